@@ -1,0 +1,1 @@
+"""Continued pretraining of Llama-architecture models with FSDP2 or DeepSpeed ZeRO."""

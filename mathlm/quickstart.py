@@ -1,0 +1,70 @@
+"""``mathlm quickstart``: the whole mathlm path on the embedded sample data, offline.
+
+Stages run in order, each a small function that calls the same code as the corresponding CLI
+command and returns a few numbers for the closing summary. A stage writes under ``WORKDIR/<stage>``
+and can be re-run alone with ``--stages``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mathlm.console import console, stage, summary_table
+from mathlm.errors import MathlmError
+
+
+@dataclass
+class QuickstartContext:
+    """What stages share: the work directory and the outputs of earlier stages."""
+
+    workdir: Path
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def dir(self, name: str) -> Path:
+        path = self.workdir / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+StageFn = Callable[[QuickstartContext], dict[str, Any]]
+
+
+def _stage_sample(ctx: QuickstartContext) -> dict[str, Any]:
+    """Inventory of the embedded sample corpus every later stage reads."""
+    from mathlm.sample_data import describe_sample
+
+    return describe_sample()
+
+
+STAGES: list[tuple[str, str, StageFn]] = [
+    ("sample", "Embedded sample data", _stage_sample),
+]
+
+
+def run_quickstart(workdir: Path, only: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Run the stages (all, or those named in ``only``) and print a summary table; returns their results."""
+    names = [name for name, _, _ in STAGES]
+    unknown = sorted(set(only or []) - set(names))
+    if unknown:
+        raise MathlmError(f"unknown quickstart stage(s): {', '.join(unknown)}; stages are: {', '.join(names)}")
+    ctx = QuickstartContext(workdir=workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    start = time.perf_counter()
+    for name, title, fn in STAGES:
+        if only and name not in only:
+            continue
+        stage_start = time.perf_counter()
+        with stage(f"{name}: {title}"):
+            ctx.outputs[name] = fn(ctx)
+        result = ", ".join(f"{k}={v}" for k, v in ctx.outputs[name].items() if not isinstance(v, (dict, list)))
+        rows.append({"stage": name, "seconds": round(time.perf_counter() - stage_start, 1), "result": result})
+    (workdir / "summary.json").write_text(json.dumps(ctx.outputs, indent=2, default=str), encoding="utf-8")
+    console.print(summary_table(f"mathlm quickstart ({time.perf_counter() - start:.0f} s)", rows))
+    console.print(f"outputs in {workdir}; summary in {workdir / 'summary.json'}")
+    return ctx.outputs
