@@ -1,0 +1,1 @@
+"""Tokenization into Megatron/GPT-NeoX indexed shards: tokenizer loading, the datatrove step, the format."""
