@@ -1,0 +1,87 @@
+"""datatrove readers for arXiv: LaTeX source submissions, and RedPajama's already-cleaned JSONL."""
+
+from __future__ import annotations
+
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.readers import JsonlReader
+from datatrove.pipeline.readers.base import BaseDiskReader
+
+from mathlm.proof_pile_2.arxiv.latex import find_main_file, join_inputs
+from mathlm.proof_pile_2.arxiv.sources import (
+    UnreadableSource,
+    is_source_file,
+    paper_id_from_filename,
+    read_tex_files,
+)
+
+ARXIV_SOURCE = "arxiv"
+
+
+def arxiv_url(paper_id: str) -> str:
+    return f"https://arxiv.org/abs/{paper_id}"
+
+
+class ArxivSourceReader(BaseDiskReader):
+    """One document per submission (``.tar.gz``, ``.tar``, gzipped ``.tex`` or ``.tex``): the main file
+    with its ``\\input``/``\\include`` files joined in, comments removed.
+
+    Submissions that give no document are counted, not raised: ``dropped_no_tex``,
+    ``dropped_corrupt_archive``, ``dropped_no_main_file``; other files in the folder are counted as
+    ``skipped_not_a_source``. Metadata: ``source``, ``url``, ``path`` (the submission file),
+    ``main_file``.
+    """
+
+    name = "📜 arXiv sources"
+
+    def read_file(self, filepath: str) -> DocumentsPipeline:
+        if not is_source_file(filepath):
+            self.stat_update("skipped_not_a_source")
+            return
+        with self.data_folder.open(filepath, "rb") as handle:
+            data = handle.read()
+        try:
+            files = read_tex_files(data, filepath)
+        except UnreadableSource as err:
+            self.stat_update(f"dropped_{err.reason}")
+            return
+        main = find_main_file(files)
+        if main is None:
+            self.stat_update("dropped_no_main_file")
+            return
+        paper_id = paper_id_from_filename(filepath)
+        yield Document(
+            text=join_inputs(main, files),
+            id=paper_id,
+            metadata={
+                "source": ARXIV_SOURCE,
+                "url": arxiv_url(paper_id),
+                "path": self.data_folder.resolve_paths(filepath),
+                "main_file": main,
+                "tex_files": len(files),
+            },
+        )
+
+
+def _redpajama_adapter(self: JsonlReader, data: dict, path: str, id_in_file: int | str) -> dict:
+    """RedPajama arXiv records: ``{"text": ..., "meta": {"arxiv_id", "url", "timestamp", ...}}``."""
+    meta = data.get("meta") or {}
+    paper_id = str(meta.get("arxiv_id") or f"{paper_id_from_filename(path)}/{id_in_file}")
+    return {
+        "text": data.get(self.text_key, ""),
+        "id": paper_id,
+        "metadata": {
+            "source": ARXIV_SOURCE,
+            "url": meta.get("url") or arxiv_url(paper_id),
+            "path": path,
+            **{key: meta[key] for key in ("timestamp", "yymm") if key in meta},
+        },
+    }
+
+
+class RedPajamaArxivReader(JsonlReader):
+    """RedPajama's arXiv JSONL (text already cleaned by RedPajama); the cleaning rules re-applied to it are idempotent."""
+
+    name = "📜 RedPajama arXiv JSONL"
+
+    def __init__(self, data_folder, **kwargs) -> None:
+        super().__init__(data_folder, adapter=_redpajama_adapter, **kwargs)
