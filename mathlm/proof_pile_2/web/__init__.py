@@ -1,0 +1,1 @@
+"""Math web pages (OpenWebMath): WARC reading, math-aware HTML extraction, filtering, dedup."""

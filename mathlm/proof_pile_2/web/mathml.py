@@ -1,0 +1,346 @@
+"""Presentation MathML -> LaTeX.
+
+Pages that render math server-side (MathJax 3 assistive MathML, KaTeX without its TeX annotation, hand
+written ``<math>``) carry no TeX source; the model should still see LaTeX, the notation it will be asked to
+write, rather than the flattened glyphs ("x2+y2") that plain-text extraction of MathML gives. The
+converter walks resiliparse element nodes and covers the presentation elements that real pages use; an
+element it does not know contributes the LaTeX of its children, so nothing inside it is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from resiliparse.parse.html import NodeType
+
+TEX_ANNOTATION_ENCODINGS = frozenset({"application/x-tex", "tex", "latex", "application/x-latex", "text/latex"})
+
+GREEK = {
+    "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\epsilon", "ϵ": r"\epsilon",
+    "ζ": r"\zeta", "η": r"\eta", "θ": r"\theta", "ϑ": r"\vartheta", "ι": r"\iota", "κ": r"\kappa",
+    "λ": r"\lambda", "μ": r"\mu", "ν": r"\nu", "ξ": r"\xi", "π": r"\pi", "ϖ": r"\varpi", "ρ": r"\rho",
+    "ϱ": r"\varrho", "σ": r"\sigma", "ς": r"\varsigma", "τ": r"\tau", "υ": r"\upsilon", "φ": r"\phi",
+    "ϕ": r"\phi", "χ": r"\chi", "ψ": r"\psi", "ω": r"\omega", "Γ": r"\Gamma", "Δ": r"\Delta",
+    "Θ": r"\Theta", "Λ": r"\Lambda", "Ξ": r"\Xi", "Π": r"\Pi", "Σ": r"\Sigma", "Υ": r"\Upsilon",
+    "Φ": r"\Phi", "Ψ": r"\Psi", "Ω": r"\Omega",
+}
+
+SYMBOLS = {
+    "±": r"\pm", "∓": r"\mp", "×": r"\times", "÷": r"\div", "·": r"\cdot", "⋅": r"\cdot", "∗": "*",
+    "∘": r"\circ", "−": "-", "–": "-", "≤": r"\leq", "≥": r"\geq", "≠": r"\neq", "≈": r"\approx",
+    "≡": r"\equiv", "∼": r"\sim", "≃": r"\simeq", "≅": r"\cong", "∝": r"\propto", "≪": r"\ll",
+    "≫": r"\gg", "∞": r"\infty", "∂": r"\partial", "∇": r"\nabla", "∑": r"\sum", "∏": r"\prod",
+    "∐": r"\coprod", "∫": r"\int", "∬": r"\iint", "∭": r"\iiint", "∮": r"\oint", "√": r"\surd",
+    "∈": r"\in", "∉": r"\notin", "∋": r"\ni", "⊂": r"\subset", "⊆": r"\subseteq", "⊃": r"\supset",
+    "⊇": r"\supseteq", "⊊": r"\subsetneq", "∪": r"\cup", "∩": r"\cap", "⋃": r"\bigcup",
+    "⋂": r"\bigcap", "∅": r"\emptyset", "∀": r"\forall", "∃": r"\exists", "∄": r"\nexists",
+    "¬": r"\neg", "∧": r"\wedge", "∨": r"\vee", "→": r"\to", "←": r"\leftarrow",
+    "↔": r"\leftrightarrow", "⇒": r"\Rightarrow", "⇐": r"\Leftarrow", "⇔": r"\Leftrightarrow",
+    "↦": r"\mapsto", "⟶": r"\longrightarrow", "⟹": r"\Longrightarrow", "⟺": r"\Longleftrightarrow",
+    "↑": r"\uparrow", "↓": r"\downarrow", "…": r"\ldots", "⋯": r"\cdots", "⋮": r"\vdots",
+    "⋱": r"\ddots", "′": "'", "″": "''", "‴": "'''", "∣": r"\mid", "∥": r"\parallel", "⟨": r"\langle",
+    "〈": r"\langle", "⟩": r"\rangle", "〉": r"\rangle", "⌊": r"\lfloor", "⌋": r"\rfloor",
+    "⌈": r"\lceil", "⌉": r"\rceil", "ℝ": r"\mathbb{R}", "ℕ": r"\mathbb{N}", "ℤ": r"\mathbb{Z}",
+    "ℚ": r"\mathbb{Q}", "ℂ": r"\mathbb{C}", "ℙ": r"\mathbb{P}", "ℓ": r"\ell", "ℏ": r"\hbar",
+    "ℵ": r"\aleph", "°": r"^\circ", "⊕": r"\oplus", "⊗": r"\otimes", "⊥": r"\perp", "∠": r"\angle",
+    "△": r"\triangle", "∖": r"\setminus", "⊢": r"\vdash", "⊨": r"\models", "≺": r"\prec",
+    "≻": r"\succ", "∴": r"\therefore", "∵": r"\because", "⋆": r"\star", "†": r"\dagger",
+    "{": r"\{", "}": r"\}", "%": r"\%", "#": r"\#", "&": r"\&", "$": r"\$", "\\": r"\backslash",
+    "_": r"\_", "|": "|", "‖": r"\|",
+}
+# Function application, invisible times/separator/plus: present in MathML, silent in LaTeX.
+INVISIBLE = {"\u2061": "", "\u2062": "", "\u2063": "", "\u2064": "", "\u200b": ""}
+TO_LATEX = {**GREEK, **SYMBOLS, **INVISIBLE}
+FUNCTION_NAMES = frozenset(
+    "sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh coth log ln lg exp lim liminf limsup "
+    "max min sup inf det dim ker deg gcd arg hom Pr".split()
+)
+LARGE_OPERATORS = frozenset(
+    r"\sum \prod \coprod \int \iint \iiint \oint \bigcup \bigcap \lim \max \min \sup \inf \liminf \limsup".split()
+)
+ACCENTS_OVER = {
+    "¯": r"\overline", "‾": r"\overline", "―": r"\overline", "^": r"\hat", "ˆ": r"\hat", "~": r"\tilde",
+    "˜": r"\tilde", "→": r"\vec", "⃗": r"\vec", "˙": r"\dot", "¨": r"\ddot", "⏞": r"\overbrace",
+    "︷": r"\overbrace", "ˇ": r"\check", "˘": r"\breve",
+}
+ACCENTS_UNDER = {"_": r"\underline", "¯": r"\underline", "‾": r"\underline", "⏟": r"\underbrace",
+                 "︸": r"\underbrace"}
+MATRIX_FENCES = {("(", ")"): "pmatrix", ("[", "]"): "bmatrix", ("|", "|"): "vmatrix",
+                 ("‖", "‖"): "Vmatrix", ("{", "}"): "Bmatrix"}
+_COMMAND_END = re.compile(r"\\[A-Za-z]+$")
+
+
+def math_to_latex(math) -> str:
+    """The LaTeX of a ``<math>`` element: its TeX annotation when it carries one, else the conversion."""
+    annotation = tex_annotation(math)
+    if annotation is not None:
+        return annotation
+    return convert(math).strip()
+
+
+def is_display_math(math) -> bool:
+    """Whether a ``<math>`` element is display (block) math."""
+    return (math.getattr("display") or "").lower() == "block" or (math.getattr("mode") or "") == "display"
+
+
+def tex_annotation(node) -> str | None:
+    """The TeX source a ``<semantics>`` block carries next to the presentation MathML, if any."""
+    for annotation in node.get_elements_by_tag_name("annotation").values():
+        if (annotation.getattr("encoding") or "").lower() in TEX_ANNOTATION_ENCODINGS:
+            return annotation.text.strip()
+    return None
+
+
+def convert(node) -> str:
+    """LaTeX for one MathML node (element or text)."""
+    if node.type == NodeType.TEXT:
+        return symbol_text(node.text.strip())
+    if node.type != NodeType.ELEMENT:
+        return ""
+    handler = HANDLERS.get(node.tag, convert_children)
+    return handler(node)
+
+
+def elements(node) -> list:
+    """Element children only: whitespace text between MathML elements carries no meaning."""
+    return [child for child in node.child_nodes.values() if child.type == NodeType.ELEMENT]
+
+
+def join(pieces: Iterable[str]) -> str:
+    """Concatenate LaTeX pieces, adding a space only where a control word would swallow a letter."""
+    out = ""
+    for piece in pieces:
+        if not piece:
+            continue
+        if out and _COMMAND_END.search(out) and (piece[0].isalpha()):
+            out += " "
+        out += piece
+    return out
+
+
+def convert_children(node) -> str:
+    return join(convert(child) for child in node.child_nodes.values())
+
+
+def symbol_text(text: str) -> str:
+    """Map each character with a LaTeX name (Greek, operators, reserved characters) to that name."""
+    return join(TO_LATEX.get(char, char) for char in text)
+
+
+def group(latex: str) -> str:
+    """A LaTeX argument: bare when it is one character or one control word, braced otherwise."""
+    if len(latex) == 1 or re.fullmatch(r"\\[A-Za-z]+", latex):
+        return latex
+    return "{" + latex + "}"
+
+
+def base(latex: str) -> str:
+    """A script base: braced unless it is one atom (character, command, or a closed group)."""
+    if len(latex) <= 1 or re.fullmatch(r"\\[A-Za-z]+|\\[A-Za-z]+\{[^{}]*\}|\{.*\}|\\?[A-Za-z]+'*", latex):
+        return latex
+    if latex.endswith((")", "]", r"\}", "|", r"\rangle", r"\right)", r"\right]")):
+        return latex
+    return "{" + latex + "}"
+
+
+def convert_mi(node) -> str:
+    text = node.text.strip()
+    if len(text) <= 1:
+        latex = symbol_text(text)
+        return r"\mathrm{" + latex + "}" if node.getattr("mathvariant") == "normal" and text.isalpha() else latex
+    if text in FUNCTION_NAMES:
+        return "\\" + text
+    if any(char in TO_LATEX for char in text):
+        return symbol_text(text)
+    return r"\mathrm{" + text + "}"
+
+
+def convert_mo(node) -> str:
+    text = node.text.strip()
+    if text in FUNCTION_NAMES:
+        return "\\" + text
+    return symbol_text(text)
+
+
+def convert_mtext(node) -> str:
+    text = node.text
+    if not text.strip():
+        return r"\ " if text else ""
+    return r"\text{" + text + "}"
+
+
+def convert_mspace(node) -> str:
+    width = (node.getattr("width") or "").strip()
+    match = re.match(r"([\d.]+)\s*em", width)
+    if match and float(match.group(1)) >= 1:
+        return r"\quad "
+    return r"\ "
+
+
+def child_latex(node, count: int) -> list[str]:
+    """LaTeX of the first ``count`` element children, padded with '' for malformed (short) elements."""
+    children = [convert(child) for child in elements(node)[:count]]
+    return children + [""] * (count - len(children))
+
+
+def convert_mfrac(node) -> str:
+    numerator, denominator = child_latex(node, 2)
+    if (node.getattr("linethickness") or "").strip() in {"0", "0px", "0em"}:
+        return r"\binom{" + numerator + "}{" + denominator + "}"
+    return r"\frac{" + numerator + "}{" + denominator + "}"
+
+
+def convert_msqrt(node) -> str:
+    return r"\sqrt{" + convert_children(node) + "}"
+
+
+def convert_mroot(node) -> str:
+    radicand, index = child_latex(node, 2)
+    return r"\sqrt[" + index + "]{" + radicand + "}"
+
+
+def convert_msup(node) -> str:
+    body, sup = child_latex(node, 2)
+    if sup and set(sup) == {"'"}:
+        return base(body) + sup
+    return base(body) + "^" + group(sup)
+
+
+def convert_msub(node) -> str:
+    body, sub = child_latex(node, 2)
+    return base(body) + "_" + group(sub)
+
+
+def convert_msubsup(node) -> str:
+    body, sub, sup = child_latex(node, 3)
+    return base(body) + "_" + group(sub) + "^" + group(sup)
+
+
+def convert_munder(node) -> str:
+    body, under = child_latex(node, 2)
+    if under in ACCENTS_UNDER:
+        return ACCENTS_UNDER[under] + "{" + body + "}"
+    if body in LARGE_OPERATORS:
+        return body + "_" + group(under)
+    return r"\underset{" + under + "}{" + body + "}"
+
+
+def convert_mover(node) -> str:
+    body, over = child_latex(node, 2)
+    raw_over = elements(node)[1].text.strip() if len(elements(node)) > 1 else ""
+    if raw_over in ACCENTS_OVER:
+        return ACCENTS_OVER[raw_over] + "{" + body + "}"
+    if body in LARGE_OPERATORS:
+        return body + "^" + group(over)
+    return r"\overset{" + over + "}{" + body + "}"
+
+
+def convert_munderover(node) -> str:
+    body, under, over = child_latex(node, 3)
+    if body in LARGE_OPERATORS or len(body) == 1:
+        return body + "_" + group(under) + "^" + group(over)
+    return r"\overset{" + over + r"}{\underset{" + under + "}{" + body + "}}"
+
+
+def convert_mtable(node, environment: str = "matrix") -> str:
+    rows = []
+    for row in elements(node):
+        if row.tag in {"mtr", "mlabeledtr"}:
+            cells = [cell for cell in elements(row) if cell.tag == "mtd"]
+            rows.append(" & ".join(convert_children(cell).strip() for cell in cells))
+        else:
+            rows.append(convert(row))
+    return r"\begin{" + environment + "}" + r" \\ ".join(rows) + r"\end{" + environment + "}"
+
+
+def fenced_matrix(open_fence: str, inner: list, close_fence: str) -> str | None:
+    """``( mtable )`` is how MathML writes a matrix with delimiters: LaTeX has an environment for it."""
+    environment = MATRIX_FENCES.get((open_fence, close_fence))
+    if environment and len(inner) == 1 and inner[0].tag == "mtable":
+        return convert_mtable(inner[0], environment)
+    return None
+
+
+def convert_mrow(node) -> str:
+    children = elements(node)
+    if len(children) >= 3 and children[0].tag == "mo" and children[-1].tag == "mo":
+        matrix = fenced_matrix(children[0].text.strip(), children[1:-1], children[-1].text.strip())
+        if matrix is not None:
+            return matrix
+    return convert_children(node)
+
+
+def convert_mfenced(node) -> str:
+    open_fence = node.getattr("open", "(")
+    close_fence = node.getattr("close", ")")
+    children = elements(node)
+    matrix = fenced_matrix(open_fence, children, close_fence)
+    if matrix is not None:
+        return matrix
+    separators = (node.getattr("separators", ",") or "").replace(" ", "") or ""
+    pieces = []
+    for index, child in enumerate(children):
+        if index and separators:
+            pieces.append(separators[min(index - 1, len(separators) - 1)])
+        pieces.append(convert(child))
+    return r"\left" + fence(open_fence) + " " + join(pieces) + r" \right" + fence(close_fence)
+
+
+def fence(char: str) -> str:
+    if not char:
+        return "."
+    return {"{": r"\{", "}": r"\}", "⟨": r"\langle", "⟩": r"\rangle", "‖": r"\|"}.get(char, char)
+
+
+def convert_semantics(node) -> str:
+    annotation = tex_annotation(node)
+    if annotation is not None:
+        return annotation
+    children = elements(node)
+    return convert(children[0]) if children else ""
+
+
+def convert_menclose(node) -> str:
+    notation = node.getattr("notation") or ""
+    inner = convert_children(node)
+    if "box" in notation or "roundedbox" in notation:
+        return r"\boxed{" + inner + "}"
+    if "updiagonalstrike" in notation or "horizontalstrike" in notation:
+        return r"\cancel{" + inner + "}"
+    return inner
+
+
+def convert_mmultiscripts(node) -> str:
+    """Post-scripts become ``_{sub}^{sup}`` pairs; pre-scripts (after ``<mprescripts/>``) go in front."""
+    children = elements(node)
+    if not children:
+        return ""
+    tags = [child.tag for child in children]
+    split = tags.index("mprescripts") if "mprescripts" in tags else len(children)
+    post, pre = children[1:split], children[split + 1:]
+    return scripts(pre, "{}") + base(convert(children[0])) + scripts(post, "")
+
+
+def scripts(nodes: list, anchor: str) -> str:
+    out = ""
+    for index in range(0, len(nodes) - 1, 2):
+        sub, sup = convert(nodes[index]), convert(nodes[index + 1])
+        out += ("_" + group(sub) if sub else "") + ("^" + group(sup) if sup else "")
+    return anchor + out if out else ""
+
+
+def silent(_node) -> str:
+    return ""
+
+
+HANDLERS: dict[str, Callable] = {
+    "mi": convert_mi, "mn": lambda node: symbol_text(node.text.strip()), "mo": convert_mo,
+    "mtext": convert_mtext, "ms": convert_mtext, "mspace": convert_mspace, "mfrac": convert_mfrac,
+    "msqrt": convert_msqrt, "mroot": convert_mroot, "msup": convert_msup, "msub": convert_msub,
+    "msubsup": convert_msubsup, "munder": convert_munder, "mover": convert_mover,
+    "munderover": convert_munderover, "mtable": convert_mtable, "mrow": convert_mrow,
+    "mfenced": convert_mfenced, "semantics": convert_semantics, "menclose": convert_menclose,
+    "mmultiscripts": convert_mmultiscripts, "annotation": silent, "annotation-xml": silent,
+    "mphantom": silent, "merror": silent, "none": silent, "mprescripts": silent,
+}
