@@ -30,3 +30,39 @@ def extract_html(
         typer.echo(json.dumps(extracted.to_dict(), ensure_ascii=False, indent=2))
     else:
         typer.echo(extracted.text)
+
+
+@data_app.command("train-classifier")
+def train_classifier(
+    math: Annotated[Path, typer.Option(help="JSONL of math documents ({\"text\": ...} per line).")],
+    general: Annotated[Path, typer.Option(help="JSONL of general (non-math) documents.")],
+    output: Annotated[Path, typer.Option(help="Where to write the fastText model (e.g. math_classifier.bin).")],
+    held_out: Annotated[float, typer.Option(help="Share of each corpus kept out of training to measure accuracy.")]
+    = 0.1,
+    epochs: Annotated[int, typer.Option(help="Training epochs.")] = 25,
+    seed: Annotated[int, typer.Option(help="Seed of the split and of fastText.")] = 0,
+) -> None:
+    """Train the math-score classifier of the math web pipeline (set it as web.math_classifier)."""
+    from mathlm.console import console, summary_table
+    from mathlm.proof_pile_2.web.train import train_math_classifier
+
+    report = train_math_classifier(math, general, output, held_out=held_out, epochs=epochs, seed=seed)
+    console.print(summary_table("math classifier", [{
+        "train examples": report.train_examples, "held-out examples": report.held_out_examples,
+        "held-out accuracy": report.held_out_accuracy, "model": str(report.output)}]))
+
+
+@data_app.command("train-kenlm")
+def train_kenlm(
+    corpus: Annotated[Path, typer.Option(help="JSONL of math text ({\"text\": ...} per line).")],
+    output: Annotated[Path, typer.Option(help="Where to write the model, in ARPA format (e.g. math.arpa).")],
+    order: Annotated[int, typer.Option(help="n-gram order.")] = 5,
+) -> None:
+    """Train the KenLM model of the perplexity filter (modified Kneser-Ney; set it as web.kenlm_model)."""
+    from mathlm.console import console, summary_table
+    from mathlm.proof_pile_2.web.train import train_kenlm as estimate
+
+    report = estimate(corpus, output, order=order)
+    row = {"sentences": report.sentences, "tokens": report.tokens}
+    row |= {f"{n}-grams": count for n, count in enumerate(report.ngrams, start=1)}
+    console.print(summary_table("KenLM model", [row | {"model": str(report.output)}]))

@@ -1,0 +1,187 @@
+"""The open-web-math subset: WARC files in, filtered and deduplicated math pages (JSONL.gz) out.
+
+``build_web_pipeline`` returns the stages as plain datatrove step lists with their task counts and
+dependencies, so the same pipeline runs on a ``LocalPipelineExecutor`` or a ``SlurmPipelineExecutor``
+(``mathlm data build`` picks). ``run_stages_locally`` runs them one after the other on this machine.
+
+Stage ``web/extract`` (one task per WARC file) runs, in order:
+
+    FastWarcReader -> UrlBlacklistFilter -> MathPrefilter -> MathHtmlExtractor -> MinLengthFilter
+    -> AccentedCharsFilter -> LanguageFilter -> MathScoreFilter -> [PerplexityFilter] -> JsonlWriter
+
+The URL blacklist runs first: it needs only the URL, so blacklisted pages are never extracted. The
+perplexity filter is in the list only when a KenLM model is configured; otherwise the pipeline says
+so (``WebPipeline.skipped`` and a log warning) instead of passing every page through a no-op.
+Then four MinHash stages (``web/dedup-*``, see ``dedup.py``) remove near-duplicates and write the
+final records: ``{"text", "id", "source": "open-web-math", "url", "metadata": {scores...}}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datatrove.data import Document
+from datatrove.pipeline.base import PipelineStep
+from datatrove.pipeline.filters.base_filter import BaseFilter
+from datatrove.pipeline.writers import JsonlWriter
+from datatrove.utils.logging import logger
+from pydantic import Field
+
+from mathlm.config import ConfigModel
+from mathlm.proof_pile_2.web.dedup import DedupConfig, minhash_dedup_stages
+
+SOURCE_NAME = "open-web-math"
+WARC_GLOB = "**/*.warc*"
+# Metadata kept in the output records: where the page came from and how each filter scored it.
+KEPT_METADATA = ("date", "warc_file", "found_math", "language", "language_score", "math_score", "perplexity")
+
+
+class WebPipelineConfig(ConfigModel):
+    """Settings of the open-web-math pipeline; defaults are OpenWebMath's published thresholds."""
+
+    url_blacklist: list[str] = Field(default_factory=list, description="Domains to drop (subdomains too).")
+    url_blacklist_file: str | None = Field(None, description="File with one blacklisted domain per line.")
+    prefilter_min_score: float = Field(0.8, description="Rule math score a page without LaTeX commands needs.")
+    prefilter_min_chars: int = Field(500, description="...and the text length it needs.")
+    min_chars: int = Field(100, description="Drop extracted texts shorter than this.")
+    max_accented_ratio: float = Field(0.015, description="Drop texts with a larger share of accented letters.")
+    languages: list[str] = Field(default_factory=lambda: ["en"], description="lid.176 language codes to keep.")
+    language_threshold: float = Field(0.5, description="Minimum probability of the kept language.")
+    math_classifier: str | None = Field(None, description="fastText math classifier; empty: rule-based score.")
+    math_threshold: float = Field(0.8, description="Math score needed when the extractor found no math markup.")
+    found_math_threshold: float = Field(0.15, description="Math score needed when it found math markup.")
+    final_math_threshold: float = Field(0.17, description="Math score every kept page needs.")
+    kenlm_model: str | None = Field(None, description="KenLM model (ARPA/binary); empty: no perplexity filter.")
+    max_perplexity: float = Field(30_000, description="Extraction-stage perplexity limit.")
+    final_max_perplexity: float = Field(15_000, description="Final perplexity limit.")
+    keep_excluded: bool = Field(False, description="Write every dropped page under WORK/excluded/<filter>/.")
+    dedup: DedupConfig = Field(default_factory=DedupConfig)
+
+
+@dataclass
+class PipelineStage:
+    """One executor run: its steps, how many tasks it needs and the stage that must finish first."""
+
+    name: str
+    steps: list[PipelineStep]
+    tasks: int
+    depends_on: str | None = None
+
+
+@dataclass
+class WebPipeline:
+    """The stages in run order, and the steps left out with why (for the run's summary)."""
+
+    stages: list[PipelineStage]
+    skipped: list[str] = field(default_factory=list)
+
+
+def web_record(writer: Any, document: Document) -> dict[str, Any]:
+    """The output record of a page (a datatrove writer adapter; also reads back through JsonlReader)."""
+    metadata = document.metadata
+    return {
+        "text": document.text,
+        "id": document.id,
+        "source": SOURCE_NAME,
+        "url": metadata.get("url"),
+        "metadata": {key: metadata[key] for key in KEPT_METADATA if key in metadata},
+    }
+
+
+def count_warc_files(input_dir: str | Path) -> int:
+    """How many WARC files the reader will find (the natural number of extraction tasks)."""
+    return sum(1 for path in Path(input_dir).glob(WARC_GLOB) if path.is_file())
+
+
+def build_web_pipeline(
+    cfg: WebPipelineConfig,
+    input_dir: str | Path,
+    output_dir: str | Path,
+    work_dir: str | Path,
+    tasks: int | None = None,
+) -> WebPipeline:
+    """The open-web-math stages reading WARC files under ``input_dir`` and writing ``output_dir``.
+
+    ``work_dir`` holds the filtered pages before dedup, the dedup state and (optionally) the dropped
+    pages. ``tasks`` defaults to one per WARC file.
+    """
+    work = Path(work_dir)
+    tasks = tasks or max(1, count_warc_files(input_dir))
+    skipped: list[str] = []
+    if not cfg.kenlm_model:
+        skipped.append("perplexity filter: no KenLM model configured (kenlm_model)")
+        logger.warning("open-web-math: no KenLM model configured, the perplexity filter is not in the pipeline")
+    filtered_dir = work / "filtered" if cfg.dedup.enabled else Path(output_dir)
+    extract = PipelineStage(
+        "web/extract",
+        [*extraction_steps(cfg, input_dir, work), JsonlWriter(str(filtered_dir), adapter=web_record)],
+        tasks,
+    )
+    if not cfg.dedup.enabled:
+        skipped.append("near-dedup: disabled (dedup.enabled=false)")
+        return WebPipeline([extract], skipped)
+    dedup = minhash_dedup_stages(filtered_dir, work / "minhash", output_dir, tasks, cfg.dedup, adapter=web_record)
+    return WebPipeline(
+        [
+            extract,
+            PipelineStage("web/dedup-signatures", dedup.signatures, dedup.signature_tasks, "web/extract"),
+            PipelineStage("web/dedup-buckets", dedup.buckets, dedup.bucket_tasks, "web/dedup-signatures"),
+            PipelineStage("web/dedup-cluster", dedup.cluster, 1, "web/dedup-buckets"),
+            PipelineStage("web/dedup-filter", dedup.filter, dedup.signature_tasks, "web/dedup-cluster"),
+        ],
+        skipped,
+    )
+
+
+def extraction_steps(cfg: WebPipelineConfig, input_dir: str | Path, work_dir: Path) -> list[PipelineStep]:
+    """Reader, filters and extractor of the ``web/extract`` stage, in order (no writer)."""
+    from mathlm.proof_pile_2.web.extract_step import MathHtmlExtractor
+    from mathlm.proof_pile_2.web.langid import LanguageFilter
+    from mathlm.proof_pile_2.web.math_score import MathScoreFilter, make_math_scorer
+    from mathlm.proof_pile_2.web.perplexity import PerplexityFilter
+    from mathlm.proof_pile_2.web.prefilter import MathPrefilter
+    from mathlm.proof_pile_2.web.quality import AccentedCharsFilter, MinLengthFilter, UrlBlacklistFilter
+    from mathlm.proof_pile_2.web.warc import FastWarcReader
+
+    def excluded(name: str) -> dict[str, JsonlWriter]:
+        return {"exclusion_writer": JsonlWriter(str(work_dir / "excluded" / name))} if cfg.keep_excluded else {}
+
+    filters: list[BaseFilter] = [
+        UrlBlacklistFilter(cfg.url_blacklist, cfg.url_blacklist_file, **excluded("url_blacklist")),
+        MathPrefilter(cfg.prefilter_min_score, cfg.prefilter_min_chars, **excluded("prefilter")),
+    ]
+    steps: list[PipelineStep] = [FastWarcReader(str(input_dir), glob_pattern=WARC_GLOB), *filters,
+                                 MathHtmlExtractor()]
+    steps += [
+        MinLengthFilter(cfg.min_chars, **excluded("too_short")),
+        AccentedCharsFilter(cfg.max_accented_ratio, **excluded("accented_chars")),
+        LanguageFilter(cfg.languages, cfg.language_threshold, **excluded("language")),
+        MathScoreFilter(make_math_scorer(cfg.math_classifier), cfg.math_threshold, cfg.found_math_threshold,
+                        cfg.final_math_threshold, **excluded("math_score")),
+    ]
+    if cfg.kenlm_model:
+        steps.append(PerplexityFilter(cfg.kenlm_model, cfg.max_perplexity, cfg.final_max_perplexity,
+                                      **excluded("perplexity")))
+    return steps
+
+
+def run_stages_locally(stages: list[PipelineStage], logging_dir: str | Path, workers: int = -1) -> dict[str, Any]:
+    """Run the stages in order with datatrove's LocalPipelineExecutor; returns each stage's merged stats.
+
+    A stage whose tasks all completed before (per its logging folder) is skipped by datatrove, so a
+    re-run resumes where it stopped.
+    """
+    from datatrove.executor import LocalPipelineExecutor
+
+    stats = {}
+    for stage in stages:
+        executor = LocalPipelineExecutor(
+            stage.steps,
+            tasks=stage.tasks,
+            workers=min(workers, stage.tasks) if workers > 0 else stage.tasks,
+            logging_dir=str(Path(logging_dir) / stage.name.replace("/", "_")),
+        )
+        stats[stage.name] = executor.run()
+    return stats
