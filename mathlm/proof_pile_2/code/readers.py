@@ -1,0 +1,87 @@
+"""datatrove readers for source code: the-stack-style Parquet/JSONL files and local source trees.
+
+Every document gets ``metadata["lang"]`` (one of :data:`~mathlm.proof_pile_2.code.languages.LANGUAGES`,
+or None for a language AlgebraicStack does not use), ``path`` (inside its repository), ``repo`` and
+``source = "algebraic-stack"``. The id is ``repo/path``, unique within a snapshot.
+"""
+
+from __future__ import annotations
+
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.readers import JsonlReader, ParquetReader
+from datatrove.pipeline.readers.base import BaseDiskReader
+
+from mathlm.proof_pile_2.code.languages import language_from_path, language_from_stack_name
+
+CODE_SOURCE = "algebraic-stack"
+# the-stack names the repository/path columns after the most-starred copy of a file
+STACK_PATH_KEYS = ("max_stars_repo_path", "path")
+STACK_REPO_KEYS = ("max_stars_repo_name", "repo_name", "repo")
+
+
+def _first(data: dict, keys: tuple[str, ...]) -> str:
+    return next((str(data[key]) for key in keys if data.get(key)), "")
+
+
+def _stack_adapter(self: BaseDiskReader, data: dict, path: str, id_in_file: int | str) -> dict:
+    """A the-stack row (``content``, ``lang``, ``max_stars_repo_path``, ``max_stars_repo_name``, ...)."""
+    file_path = _first(data, STACK_PATH_KEYS)
+    repo = _first(data, STACK_REPO_KEYS)
+    stack_lang = data.get("lang")
+    lang = language_from_stack_name(str(stack_lang)) if stack_lang else language_from_path(file_path)
+    return {
+        "text": data.get(self.text_key) or "",
+        "id": f"{repo}/{file_path}" if file_path else f"{path}/{id_in_file}",
+        "metadata": {"source": CODE_SOURCE, "lang": lang, "path": file_path, "repo": repo},
+    }
+
+
+class StackParquetReader(ParquetReader):
+    """the-stack(-dedup) Parquet shards; the language comes from the ``lang`` column (else the extension)."""
+
+    name = "🗂 the-stack Parquet"
+
+    def __init__(self, data_folder, **kwargs) -> None:
+        super().__init__(data_folder, adapter=_stack_adapter, text_key="content", glob_pattern="**/*.parquet",
+                         **kwargs)
+
+
+class StackJsonlReader(JsonlReader):
+    """the-stack-style JSONL (``content``, ``lang``, ``max_stars_repo_path``, ...), plain or compressed."""
+
+    name = "🗂 the-stack JSONL"
+
+    def __init__(self, data_folder, **kwargs) -> None:
+        super().__init__(data_folder, adapter=_stack_adapter, text_key="content", glob_pattern="**/*.jsonl*",
+                         **kwargs)
+
+
+class SourceTreeReader(BaseDiskReader):
+    """Every file of a folder of repositories (``ROOT/<repo>/<path>``), language from the extension.
+
+    Files in a language AlgebraicStack does not use are counted (``skipped_other_language``), as are
+    version-control internals (``skipped_vcs``); files that are not UTF-8 are dropped
+    (``dropped_not_utf8``), as AlgebraicStack did.
+    """
+
+    name = "🌳 source trees"
+
+    def read_file(self, filepath: str) -> DocumentsPipeline:
+        parts = filepath.replace("\\", "/").split("/")
+        if any(part in (".git", ".hg", ".svn") for part in parts):
+            self.stat_update("skipped_vcs")
+            return
+        lang = language_from_path(filepath)
+        if lang is None:
+            self.stat_update("skipped_other_language")
+            return
+        with self.data_folder.open(filepath, "rb") as handle:
+            data = handle.read()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.stat_update("dropped_not_utf8")
+            return
+        repo, path = (parts[0], "/".join(parts[1:])) if len(parts) > 1 else ("", parts[0])
+        yield Document(text=text, id=filepath,
+                       metadata={"source": CODE_SOURCE, "lang": lang, "path": path, "repo": repo})
