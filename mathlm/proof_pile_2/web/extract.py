@@ -61,7 +61,7 @@ BOILERPLATE_SELECTOR = ", ".join([
 BOILERPLATE_WORDS = (
     "nav", "menu", "footer", "sidebar", "comment", "share", "social", "cookie", "banner", "breadcrumb",
     "related", "widget", "advert", "popup", "modal", "newsletter", "subscribe", "signup", "login",
-    "pagination", "pager", "toolbar", "skiplink", "masthead", "disqus", "sponsor", "promo", "consent",
+    "pagination", "pager", "toolbar", "skip", "jump", "editsection", "masthead", "disqus", "sponsor", "promo", "consent",
     "gdpr", "copyright", "byline", "tags",
 )
 BOILERPLATE_NAME_SELECTOR = ", ".join(
@@ -163,7 +163,7 @@ def decode_html(raw: bytes, content_type: str | None = None) -> str:
 
 def extract_math_text(html: str, url: str | None = None) -> ExtractedPage:
     """Extract the main text of an HTML page, every formula kept as LaTeX between ``$``/``$$``."""
-    tree = HTMLTree.parse(html)
+    tree = parse_html(html)
     if tree.body is None:
         return ExtractedPage(text="", title=tree.title or "")
     table = FragmentTable()
@@ -179,6 +179,14 @@ def extract_math_text(html: str, url: str | None = None) -> ExtractedPage:
     return page
 
 
+def parse_html(html: str) -> HTMLTree:
+    """Parse, replacing lone surrogates (left by a lossy upstream decode) instead of raising."""
+    try:
+        return HTMLTree.parse(html)
+    except UnicodeEncodeError:
+        return HTMLTree.parse(html.encode("utf-8", "replace").decode("utf-8"))
+
+
 # --- math in the DOM ---------------------------------------------------------------------------------
 
 def lift_math(tree: HTMLTree, table: FragmentTable) -> None:
@@ -187,7 +195,7 @@ def lift_math(tree: HTMLTree, table: FragmentTable) -> None:
     for node in tree.body.query_selector_all(MATH_SELECTOR).values():
         if removed.holds(node):
             continue  # inside a formula already replaced
-        if MATHJAX_RENDERED.intersection(node.class_list.values()):
+        if node.tag != "mjx-container" and MATHJAX_RENDERED.intersection(node.class_list.values()):
             table.found_math = True
             removed.remove(node)
             continue
@@ -285,7 +293,7 @@ def latex_from_url(src: str) -> str:
     for key in ("latex", "chl", "tex", "formula"):
         if params.get(key):
             return params[key][0]
-    return unquote(query)
+    return unquote(query).replace("&space;", " ")  # codecogs' editor writes spaces as "&space;"
 
 
 def unwrap_delimiters(text: str) -> tuple[str, bool]:

@@ -17,10 +17,10 @@ from resiliparse.parse.html import NodeType
 TEX_ANNOTATION_ENCODINGS = frozenset({"application/x-tex", "tex", "latex", "application/x-latex", "text/latex"})
 
 GREEK = {
-    "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\epsilon", "ϵ": r"\epsilon",
+    "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon", "ϵ": r"\epsilon",
     "ζ": r"\zeta", "η": r"\eta", "θ": r"\theta", "ϑ": r"\vartheta", "ι": r"\iota", "κ": r"\kappa",
     "λ": r"\lambda", "μ": r"\mu", "ν": r"\nu", "ξ": r"\xi", "π": r"\pi", "ϖ": r"\varpi", "ρ": r"\rho",
-    "ϱ": r"\varrho", "σ": r"\sigma", "ς": r"\varsigma", "τ": r"\tau", "υ": r"\upsilon", "φ": r"\phi",
+    "ϱ": r"\varrho", "σ": r"\sigma", "ς": r"\varsigma", "τ": r"\tau", "υ": r"\upsilon", "φ": r"\varphi",
     "ϕ": r"\phi", "χ": r"\chi", "ψ": r"\psi", "ω": r"\omega", "Γ": r"\Gamma", "Δ": r"\Delta",
     "Θ": r"\Theta", "Λ": r"\Lambda", "Ξ": r"\Xi", "Π": r"\Pi", "Σ": r"\Sigma", "Υ": r"\Upsilon",
     "Φ": r"\Phi", "Ψ": r"\Psi", "Ω": r"\Omega",
@@ -69,6 +69,10 @@ ACCENTS_UNDER = {"_": r"\underline", "¯": r"\underline", "‾": r"\underline", 
 MATRIX_FENCES = {("(", ")"): "pmatrix", ("[", "]"): "bmatrix", ("|", "|"): "vmatrix",
                  ("‖", "‖"): "Vmatrix", ("{", "}"): "Bmatrix"}
 _COMMAND_END = re.compile(r"\\[A-Za-z]+$")
+_SCRIPT_END = re.compile(r"[\^_][A-Za-z0-9]$")  # "^n" then "k" would read as "^{nk}" to a person
+MATH_VARIANTS = {"double-struck": r"\mathbb", "bold": r"\mathbf", "fraktur": r"\mathfrak",
+                 "script": r"\mathcal", "bold-italic": r"\boldsymbol", "sans-serif": r"\mathsf",
+                 "monospace": r"\mathtt"}
 
 
 def math_to_latex(math) -> str:
@@ -113,7 +117,8 @@ def join(pieces: Iterable[str]) -> str:
     for piece in pieces:
         if not piece:
             continue
-        if out and _COMMAND_END.search(out) and (piece[0].isalpha()):
+        if out and (_COMMAND_END.search(out) and piece[0].isalpha() or
+                    _SCRIPT_END.search(out) and piece[0].isalnum()):
             out += " "
         out += piece
     return out
@@ -146,6 +151,9 @@ def base(latex: str) -> str:
 
 def convert_mi(node) -> str:
     text = node.text.strip()
+    variant = MATH_VARIANTS.get(node.getattr("mathvariant") or "")
+    if variant and text:
+        return variant + "{" + symbol_text(text) + "}"
     if len(text) <= 1:
         latex = symbol_text(text)
         return r"\mathrm{" + latex + "}" if node.getattr("mathvariant") == "normal" and text.isalpha() else latex
@@ -160,6 +168,8 @@ def convert_mo(node) -> str:
     text = node.text.strip()
     if text in FUNCTION_NAMES:
         return "\\" + text
+    if len(text) > 1 and text.isalpha():
+        return r"\operatorname{" + text + "}"
     return symbol_text(text)
 
 

@@ -1,0 +1,207 @@
+"""The math-aware extractor on handwritten real-world pages: every math source, boilerplate, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mathlm.proof_pile_2.web.extract import ExtractedPage, decode_html, extract_math_text
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def extract_fixture(name: str, url: str | None = None) -> ExtractedPage:
+    return extract_math_text(decode_html((FIXTURES / name).read_bytes()), url=url)
+
+
+def assert_absent(text: str, *needles: str) -> None:
+    for needle in needles:
+        assert needle not in text, f"{needle!r} leaked into the text:\n{text}"
+
+
+def test_mathjax_scripts_keep_inline_and_display_mode():
+    page = extract_fixture("mathjax_blog.html")
+    assert page.title == "The Cauchy-Schwarz inequality, three ways | Notes on Analysis"
+    assert page.found_math
+    assert "For vectors $u, v \\in \\mathbb{R}^n$ the inequality states" in page.text
+    # Display math stands on its own line between $$, as OpenWebMath's published extractor does not keep.
+    assert "\n$$|\\langle u, v \\rangle| \\le \\|u\\| \\, \\|v\\|$$\n" in page.text
+    # "mode = display" with spaces and a CDATA-wrapped body are still display math, without the wrapper.
+    assert "\n$$4\\langle u,v\\rangle^2 - 4\\|u\\|^2\\|v\\|^2 \\le 0$$\n" in page.text
+    assert page.math_fragments == [
+        r"u, v \in \mathbb{R}^n",
+        r"|\langle u, v \rangle| \le \|u\| \, \|v\|",
+        "u",
+        "v",
+        r"p(t) = \|u + t v\|^2 \ge 0",
+        r"p(t) = \|v\|^2 t^2 + 2 \langle u, v \rangle t + \|u\|^2 .",
+        r"4\langle u,v\rangle^2 - 4\|u\|^2\|v\|^2 \le 0",
+    ]
+    assert page.math_stats == {"mathjax_script": 7}
+
+
+def test_mathjax_page_drops_previews_rendered_output_and_wordpress_furniture():
+    text = extract_fixture("mathjax_blog.html").text
+    assert_absent(text, "u,v the", "|u⋅v", "Skip to content", "Real analysis", "About", "Recent Posts",
+                  "Nice proof", "Post Comment", "Proudly powered", "cookies", "Previous: Jensen", "Tagged",
+                  "MathJax.Hub", "line-height")
+    assert "Proof by a quadratic" in text
+    # <pre> keeps its indentation.
+    assert "def dot(u, v):\n    return sum(a * b for a, b in zip(u, v))" in text
+
+
+def test_katex_keeps_annotation_and_drops_glyph_spans():
+    page = extract_fixture("katex_notes.html")
+    assert page.math_fragments == [
+        r"I = \int_{-\infty}^{\infty} e^{-x^2}\,dx",
+        r"I^2 = \int_0^{2\pi}\int_0^\infty e^{-r^2} r\,dr\,d\theta = \pi",
+        r"I = \sqrt{\pi}",
+        "I > 0",
+        "x^2+y^2",  # no annotation: converted from KaTeX's MathML
+    ]
+    assert "We want to compute $I = \\int_{-\\infty}^{\\infty} e^{-x^2}\\,dx$. Squaring" in page.text
+    assert "\n$$I^2 = \\int_0^{2\\pi}\\int_0^\\infty e^{-r^2} r\\,dr\\,d\\theta = \\pi$$\n" in page.text
+    assert "so $I = \\sqrt{\\pi}$ because $I > 0$." in page.text
+    assert "still has its MathML: $x^2+y^2$." in page.text
+    assert_absent(page.text, "x2+y2", "−x2", "∫02π", "e−r2", "Iπ", "Tweet", "Lectures")
+    assert page.math_stats == {"katex": 5}
+
+
+def test_presentation_mathml_becomes_latex():
+    page = extract_fixture("mathml_page.html")
+    assert page.math_fragments == [
+        r"\varphi=\frac{1+\sqrt{5}}{2}",
+        r"\sqrt[3]{2}",
+        "a_n=2^{n+1}",
+        "T_{ij}^k",
+        "f'(x)",
+        r"\sum_{k=1}^n k=\frac{n(n+1)}{2}",
+        r"\lim_{x\to0}\frac{\sin x}{x}=1",
+        r"\overline{x}\leq\alpha\ \text{almost surely}",
+        r"A=\begin{bmatrix}1 & 2 \\ 3 & 4\end{bmatrix},\quad \det A=\begin{vmatrix}1 & 2 \\ 3 & 4\end{vmatrix}=-2",
+        r"\left( a,b \right)\subset\mathbb{R}",
+    ]
+    assert "The golden ratio is $\\varphi=\\frac{1+\\sqrt{5}}{2}$ and the cube root" in page.text
+    assert "\n$$\\lim_{x\\to0}\\frac{\\sin x}{x}=1$$\n" in page.text
+    assert_absent(page.text, "Home | Examples", "Copyright 2021", "φ=1+52")
+
+
+def test_mathjax3_assistive_mathml_is_converted_and_glyphs_dropped():
+    page = extract_fixture("mathjax3_rendered.html")
+    assert page.math_fragments == ["A", r"\lambda^2-\operatorname{tr}(A)\lambda+\det(A)=0"]
+    assert "The characteristic polynomial of $A$ is\n\n$$\\lambda^2" in page.text
+
+
+def test_wikipedia_math_from_annotation_and_fallback_images():
+    page = extract_fixture("wikipedia_article.html")
+    assert page.math_fragments == [r"e^{i\pi }+1=0", "e", "i^{2}=-1", r"x=\pi"]
+    assert "is the equality\n$$e^{i\\pi }+1=0$$\nwhere $e$ is Euler's number and $i^{2}=-1$ defines" in page.text
+    assert_absent(page.text, "displaystyle", "Jump to content", "Navigation menu", "Create account",
+                  "Contents", "[edit]", "Categories", "last edited")
+    assert page.math_stats == {"wikipedia_image": 4}
+
+
+def test_latex_images_from_alt_text_and_formula_urls():
+    page = extract_fixture("latex_images.html")
+    assert page.math_fragments == [
+        r"\int u\,dv = uv - \int v\,du",  # codecogs alt text
+        r"u=x,\;dv=e^x\,dx",  # codecogs URL: alt says "formula", render directives stripped
+        r"\int x e^x\,dx = (x-1)e^x + C",  # codecogs URL, percent-encoded, empty alt
+        r"\frac{d}{dx}(uv)=u'v+uv'",  # WordPress img.latex
+        r"\sin^2\theta+\cos^2\theta=1",  # AoPS alt with its own $ delimiters
+        r"\sum_{n=1}^\infty \frac{1}{n^2} = \frac{\pi^2}{6}",  # AoPS display (\[...\])
+    ]
+    assert "\n$$\\sum_{n=1}^\\infty \\frac{1}{n^2} = \\frac{\\pi^2}{6}$$\n" in page.text
+    assert_absent(page.text, "Site logo", "next", "&space;", "dpi", "Index")
+
+
+def test_text_delimiters_stay_intact_and_are_counted():
+    page = extract_fixture("text_delimiters.html")
+    assert "Suppose \\(\\sqrt{2} = p/q\\) with \\(\\gcd(p,q)=1\\). Then $$p^2 = 2q^2,$$ so $p$ is even." in page.text
+    assert "then \\[4k^2 = 2q^2 \\implies q^2 = 2k^2,\\] so $q$ is even" in page.text
+    assert "\\begin{equation} p \\mid a^2 \\implies p \\mid a. \\end{equation}" in page.text
+    # Prices and shell prompts are not math.
+    assert "(This costs $5 in the bookstore, or $10 with shipping; the shell prompt is $ ls.)" in page.text
+    assert page.math_fragments == [
+        r"\sqrt{2}", r"\sqrt{2} = p/q", r"\gcd(p,q)=1", "p^2 = 2q^2,", "p", "p = 2k",
+        r"4k^2 = 2q^2 \implies q^2 = 2k^2,", "q", r"\sqrt{p}", "p",
+        r"\begin{equation} p \mid a^2 \implies p \mid a. \end{equation}",
+    ]
+    assert page.found_math
+    assert_absent(page.text, "Log in", "Similar threads", "vBulletin", "Number theory")
+
+
+def test_boilerplate_heavy_page_keeps_only_the_article():
+    page = extract_fixture("boilerplate_heavy.html")
+    assert page.text == (
+        "What is a group homomorphism?\n\n"
+        "A map $\\varphi\\colon G \\to H$ between groups is a homomorphism when\n\n"
+        "$$\\varphi(ab) = \\varphi(a)\\varphi(b) \\quad \\text{for all } a, b \\in G.$$\n\n"
+        "Its kernel is a normal subgroup of G, and the image is a subgroup of H.\n\n"
+        "- Example: the determinant from invertible matrices to the nonzero reals.\n"
+        "- Example: the sign of a permutation.\n\n"
+        "The first isomorphism theorem identifies the image with the quotient by the kernel."
+    )
+
+
+def test_broken_html_never_raises_and_keeps_its_math():
+    page = extract_fixture("broken.html")
+    assert page.title == "Lecture notes (draft)"
+    assert page.math_fragments[:4] == [
+        r"\sum_{n\ge1} \frac1n",
+        r"\sum_{n\ge1} \frac{(-1)^{n+1}}{n} = \ln 2",
+        r"\frac{1}{1-r}",  # <mrow> never closed
+        "|r|<1",  # <math> never closed
+    ]
+    assert "n\tpartial sum\n1\t1\n2\t0.5" in page.text  # table rows as lines, cells tab-separated
+
+
+@pytest.mark.parametrize("html", ["", "   ", "<", "</p></div>", "<html><body></body></html>",
+                                  "<math><mfrac></mfrac></math>", "<script type='math/tex'>", "\x00\x01",
+                                  "<p>lone \ud800 surrogate</p>", "<katex class='katex'>"])
+def test_degenerate_input_gives_a_page_not_an_error(html):
+    page = extract_math_text(html)
+    assert isinstance(page.text, str)
+
+
+def test_non_utf8_page_is_decoded_from_its_meta_charset():
+    raw = (FIXTURES / "latin1.html").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    page = extract_math_text(decode_html(raw, content_type="text/html"))
+    assert page.title == "Théorème de Pythagore"
+    assert "le carré de l'hypoténuse est égal à la somme" in page.text
+    assert "l'angle droit fait 90°." in page.text
+    assert page.math_fragments == ["a^2 + b^2 = c^2", "a^2 + b^2 = c^2"]
+
+
+def test_http_charset_wins_and_undecodable_bytes_are_dropped():
+    assert decode_html("π ≤ 4".encode("utf-8"), "text/html; charset=UTF-8") == "π ≤ 4"
+    assert decode_html("côté".encode("cp1252"), "text/html; charset=windows-1252") == "côté"
+    assert decode_html(b"ok \xff\xfe\xfa end", "text/html; charset=utf-8").startswith("ok ")
+    assert decode_html(b"<p>plain ascii</p>", None) == "<p>plain ascii</p>"
+
+
+def test_asciimath_backticks_count_only_where_the_page_configures_asciimath():
+    page = extract_fixture("asciimath.html")
+    assert "To simplify `sqrt(50)`, factor out" in page.text
+    assert "Likewise `sqrt(18) = 3sqrt(2)`." in page.text
+    assert page.math_fragments == ["sqrt(50)", "sqrt(50) = sqrt(25*2) = 5sqrt(2)", "sqrt(18) = 3sqrt(2)"]
+    plain = extract_math_text("<p>Run `make test` first.</p>")
+    assert plain.math_fragments == [] and not plain.found_math
+
+
+def test_page_without_math_is_not_math():
+    page = extract_math_text("<html><head><title>Recipes</title></head><body><h1>Pancakes</h1>"
+                             "<p>Mix 2 eggs with 300 ml milk.</p><ol><li>Whisk</li><li>Fry</li></ol></body></html>")
+    assert page == ExtractedPage(text="Pancakes\n\nMix 2 eggs with 300 ml milk.\n\n1. Whisk\n2. Fry",
+                                 title="Recipes", math_fragments=[], found_math=False, math_stats={})
+
+
+def test_layout_wrapper_with_a_boilerplate_name_is_not_dropped():
+    html = ("<body><div id='page' class='page-with-sidebar'><p>" + "Real content about primes. " * 20
+            + "</p><div class='sidebar'>Archives</div></div></body>")
+    text = extract_math_text(html).text
+    assert text.startswith("Real content about primes.")
+    assert "Archives" not in text
