@@ -48,7 +48,7 @@ MATHJAX_RENDERED = frozenset({"MathJax_Preview", "MathJax", "MathJax_Display", "
 # Never text: dropped without further checks.
 NEVER_TEXT = ("script, style, noscript, template, iframe, svg, canvas, object, embed, button, select, "
               "input, textarea, dialog, link, meta")
-# Boilerplate by tag, role or visibility; dropped unless it wraps most of the page (see ``is_wrapper``).
+# Boilerplate by tag, role or visibility. A <form> that wraps most of the page (ASP.NET) stays.
 BOILERPLATE_SELECTOR = ", ".join([
     "nav", "aside", "footer", "header", "form", "menu",
     "[hidden]", "[aria-hidden='true']", "[style*='display:none' i]", "[style*='display: none' i]",
@@ -56,7 +56,7 @@ BOILERPLATE_SELECTOR = ", ".join([
     "[role='navigation']", "[role='banner']", "[role='contentinfo']", "[role='complementary']",
     "[role='search']", "[role='menu']", "[role='menubar']", "[role='dialog']", "[role='alertdialog']",
 ])
-# class/id words that mark page furniture. A word matches when it starts or ends with one of these
+# class/id words that mark page furniture, unless the element wraps most of the page. A word matches when it starts or ends with one of these
 # ("site-footer", "mainnav", "sidebar-left"), so "unavailable" or "canvas" do not match "nav".
 BOILERPLATE_WORDS = (
     "nav", "menu", "footer", "sidebar", "comment", "share", "social", "cookie", "banner", "breadcrumb",
@@ -344,17 +344,22 @@ def remove_boilerplate(tree: HTMLTree) -> None:
         if not removed.holds(node):
             removed.remove(node)
     page_chars = len(tree.body.text or "")
-    for selector, needs_name_check in ((BOILERPLATE_SELECTOR, False), (BOILERPLATE_NAME_SELECTOR, True)):
+    for selector, by_name in ((BOILERPLATE_SELECTOR, False), (BOILERPLATE_NAME_SELECTOR, True)):
         removed = RemovedTracker()
         for node in tree.body.query_selector_all(selector).values():
-            if node.tag in PROTECTED_TAGS or removed.holds(node):
-                continue
-            if needs_name_check and not has_boilerplate_name(node):
-                continue
-            if node.tag == "header" and node.closest("article, main") is not None:
-                continue  # an article's own header holds its title
-            if not is_wrapper(node, page_chars):
+            if not removed.holds(node) and is_boilerplate(node, by_name, page_chars):
                 removed.remove(node)
+
+
+def is_boilerplate(node, by_name: bool, page_chars: int) -> bool:
+    """Whether a candidate the selector found is furniture (by_name: it matched a class/id substring)."""
+    if node.tag in PROTECTED_TAGS or (by_name and not has_boilerplate_name(node)):
+        return False
+    if node.tag == "header" and node.closest("article, main") is not None:
+        return False  # an article's own header holds its title
+    if by_name or node.tag == "form":
+        return not is_wrapper(node, page_chars)
+    return True
 
 
 def has_boilerplate_name(node) -> bool:
