@@ -12,8 +12,8 @@ than warcio; the figures are in the web pipeline's report and the benchmark is e
 
 Common Crawl files are never perfectly clean, so nothing in a file stops a shard:
 
-- a record whose block is shorter than its ``Content-Length`` (a truncated download or member) is
-  counted as ``corrupt_record`` and skipped;
+- a record whose block is shorter than its ``Content-Length`` or empty (a truncated download or
+  member) is counted as ``corrupt_record`` and skipped;
 - a gzip member that does not decompress (or a record FastWARC cannot parse) is counted as
   ``corrupt_record``; reading resumes at the next gzip member (the next ``WARC/`` header in an
   uncompressed file), so the records after it are still read;
@@ -116,7 +116,7 @@ class FastWarcReader(BaseDiskReader):
         declared = record.content_length
         block = record.reader.read()
         record_id = record.record_id
-        if len(block) < declared:
+        if not block or len(block) < declared:  # an empty block: the WARC header itself was cut off
             self.stat_update("corrupt_record")
             logger.warning(f"{filepath}: record {record_id} is truncated ({len(block)} of {declared} bytes); skipped")
             return None
