@@ -18,13 +18,9 @@ interpreter start. :class:`SandboxPool` is thread-safe; use one thread per worke
 
 from __future__ import annotations
 
-import json
 import logging
-import queue
 import shutil
-import subprocess
 import sys
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -33,6 +29,7 @@ from pathlib import Path
 from typing import Literal
 
 from mathlm.errors import MathlmError
+from mathlm.eval.workers import JsonLineWorker, WorkerPool
 
 logger = logging.getLogger(__name__)
 
@@ -79,32 +76,6 @@ _ISOLATION_COMMANDS: tuple[tuple[str, ...], ...] = (
 
 
 @dataclass
-class _Worker:
-    process: subprocess.Popen[str]
-    isolated: bool
-
-    def request(self, message: dict, timeout_s: float) -> dict | None:
-        """Send one request and wait for its reply; None when the worker died or hung."""
-        assert self.process.stdin and self.process.stdout
-        try:
-            self.process.stdin.write(json.dumps(message) + "\n")
-            self.process.stdin.flush()
-        except (BrokenPipeError, OSError):
-            return None
-        reply: list[str] = []
-        reader = threading.Thread(target=lambda: reply.append(self.process.stdout.readline()), daemon=True)
-        reader.start()
-        reader.join(timeout_s)
-        if not reply or not reply[0]:
-            return None
-        return json.loads(reply[0])
-
-    def close(self) -> None:
-        self.process.kill()
-        self.process.wait()
-
-
-@dataclass
 class SandboxPool:
     """A pool of pre-started sandbox workers.
 
@@ -118,33 +89,22 @@ class SandboxPool:
     preload: Sequence[str] = ("numpy", "sympy")
     isolation: Literal["required", "best_effort"] = "best_effort"
     python: str = sys.executable
-    _idle: queue.Queue[_Worker] = field(init=False, repr=False)
-    _all: list[_Worker] = field(init=False, repr=False)
-    _lock: threading.Lock = field(init=False, repr=False)
+    _pool: WorkerPool = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._idle = queue.Queue()
-        self._all = []
-        self._lock = threading.Lock()
-        for _ in range(self.workers):
-            self._release(self._start_worker())
+        self._pool = WorkerPool(self._start_worker, self.workers)
 
     @property
     def network_isolated(self) -> bool:
         """True when every worker runs in its own empty network namespace."""
-        with self._lock:
-            return all(worker.isolated for worker in self._all)
+        return all(worker.hello.get("isolated") for worker in self._pool.workers)
 
     def run(self, code: str, result_expr: str | None = None) -> ExecutionResult:
         """Run ``code``, then evaluate ``result_expr`` (``"solution()"``, ``"answer"``) in its namespace."""
-        worker = self._idle.get()
         message = {"code": code, "result_expr": result_expr, "limits": asdict(self.limits)}
-        reply = worker.request(message, timeout_s=self.limits.wall_time_s + 30.0)
-        if reply is None:  # the worker itself died or stopped answering: replace it, report an error
-            self._discard(worker)
-            self._release(self._start_worker())
+        reply = self._pool.request(message, timeout_s=self.limits.wall_time_s + 30.0)
+        if reply is None:  # the worker itself died or stopped answering; the pool replaced it
             return ExecutionResult(status="killed", error="sandbox worker stopped responding")
-        self._release(worker)
         return ExecutionResult(**{k: v for k, v in reply.items() if k in ExecutionResult.__dataclass_fields__})
 
     def map(self, programs: Iterable[tuple[str, str | None]]) -> Iterator[ExecutionResult]:
@@ -153,10 +113,7 @@ class SandboxPool:
             yield from executor.map(lambda item: self.run(*item), programs)
 
     def close(self) -> None:
-        with self._lock:
-            for worker in self._all:
-                worker.close()
-            self._all.clear()
+        self._pool.close()
 
     def __enter__(self) -> SandboxPool:
         return self
@@ -164,45 +121,21 @@ class SandboxPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _release(self, worker: _Worker) -> None:
-        self._idle.put(worker)
-
-    def _discard(self, worker: _Worker) -> None:
-        worker.close()
-        with self._lock:
-            self._all.remove(worker)
-
-    def _start_worker(self) -> _Worker:
+    def _start_worker(self) -> JsonLineWorker:
         base = (self.python, "-I", str(WORKER_SCRIPT), *self.preload)
         wrappers = _ISOLATION_COMMANDS if shutil.which("unshare") else ()
         for wrapper in (*wrappers, ()):
             if not wrapper and self.isolation == "required":
                 break
-            worker = self._spawn((*wrapper, *base), isolated=bool(wrapper))
+            worker = JsonLineWorker.start((*wrapper, *base), env={"PATH": "/usr/bin:/bin"})
             if worker is not None:
+                worker.hello["isolated"] = bool(wrapper)
                 if not wrapper:
                     logger.warning("sandbox: no network/PID namespaces available (unshare failed); "
                                    "programs run with resource limits and the file policy only")
-                with self._lock:
-                    self._all.append(worker)
                 return worker
         raise MathlmError("cannot start an isolated sandbox: `unshare --net --pid` failed. Run as root, "
                           "enable unprivileged user namespaces, or set isolation: best_effort")
-
-    @staticmethod
-    def _spawn(command: tuple[str, ...], isolated: bool) -> _Worker | None:
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL, text=True, bufsize=1, env={"PATH": "/usr/bin:/bin"})
-        worker = _Worker(process, isolated)
-        assert process.stdout
-        hello: list[str] = []
-        reader = threading.Thread(target=lambda: hello.append(process.stdout.readline()), daemon=True)
-        reader.start()
-        reader.join(60)
-        if hello and hello[0].strip().startswith("{"):
-            return worker
-        worker.close()
-        return None
 
 
 @contextmanager

@@ -1,0 +1,104 @@
+"""Answer equivalence: the forms MATH/GSM8k/OCW answers take, pair by pair, and the CLI around it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from mathlm.eval.answers import AnswerChecker, last_boxed, normalize_final_answer
+from mathlm.paths import BENCHMARKS_DIR
+
+EQUAL = [
+    ("\\frac{1}{2}", "0.5"), ("\\dfrac12", "\\frac{1}{2}"), ("1/2", "\\frac12"),
+    ("\\sqrt{8}", "2\\sqrt{2}"), ("\\frac{\\sqrt{3}}{2}", "\\frac{\\sqrt3}{2}"), ("\\sqrt[3]{27}", "3"),
+    ("1,000", "1000"), ("10,000,000", "10000000"), ("x = 3", "3"), ("3", "x=3"), ("f(2) = 7", "7"),
+    ("2, 1", "1, 2"), ("\\{1,2\\}", "1, 2"), ("x=1, x=2", "1,2"), ("1 \\text{ or } 2", "2, 1"),
+    ("(1,2)", "(1, 2)"), ("[1, 2)", "[1,2)"), ("(-\\infty, 3]", "(-\\infty,3]"), ("x \\le 3", "(-\\infty, 3]"),
+    ("x>3", "(3,\\infty)"), ("(-\\infty, 1) \\cup (2, \\infty)", "(2,\\infty)\\cup(-\\infty,1)"),
+    ("3+4i", "4i+3"), ("e^{i\\pi}", "-1"), ("2\\frac{1}{2}", "\\frac{5}{2}"),
+    ("0.\\overline{3}", "\\frac13"), ("0.1\\overline{6}", "\\frac{1}{6}"),
+    ("(B)", "B"), ("The answer is (C)", "(C)"), ("\\text{(D)}", "D"),
+    ("30^\\circ", "30"), ("30^{\\circ}", "30"), ("5 \\text{ cm}", "5"), ("5\\text{ cm}^2", "5"), ("\\$5", "5"),
+    ("50\\%", "50"), ("18 ways.", "18"), ("8\\sqrt{3} \\text { square inches}", "8\\sqrt3"),
+    ("2\\pi", "\\pi \\cdot 2"), ("\\frac{\\pi}{2}", "\\frac12\\pi"),
+    ("x^2+2x+1", "(x+1)^2"), ("\\frac{x}{x^2}", "\\frac1x"), ("\\sin^2 x + \\cos^2 x", "1"),
+    ("\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}"),
+    ("\\begin{pmatrix} 0.5 \\\\ 2 \\end{pmatrix}", "\\begin{pmatrix}\\frac12\\\\2\\end{pmatrix}"),
+    ("1 \\pm \\sqrt{2}", "1+\\sqrt2, 1-\\sqrt2"), ("\\text{Monday}", "Monday"),
+    ("y = 2x+3", "2x+3"), ("2x - y + 3 = 0", "y = 2x + 3"), ("x^2+y^2=1", "2x^2+2y^2=2"),
+    ("\\log_2 8", "3"), ("5!", "120"), ("6", "6.0"), ("-3", "- 3"), ("2112_6", "2112_{6}"),
+    ("\\boxed{4}", "4"), ("$4$", "4"), ("\\left( 1, 2 \\right)", "(1,2)"),
+    ("\\int_0^1 x dx", "\\frac12"),  # needs SymPy: our parser has no integrals
+]
+DIFFERENT = [
+    ("(1, 2)", "(2, 1)"), ("[1,2]", "[1,2)"), ("3-4i", "3+4i"), ("B", "C"), ("\\pi", "3.14"),
+    ("x^2+2x", "(x+1)^2"), ("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\begin{pmatrix}1\\\\3\\end{pmatrix}"),
+    ("monday", "Tuesday"), ("1, 2", "1, 2, 3"), ("1, 1", "1, 2"), ("2112_6", "2113_6"), ("0.33", "\\frac13"),
+    ("\\sqrt{2}", "1.414"), ("", "4"), ("4", ""), ("x+1", "x+1.0000001"),
+]
+
+
+@pytest.fixture(scope="module")
+def checker() -> Iterator[AnswerChecker]:
+    with AnswerChecker(timeout_s=5.0) as checker:
+        yield checker
+
+
+@pytest.mark.parametrize(("prediction", "reference"), EQUAL)
+def test_equal(checker: AnswerChecker, prediction: str, reference: str) -> None:
+    assert checker.equivalent(prediction, reference)
+
+
+@pytest.mark.parametrize(("prediction", "reference"), DIFFERENT)
+def test_different(checker: AnswerChecker, prediction: str, reference: str) -> None:
+    assert not checker.equivalent(prediction, reference)
+
+
+def test_pathological_pair_is_cut_by_the_timeout() -> None:
+    """A pair SymPy cannot settle quickly costs the timeout, is not equal, and the checker goes on."""
+    with AnswerChecker(timeout_s=1.0) as checker:
+        assert not checker.equivalent("10^{10^{10}}", "10^{10^{10}}+1")
+        assert checker.equivalent("\\int_0^2 x dx", "2")
+
+
+def test_works_from_threads(checker: AnswerChecker) -> None:
+    pairs = [(p, r) for p, r in EQUAL[:20]] * 3
+    assert all(checker.equivalent_many(pairs, threads=4))
+
+
+def test_last_boxed() -> None:
+    assert last_boxed("so $\\boxed{\\frac{1}{2}}$ and then \\boxed{x^{2}}.") == "x^{2}"
+    assert last_boxed("the answer is \\boxed 5$") == "5"
+    assert last_boxed("\\fbox{7}") == "7"
+    assert last_boxed("no box") is None
+
+
+def test_normalization_examples() -> None:
+    assert normalize_final_answer("\\boxed{\\dfrac{1}{2}}") == "\\frac{1}{2}"
+    assert normalize_final_answer("\\$1,000.") == "1000"
+    assert normalize_final_answer("90^\\circ") == "90"
+    assert normalize_final_answer("12 \\text{ inches}") == "12"
+
+
+def test_every_math_gold_answer_equals_itself_rewritten(checker: AnswerChecker) -> None:
+    """Each MATH test answer, boxed and in display math, still equals the plain gold answer."""
+    rows = [json.loads(line) for line in (BENCHMARKS_DIR / "math" / "test.jsonl").open()]
+    assert len(rows) == 5000
+    failures = [r["answer"] for r in rows if not checker.equivalent(f"$\\boxed{{{r['answer']}}}$", r["answer"])]
+    assert failures == []
+
+
+def test_cli_prints_one_line_per_input_in_order(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    lines = ['{"prediction": "\\\\frac{1}{2}", "reference": "0.5", "id": 1}', "not json",
+             '{"prediction": "3", "reference": "4"}', '{"prediction": 3, "reference": "3"}']
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = subprocess.run([sys.executable, "-m", "mathlm.cli", "eval", "equiv", str(path)],
+                            capture_output=True, text=True, timeout=120, check=True)
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["equivalent"] for o in out] == [True, None, False, None]
+    assert out[0]["id"] == 1 and "line 2" in out[1]["error"] and "string" in out[3]["error"]
