@@ -1,0 +1,206 @@
+"""The continued-pretraining loop, top to bottom: model, engine, resume, data, steps, checkpoints, metrics.
+
+Every process of a ``torchrun`` launch runs :func:`train` (one CPU process in tests, many GPUs under
+Slurm). Rank 0 alone writes logs, metrics and checkpoint markers.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from mathlm.config import dump_config
+from mathlm.console import console, progress, summary_table
+from mathlm.errors import MathlmError
+from mathlm.pretrain import checkpoint as ckpt
+from mathlm.pretrain.config import TrainConfig
+from mathlm.pretrain.data import BatchPlan, gradient_accumulation, open_mixture
+from mathlm.pretrain.distributed import (DistributedContext, all_reduce_mean, barrier, broadcast_object,
+                                         init_distributed, shutdown_distributed)
+from mathlm.pretrain.engine import Engine, build_engine
+from mathlm.pretrain.metrics import (MetricsLogger, Throughput, device_peak_flops, flops_per_token,
+                                     matmul_parameters)
+from mathlm.pretrain.model import build_model, compute_dtype
+
+
+class NonFiniteLossError(MathlmError):
+    """The loss became NaN or infinite: training stops instead of writing a poisoned checkpoint."""
+
+
+@dataclass
+class TrainSummary:
+    """What a finished run reports (also returned to the quickstart and the tests)."""
+
+    run_dir: Path
+    steps: int
+    tokens: int
+    final_loss: float
+    eval_loss_start: float | None
+    eval_loss_end: float | None
+    tokens_per_s: float
+    mfu: float
+    last_checkpoint: Path | None
+    resumed_from: Path | None
+
+
+def train(cfg: TrainConfig) -> TrainSummary:
+    """Run (or resume) the training the config describes; every rank of the launch calls this."""
+    ctx = init_distributed(cfg.engine.backend)
+    try:
+        return _train(cfg, ctx)
+    finally:
+        shutdown_distributed()
+
+
+def _train(cfg: TrainConfig, ctx: DistributedContext) -> TrainSummary:
+    grad_accum = gradient_accumulation(cfg.data, ctx.world_size)
+    total_steps = cfg.schedule.steps
+    if ctx.is_main:
+        cfg.run_dir.mkdir(parents=True, exist_ok=True)
+        dump_config(cfg, cfg.run_dir / "config.yaml")
+    barrier()
+
+    # Model and engine.
+    dtype = compute_dtype(cfg.model, ctx.device)
+    model = build_model(cfg.model, ctx.device)
+    model_config = model.config.to_dict()
+    throughput = Throughput(
+        flops_per_token=flops_per_token(matmul_parameters(model), model.config.num_hidden_layers,
+                                        model.config.hidden_size, cfg.data.seq_len),
+        peak_flops=0.0, world_size=ctx.world_size)
+    engine = build_engine(model, cfg.model, cfg.engine, cfg.optim, cfg.schedule, dtype,
+                          cfg.data.micro_batch_size, grad_accum)
+
+    # Resume: model, optimizer, scheduler, data position and RNG.
+    state = ckpt.TrainerState(engine=cfg.engine.kind, world_size=ctx.world_size)
+    resume_from = broadcast_object(_resume_source(cfg))
+    if resume_from is not None:
+        state = ckpt.load_checkpoint(engine, resume_from, model_config, cfg.engine.kind, ctx)
+        state.world_size = ctx.world_size
+    if state.step >= total_steps:
+        raise MathlmError(f"{resume_from} is at step {state.step}, already >= schedule.total_steps {total_steps}; "
+                          "raise schedule.total_steps to train further")
+
+    # Data: the samples this run can read, plus held-out batches for eval loss.
+    vocab = model_config["vocab_size"]
+    samples = total_steps * cfg.data.global_batch_samples
+    train_data = BatchPlan(open_mixture(cfg.data.mixture, cfg.data, samples, cfg.data.seed), cfg.data,
+                           ctx.rank, ctx.world_size, vocab, ctx.device)
+    eval_data = None
+    if cfg.data.eval_mixture is not None:
+        eval_data = BatchPlan(open_mixture(cfg.data.eval_mixture, cfg.data, cfg.data.eval_samples, cfg.data.seed),
+                              cfg.data, ctx.rank, ctx.world_size, vocab, ctx.device)
+
+    throughput.peak_flops, peak_source = device_peak_flops(ctx.device, dtype, cfg.logging.device_peak_flops)
+    logger = _start_logging(cfg, ctx, throughput, peak_source, grad_accum, resume_from)
+
+    eval_start = _evaluate(engine, eval_data)
+    if logger and eval_start is not None:
+        logger.log(state.step, {"eval_loss": eval_start})
+    last_checkpoint = resume_from
+    loss = rate = float("nan")
+    rates: list[dict[str, float]] = []
+    bar = progress() if ctx.is_main and cfg.logging.progress else None
+    task = bar.add_task("training", total=total_steps, completed=state.step) if bar else None
+    try:
+        if bar:
+            bar.start()
+        while state.step < total_steps:
+            started = time.perf_counter()
+            micro_losses = [engine.forward_backward(tokens, last_micro_batch=i == grad_accum - 1)
+                            for i, tokens in enumerate(train_data.micro_batches(state.samples_seen))]
+            loss = float(all_reduce_mean(torch.stack(micro_losses).mean()))
+            if not math.isfinite(loss):
+                raise NonFiniteLossError(
+                    f"loss is {loss} at step {state.step + 1}; stopped without saving. Last good checkpoint: "
+                    f"{last_checkpoint or 'none'}. Lower optim.lr or raise schedule.warmup_steps and resume from it")
+            lr = engine.lr()
+            grad_norm = engine.step()
+            state.step += 1
+            state.samples_seen += cfg.data.global_batch_samples
+            state.tokens_seen += cfg.data.global_batch_tokens
+            rate = throughput.measure(cfg.data.global_batch_tokens, time.perf_counter() - started)
+            rates.append(rate)
+
+            if logger and state.step % cfg.logging.every == 0:
+                logger.log(state.step, {"loss": loss, "lr": lr, "grad_norm": grad_norm,
+                                        "tokens": state.tokens_seen, **rate})
+            if state.step % cfg.checkpoint.every == 0 or state.step == total_steps:
+                last_checkpoint = ckpt.save_checkpoint(engine, state, model_config, cfg.run_dir,
+                                                       cfg.checkpoint.keep_last, ctx)
+            if eval_data and cfg.logging.eval_every and state.step % cfg.logging.eval_every == 0 \
+                    and state.step != total_steps:
+                value = _evaluate(engine, eval_data)
+                if logger:
+                    logger.log(state.step, {"eval_loss": value})
+            if bar:
+                bar.update(task, completed=state.step, description=f"training loss {loss:.3f}")
+    finally:
+        if bar:
+            bar.stop()
+    eval_end = _evaluate(engine, eval_data)
+    if logger:
+        if eval_end is not None:
+            logger.log(state.step, {"eval_loss": eval_end})
+        logger.close()
+    summary = _summarise(cfg, state, loss, eval_start, eval_end, rates, last_checkpoint, resume_from)
+    if ctx.is_main:
+        _print_summary(summary)
+    return summary
+
+
+def _resume_source(cfg: TrainConfig) -> Path | None:
+    """The checkpoint to resume from: a path named in the config, the run's latest, or none."""
+    if cfg.checkpoint.resume == "never":
+        return None
+    if cfg.checkpoint.resume == "auto":
+        return ckpt.latest_checkpoint(cfg.run_dir)
+    return ckpt.resolve_checkpoint(Path(cfg.checkpoint.resume))
+
+
+def _evaluate(engine: Engine, eval_data: BatchPlan | None) -> float | None:
+    """Mean loss over the held-out samples (every rank computes all of them, so the value agrees)."""
+    if eval_data is None:
+        return None
+    losses = [engine.eval_loss(tokens) for tokens in eval_data.all_batches()]
+    return float(torch.stack(losses).mean())
+
+
+def _start_logging(cfg: TrainConfig, ctx: DistributedContext, throughput: Throughput, peak_source: str,
+                   grad_accum: int, resume_from: Path | None) -> MetricsLogger | None:
+    """Rank 0 states the run's geometry and the MFU basis, then opens the metric sinks."""
+    if not ctx.is_main:
+        return None
+    console.print(
+        f"[bold]train[/] {cfg.run_dir}: engine {cfg.engine.kind}"
+        f"{f' ZeRO-{cfg.engine.zero_stage}' if cfg.engine.kind == 'deepspeed' else ''}, {ctx.world_size} rank(s) "
+        f"on {ctx.device.type} ({ctx.backend}), global batch {cfg.data.global_batch_tokens:,} tokens = "
+        f"{ctx.world_size} x {cfg.data.micro_batch_size} x {grad_accum} accumulation x {cfg.data.seq_len}"
+        + (f"; resuming from {resume_from}" if resume_from else ""))
+    console.print(f"MFU basis: {throughput.flops_per_token:.4g} FLOPs/token (6N + 12·L·d·T); device peak "
+                  f"{throughput.peak_flops:.4g} FLOP/s ({peak_source})")
+    return MetricsLogger(cfg.run_dir, cfg.logging.tensorboard, cfg.logging.wandb, cfg.logging.wandb_project,
+                         cfg.model_dump(mode="json"))
+
+
+def _summarise(cfg: TrainConfig, state: ckpt.TrainerState, loss: float, eval_start: float | None,
+               eval_end: float | None, rates: list[dict[str, float]], last_checkpoint: Path | None,
+               resume_from: Path | None) -> TrainSummary:
+    # The first step includes warm-up work (allocations, compilation): report the rest when there is a rest.
+    steady = rates[1:] or rates
+    mean = {key: sum(r[key] for r in steady) / len(steady) for key in ("tokens_per_s", "mfu")} if steady \
+        else {"tokens_per_s": float("nan"), "mfu": float("nan")}
+    return TrainSummary(run_dir=cfg.run_dir, steps=state.step, tokens=state.tokens_seen, final_loss=loss,
+                        eval_loss_start=eval_start, eval_loss_end=eval_end, tokens_per_s=mean["tokens_per_s"],
+                        mfu=mean["mfu"], last_checkpoint=last_checkpoint, resumed_from=resume_from)
+
+
+def _print_summary(summary: TrainSummary) -> None:
+    rows: list[dict[str, Any]] = [{"metric": key, "value": value} for key, value in asdict(summary).items()
+                                  if value is not None]
+    console.print(summary_table("training summary", rows))

@@ -1,0 +1,89 @@
+"""Exact resume and atomic checkpoints: an interrupted run continues as if nothing had happened."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import TINY_CONFIG, step_losses, tiny_overrides, torchrun
+from mathlm.errors import MathlmError
+from mathlm.pretrain import checkpoint as ckpt
+from mathlm.pretrain.config import TrainConfig
+from mathlm.pretrain.engine import FSDP2Engine
+from mathlm.pretrain.trainer import train
+
+ENGINES = {
+    "fsdp2": ["engine.kind=fsdp2"],
+    "zero1": ["engine.kind=deepspeed", "engine.zero_stage=1"],
+    "zero3": ["engine.kind=deepspeed", "engine.zero_stage=3"],
+}
+
+
+def interrupted_then_resumed(make: Callable[..., TrainConfig], run_dir: Path, engine: list[str]) -> None:
+    """Train to step 5 saving at 3 (the 'crash' loses steps 4-5), then resume from step 3 to the end."""
+    train(make(*engine, f"run_dir={run_dir}", "schedule.total_steps=5", "checkpoint.every=3",
+               "checkpoint.keep_last=5"))
+    train(make(*engine, f"run_dir={run_dir}", f"checkpoint.resume={ckpt.checkpoint_path(run_dir, 3)}"))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_resumed_run_reproduces_uninterrupted_losses(engine: str, tiny_config: Callable[..., TrainConfig],
+                                                     single_process: None, tmp_path: Path) -> None:
+    full = train(tiny_config(*ENGINES[engine], f"run_dir={tmp_path / 'full'}"))
+    interrupted_then_resumed(tiny_config, tmp_path / "resumed", ENGINES[engine])
+    expected = step_losses(tmp_path / "full")
+    assert sorted(expected) == list(range(1, 9))
+    assert step_losses(tmp_path / "resumed") == expected  # bit-identical, step by step
+    assert expected[8] < expected[1]
+    assert full.eval_loss_end < full.eval_loss_start
+    resumed_state = ckpt.read_state(ckpt.latest_checkpoint(tmp_path / "resumed"))
+    assert (resumed_state.step, resumed_state.samples_seen) == (8, 8 * 8)
+
+
+@pytest.mark.slow
+def test_two_processes_under_torchrun_resume_exactly(tiny_data: Path, tmp_path: Path, no_launch_env: None) -> None:
+    base = ["train", str(TINY_CONFIG), *sum((["--set", o] for o in tiny_overrides(tmp_path, tiny_data)), [])]
+
+    def launch(*overrides: str) -> None:
+        result = torchrun(2, [*base, *sum((["--set", o] for o in overrides), [])])
+        assert result.returncode == 0, result.stderr[-3000:]
+
+    launch(f"run_dir={tmp_path / 'full'}")
+    launch(f"run_dir={tmp_path / 'resumed'}", "schedule.total_steps=5", "checkpoint.every=3")
+    launch(f"run_dir={tmp_path / 'resumed'}", f"checkpoint.resume={ckpt.checkpoint_path(tmp_path / 'resumed', 3)}")
+    expected = step_losses(tmp_path / "full")
+    assert sorted(expected) == list(range(1, 9))
+    assert step_losses(tmp_path / "resumed") == expected
+    state = ckpt.read_state(ckpt.latest_checkpoint(tmp_path / "full"))
+    assert state.world_size == 2
+    assert sorted(p.name for p in (ckpt.latest_checkpoint(tmp_path / "full") / "rng").iterdir()) == \
+        ["rank_00000.pt", "rank_00001.pt"]
+
+
+def test_crash_during_save_never_leaves_a_loadable_checkpoint(tiny_config: Callable[..., TrainConfig],
+                                                             single_process: None, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    real_save = FSDP2Engine.save
+
+    def save_then_crash(self: FSDP2Engine, directory: Path) -> None:
+        real_save(self, directory)  # the weights are on disk ...
+        if directory.name.endswith("step_00000008"):
+            raise RuntimeError("node lost during checkpoint write")  # ... but the save never finishes
+
+    monkeypatch.setattr(FSDP2Engine, "save", save_then_crash)
+    run_dir = tmp_path / "run"
+    with pytest.raises(RuntimeError, match="node lost"):
+        train(tiny_config())
+    partial = run_dir / "checkpoints" / ".tmp-step_00000008"
+    assert (partial / "dcp").is_dir() and not (partial / ckpt.COMPLETE_MARKER).exists()
+    assert ckpt.latest_checkpoint(run_dir) == ckpt.checkpoint_path(run_dir, 4)
+    with pytest.raises(MathlmError, match="incomplete"):
+        ckpt.resolve_checkpoint(partial)
+
+    monkeypatch.setattr(FSDP2Engine, "save", real_save)
+    summary = train(tiny_config())  # resume: auto picks the last complete checkpoint
+    assert summary.resumed_from == ckpt.checkpoint_path(run_dir, 4)
+    assert ckpt.latest_checkpoint(run_dir) == ckpt.checkpoint_path(run_dir, 8)
+    assert not partial.exists()
