@@ -1,0 +1,6 @@
+# Orders of elements in the symmetric group
+G := SymmetricGroup(6);;
+Collected(List(Elements(G), Order));
+IsSolvable(G);
+H := SylowSubgroup(G, 2);;
+Size(H);

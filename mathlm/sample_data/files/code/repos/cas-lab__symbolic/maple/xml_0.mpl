@@ -1,0 +1,2 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<Worksheet><Version major="1255"/></Worksheet>

@@ -1,0 +1,4 @@
+Requirement {
+  Identifier = "REQ-001"
+  Text = "The model shall converge"
+}

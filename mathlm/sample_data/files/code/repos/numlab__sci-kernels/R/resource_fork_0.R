@@ -1,0 +1,2 @@
+/* Resource fork of a classic Mac OS file, exported as text */
+resource 'STR#' (128) { };

@@ -1,0 +1,7 @@
+# Bootstrap confidence interval for the mean
+set.seed(960)
+x <- rnorm(185, mean = 2, sd = 1.5)
+boot <- replicate(1000, mean(sample(x, replace = TRUE)))
+quantile(boot, c(0.025, 0.975))
+fit <- lm(x ~ seq_along(x))
+summary(fit)

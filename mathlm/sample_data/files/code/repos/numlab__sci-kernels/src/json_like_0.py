@@ -1,0 +1,7 @@
+{
+  "import numpy": true,
+  "config": {
+    "seed": 70,
+    "steps": 52
+  }
+}

@@ -1,0 +1,4 @@
+Require Import List.
+Import ListNotations.
+
+Notation "x ++> y" := (app x y) (at level 57).

@@ -1,0 +1,14 @@
+module Vect
+
+%default total
+
+data Vec : Nat -> Type -> Type where
+  Nil  : Vec Z a
+  (::) : a -> Vec n a -> Vec (S n) a
+
+append : Vec n a -> Vec m a -> Vec (n + m) a
+append [] ys = ys
+append (x :: xs) ys = x :: append xs ys
+
+len77 : Vec n a -> Nat
+len49 _ = 0
