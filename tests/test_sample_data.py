@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import html
-import io
 import itertools
 import json
 import re
@@ -22,20 +21,61 @@ from fastwarc.warc import ArchiveIterator, WarcRecordType
 from resiliparse.extract.html2text import extract_plain_text
 
 from mathlm.paths import BENCHMARKS_DIR
-from mathlm.sample_data import SAMPLE_DIR, describe_sample, load_manifest, read_warc, sample_paths, web_records
+from mathlm.sample_data import (
+    SAMPLE_DIR,
+    describe_sample,
+    load_manifest,
+    read_warc,
+    sample_paths,
+    web_records,
+)
 from mathlm.sample_data.generate import generate
 
 WEB_KINDS = [
-    "mathjax_script", "mathjax_dollar", "mathjax_paren", "katex", "mathml", "codecogs", "wikipedia", "wordpress",
-    "asciimath", "latex_no_mathjax", "boilerplate_heavy", "qa", "math", "non_math", "non_english:fr",
-    "non_english:de", "non_english:es", "non_english:zh", "non_english:ru", "near_duplicate_of",
-    "contaminated:math", "contaminated:gsm8k", "empty", "bad_encoding", "non_html:image/png",
-    "non_html:application/pdf", "redirect", "http_error", "huge", "corrupt", "layout:blog", "layout:forum",
-    "layout:lecture", "layout:wiki", "layout:portal", "layout:product",
+    "mathjax_script",
+    "mathjax_dollar",
+    "mathjax_paren",
+    "katex",
+    "mathml",
+    "codecogs",
+    "wikipedia",
+    "wordpress",
+    "asciimath",
+    "latex_no_mathjax",
+    "boilerplate_heavy",
+    "qa",
+    "math",
+    "non_math",
+    "non_english:fr",
+    "non_english:de",
+    "non_english:es",
+    "non_english:zh",
+    "non_english:ru",
+    "near_duplicate_of",
+    "contaminated:math",
+    "contaminated:gsm8k",
+    "empty",
+    "bad_encoding",
+    "non_html:image/png",
+    "non_html:application/pdf",
+    "redirect",
+    "http_error",
+    "huge",
+    "corrupt",
+    "layout:blog",
+    "layout:forum",
+    "layout:lecture",
+    "layout:wiki",
+    "layout:portal",
+    "layout:product",
 ]
 # The raw HTML of every page of a math style contains the first marker; each marker is on some page.
 STYLE_MARKERS = {
-    "mathjax_script": ['<script type="math/tex', '<script type="math/tex">', '<script type="math/tex; mode=display">'],
+    "mathjax_script": [
+        '<script type="math/tex',
+        '<script type="math/tex">',
+        '<script type="math/tex; mode=display">',
+    ],
     "mathjax_dollar": ["MathJax.js", "$"],
     "mathjax_paren": ["MathJax.js", "\\("],
     "katex": ['class="katex-mathml"', '<annotation encoding="application/x-tex">', 'class="katex-html"'],
@@ -45,13 +85,57 @@ STYLE_MARKERS = {
     "wordpress": ['class="latex"', "s0.wp.com/latex.php?latex="],
     "asciimath": ["AM_CHTML", "`"],
 }
-ARXIV_KINDS = ["no_tex", "no_section", "single_gzipped_tex", "latin1", "contaminated:math", "multi_file",
-               "single_file", "input_without_ext", "input_with_ext", "include", "nested_input", "bibtex",
-               "thebibliography", "appendix", "macros", "percent_escape"]
-LANGUAGES = ["Python", "C", "C++", "Haskell", "Julia", "R", "Maple", "GAP", "Lean", "Isabelle", "Idris", "Agda",
-             "Fortran", "TeX", "Jupyter", "Coq", "MATLAB"]
-LANGUAGES_WITH_DROPS = ["Python", "C", "C++", "Haskell", "Julia", "R", "Maple", "Lean", "Fortran", "TeX",
-                        "Jupyter", "Coq"]
+ARXIV_KINDS = [
+    "no_tex",
+    "no_section",
+    "single_gzipped_tex",
+    "latin1",
+    "contaminated:math",
+    "multi_file",
+    "single_file",
+    "input_without_ext",
+    "input_with_ext",
+    "include",
+    "nested_input",
+    "bibtex",
+    "thebibliography",
+    "appendix",
+    "macros",
+    "percent_escape",
+]
+LANGUAGES = [
+    "Python",
+    "C",
+    "C++",
+    "Haskell",
+    "Julia",
+    "R",
+    "Maple",
+    "GAP",
+    "Lean",
+    "Isabelle",
+    "Idris",
+    "Agda",
+    "Fortran",
+    "TeX",
+    "Jupyter",
+    "Coq",
+    "MATLAB",
+]
+LANGUAGES_WITH_DROPS = [
+    "Python",
+    "C",
+    "C++",
+    "Haskell",
+    "Julia",
+    "R",
+    "Maple",
+    "Lean",
+    "Fortran",
+    "TeX",
+    "Jupyter",
+    "Coq",
+]
 
 
 @pytest.fixture(scope="module")
@@ -85,11 +169,17 @@ def test_sample_corpus_stays_under_five_megabytes() -> None:
     assert sum(len(data) for data in _files(SAMPLE_DIR).values()) < 5_000_000
 
 
-def test_manifest_promises_every_web_kind_and_each_page_matches_its_kind(manifest: dict, responses: dict) -> None:
+def test_manifest_promises_every_web_kind_and_each_page_matches_its_kind(
+    manifest: dict, responses: dict
+) -> None:
     for kind in WEB_KINDS:
         assert web_records(kind), f"no WARC record of kind {kind}"
     for style, markers in STYLE_MARKERS.items():
-        pages = [responses[row["url"]].decode("utf-8") for row in web_records(style) if "corrupt" not in row["kinds"]]
+        pages = [
+            responses[row["url"]].decode("utf-8")
+            for row in web_records(style)
+            if "corrupt" not in row["kinds"]
+        ]
         assert all(markers[0] in page for page in pages), style
         assert all(any(marker in page for page in pages) for marker in markers), style
     for row in web_records("mathml"):
@@ -117,11 +207,16 @@ def test_contaminated_pages_copy_the_benchmark_text_verbatim(manifest: dict, res
     for item in copied:
         page = responses[item["url"]].decode("utf-8")
         row = math_rows[item["index"]] if item["benchmark"] == "math" else gsm_rows[item["index"]]
-        texts = [row["problem"], row["solution"]] if item["with_solution"] else [row.get("problem", row.get("question"))]
+        texts = (
+            [row["problem"], row["solution"]]
+            if item["with_solution"]
+            else [row.get("problem", row.get("question"))]
+        )
         for text in texts:
             assert html.escape(text, quote=False) in page
         assert f"contaminated:{item['benchmark']}:{item['index']}" in next(
-            r["kinds"] for r in web_records() if r["url"] == item["url"])
+            r["kinds"] for r in web_records() if r["url"] == item["url"]
+        )
 
 
 def test_fastwarc_reads_file_zero_whole_and_flags_the_truncated_record_in_file_one(manifest: dict) -> None:
@@ -151,25 +246,34 @@ def test_describe_sample_counts_what_the_manifest_lists(manifest: dict) -> None:
 
 def _shingles(page: bytes) -> set[tuple[str, ...]]:
     words = re.findall(r"\w+", extract_plain_text(page.decode("utf-8"), main_content=True).lower())
-    return {tuple(words[i:i + 5]) for i in range(len(words) - 4)}
+    return {tuple(words[i : i + 5]) for i in range(len(words) - 4)}
 
 
 def _jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b)
 
 
-def test_intended_near_duplicates_are_near_and_unrelated_pages_are_not(manifest: dict, responses: dict) -> None:
+def test_intended_near_duplicates_are_near_and_unrelated_pages_are_not(
+    manifest: dict, responses: dict
+) -> None:
     groups = manifest["web"]["near_duplicate_groups"]
     assert sorted(len(g) for g in groups) == [2, 2, 2, 2, 4]
-    shingles = {row["url"]: _shingles(responses[row["url"]]) for row in web_records()
-                if "html" in row["content_type"] and row["status"] == 200
-                and not {"bad_encoding", "corrupt", "empty"} & set(row["kinds"])}
+    shingles = {
+        row["url"]: _shingles(responses[row["url"]])
+        for row in web_records()
+        if "html" in row["content_type"]
+        and row["status"] == 200
+        and not {"bad_encoding", "corrupt", "empty"} & set(row["kinds"])
+    }
     for group in groups:
         for a, b in itertools.combinations(group, 2):
             assert _jaccard(shingles[a], shingles[b]) > 0.8, (a, b)
     same_group = {frozenset(pair) for group in groups for pair in itertools.combinations(group, 2)}
-    unrelated = max(_jaccard(shingles[a], shingles[b]) for a, b in itertools.combinations(sorted(shingles), 2)
-                    if frozenset((a, b)) not in same_group and shingles[a] and shingles[b])
+    unrelated = max(
+        _jaccard(shingles[a], shingles[b])
+        for a, b in itertools.combinations(sorted(shingles), 2)
+        if frozenset((a, b)) not in same_group and shingles[a] and shingles[b]
+    )
     assert unrelated < 0.4
 
 
@@ -209,7 +313,9 @@ def test_arxiv_tarballs_cover_every_promised_case(manifest: dict) -> None:
         if "bibtex" in row["kinds"]:
             assert b"\\bibliography{refs}" in tex and "refs.bib" in members
     records = [json.loads(line) for line in sample_paths().arxiv_jsonl.open(encoding="utf-8")]
-    assert len(records) == 5 and all(r["text"].startswith("\\section") and r["meta"]["arxiv_id"] for r in records)
+    assert len(records) == 5 and all(
+        r["text"].startswith("\\section") and r["meta"]["arxiv_id"] for r in records
+    )
 
 
 def _digit_fraction(text: str) -> float:
@@ -251,7 +357,7 @@ def test_code_covers_every_language_with_labelled_passes_and_failures(manifest: 
 def test_corpora_have_unique_ids_and_nonempty_text() -> None:
     paths = sample_paths()
     for path in (paths.math_corpus, paths.general_corpus, paths.general_web):
-        rows = [json.loads(line) for line in io.open(path, encoding="utf-8")]
+        rows = [json.loads(line) for line in open(path, encoding="utf-8")]
         assert len({r["id"] for r in rows}) == len(rows)
         assert all(len(r["text"]) > 100 for r in rows)
     math_text = paths.math_corpus.read_text(encoding="utf-8")

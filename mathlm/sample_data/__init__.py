@@ -56,8 +56,10 @@ def sample_paths(root: Path | None = None) -> SamplePaths:
 @cache
 def _read_manifest(path: Path) -> dict[str, Any]:
     if not path.is_file():
-        raise MathlmError(f"sample manifest not found at {path}; regenerate the sample corpus with "
-                          "`python -m mathlm.sample_data.generate` (or unset MATHLM_SAMPLE_DATA)")
+        raise MathlmError(
+            f"sample manifest not found at {path}; regenerate the sample corpus with "
+            "`python -m mathlm.sample_data.generate` (or unset MATHLM_SAMPLE_DATA)"
+        )
     return json.loads(path.read_text(encoding="utf-8"))
 
 

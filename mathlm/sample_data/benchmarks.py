@@ -19,6 +19,11 @@ def load_rows(path: Path) -> list[Row]:
 
 def pick_math_problem(rows: list[Row], rng: random.Random, exclude: set[int]) -> Row:
     """A MATH test problem of at least 40 words without Asymptote code (so a 30-gram check can see it)."""
-    candidates = [row for row in rows if len(str(row["problem"]).split()) >= 40
-                  and "[asy]" not in str(row["problem"]) and int(str(row["idx"])) not in exclude]
+    candidates = [
+        row
+        for row in rows
+        if len(str(row["problem"]).split()) >= 40
+        and "[asy]" not in str(row["problem"])
+        and int(str(row["idx"])) not in exclude
+    ]
     return rng.choice(candidates)

@@ -34,8 +34,11 @@ def generate_web(out_dir: Path, math_rows: list[dict[str, object]]) -> dict[str,
 def generate_arxiv(out_dir: Path, math_rows: list[dict[str, object]], exclude: set[int]) -> dict[str, object]:
     papers = arxiv.build_papers(SEED + 1, math_rows, exclude)
     rows = arxiv.write_arxiv(papers, arxiv.redpajama_records(SEED + 2), out_dir / "arxiv")
-    return {"tarballs": rows, "redpajama_jsonl": "arxiv/redpajama_sample.jsonl",
-            "redpajama_records": arxiv.REDPAJAMA_RECORDS}
+    return {
+        "tarballs": rows,
+        "redpajama_jsonl": "arxiv/redpajama_sample.jsonl",
+        "redpajama_records": arxiv.REDPAJAMA_RECORDS,
+    }
 
 
 def _code_row(code: code_files.CodeFile, **where: object) -> dict[str, object]:
@@ -56,13 +59,23 @@ def generate_code(out_dir: Path) -> dict[str, object]:
     stack_rows = []
     with (out_dir / "code" / "the_stack_sample.jsonl").open("w", encoding="utf-8") as handle:
         for line, (code, repo_name) in enumerate(code_files.the_stack_records(rng)):
-            record = {"content": code.content, "lang": code.lang, "path": code.path, "repo_name": repo_name,
-                      "size": len(code.content.encode("utf-8"))}
+            record = {
+                "content": code.content,
+                "lang": code.lang,
+                "path": code.path,
+                "repo_name": repo_name,
+                "size": len(code.content.encode("utf-8")),
+            }
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             stack_rows.append(_code_row(code, line=line, path=code.path, repo_name=repo_name))
-    return {"repos_dir": "code/repos", "files": files, "the_stack_jsonl": "code/the_stack_sample.jsonl",
-            "the_stack": stack_rows, "synthesize": code_files.synthesize_rules("code/repos"),
-            "excluded_repo_names": ["miniF2F", "ProofNet"]}
+    return {
+        "repos_dir": "code/repos",
+        "files": files,
+        "the_stack_jsonl": "code/the_stack_sample.jsonl",
+        "the_stack": stack_rows,
+        "synthesize": code_files.synthesize_rules("code/repos"),
+        "excluded_repo_names": ["miniF2F", "ProofNet"],
+    }
 
 
 def generate(out_dir: Path) -> dict[str, object]:
@@ -85,7 +98,9 @@ def generate(out_dir: Path) -> dict[str, object]:
         "code": generate_code(out_dir),
         "corpora": {"dir": "corpora", "documents": corpora.write_corpora(SEED + 4, out_dir / "corpora")},
     }
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out_dir / "manifest.json").write_text(
+        json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return manifest
 
 

@@ -13,21 +13,101 @@ import re
 from urllib.parse import quote
 
 SYMBOLS = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ϵ", "varepsilon": "ε", "theta": "θ",
-    "lambda": "λ", "mu": "μ", "nu": "ν", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "ϕ",
-    "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Lambda": "Λ",
-    "Sigma": "Σ", "Phi": "Φ", "Omega": "Ω", "infty": "∞", "partial": "∂", "nabla": "∇", "ell": "ℓ", "xi": "ξ",
-    "eta": "η", "kappa": "κ", "zeta": "ζ", "square": "□",
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ϵ",
+    "varepsilon": "ε",
+    "theta": "θ",
+    "lambda": "λ",
+    "mu": "μ",
+    "nu": "ν",
+    "pi": "π",
+    "rho": "ρ",
+    "sigma": "σ",
+    "tau": "τ",
+    "phi": "ϕ",
+    "varphi": "φ",
+    "chi": "χ",
+    "psi": "ψ",
+    "omega": "ω",
+    "Gamma": "Γ",
+    "Delta": "Δ",
+    "Lambda": "Λ",
+    "Sigma": "Σ",
+    "Phi": "Φ",
+    "Omega": "Ω",
+    "infty": "∞",
+    "partial": "∂",
+    "nabla": "∇",
+    "ell": "ℓ",
+    "xi": "ξ",
+    "eta": "η",
+    "kappa": "κ",
+    "zeta": "ζ",
+    "square": "□",
 }
 OPERATORS = {
-    "cdot": "⋅", "times": "×", "pm": "±", "mp": "∓", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥",
-    "ne": "≠", "neq": "≠", "approx": "≈", "equiv": "≡", "to": "→", "in": "∈", "subseteq": "⊆", "cup": "∪",
-    "cap": "∩", "mid": "∣", "sum": "∑", "prod": "∏", "int": "∫", "lim": "lim", "sin": "sin", "cos": "cos",
-    "tan": "tan", "log": "log", "ln": "ln", "exp": "exp", "det": "det", "max": "max", "min": "min",
-    "gcd": "gcd", "mod": "mod", "ldots": "…", "cdots": "⋯", "quad": "\u2003", ",": "\u2009",
-    "implies": "⟹", "iff": "⟺", "forall": "∀", "exists": "∃", "circ": "∘", "perp": "⊥", "sim": "∼",
-    "bmod": "mod", "dim": "dim", "ker": "ker", "langle": "⟨", "rangle": "⟩", "lfloor": "⌊", "rfloor": "⌋",
-    "lceil": "⌈", "rceil": "⌉", "%": "%", "colon": ":", "lVert": "‖", "rVert": "‖", "!": "", ";": "\u2005",
+    "cdot": "⋅",
+    "times": "×",
+    "pm": "±",
+    "mp": "∓",
+    "le": "≤",
+    "leq": "≤",
+    "ge": "≥",
+    "geq": "≥",
+    "ne": "≠",
+    "neq": "≠",
+    "approx": "≈",
+    "equiv": "≡",
+    "to": "→",
+    "in": "∈",
+    "subseteq": "⊆",
+    "cup": "∪",
+    "cap": "∩",
+    "mid": "∣",
+    "sum": "∑",
+    "prod": "∏",
+    "int": "∫",
+    "lim": "lim",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "log": "log",
+    "ln": "ln",
+    "exp": "exp",
+    "det": "det",
+    "max": "max",
+    "min": "min",
+    "gcd": "gcd",
+    "mod": "mod",
+    "ldots": "…",
+    "cdots": "⋯",
+    "quad": "\u2003",
+    ",": "\u2009",
+    "implies": "⟹",
+    "iff": "⟺",
+    "forall": "∀",
+    "exists": "∃",
+    "circ": "∘",
+    "perp": "⊥",
+    "sim": "∼",
+    "bmod": "mod",
+    "dim": "dim",
+    "ker": "ker",
+    "langle": "⟨",
+    "rangle": "⟩",
+    "lfloor": "⌊",
+    "rfloor": "⌋",
+    "lceil": "⌈",
+    "rceil": "⌉",
+    "%": "%",
+    "colon": ":",
+    "lVert": "‖",
+    "rVert": "‖",
+    "!": "",
+    ";": "\u2005",
 }
 _TEXT_COMMANDS = {"mathrm": "mi", "operatorname": "mi", "text": "mtext", "mathit": "mi"}
 _ACCENTS = {"ddot": "¨", "dot": "˙", "hat": "^", "bar": "¯", "vec": "→", "tilde": "~"}
@@ -157,8 +237,10 @@ def to_mathml(tex: str, display: bool = False, annotate: bool = False) -> str | 
         return None
     mode = ' display="block"' if display else ""
     if annotate:
-        body = (f"<semantics>{body}<annotation encoding=\"application/x-tex\">{html.escape(tex, quote=False)}"
-                "</annotation></semantics>")
+        body = (
+            f'<semantics>{body}<annotation encoding="application/x-tex">{html.escape(tex, quote=False)}'
+            "</annotation></semantics>"
+        )
     return f'<math xmlns="http://www.w3.org/1998/Math/MathML"{mode}>{body}</math>'
 
 
@@ -187,16 +269,20 @@ def katex_html(tex: str, display: bool) -> str:
     """KaTeX's output: hidden MathML with the TeX annotation, then the visible glyph spans."""
     mathml = to_mathml(tex, annotate=True) or (
         '<math xmlns="http://www.w3.org/1998/Math/MathML"><semantics><mrow></mrow>'
-        f'<annotation encoding="application/x-tex">{html.escape(tex, quote=False)}</annotation></semantics></math>')
+        f'<annotation encoding="application/x-tex">{html.escape(tex, quote=False)}</annotation></semantics></math>'
+    )
     glyphs = []
     for token in tokenize(tex):
         if token in "{}^_" or token in ("\\left", "\\right", "\\frac", "\\sqrt", "\\mathbb"):
             continue
         css, glyph = _glyph_class(token)
         glyphs.append(f'<span class="{css}">{html.escape(glyph)}</span>')
-    visible = ('<span class="katex-html" aria-hidden="true"><span class="base">'
-               '<span class="strut" style="height:0.8641em;vertical-align:-0.1944em;"></span>'
-               + "".join(glyphs) + "</span></span>")
+    visible = (
+        '<span class="katex-html" aria-hidden="true"><span class="base">'
+        '<span class="strut" style="height:0.8641em;vertical-align:-0.1944em;"></span>'
+        + "".join(glyphs)
+        + "</span></span>"
+    )
     inner = f'<span class="katex"><span class="katex-mathml">{mathml}</span>{visible}</span>'
     return f'<span class="katex-display">{inner}</span>' if display else inner
 
@@ -211,7 +297,12 @@ def codecogs_img(tex: str, display: bool) -> str:
 
 def wordpress_img(tex: str, display: bool) -> str:
     """WordPress.com's ``latex.php`` image (alt text is the LaTeX)."""
-    src = "https://s0.wp.com/latex.php?latex=" + quote(tex) + "&bg=ffffff&fg=000000&s=" + ("1" if display else "0")
+    src = (
+        "https://s0.wp.com/latex.php?latex="
+        + quote(tex)
+        + "&bg=ffffff&fg=000000&s="
+        + ("1" if display else "0")
+    )
     return f'<img src="{html.escape(src)}" alt="{html.escape(tex)}" class="latex" />'
 
 
@@ -222,10 +313,12 @@ def wikipedia_math(tex: str, display: bool, seed: int) -> str:
     mathml = to_mathml(tex, display, annotate=True) or ""
     mathml = mathml.replace(html.escape(tex, quote=False), html.escape(shown, quote=False))
     digest = f"{seed:040x}"[-40:]
-    return (f'<span class="mwe-math-element"><span class="mwe-math-mathml-{kind} mwe-math-mathml-a11y" '
-            f'style="display: none;">{mathml}</span><img src="https://wikimedia.org/api/rest_v1/media/math/'
-            f'render/svg/{digest}" class="mwe-math-fallback-image-{kind}" aria-hidden="true" '
-            f'style="vertical-align: -0.838ex; width:12.4ex; height:2.843ex;" alt="{html.escape(shown)}"></span>')
+    return (
+        f'<span class="mwe-math-element"><span class="mwe-math-mathml-{kind} mwe-math-mathml-a11y" '
+        f'style="display: none;">{mathml}</span><img src="https://wikimedia.org/api/rest_v1/media/math/'
+        f'render/svg/{digest}" class="mwe-math-fallback-image-{kind}" aria-hidden="true" '
+        f'style="vertical-align: -0.838ex; width:12.4ex; height:2.843ex;" alt="{html.escape(shown)}"></span>'
+    )
 
 
 def mathjax_script(tex: str, display: bool) -> str:

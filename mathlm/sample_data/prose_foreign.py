@@ -120,9 +120,19 @@ LANGUAGES = sorted(POOLS)
 def _values(rng: Rng) -> dict[str, int | str]:
     a, b = rng.randint(1, 9), rng.randint(1, 9)
     q = rng.randint(2, 5)
-    return {"a": a, "b": b, "s": a + b, "p": a * b, "d": (a - b) ** 2, "q": q, "r": q - 1,
-            "h": f"{a * b / 2:g}", "n": rng.randint(2, 6), "m": rng.randint(10, 90),
-            "t": rng.choice([180, 200, 220])}
+    return {
+        "a": a,
+        "b": b,
+        "s": a + b,
+        "p": a * b,
+        "d": (a - b) ** 2,
+        "q": q,
+        "r": q - 1,
+        "h": f"{a * b / 2:g}",
+        "n": rng.randint(2, 6),
+        "m": rng.randint(10, 90),
+        "t": rng.choice([180, 200, 220]),
+    }
 
 
 def foreign_article(rng: Rng, language: str, with_math: bool) -> Article:

@@ -108,7 +108,7 @@ def calculus_derivative(rng: Rng) -> str:
 
 def calculus_integral(rng: Rng) -> str:
     n, a, b = rng.randint(1, 5), rng.randint(0, 3), rng.randint(4, 9)
-    value = (b ** (n + 1) - a ** (n + 1))
+    value = b ** (n + 1) - a ** (n + 1)
     return _pick(
         rng,
         f"By the fundamental theorem of calculus, $$\\int_{{{a}}}^{{{b}}} x^{n} \\, dx = "
@@ -265,7 +265,7 @@ def geometry_circle(rng: Rng) -> str:
         f"An inscribed angle is half the central angle that subtends the same arc. If a chord of a circle of "
         f"radius ${r}$ subtends a central angle of $60^\\circ$, the chord has length ${r}$ and every inscribed "
         f"angle on it measures $30^\\circ$.",
-        f"The volume of a sphere of radius ${r}$ is $\\frac{{4}}{{3}}\\pi r^3 = \\frac{{{4 * r ** 3}}}{{3}}\\pi$, "
+        f"The volume of a sphere of radius ${r}$ is $\\frac{{4}}{{3}}\\pi r^3 = \\frac{{{4 * r**3}}}{{3}}\\pi$, "
         f"and its surface area $4\\pi r^2 = {4 * r * r}\\pi$ is the derivative of the volume with respect to $r$.",
     )
 
@@ -331,7 +331,7 @@ def physics_motion(rng: Rng) -> str:
         f"$t = {v0 / g:.2f}\\,\\mathrm{{s}}$, at a height of ${v0 * v0 / (2 * g):.1f}\\,\\mathrm{{m}}$.",
         f"Newton's second law $F = ma$ tells us that a net force of ${m * t}\\,\\mathrm{{N}}$ accelerates a "
         f"${m}\\,\\mathrm{{kg}}$ cart at $a = {t}\\,\\mathrm{{m/s^2}}$; after ${t}$ seconds from rest its "
-        f"kinetic energy is $\\frac{{1}}{{2}} m v^2 = {m * t ** 4 // 2}\\,\\mathrm{{J}}$.",
+        f"kinetic energy is $\\frac{{1}}{{2}} m v^2 = {m * t**4 // 2}\\,\\mathrm{{J}}$.",
         f"For a simple harmonic oscillator with mass $m = {m}\\,\\mathrm{{kg}}$ and spring constant "
         f"$k = {v0}\\,\\mathrm{{N/m}}$, the equation $m\\ddot{{x}} + kx = 0$ has angular frequency "
         f"$\\omega = \\sqrt{{k/m}} \\approx {(v0 / m) ** 0.5:.3f}\\,\\mathrm{{rad/s}}$.",
@@ -340,33 +340,89 @@ def physics_motion(rng: Rng) -> str:
 
 ParagraphFn = Callable[[Rng], str]
 TOPICS: dict[str, tuple[list[str], list[ParagraphFn]]] = {
-    "algebra": (["Solving quadratics without fear", "Notes on linear systems", "Inequalities you should know",
-                 "Factoring and the quadratic formula", "Algebra review: equations and inequalities"],
-                [algebra_quadratic, algebra_system, algebra_inequality]),
-    "calculus": (["Derivative rules in practice", "A tour of basic integrals", "Limits and L'Hopital's rule",
-                  "Calculus I worked examples", "Integration techniques"],
-                 [calculus_derivative, calculus_integral, calculus_limit]),
-    "linear_algebra": (["Eigenvalues of small matrices", "Bases, span and independence",
-                        "Linear algebra recap", "Orthogonality and inner products"],
-                       [linalg_eigen, linalg_span]),
-    "number_theory": (["Modular arithmetic tricks", "The Euclidean algorithm", "Fermat's little theorem",
-                       "Elementary number theory notes"],
-                      [number_theory_gcd, number_theory_mod]),
-    "probability": (["Probability with dice and coins", "Expectation and variance", "Discrete distributions",
-                     "A first look at conditional probability"],
-                    [probability_dice, probability_expectation]),
-    "geometry": (["Right triangles and Heron's formula", "Circles and spheres", "Geometry review sheet",
-                  "Triangles, circles and areas"],
-                 [geometry_triangle, geometry_circle]),
-    "combinatorics": (["Counting with binomial coefficients", "Stars and bars", "Combinatorics problem set",
-                       "Inclusion and exclusion"],
-                      [combinatorics_count]),
-    "analysis": (["Convergence of series", "Continuity and the mean value theorem", "Real analysis notes",
-                  "Epsilon-delta arguments"],
-                 [analysis_series, analysis_continuity]),
-    "physics": (["Kinematics with calculus", "Newton's laws by example", "Oscillations and energy",
-                 "Mechanics problem walkthrough"],
-                [physics_motion]),
+    "algebra": (
+        [
+            "Solving quadratics without fear",
+            "Notes on linear systems",
+            "Inequalities you should know",
+            "Factoring and the quadratic formula",
+            "Algebra review: equations and inequalities",
+        ],
+        [algebra_quadratic, algebra_system, algebra_inequality],
+    ),
+    "calculus": (
+        [
+            "Derivative rules in practice",
+            "A tour of basic integrals",
+            "Limits and L'Hopital's rule",
+            "Calculus I worked examples",
+            "Integration techniques",
+        ],
+        [calculus_derivative, calculus_integral, calculus_limit],
+    ),
+    "linear_algebra": (
+        [
+            "Eigenvalues of small matrices",
+            "Bases, span and independence",
+            "Linear algebra recap",
+            "Orthogonality and inner products",
+        ],
+        [linalg_eigen, linalg_span],
+    ),
+    "number_theory": (
+        [
+            "Modular arithmetic tricks",
+            "The Euclidean algorithm",
+            "Fermat's little theorem",
+            "Elementary number theory notes",
+        ],
+        [number_theory_gcd, number_theory_mod],
+    ),
+    "probability": (
+        [
+            "Probability with dice and coins",
+            "Expectation and variance",
+            "Discrete distributions",
+            "A first look at conditional probability",
+        ],
+        [probability_dice, probability_expectation],
+    ),
+    "geometry": (
+        [
+            "Right triangles and Heron's formula",
+            "Circles and spheres",
+            "Geometry review sheet",
+            "Triangles, circles and areas",
+        ],
+        [geometry_triangle, geometry_circle],
+    ),
+    "combinatorics": (
+        [
+            "Counting with binomial coefficients",
+            "Stars and bars",
+            "Combinatorics problem set",
+            "Inclusion and exclusion",
+        ],
+        [combinatorics_count],
+    ),
+    "analysis": (
+        [
+            "Convergence of series",
+            "Continuity and the mean value theorem",
+            "Real analysis notes",
+            "Epsilon-delta arguments",
+        ],
+        [analysis_series, analysis_continuity],
+    ),
+    "physics": (
+        [
+            "Kinematics with calculus",
+            "Newton's laws by example",
+            "Oscillations and energy",
+            "Mechanics problem walkthrough",
+        ],
+        [physics_motion],
+    ),
 }
 MATH_TOPICS = sorted(TOPICS)
 
@@ -423,7 +479,9 @@ def math_article(rng: Rng, topic: str | None = None, paragraphs: int | None = No
             text = transitions[index % len(transitions)] + " " + text
         blocks.append(Block("p", text))
     blocks.append(Block("p", rng.choice(_CLOSERS).format(topic=label)))
-    title = f"{rng.choice(titles)} ({rng.choice(['part', 'lecture', 'note', 'session'])} {rng.randint(1, 40)})"
+    title = (
+        f"{rng.choice(titles)} ({rng.choice(['part', 'lecture', 'note', 'session'])} {rng.randint(1, 40)})"
+    )
     return Article(title, topic, blocks)
 
 
@@ -432,10 +490,16 @@ def theorem_article(rng: Rng, topic: str | None = None) -> Article:
     article = math_article(rng, topic, paragraphs=rng.randint(3, 5))
     p = rng.randint(1, 3)
     article.blocks[1:1] = [
-        Block("theorem", f"Theorem {rng.randint(1, 9)}.{rng.randint(1, 20)}. For every integer $n \\ge 1$ "
-                         f"we have $$\\sum_{{k=1}}^{{n}} k^{{{p}}} \\le n^{{{p + 1}}}.$$"),
-        Block("proof", f"Proof. Each of the $n$ terms is at most $n^{{{p}}}$, and adding up $n$ of them "
-                       "gives the bound. $\\square$"),
+        Block(
+            "theorem",
+            f"Theorem {rng.randint(1, 9)}.{rng.randint(1, 20)}. For every integer $n \\ge 1$ "
+            f"we have $$\\sum_{{k=1}}^{{n}} k^{{{p}}} \\le n^{{{p + 1}}}.$$",
+        ),
+        Block(
+            "proof",
+            f"Proof. Each of the $n$ terms is at most $n^{{{p}}}$, and adding up $n$ of them "
+            "gives the bound. $\\square$",
+        ),
     ]
     return article
 

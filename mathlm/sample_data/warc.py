@@ -14,9 +14,9 @@ import hashlib
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-CRAWL_START = datetime(2023, 9, 21, 4, 12, 0, tzinfo=timezone.utc)
+CRAWL_START = datetime(2023, 9, 21, 4, 12, 0, tzinfo=UTC)
 _STATUS_TEXT = {200: "OK", 301: "Moved Permanently", 404: "Not Found"}
 
 
@@ -31,10 +31,17 @@ class HttpResponse:
     extra_headers: list[tuple[str, str]] = field(default_factory=list)
 
     def http_bytes(self) -> bytes:
-        headers = [("Date", "Thu, 21 Sep 2023 04:12:00 GMT"), ("Server", "nginx"),
-                   ("Content-Type", self.content_type), ("Content-Length", str(len(self.body))),
-                   *self.extra_headers, ("Connection", "close")]
-        head = f"HTTP/1.1 {self.status} {_STATUS_TEXT[self.status]}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
+        headers = [
+            ("Date", "Thu, 21 Sep 2023 04:12:00 GMT"),
+            ("Server", "nginx"),
+            ("Content-Type", self.content_type),
+            ("Content-Length", str(len(self.body))),
+            *self.extra_headers,
+            ("Connection", "close"),
+        ]
+        head = f"HTTP/1.1 {self.status} {_STATUS_TEXT[self.status]}\r\n" + "".join(
+            f"{k}: {v}\r\n" for k, v in headers
+        )
         return head.encode("latin-1") + b"\r\n" + self.body
 
 
@@ -62,11 +69,18 @@ class WarcBuilder:
         self.records: list[dict[str, str]] = []
         self.clock = CRAWL_START
         self.warcinfo_id = self._new_id()
-        info = ("software: mathlm-sample-generator/1.0\r\nformat: WARC File Format 1.0\r\n"
-                "isPartOf: CC-SAMPLE-2023-40\r\ndescription: synthetic sample crawl for tests\r\n"
-                "robots: checked via crawler-commons\r\n").encode("utf-8")
-        self._add("warcinfo", self.warcinfo_id, "", [("WARC-Filename", filename),
-                                                     ("Content-Type", "application/warc-fields")], info)
+        info = (
+            b"software: mathlm-sample-generator/1.0\r\nformat: WARC File Format 1.0\r\n"
+            b"isPartOf: CC-SAMPLE-2023-40\r\ndescription: synthetic sample crawl for tests\r\n"
+            b"robots: checked via crawler-commons\r\n"
+        )
+        self._add(
+            "warcinfo",
+            self.warcinfo_id,
+            "",
+            [("WARC-Filename", filename), ("Content-Type", "application/warc-fields")],
+            info,
+        )
 
     def _new_id(self) -> str:
         return f"<urn:uuid:{uuid.UUID(int=self.rng.getrandbits(128), version=4)}>"
@@ -75,8 +89,15 @@ class WarcBuilder:
         self.clock += timedelta(seconds=self.rng.randint(1, 40))
         return self.clock.strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    def _add(self, kind: str, record_id: str, url: str, headers: list[tuple[str, str]], block: bytes,
-             truncate: bool = False) -> None:
+    def _add(
+        self,
+        kind: str,
+        record_id: str,
+        url: str,
+        headers: list[tuple[str, str]],
+        block: bytes,
+        truncate: bool = False,
+    ) -> None:
         common = [("WARC-Type", kind), ("WARC-Date", self._tick()), ("WARC-Record-ID", record_id)]
         member = gzip_member(_record(common + headers, block))
         if truncate:
@@ -89,19 +110,43 @@ class WarcBuilder:
         request_id, response_id = self._new_id(), self._new_id()
         host = response.url.split("/")[2]
         path = "/" + response.url.split("/", 3)[3] if response.url.count("/") >= 3 else "/"
-        request = (f"GET {path} HTTP/1.1\r\nUser-Agent: CCBot/2.0 (https://commoncrawl.org/faq/)\r\n"
-                   f"Accept: text/html,application/xhtml+xml;q=0.9,*/*;q=0.8\r\nAccept-Encoding: br,gzip\r\n"
-                   f"Host: {host}\r\nConnection: Keep-Alive\r\n\r\n").encode("latin-1")
-        self._add("request", request_id, response.url, [
-            ("WARC-Target-URI", response.url), ("WARC-IP-Address", ip), ("WARC-Warcinfo-ID", self.warcinfo_id),
-            ("WARC-Concurrent-To", response_id), ("Content-Type", "application/http; msgtype=request"),
-            ("WARC-Block-Digest", _digest(request))], request)
+        request = (
+            f"GET {path} HTTP/1.1\r\nUser-Agent: CCBot/2.0 (https://commoncrawl.org/faq/)\r\n"
+            f"Accept: text/html,application/xhtml+xml;q=0.9,*/*;q=0.8\r\nAccept-Encoding: br,gzip\r\n"
+            f"Host: {host}\r\nConnection: Keep-Alive\r\n\r\n"
+        ).encode("latin-1")
+        self._add(
+            "request",
+            request_id,
+            response.url,
+            [
+                ("WARC-Target-URI", response.url),
+                ("WARC-IP-Address", ip),
+                ("WARC-Warcinfo-ID", self.warcinfo_id),
+                ("WARC-Concurrent-To", response_id),
+                ("Content-Type", "application/http; msgtype=request"),
+                ("WARC-Block-Digest", _digest(request)),
+            ],
+            request,
+        )
         block = response.http_bytes()
-        self._add("response", response_id, response.url, [
-            ("WARC-Target-URI", response.url), ("WARC-IP-Address", ip), ("WARC-Warcinfo-ID", self.warcinfo_id),
-            ("WARC-Concurrent-To", request_id), ("Content-Type", "application/http; msgtype=response"),
-            ("WARC-Payload-Digest", _digest(response.body)), ("WARC-Block-Digest", _digest(block)),
-            ("WARC-Identified-Payload-Type", response.content_type.split(";")[0])], block, truncate)
+        self._add(
+            "response",
+            response_id,
+            response.url,
+            [
+                ("WARC-Target-URI", response.url),
+                ("WARC-IP-Address", ip),
+                ("WARC-Warcinfo-ID", self.warcinfo_id),
+                ("WARC-Concurrent-To", request_id),
+                ("Content-Type", "application/http; msgtype=response"),
+                ("WARC-Payload-Digest", _digest(response.body)),
+                ("WARC-Block-Digest", _digest(block)),
+                ("WARC-Identified-Payload-Type", response.content_type.split(";")[0]),
+            ],
+            block,
+            truncate,
+        )
         return response_id
 
     def to_bytes(self) -> bytes:

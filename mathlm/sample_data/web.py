@@ -24,12 +24,25 @@ Rng = random.Random
 WARC_NAMES = ("CC-SAMPLE-00000.warc.gz", "CC-SAMPLE-00001.warc.gz")
 # How many pages of each math style, and the layouts they may use.
 MATH_PLAN = {
-    "mathjax_script": 17, "mathjax_dollar": 22, "mathjax_paren": 10, "katex": 17, "mathml": 14, "codecogs": 10,
-    "wikipedia": 8, "wordpress": 6, "latex_no_mathjax": 5,
+    "mathjax_script": 17,
+    "mathjax_dollar": 22,
+    "mathjax_paren": 10,
+    "katex": 17,
+    "mathml": 14,
+    "codecogs": 10,
+    "wikipedia": 8,
+    "wordpress": 6,
+    "latex_no_mathjax": 5,
 }
 MATH_LAYOUTS = ("blog", "blog", "forum", "lecture", "portal")
-GENERAL_LAYOUTS = {"recipe": "blog", "travel": "blog", "sports": "portal", "product": "product",
-                   "garden": "blog", "history": "wiki"}
+GENERAL_LAYOUTS = {
+    "recipe": "blog",
+    "travel": "blog",
+    "sports": "portal",
+    "product": "product",
+    "garden": "blog",
+    "history": "wiki",
+}
 GENERAL_PAGES = 60
 ASCIIMATH_PAGES = 3
 HUGE_PAGE_BYTES = 300_000
@@ -53,24 +66,41 @@ class CrawlBuilder:
         self.urls: set[str] = set()
 
     def url_for(self, site: web_pages.Site, title: str) -> str:
-        url = f"https://{site.domain}/{self.rng.choice(['blog', 'posts', 'notes', 'questions', 'wiki', 'p'])}/{self.rng.randint(1000, 99999)}/{web_pages.slug(title)}"
-        assert url not in self.urls, url
-        self.urls.add(url)
-        return url
+        """A URL on ``site`` for a page titled ``title``, never one already crawled."""
+        while True:
+            section = self.rng.choice(["blog", "posts", "notes", "questions", "wiki", "p"])
+            url = f"https://{site.domain}/{section}/{self.rng.randint(1000, 99999)}/{web_pages.slug(title)}"
+            if url not in self.urls:
+                self.urls.add(url)
+                return url
 
     def teasers(self) -> list[str]:
         return [prose_general.general_article(self.rng, sentences=1).title for _ in range(4)]
 
-    def render(self, article: Article, style: str, layout: str, site: web_pages.Site | None = None,
-               lang: str = "en", url: str | None = None) -> tuple[str, str]:
+    def render(
+        self,
+        article: Article,
+        style: str,
+        layout: str,
+        site: web_pages.Site | None = None,
+        lang: str = "en",
+        url: str | None = None,
+    ) -> tuple[str, str]:
         """The page's URL and HTML."""
         site = site or web_pages.make_site(self.rng, article.topic.split(":")[0])
         url = url or self.url_for(site, article.title)
         page = web_pages.PageInput(article, style, site, url, self.teasers(), self.rng.getrandbits(32), lang)
         return url, web_pages.LAYOUTS[layout](self.rng, page)
 
-    def add_page(self, article: Article, style: str, layout: str, kinds: list[str], lang: str = "en",
-                 site: web_pages.Site | None = None) -> Fetch:
+    def add_page(
+        self,
+        article: Article,
+        style: str,
+        layout: str,
+        kinds: list[str],
+        lang: str = "en",
+        site: web_pages.Site | None = None,
+    ) -> Fetch:
         url, page = self.render(article, style, layout, site, lang)
         fetch = Fetch(HttpResponse(url, page.encode("utf-8")), kinds + [f"layout:{layout}"])
         self.fetches.append(fetch)
@@ -114,7 +144,9 @@ def add_foreign_pages(crawl: CrawlBuilder) -> None:
         for with_math in (True, False):
             article = prose_foreign.foreign_article(crawl.rng, language, with_math)
             kinds = [f"non_english:{language}", "math" if with_math else "non_math"]
-            crawl.add_page(article, "mathjax_dollar" if with_math else "none", "lecture", kinds, lang=language)
+            crawl.add_page(
+                article, "mathjax_dollar" if with_math else "none", "lecture", kinds, lang=language
+            )
 
 
 def _edited(rng: Rng, article: Article, edits: int) -> Article:
@@ -125,20 +157,39 @@ def _edited(rng: Rng, article: Article, edits: int) -> Article:
         if rng.random() < 0.5:
             blocks[index].text += " (Edited: fixed a typo.)"
         else:
-            blocks.insert(index, Block("p", rng.choice(["Update: thanks to the readers who pointed out an error.",
-                                                        "This post was first published on my old blog.",
-                                                        "Reposted with permission of the author."])))
-    return Article(article.title + rng.choice(["", " - updated", " (repost)"]), article.topic, blocks, article.is_math)
+            blocks.insert(
+                index,
+                Block(
+                    "p",
+                    rng.choice(
+                        [
+                            "Update: thanks to the readers who pointed out an error.",
+                            "This post was first published on my old blog.",
+                            "Reposted with permission of the author.",
+                        ]
+                    ),
+                ),
+            )
+    return Article(
+        article.title + rng.choice(["", " - updated", " (repost)"]), article.topic, blocks, article.is_math
+    )
 
 
 def _compilation(rng: Rng, is_math: bool) -> Article:
     """Three articles on different topics under one title: long and varied enough that page chrome and
     small edits cannot pull two copies below the near-duplicate threshold."""
     if is_math:
-        parts = [prose_math.math_article(rng, topic, paragraphs=9) for topic in rng.sample(prose_math.MATH_TOPICS, 3)]
+        parts = [
+            prose_math.math_article(rng, topic, paragraphs=9)
+            for topic in rng.sample(prose_math.MATH_TOPICS, 3)
+        ]
     else:
-        parts = [prose_general.general_article(rng, topic, sentences=12) for topic in prose_general.GENERAL_TOPICS]
-    return Article(parts[0].title, parts[0].topic, [block for part in parts for block in part.blocks], is_math)
+        parts = [
+            prose_general.general_article(rng, topic, sentences=12) for topic in prose_general.GENERAL_TOPICS
+        ]
+    return Article(
+        parts[0].title, parts[0].topic, [block for part in parts for block in part.blocks], is_math
+    )
 
 
 def add_near_duplicates(crawl: CrawlBuilder) -> list[list[str]]:
@@ -153,8 +204,10 @@ def add_near_duplicates(crawl: CrawlBuilder) -> list[list[str]]:
         for member in range(size):
             article = base if member == 0 else _edited(rng, base, edits=1)
             layout = rng.choice(["blog", "lecture", "wiki"]) if member else "blog"
-            kinds = (["math", style] if is_math else ["non_math"])
-            kinds += [f"near_duplicate_group:{group_index}"] + ([f"near_duplicate_of:{urls[0]}"] if member else [])
+            kinds = ["math", style] if is_math else ["non_math"]
+            kinds += [f"near_duplicate_group:{group_index}"] + (
+                [f"near_duplicate_of:{urls[0]}"] if member else []
+            )
             urls.append(crawl.add_page(article, style, layout, kinds).response.url)
         groups.append(urls)
     return groups
@@ -166,45 +219,76 @@ def add_contaminated_pages(crawl: CrawlBuilder, math_rows: list[Row], gsm_rows: 
     copied = []
     for with_solution in (False, True):
         row = pick_math_problem(math_rows, rng, {int(str(c["index"])) for c in copied})
-        blocks = [Block("p", "Can someone help me with this one? " + str(row["problem"]) + " I tried a few things "
-                             "but I keep getting a different answer than the book.")]
+        blocks = [
+            Block(
+                "p",
+                "Can someone help me with this one? " + str(row["problem"]) + " I tried a few things "
+                "but I keep getting a different answer than the book.",
+            )
+        ]
         if with_solution:
             blocks.append(Block("p", str(row["solution"])))
-        blocks += [Block("p", p) for p in prose_math.math_paragraphs(rng, [prose_math.MATH_TOPICS[rng.randrange(9)]], 2)]
-        article = Article(f"Homework question {rng.randint(100, 999)}: stuck on a {row['type']} problem", "algebra", blocks)
+        blocks += [
+            Block("p", p)
+            for p in prose_math.math_paragraphs(rng, [prose_math.MATH_TOPICS[rng.randrange(9)]], 2)
+        ]
+        article = Article(
+            f"Homework question {rng.randint(100, 999)}: stuck on a {row['type']} problem", "algebra", blocks
+        )
         kind = f"contaminated:math:{row['idx']}"
         crawl.add_page(article, "mathjax_dollar", "forum", ["math", "mathjax_dollar", "qa", kind])
-        copied.append({"benchmark": "math", "index": row["idx"], "with_solution": with_solution,
-                       "url": crawl.fetches[-1].response.url})
+        copied.append(
+            {
+                "benchmark": "math",
+                "index": row["idx"],
+                "with_solution": with_solution,
+                "url": crawl.fetches[-1].response.url,
+            }
+        )
     line = rng.randrange(len(gsm_rows))
     question = str(gsm_rows[line]["question"])
-    blocks = [Block("p", f"My son brought this home from school and we are both confused. {question} "
-                         "Is the answer in the back of the book wrong?"),
-              Block("p", " ".join(prose_general.general_sentences(rng, "recipe", 3)))]
+    blocks = [
+        Block(
+            "p",
+            f"My son brought this home from school and we are both confused. {question} "
+            "Is the answer in the back of the book wrong?",
+        ),
+        Block("p", " ".join(prose_general.general_sentences(rng, "recipe", 3))),
+    ]
     article = Article("Grade 4 word problem help", "gsm8k", blocks, is_math=True)
     crawl.add_page(article, "none", "forum", ["math", "qa", f"contaminated:gsm8k:{line}"])
-    copied.append({"benchmark": "gsm8k", "index": line, "with_solution": False, "url": crawl.fetches[-1].response.url})
+    copied.append(
+        {"benchmark": "gsm8k", "index": line, "with_solution": False, "url": crawl.fetches[-1].response.url}
+    )
     return copied
 
 
 def tiny_png() -> bytes:
     """A valid 8x8 grey PNG image."""
+
     def chunk(tag: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
 
     raw = b"".join(b"\x00" + bytes([128] * 8) for _ in range(8))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw, 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def tiny_pdf() -> bytes:
     """A one-page PDF with a line of text (objects and xref table by hand)."""
     stream = b"BT /F1 12 Tf 72 720 Td (Lecture notes: the chain rule) Tj ET"
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     out, offsets = b"%PDF-1.4\n", []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -223,15 +307,39 @@ def add_edge_cases(crawl: CrawlBuilder) -> None:
     article = prose_foreign.foreign_article(rng, "fr", with_math=False)
     url, page = crawl.render(article, "none", "blog", lang="fr")
     crawl.fetches.append(Fetch(HttpResponse(url, page.encode("cp1252")), ["bad_encoding", "non_english:fr"]))
-    crawl.fetches.append(Fetch(HttpResponse(crawl.url_for(site, "diagram.png"), tiny_png(), "image/png"),
-                               ["non_html:image/png"]))
-    crawl.fetches.append(Fetch(HttpResponse(crawl.url_for(site, "notes.pdf"), tiny_pdf(), "application/pdf"),
-                               ["non_html:application/pdf"]))
+    crawl.fetches.append(
+        Fetch(
+            HttpResponse(crawl.url_for(site, "diagram.png"), tiny_png(), "image/png"), ["non_html:image/png"]
+        )
+    )
+    crawl.fetches.append(
+        Fetch(
+            HttpResponse(crawl.url_for(site, "notes.pdf"), tiny_pdf(), "application/pdf"),
+            ["non_html:application/pdf"],
+        )
+    )
     target = crawl.url_for(site, "moved")
-    crawl.fetches.append(Fetch(HttpResponse(crawl.url_for(site, "old"), f'<a href="{html.escape(target)}">Moved</a>'.encode(),
-                                            status=301, extra_headers=[("Location", target)]), ["redirect"]))
-    crawl.fetches.append(Fetch(HttpResponse(crawl.url_for(site, "missing"), b"<html><body><h1>404 Not Found</h1></body></html>",
-                                            status=404), ["http_error"]))
+    crawl.fetches.append(
+        Fetch(
+            HttpResponse(
+                crawl.url_for(site, "old"),
+                f'<a href="{html.escape(target)}">Moved</a>'.encode(),
+                status=301,
+                extra_headers=[("Location", target)],
+            ),
+            ["redirect"],
+        )
+    )
+    crawl.fetches.append(
+        Fetch(
+            HttpResponse(
+                crawl.url_for(site, "missing"),
+                b"<html><body><h1>404 Not Found</h1></body></html>",
+                status=404,
+            ),
+            ["http_error"],
+        )
+    )
     huge = prose_math.math_article(rng, "analysis", paragraphs=4)
     while sum(len(b.text) for b in huge.blocks) < HUGE_PAGE_BYTES:
         topic = prose_math.MATH_TOPICS[rng.randrange(len(prose_math.MATH_TOPICS))]
@@ -240,7 +348,9 @@ def add_edge_cases(crawl: CrawlBuilder) -> None:
     crawl.add_page(huge, "mathjax_dollar", "lecture", ["math", "mathjax_dollar", "huge"])
 
 
-def build_crawl(seed: int, math_rows: list[Row], gsm_rows: list[Row]) -> tuple[list[Fetch], dict[str, object]]:
+def build_crawl(
+    seed: int, math_rows: list[Row], gsm_rows: list[Row]
+) -> tuple[list[Fetch], dict[str, object]]:
     """All fetches in crawl order (the last one truncated) and the crawl-level manifest facts."""
     crawl = CrawlBuilder(seed)
     add_math_pages(crawl)
@@ -250,8 +360,12 @@ def build_crawl(seed: int, math_rows: list[Row], gsm_rows: list[Row]) -> tuple[l
     copied = add_contaminated_pages(crawl, math_rows, gsm_rows)
     add_edge_cases(crawl)
     crawl.rng.shuffle(crawl.fetches)
-    corrupt = crawl.add_page(prose_math.math_article(crawl.rng, "calculus", paragraphs=12), "mathjax_script",
-                             "blog", ["math", "mathjax_script", "corrupt"])
+    corrupt = crawl.add_page(
+        prose_math.math_article(crawl.rng, "calculus", paragraphs=12),
+        "mathjax_script",
+        "blog",
+        ["math", "mathjax_script", "corrupt"],
+    )
     corrupt.truncate = True
     return crawl.fetches, {"near_duplicate_groups": groups, "contamination": copied}
 
@@ -261,13 +375,21 @@ def write_warcs(fetches: list[Fetch], out_dir: Path, seed: int) -> list[dict[str
     out_dir.mkdir(parents=True, exist_ok=True)
     half = (len(fetches) - 1) // 2
     rows: list[dict[str, object]] = []
-    for file_index, (name, part) in enumerate(zip(WARC_NAMES, [fetches[:half], fetches[half:]])):
+    for file_index, (name, part) in enumerate(zip(WARC_NAMES, [fetches[:half], fetches[half:]], strict=True)):
         builder = WarcBuilder(name, seed + file_index)
         for fetch in part:
             ip = f"10.{file_index}.{len(builder.records) % 250}.{len(builder.records) // 250 + 1}"
             record_id = builder.add_fetch(fetch.response, ip, fetch.truncate)
-            rows.append({"file": f"web/{name}", "record_index": len(builder.records) - 1, "record_id": record_id,
-                         "url": fetch.response.url, "status": fetch.response.status,
-                         "content_type": fetch.response.content_type, "kinds": fetch.kinds})
+            rows.append(
+                {
+                    "file": f"web/{name}",
+                    "record_index": len(builder.records) - 1,
+                    "record_id": record_id,
+                    "url": fetch.response.url,
+                    "status": fetch.response.status,
+                    "content_type": fetch.response.content_type,
+                    "kinds": fetch.kinds,
+                }
+            )
         (out_dir / name).write_bytes(builder.to_bytes())
     return rows
