@@ -213,6 +213,10 @@ def add_near_duplicates(crawl: CrawlBuilder) -> list[list[str]]:
     return groups
 
 
+def _indefinite(noun: str) -> str:
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 def add_contaminated_pages(crawl: CrawlBuilder, math_rows: list[Row], gsm_rows: list[Row]) -> list[Row]:
     """Pages that copy a MATH problem (one with its solution) and a GSM8k problem verbatim."""
     rng = crawl.rng
@@ -233,7 +237,9 @@ def add_contaminated_pages(crawl: CrawlBuilder, math_rows: list[Row], gsm_rows: 
             for p in prose_math.math_paragraphs(rng, [prose_math.MATH_TOPICS[rng.randrange(9)]], 2)
         ]
         article = Article(
-            f"Homework question {rng.randint(100, 999)}: stuck on a {row['type']} problem", "algebra", blocks
+            f"Homework question {rng.randint(100, 999)}: stuck on {_indefinite(str(row['type']))} problem",
+            "algebra",
+            blocks,
         )
         kind = f"contaminated:math:{row['idx']}"
         crawl.add_page(article, "mathjax_dollar", "forum", ["math", "mathjax_dollar", "qa", kind])
