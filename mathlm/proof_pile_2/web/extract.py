@@ -62,7 +62,7 @@ BOILERPLATE_WORDS = (
     "nav", "menu", "footer", "sidebar", "comment", "share", "social", "cookie", "banner", "breadcrumb",
     "related", "widget", "advert", "popup", "modal", "newsletter", "subscribe", "signup", "login",
     "pagination", "pager", "toolbar", "skip", "jump", "editsection", "masthead", "disqus", "sponsor", "promo", "consent",
-    "gdpr", "copyright", "byline", "tags",
+    "gdpr", "copyright", "byline", "tags", "taglist",
 )
 BOILERPLATE_NAME_SELECTOR = ", ".join(
     f"[class*='{word}' i], [id*='{word}' i]" for word in BOILERPLATE_WORDS
@@ -191,22 +191,19 @@ def parse_html(html: str) -> HTMLTree:
 
 def lift_math(tree: HTMLTree, table: FragmentTable) -> None:
     """Replace every math element with a placeholder (or remove its rendered debris), in document order."""
-    removed = RemovedTracker()
-    for node in tree.body.query_selector_all(MATH_SELECTOR).values():
-        if removed.holds(node):
-            continue  # inside a formula already replaced
+    for node in outermost(tree.body.query_selector_all(MATH_SELECTOR).values()):
         if node.tag != "mjx-container" and MATHJAX_RENDERED.intersection(node.class_list.values()):
             table.found_math = True
-            removed.remove(node)
+            node.remove()
             continue
         fragment = math_fragment(node)
         if fragment is None:
             continue
         table.found_math = True
         if fragment.content:
-            removed.replace(tree, node, table.placeholder(fragment))
+            node.outer_html = table.placeholder(fragment)
         else:
-            removed.remove(node)
+            node.remove()
 
 
 def math_fragment(node) -> Fragment | None:
@@ -330,25 +327,23 @@ def uses_asciimath(tree: HTMLTree) -> bool:
 
 def lift_code_blocks(tree: HTMLTree, table: FragmentTable) -> None:
     """``<pre>`` blocks go through as placeholders so their whitespace survives text extraction."""
-    removed = RemovedTracker()
-    for pre in tree.body.query_selector_all("pre").values():
+    for pre in outermost(tree.body.get_elements_by_tag_name("pre").values()):
         code = (pre.text or "").strip("\n")
-        if code.strip() and not removed.holds(pre):
-            removed.replace(tree, pre, table.placeholder(Fragment(code, CODE)))
+        if code.strip():
+            pre.outer_html = table.placeholder(Fragment(code, CODE))
 
 
 def remove_boilerplate(tree: HTMLTree) -> None:
     """Drop non-text elements, then navigation, sidebars, footers, comments, banners and hidden parts."""
-    removed = RemovedTracker()
-    for node in tree.document.query_selector_all(NEVER_TEXT).values():
-        if not removed.holds(node):
-            removed.remove(node)
+    for node in outermost(tree.document.query_selector_all(NEVER_TEXT).values()):
+        node.remove()
     page_chars = len(tree.body.text or "")
     for selector, by_name in ((BOILERPLATE_SELECTOR, False), (BOILERPLATE_NAME_SELECTOR, True)):
-        removed = RemovedTracker()
+        removed = None  # removal only detaches, so a removed node can still tell what was inside it
         for node in tree.body.query_selector_all(selector).values():
-            if not removed.holds(node) and is_boilerplate(node, by_name, page_chars):
-                removed.remove(node)
+            if (removed is None or not removed.contains(node)) and is_boilerplate(node, by_name, page_chars):
+                node.remove()
+                removed = node
 
 
 def is_boilerplate(node, by_name: bool, page_chars: int) -> bool:
@@ -376,29 +371,17 @@ def is_wrapper(node, page_chars: int) -> bool:
     return page_chars > 0 and len(node.text or "") > WRAPPER_TEXT_SHARE * page_chars
 
 
-class RemovedTracker:
-    """Removes nodes met in document order and tells which later nodes were inside a removed one.
+def outermost(nodes: list) -> list:
+    """The nodes (in document order) that are not inside an earlier one.
 
-    A query's result list is computed before any removal, so it still holds the descendants of nodes
-    removed meanwhile; in document order those follow their removed ancestor directly, so checking the
-    last removed node is enough. Nodes are detached, never destroyed: the list still points at them.
+    Computed before the DOM changes, so that replacing or removing one of them never leaves another
+    pointing into a subtree that is gone.
     """
-
-    def __init__(self) -> None:
-        self.last = None
-
-    def holds(self, node) -> bool:
-        return self.last is not None and self.last.contains(node)
-
-    def remove(self, node) -> None:
-        if node.parent is not None:
-            node.parent.remove_child(node)
-            self.last = node
-
-    def replace(self, tree: HTMLTree, node, text: str) -> None:
-        if node.parent is not None:
-            node.parent.replace_child(tree.create_text_node(text), node)
-            self.last = node
+    kept = []
+    for node in nodes:
+        if not kept or not kept[-1].contains(node):
+            kept.append(node)
+    return kept
 
 
 # --- text --------------------------------------------------------------------------------------------
@@ -440,13 +423,19 @@ def assemble(text: str, table: FragmentTable, asciimath: bool) -> ExtractedPage:
 
 def text_math(text: str, asciimath: bool) -> list[tuple[str, str]]:
     """Formulas written with delimiters in the page's own text, which stay as they are."""
+    found = [(TEXT_DELIMITED, latex) for latex, _display in delimited_math(text)]
+    if asciimath:
+        found.extend((ASCIIMATH, match.group(1).strip()) for match in ASCIIMATH_TEXT.finditer(text))
+    return found
+
+
+def delimited_math(text: str) -> list[tuple[str, bool]]:
+    """(LaTeX, display) of each ``$..$``, ``$$..$$``, ``\\(..\\)``, ``\\[..\\]`` or equation environment in text."""
     found = []
     for match in TEXT_MATH.finditer(text):
         latex = next(group for group in (match.group("dd"), match.group("bd"), match.group("bi"),
                                          match.group("env"), match.group("di")) if group is not None)
-        found.append((TEXT_DELIMITED, latex.strip()))
-    if asciimath:
-        found.extend((ASCIIMATH, match.group(1).strip()) for match in ASCIIMATH_TEXT.finditer(text))
+        found.append((latex.strip(), match.group("di") is None and match.group("bi") is None))
     return found
 
 

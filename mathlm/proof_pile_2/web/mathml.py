@@ -68,6 +68,8 @@ ACCENTS_UNDER = {"_": r"\underline", "¯": r"\underline", "‾": r"\underline", 
                  "︸": r"\underbrace"}
 MATRIX_FENCES = {("(", ")"): "pmatrix", ("[", "]"): "bmatrix", ("|", "|"): "vmatrix",
                  ("‖", "‖"): "Vmatrix", ("{", "}"): "Bmatrix"}
+# MathML writes a binomial as ( <mfrac linethickness="0"> ); \binom already draws the parentheses.
+PARENTHESIZED_BINOMIAL = re.compile(r"\((\\binom\{[^{}]*\}\{[^{}]*\})\)")
 _COMMAND_END = re.compile(r"\\[A-Za-z]+$")
 _SCRIPT_END = re.compile(r"[\^_][A-Za-z0-9]$")  # "^n" then "k" would read as "^{nk}" to a person
 MATH_VARIANTS = {"double-struck": r"\mathbb", "bold": r"\mathbf", "fraktur": r"\mathfrak",
@@ -80,7 +82,7 @@ def math_to_latex(math) -> str:
     annotation = tex_annotation(math)
     if annotation is not None:
         return annotation
-    return convert(math).strip()
+    return PARENTHESIZED_BINOMIAL.sub(r"\1", convert(math).strip())
 
 
 def is_display_math(math) -> bool:
@@ -228,22 +230,23 @@ def convert_msubsup(node) -> str:
 
 
 def convert_munder(node) -> str:
-    body, under = child_latex(node, 2)
-    if under in ACCENTS_UNDER:
-        return ACCENTS_UNDER[under] + "{" + body + "}"
-    if body in LARGE_OPERATORS:
-        return body + "_" + group(under)
-    return r"\underset{" + under + "}{" + body + "}"
+    return under_over(node, ACCENTS_UNDER, "_", r"\underset")
 
 
 def convert_mover(node) -> str:
-    body, over = child_latex(node, 2)
-    raw_over = elements(node)[1].text.strip() if len(elements(node)) > 1 else ""
-    if raw_over in ACCENTS_OVER:
-        return ACCENTS_OVER[raw_over] + "{" + body + "}"
+    return under_over(node, ACCENTS_OVER, "^", r"\overset")
+
+
+def under_over(node, accents: dict[str, str], script: str, stack: str) -> str:
+    """``<munder>``/``<mover>``: an accent (bar, hat, brace), a limit of a large operator, or a stacked label."""
+    body, mark = child_latex(node, 2)
+    children = elements(node)
+    raw_mark = children[1].text.strip() if len(children) > 1 else ""
+    if raw_mark in accents:
+        return accents[raw_mark] + "{" + body + "}"
     if body in LARGE_OPERATORS:
-        return body + "^" + group(over)
-    return r"\overset{" + over + "}{" + body + "}"
+        return body + script + group(mark)
+    return stack + "{" + mark + "}{" + body + "}"
 
 
 def convert_munderover(node) -> str:
