@@ -41,8 +41,20 @@ def _stage_sample(ctx: QuickstartContext) -> dict[str, Any]:
     return describe_sample()
 
 
+def _stage_data(ctx: QuickstartContext) -> dict[str, Any]:
+    """Proof-Pile-2 from the sample: the same build as `mathlm data build configs/data/sample.yaml`."""
+    from mathlm.config import load_config
+    from mathlm.paths import CONFIGS_DIR
+    from mathlm.proof_pile_2.build import DataBuildConfig, run_build
+
+    result = run_build(load_config(CONFIGS_DIR / "data" / "sample.yaml", DataBuildConfig), ctx.dir("data"))
+    return {subset: sum(splits.values()) for subset, splits in result.stats["outputs"].items()} | {
+        "workdir": str(result.workdir), "outputs": result.stats["outputs"]}
+
+
 STAGES: list[tuple[str, str, StageFn]] = [
     ("sample", "Embedded sample data", _stage_sample),
+    ("data", "Proof-Pile-2 build (arXiv, web, code, decontamination)", _stage_data),
 ]
 
 

@@ -7,8 +7,23 @@ from typing import Annotated
 
 import typer
 
+from mathlm.cli_utils import SetOption
+
 data_app = typer.Typer(help="Build Proof-Pile-2 data: arXiv, math web, math code, decontamination, tokens.",
                        no_args_is_help=True)
+
+
+@data_app.command("build")
+def build(
+    config: Annotated[Path, typer.Argument(help="A data build config, e.g. configs/data/sample.yaml.")],
+    workdir: Annotated[Path, typer.Option(help="Where outputs, logs and stats go; re-running resumes there.")],
+    overrides: SetOption = [],  # noqa: B006 - typer reads the default, never mutates it
+) -> None:
+    """Build the arXiv, open-web-math and algebraic-stack subsets, then decontaminate them (datatrove)."""
+    from mathlm.config import load_config
+    from mathlm.proof_pile_2.build import DataBuildConfig, run_build
+
+    run_build(load_config(config, DataBuildConfig, overrides), workdir)
 
 
 @data_app.command("extract-html")

@@ -84,4 +84,5 @@ class RedPajamaArxivReader(JsonlReader):
     name = "📜 RedPajama arXiv JSONL"
 
     def __init__(self, data_folder, **kwargs) -> None:
+        kwargs.setdefault("glob_pattern", "**/*.jsonl*")  # the folder may hold the source tarballs too
         super().__init__(data_folder, adapter=_redpajama_adapter, **kwargs)

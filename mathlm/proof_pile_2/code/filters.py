@@ -193,12 +193,17 @@ def coq_filter(text: str, path: str, repo: str) -> FilterResult:
     return KEEP
 
 
+def repository_name(repo: str) -> str:
+    """The name part of a repository id: ``owner/name`` (the-stack) or ``owner__name`` (a local clone folder)."""
+    return repo.rstrip("/").rsplit("/", 1)[-1].rsplit("__", 1)[-1]
+
+
 def lean_filter(text: str, path: str, repo: str) -> FilterResult:
     """Has ``theorem``/``lemma``/``example``; not from a repo named ProofNet or miniF2F (benchmarks);
     not a vendored dependency copy (``_target/deps/``, ``.lake/packages/``)."""
     if not any(keyword in text for keyword in LEAN_KEYWORDS):
         return False, "no_theorem"
-    if repo.rstrip("/").rsplit("/", 1)[-1].lower() in LEAN_EXCLUDED_REPOS:
+    if repository_name(repo).lower() in LEAN_EXCLUDED_REPOS:
         return False, "benchmark_repo"
     if any(folder in path for folder in LEAN_DEPENDENCY_DIRS):
         return False, "dependency_copy"

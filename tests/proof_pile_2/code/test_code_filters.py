@@ -81,6 +81,8 @@ from algebraic_stack_snippets import (
         ("lean", "def double (n : Nat) : Nat := 2 * n\n", "Defs.lean", "x/y", "no_theorem"),
         ("lean", LEAN_SOURCE, "MiniF2F/Test.lean", "facebookresearch/miniF2F", "benchmark_repo"),
         ("lean", LEAN_SOURCE, "ProofNet.lean", "zhangir-azerbayev/ProofNet", "benchmark_repo"),
+        ("lean", LEAN_SOURCE, "Test/amc12a_2019_p21.lean", "imo-formal__miniF2F", "benchmark_repo"),
+        ("lean", LEAN_SOURCE, "Notes.lean", "alice/miniF2F-solutions", None),
         ("lean", LEAN_SOURCE, ".lake/packages/mathlib/Mathlib/A.lean", "x/y", "dependency_copy"),
         ("isabelle", "theory Scratch imports Main begin\nlemma \"x = x\" by simp\nend\n", "Scratch.thy", "x/y", None),
         ("fortran", "program hello\n  print *, 'Hello'\nend program hello\n", "hello.f90", "x/y", None),

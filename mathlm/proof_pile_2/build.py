@@ -1,0 +1,451 @@
+"""``mathlm data build``: assemble the three Proof-Pile-2 subsets and decontamination into datatrove stages and run them.
+
+Stages (each one datatrove executor run, logging to ``WORKDIR/logs/<stage>/``)::
+
+    arxiv/clean          source tarballs | RedPajama JSONL -> RedPajama cleaning
+    web/extract ...      WARC -> math web pages, then MinHash near-dedup (mathlm.proof_pile_2.web.pipeline)
+    code/filter          the-stack files | source trees -> Jupyter->Markdown -> per-language filters -> TeX English
+    code/dedup-find      2,048-character chunk dedup: find duplicates
+    code/dedup-filter    ... drop them
+    final/decontaminate  all three subsets -> benchmark decontamination -> train/validation/test split -> output
+
+Outputs: ``WORKDIR/{arxiv,open-web-math,algebraic-stack}/{train,validation,test}/<task>.jsonl.gz`` (or
+``.parquet``); intermediate files under ``WORKDIR/work/``; the contamination report under
+``WORKDIR/decontamination/``; per-stage stats in ``WORKDIR/stats.json``.
+
+Resuming is datatrove's: a task that finished leaves ``logs/<stage>/completions/<task>``, and a re-run
+of the same command skips it, so a killed or failed task is the only one that runs again. The
+executor is datatrove's ``LocalPipelineExecutor`` (``executor: local``) or ``SlurmPipelineExecutor``
+(``executor: slurm``: one job array per stage, chained with ``afterok`` dependencies).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from mathlm.config import ConfigModel, dump_config
+from mathlm.console import console, progress, summary_table
+from mathlm.errors import MathlmError
+from mathlm.paths import SAMPLE_DATA_DIR
+from mathlm.proof_pile_2.code.languages import LANGUAGES
+from mathlm.proof_pile_2.decontamination.config import DecontaminationConfig
+from mathlm.proof_pile_2.web.pipeline import WebPipelineConfig
+
+if TYPE_CHECKING:
+    from datatrove.executor.base import PipelineExecutor
+    from datatrove.pipeline.base import PipelineStep
+
+SAMPLE_PREFIX = "sample:"
+SUBSET_FOLDERS = {"arxiv": "arxiv", "web": "open-web-math", "code": "algebraic-stack"}
+FINAL_STAGE = "final/decontaminate"
+
+
+def _require_input(enabled: bool, given: str | None, subset: str, keys: str) -> None:
+    if enabled and not given:
+        raise ValueError(f"set {subset}.{keys.replace(' or ', f' or {subset}.')}, or disable the subset with "
+                         f"{subset}.enabled: false")
+
+
+class SlurmSettings(ConfigModel):
+    """Resources of every job array (``executor: slurm``); see :func:`mathlm.slurm.jobs.datatrove_executor_kwargs`."""
+
+    partition: str | None = Field(None, description="Slurm partition; empty: the cluster's default.")
+    time: str = Field("04:00:00", description="Time limit of each task.")
+    cpus_per_task: int = Field(1, ge=1)
+    mem_per_cpu_gb: int = Field(2, ge=1)
+    qos: str | None = None
+    venv_path: str | None = Field(None, description="bin/activate of the venv the jobs use; empty: this venv's.")
+    job_name_prefix: str = "mathlm-data"
+    poll_seconds: float = Field(2.0, gt=0, description="How often to check on the jobs.")
+
+
+class ArxivBuildConfig(ConfigModel):
+    """The arXiv subset: a folder of source submissions and/or a folder of RedPajama arXiv JSONL."""
+
+    enabled: bool = True
+    tarballs: str | None = Field(None, description="Folder of .tar.gz/.tar/.gz/.tex submissions ('sample:arxiv').")
+    redpajama_jsonl: str | None = Field(None, description="Folder of RedPajama arXiv JSONL(.gz) files.")
+    tasks: int = Field(1, ge=1)
+    workers: int = Field(-1, description="Local executor: tasks at once (-1: all).")
+
+    @model_validator(mode="after")
+    def _has_input(self) -> ArxivBuildConfig:
+        _require_input(self.enabled, self.tarballs or self.redpajama_jsonl, "arxiv", "tarballs or redpajama_jsonl")
+        return self
+
+
+class WebBuildConfig(ConfigModel):
+    """The open-web-math subset: a folder of WARC files and the web pipeline's settings."""
+
+    enabled: bool = True
+    warcs: str | None = Field(None, description="Folder of WARC files ('sample:web').")
+    tasks: int | None = Field(None, ge=1, description="Extraction tasks; empty: one per WARC file.")
+    workers: int = -1
+    pipeline: WebPipelineConfig = Field(default_factory=WebPipelineConfig)
+
+    @model_validator(mode="after")
+    def _has_input(self) -> WebBuildConfig:
+        _require_input(self.enabled, self.warcs, "web", "warcs")
+        return self
+
+
+class CodeBuildConfig(ConfigModel):
+    """The algebraic-stack subset: the-stack-style files and/or local source trees."""
+
+    enabled: bool = True
+    stack_files: str | None = Field(None, description="Folder of the-stack Parquet/JSONL files.")
+    source_trees: str | None = Field(None, description="Folder of repositories, ROOT/<repo>/... ('sample:code').")
+    languages: list[str] = Field(default_factory=lambda: list(LANGUAGES))
+    tex_english_threshold: float = Field(0.5, ge=0, le=1)
+    dedup: bool = Field(True, description="Exact dedup of 2,048-character chunks.")
+    dedup_buckets: int = Field(1, ge=1, description="Hash buckets (= tasks) of the duplicate finder.")
+    tasks: int = Field(1, ge=1)
+    workers: int = -1
+
+    @model_validator(mode="after")
+    def _has_input(self) -> CodeBuildConfig:
+        _require_input(self.enabled, self.stack_files or self.source_trees, "code", "stack_files or source_trees")
+        return self
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, names: list[str]) -> list[str]:
+        unknown = sorted(set(names) - set(LANGUAGES))
+        if unknown:
+            raise ValueError(f"unknown language(s) {unknown}; AlgebraicStack languages: {', '.join(LANGUAGES)}")
+        return names
+
+
+class OutputConfig(ConfigModel):
+    """Format of the final documents and the split fractions (by a stable hash of the document id)."""
+
+    format: Literal["jsonl.gz", "parquet"] = "jsonl.gz"
+    validation_fraction: float = Field(0.005, ge=0, lt=0.5)
+    test_fraction: float = Field(0.005, ge=0, lt=0.5)
+
+
+class DataBuildConfig(ConfigModel):
+    """Everything ``mathlm data build`` needs: inputs and settings per subset, executor, output."""
+
+    executor: Literal["local", "slurm"] = "local"
+    slurm: SlurmSettings = Field(default_factory=SlurmSettings)
+    arxiv: ArxivBuildConfig = Field(default_factory=ArxivBuildConfig)
+    web: WebBuildConfig = Field(default_factory=WebBuildConfig)
+    code: CodeBuildConfig = Field(default_factory=CodeBuildConfig)
+    decontamination: DecontaminationConfig = Field(default_factory=DecontaminationConfig)
+    output: OutputConfig = Field(default_factory=OutputConfig)
+
+
+
+@dataclass
+class BuildStage:
+    """One executor run: its steps, task count, local parallelism and the stages that must finish first."""
+
+    name: str
+    steps: list[PipelineStep]
+    tasks: int
+    workers: int = -1
+    depends_on: tuple[str, ...] = ()
+
+    def logging_dir(self, workdir: Path) -> Path:
+        return workdir / "logs" / self.name
+
+
+@dataclass
+class BuildPlan:
+    stages: list[BuildStage]
+    notes: list[str] = field(default_factory=list)
+
+
+def resolve_input(value: str, key: str) -> Path:
+    """A config path: ``sample:<sub>`` is inside the embedded sample data, anything else a normal path."""
+    path = SAMPLE_DATA_DIR / value.removeprefix(SAMPLE_PREFIX) if value.startswith(SAMPLE_PREFIX) else Path(value)
+    path = path.expanduser()
+    if not path.is_dir():
+        raise MathlmError(f"{key}: {path} is not a folder; point {key} at the folder holding the input files")
+    return path
+
+
+def _work(workdir: Path, subset: str) -> Path:
+    return workdir / "work" / SUBSET_FOLDERS[subset]
+
+
+def arxiv_stages(cfg: ArxivBuildConfig, workdir: Path) -> tuple[list[BuildStage], Path]:
+    """The arXiv cleaning stage and the folder it writes."""
+    from mathlm.proof_pile_2.arxiv import ArxivSourceReader, RedPajamaArxivReader, RedPajamaLatexCleaner
+    from mathlm.proof_pile_2.intermediate import intermediate_writer
+
+    output = _work(workdir, "arxiv") / "cleaned"
+    readers: list[PipelineStep] = []
+    if cfg.tarballs:
+        readers.append(ArxivSourceReader(str(resolve_input(cfg.tarballs, "arxiv.tarballs"))))
+    if cfg.redpajama_jsonl:
+        readers.append(RedPajamaArxivReader(str(resolve_input(cfg.redpajama_jsonl, "arxiv.redpajama_jsonl"))))
+    steps = [*readers, RedPajamaLatexCleaner(), intermediate_writer(str(output))]
+    return [BuildStage("arxiv/clean", steps, cfg.tasks, cfg.workers)], output
+
+
+def web_stages(cfg: WebBuildConfig, workdir: Path) -> tuple[list[BuildStage], Path, list[str]]:
+    """The open-web-math stages (extraction, filters, MinHash dedup), the folder they end in, and what was left out."""
+    from mathlm.proof_pile_2.web.pipeline import build_web_pipeline
+
+    output = _work(workdir, "web") / "deduplicated"
+    warcs = resolve_input(cfg.warcs or "", "web.warcs")
+    web = build_web_pipeline(cfg.pipeline, warcs, output, _work(workdir, "web"), tasks=cfg.tasks)
+    stages = [BuildStage(stage.name, stage.steps, stage.tasks, cfg.workers,
+                         (stage.depends_on,) if stage.depends_on else ()) for stage in web.stages]
+    return stages, output, [f"open-web-math: {note}" for note in web.skipped]
+
+
+def code_stages(cfg: CodeBuildConfig, workdir: Path) -> tuple[list[BuildStage], Path]:
+    """Filtering (+ chunk dedup) stages of the code subset and the folder they end in."""
+    from mathlm.proof_pile_2.code import (
+        AlgebraicStackFilter,
+        ChunkDedupFilter,
+        ChunkDedupFinder,
+        ChunkDedupSignature,
+        JupyterToMarkdown,
+        SourceTreeReader,
+        StackJsonlReader,
+        StackParquetReader,
+        TexEnglishFilter,
+    )
+    from mathlm.proof_pile_2.intermediate import IntermediateReader, intermediate_writer
+
+    work = _work(workdir, "code")
+    readers: list[PipelineStep] = []
+    if cfg.stack_files:
+        folder = resolve_input(cfg.stack_files, "code.stack_files")
+        if any(folder.rglob("*.parquet")):
+            readers.append(StackParquetReader(str(folder)))
+        if any(folder.rglob("*.jsonl*")):
+            readers.append(StackJsonlReader(str(folder)))
+        if not readers:
+            raise MathlmError(f"code.stack_files: {folder} holds no .parquet or .jsonl(.gz) files")
+    if cfg.source_trees:
+        readers.append(SourceTreeReader(str(resolve_input(cfg.source_trees, "code.source_trees"))))
+    steps: list[PipelineStep] = [*readers, JupyterToMarkdown(), AlgebraicStackFilter(cfg.languages)]
+    if "tex" in cfg.languages:
+        steps.append(TexEnglishFilter(cfg.tex_english_threshold))
+    if not cfg.dedup:
+        output = work / "filtered"
+        return [BuildStage("code/filter", [*steps, intermediate_writer(str(output))], cfg.tasks, cfg.workers)], output
+    signatures, duplicates, output = work / "chunk-signatures", work / "chunk-duplicates", work / "deduplicated"
+    steps += [ChunkDedupSignature(str(signatures), buckets=cfg.dedup_buckets), intermediate_writer(str(work / "filtered"))]
+    return [
+        BuildStage("code/filter", steps, cfg.tasks, cfg.workers),
+        BuildStage("code/dedup-find", [ChunkDedupFinder(str(signatures), str(duplicates))], cfg.dedup_buckets,
+                   cfg.workers, ("code/filter",)),
+        BuildStage("code/dedup-filter", [IntermediateReader(str(work / "filtered")), ChunkDedupFilter(str(duplicates)),
+                                         intermediate_writer(str(output))], cfg.tasks, cfg.workers,
+                   ("code/dedup-find",)),
+    ], output
+
+
+def final_stage(config: DataBuildConfig, workdir: Path, subsets: list[tuple[BuildStage, Path]]) -> BuildStage:
+    """Reads every subset's last output, decontaminates, assigns the split and writes the final documents."""
+    from mathlm.proof_pile_2.decontamination import build_decontamination_step
+    from mathlm.proof_pile_2.intermediate import IntermediateReader
+    from mathlm.proof_pile_2.output import output_writer
+    from mathlm.proof_pile_2.split import AssignSplit
+
+    steps: list[PipelineStep] = [IntermediateReader(str(folder)) for _, folder in subsets]
+    if config.decontamination.enabled:
+        steps.append(build_decontamination_step(config.decontamination, report_folder=str(workdir / "decontamination")))
+    steps += [AssignSplit(config.output.validation_fraction, config.output.test_fraction),
+              output_writer(str(workdir), config.output.format)]
+    # Task r reads file r of every subset, so the stage needs as many tasks as the widest subset.
+    tasks = max(stage.tasks for stage, _ in subsets)
+    workers = max(stage.workers for stage, _ in subsets)
+    return BuildStage(FINAL_STAGE, steps, tasks, workers, tuple(stage.name for stage, _ in subsets))
+
+
+def plan_build(config: DataBuildConfig, workdir: Path) -> BuildPlan:
+    """All stages of a build, in an order where every stage comes after the ones it depends on."""
+    if not (config.arxiv.enabled or config.web.enabled or config.code.enabled):
+        raise MathlmError("every subset is disabled: enable at least one of arxiv, web, code")
+    stages: list[BuildStage] = []
+    ends: list[tuple[BuildStage, Path]] = []
+    notes: list[str] = []
+    if config.arxiv.enabled:
+        arxiv, folder = arxiv_stages(config.arxiv, workdir)
+        stages += arxiv
+        ends.append((arxiv[-1], folder))
+    if config.web.enabled:
+        web, folder, skipped = web_stages(config.web, workdir)
+        stages += web
+        ends.append((web[-1], folder))
+        notes += skipped
+    if config.code.enabled:
+        code, folder = code_stages(config.code, workdir)
+        stages += code
+        ends.append((code[-1], folder))
+    if not config.decontamination.enabled:
+        notes.append("decontamination: disabled (decontamination.enabled=false)")
+    stages.append(final_stage(config, workdir, ends))
+    return BuildPlan(stages, notes)
+
+
+def _local_executor(stage: BuildStage, workdir: Path) -> PipelineExecutor:
+    from datatrove.executor import LocalPipelineExecutor
+
+    workers = stage.tasks if stage.workers < 1 else min(stage.workers, stage.tasks)
+    return LocalPipelineExecutor(stage.steps, tasks=stage.tasks, workers=workers,
+                                 logging_dir=str(stage.logging_dir(workdir)))
+
+
+def _slurm_executor(stage: BuildStage, workdir: Path, settings: SlurmSettings,
+                    depends_job_ids: list[str]) -> PipelineExecutor:
+    from datatrove.executor import SlurmPipelineExecutor
+
+    from mathlm.slurm.jobs import datatrove_executor_kwargs
+
+    kwargs = datatrove_executor_kwargs(partition=settings.partition, cpus_per_task=settings.cpus_per_task,
+                                       mem_per_cpu_gb=settings.mem_per_cpu_gb, time_limit=settings.time,
+                                       venv_path=settings.venv_path, qos=settings.qos)
+    return SlurmPipelineExecutor(
+        stage.steps, tasks=stage.tasks, logging_dir=str(stage.logging_dir(workdir)),
+        job_name=f"{settings.job_name_prefix}-{stage.name.replace('/', '-')}",
+        depends_job_id=":".join(depends_job_ids) or None,
+        slurm_logs_folder=str(stage.logging_dir(workdir) / "slurm_logs"), **kwargs,
+    )
+
+
+def completed_tasks(stage: BuildStage, workdir: Path) -> int:
+    """How many of the stage's tasks have finished (datatrove's completion markers)."""
+    folder = stage.logging_dir(workdir) / "completions"
+    return sum(1 for _ in folder.iterdir()) if folder.is_dir() else 0
+
+
+@contextmanager
+def datatrove_output_to(log_path: Path) -> Iterator[None]:
+    """Send everything written to file descriptor 2 (datatrove's per-task log lines, from this process and
+    its workers) to ``log_path`` while the progress display keeps the terminal."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    terminal = os.fdopen(os.dup(saved), "w", buffering=1)
+    previous = console._file
+    try:
+        with open(log_path, "ab") as log:
+            os.dup2(log.fileno(), 2)
+            console.file = terminal
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        console.file = previous
+        terminal.close()
+
+
+@contextmanager
+def stage_progress(stages: list[BuildStage], workdir: Path, poll_seconds: float = 0.5) -> Iterator[None]:
+    """A progress bar per stage (finished tasks / tasks), refreshed from the completion markers."""
+    stop = threading.Event()
+    with progress() as bars:
+        ids = {stage.name: bars.add_task(stage.name, total=stage.tasks) for stage in stages}
+
+        def refresh() -> None:
+            for stage in stages:
+                bars.update(ids[stage.name], completed=completed_tasks(stage, workdir))
+
+        def poll() -> None:
+            while not stop.wait(poll_seconds):
+                refresh()
+
+        thread = threading.Thread(target=poll, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+            refresh()
+
+
+def run_locally(plan: BuildPlan, workdir: Path) -> None:
+    """Run the stages one after the other with datatrove's LocalPipelineExecutor."""
+    for stage in plan.stages:
+        try:
+            _local_executor(stage, workdir).run()
+        except Exception as err:  # a task raised: report where its log is; the next run redoes only it
+            raise MathlmError(
+                f"stage {stage.name} failed: {type(err).__name__}: {err}\n"
+                f"task logs: {stage.logging_dir(workdir) / 'logs'}; fix the cause and run the same command "
+                "again: finished tasks are skipped") from err
+
+
+def run_on_slurm(plan: BuildPlan, workdir: Path, settings: SlurmSettings) -> None:
+    """Submit one job array per stage (chained with afterok dependencies) and wait until all have ended."""
+    from mathlm.slurm.jobs import TERMINAL_STATES, cancel, job_state
+
+    job_ids: dict[str, str] = {}
+    for stage in plan.stages:
+        executor = _slurm_executor(stage, workdir, settings,
+                                   [job_ids[name] for name in stage.depends_on if name in job_ids])
+        executor.run()
+        if executor.job_id not in (None, -1):  # -1: every task had finished before, nothing submitted
+            job_ids[stage.name] = str(executor.job_id)
+    pending = dict(job_ids)
+    while pending:
+        for name, job_id in list(pending.items()):
+            state = job_state(job_id)
+            if state not in TERMINAL_STATES:
+                continue
+            del pending[name]
+            if state != "COMPLETED":
+                for other in pending.values():
+                    cancel(other)
+                stage = next(s for s in plan.stages if s.name == name)
+                raise MathlmError(
+                    f"stage {name} (Slurm job {job_id}) ended {state}; the stages after it were cancelled.\n"
+                    f"logs: {stage.logging_dir(workdir) / 'slurm_logs'} and {stage.logging_dir(workdir) / 'logs'}; "
+                    "fix the cause and run the same command again: finished tasks are skipped")
+        if pending:
+            time.sleep(settings.poll_seconds)
+
+
+@dataclass
+class BuildResult:
+    workdir: Path
+    stats: dict[str, Any]
+    notes: list[str]
+
+
+def run_build(config: DataBuildConfig, workdir: Path) -> BuildResult:
+    """Plan, run (locally or on Slurm) and summarise a Proof-Pile-2 build into ``workdir``."""
+    from mathlm.proof_pile_2.stats import build_stats, output_rows, stage_rows
+
+    workdir = workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    plan = plan_build(config, workdir)
+    dump_config(config, workdir / "config.yaml")
+    for note in plan.notes:
+        console.print(f"[yellow]note:[/] {note}")
+    with datatrove_output_to(workdir / "logs" / "datatrove.log"), stage_progress(plan.stages, workdir):
+        if config.executor == "local":
+            run_locally(plan, workdir)
+        else:
+            run_on_slurm(plan, workdir, config.slurm)
+    if config.decontamination.enabled:
+        from mathlm.proof_pile_2.decontamination import write_contamination_report
+
+        write_contamination_report(config.decontamination, workdir / "decontamination")
+    stats = build_stats([(stage.name, stage.logging_dir(workdir)) for stage in plan.stages], notes=plan.notes)
+    (workdir / "stats.json").write_text(json.dumps(stats, indent=2), encoding="utf-8")
+    console.print(summary_table("data build: stages (kept / dropped and why)", stage_rows(stats)))
+    console.print(summary_table("data build: output documents", output_rows(stats)))
+    console.print(f"outputs in {workdir}; stats in {workdir / 'stats.json'}")
+    return BuildResult(workdir, stats, plan.notes)
