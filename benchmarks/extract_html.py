@@ -301,6 +301,8 @@ def report(pages: list[Page], ours: tuple[list[str], float], owm: tuple[list[str
     console.print(summary_table("Formulas lost, by kind", [
         {"kind": kind, "mathlm lost": by_kind["mathlm"][kind], "OWM lost": by_kind["OpenWebMath"][kind]}
         for kind in kinds] or [{"kind": "none"}]))
+    ours_only_lost = Counter(losses["mathlm"]) - Counter(losses["OpenWebMath"])
+    console.print(f"Formulas OpenWebMath keeps that mathlm loses: {sum(ours_only_lost.values())}")
     for name, lost in losses.items():
         shown = [{"page": page, "kind": fragment.kind + (" (display)" if fragment.display else ""),
                   "formula": fragment.latex[:70]} for page, fragment in lost[:EXAMPLES]]

@@ -62,11 +62,17 @@ BOILERPLATE_WORDS = (
     "nav", "menu", "footer", "sidebar", "comment", "share", "social", "cookie", "banner", "breadcrumb",
     "related", "widget", "advert", "popup", "modal", "newsletter", "subscribe", "signup", "login",
     "pagination", "pager", "toolbar", "skip", "jump", "editsection", "masthead", "disqus", "sponsor", "promo", "consent",
-    "gdpr", "copyright", "byline", "tags", "taglist",
+    "gdpr", "copyright", "byline", "tag", "teaser", "topbar", "vote",
 )
+# Too short to match inside words ("header", "protocol"): these match as whole words only.
+BOILERPLATE_WHOLE_WORDS = frozenset({"ad", "ads", "toc"})
 BOILERPLATE_NAME_SELECTOR = ", ".join(
-    f"[class*='{word}' i], [id*='{word}' i]" for word in BOILERPLATE_WORDS
+    [f"[class*='{word}' i], [id*='{word}' i]" for word in BOILERPLATE_WORDS]
+    + [".ad, .ads, [class^='ad-' i], [class*=' ad-' i], [class^='ad_' i], [id^='ad-' i], [id^='ad_' i], .toc, #toc"]
 )
+# A list of at least this many links whose text is at least this share link text is navigation.
+LINK_LIST_MIN_LINKS = 3
+LINK_LIST_SHARE = 0.9
 NAME_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 PROTECTED_TAGS = frozenset({"html", "body", "main", "article"})
 # A boilerplate candidate holding more than this share of the page's text is a layout wrapper
@@ -344,6 +350,22 @@ def remove_boilerplate(tree: HTMLTree) -> None:
             if (removed is None or not removed.contains(node)) and is_boilerplate(node, by_name, page_chars):
                 node.remove()
                 removed = node
+    remove_link_lists(tree)
+
+
+def remove_link_lists(tree: HTMLTree) -> None:
+    """Lists whose text is almost all link text (menus, tag clouds, tables of contents) are navigation."""
+    removed = None
+    for listing in tree.body.query_selector_all("ul, ol").values():
+        if removed is not None and removed.contains(listing):
+            continue
+        links = listing.get_elements_by_tag_name("a")
+        if len(links) < LINK_LIST_MIN_LINKS:
+            continue
+        link_chars = sum(len("".join((link.text or "").split())) for link in links.values())
+        if link_chars >= LINK_LIST_SHARE * len("".join((listing.text or "").split())):
+            listing.remove()
+            removed = listing
 
 
 def is_boilerplate(node, by_name: bool, page_chars: int) -> bool:
@@ -361,7 +383,8 @@ def has_boilerplate_name(node) -> bool:
     """Whether a word of the element's class or id starts or ends with a boilerplate word."""
     names = f"{node.class_name or ''} {node.id or ''}".lower()
     for word in NAME_WORD_SPLIT.split(names):
-        if word and any(word.startswith(stem) or word.endswith(stem) for stem in BOILERPLATE_WORDS):
+        if word in BOILERPLATE_WHOLE_WORDS or any(
+                word.startswith(stem) or word.endswith(stem) for stem in BOILERPLATE_WORDS):
             return True
     return False
 
