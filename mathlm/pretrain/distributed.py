@@ -8,8 +8,10 @@ gets the same variables for a world of one, so the rest of the code never asks w
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -108,3 +110,37 @@ def all_reduce_mean(value: torch.Tensor) -> torch.Tensor:
         dist.all_reduce(value, op=dist.ReduceOp.SUM)
         value /= dist.get_world_size()
     return value
+
+
+def any_rank(flag: bool, device: torch.device) -> bool:
+    """True on every rank when ``flag`` is true on at least one."""
+    if not dist.is_initialized() or dist.get_world_size() == 1:
+        return flag
+    value = torch.tensor([1.0 if flag else 0.0], device=device)
+    dist.all_reduce(value, op=dist.ReduceOp.MAX)
+    return bool(value.item())
+
+
+class StopSignal:
+    """SIGTERM (Slurm preemption or time limit, torchrun shutting down) asks the loop to checkpoint and stop.
+
+    Ranks may get the signal at different moments, so :meth:`requested` is a collective that agrees.
+    """
+
+    def __init__(self, device: torch.device) -> None:
+        self.device = device
+        self.received = False
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGTERM, self._on_signal)
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        self.received = True
+
+    def requested(self) -> bool:
+        return any_rank(self.received, self.device)
+
+    def restore(self) -> None:
+        """Put back the handler that was there before (runs in the same process keep theirs)."""
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)

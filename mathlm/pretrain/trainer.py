@@ -20,8 +20,8 @@ from mathlm.errors import MathlmError
 from mathlm.pretrain import checkpoint as ckpt
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.data import BatchPlan, gradient_accumulation, open_mixture
-from mathlm.pretrain.distributed import (DistributedContext, all_reduce_mean, barrier, broadcast_object,
-                                         init_distributed, shutdown_distributed)
+from mathlm.pretrain.distributed import (DistributedContext, StopSignal, all_reduce_mean, barrier,
+                                         broadcast_object, init_distributed, shutdown_distributed)
 from mathlm.pretrain.engine import Engine, build_engine
 from mathlm.pretrain.metrics import (MetricsLogger, Throughput, device_peak_flops, flops_per_token,
                                      matmul_parameters)
@@ -105,6 +105,7 @@ def _train(cfg: TrainConfig, ctx: DistributedContext) -> TrainSummary:
     last_checkpoint = resume_from
     loss = rate = float("nan")
     rates: list[dict[str, float]] = []
+    stop = StopSignal(ctx.device)
     bar = progress() if ctx.is_main and cfg.logging.progress else None
     task = bar.add_task("training", total=total_steps, completed=state.step) if bar else None
     try:
@@ -130,9 +131,15 @@ def _train(cfg: TrainConfig, ctx: DistributedContext) -> TrainSummary:
             if logger and state.step % cfg.logging.every == 0:
                 logger.log(state.step, {"loss": loss, "lr": lr, "grad_norm": grad_norm,
                                         "tokens": state.tokens_seen, **rate})
-            if state.step % cfg.checkpoint.every == 0 or state.step == total_steps:
+            stopping = stop.requested()
+            if state.step % cfg.checkpoint.every == 0 or state.step == total_steps or stopping:
                 last_checkpoint = ckpt.save_checkpoint(engine, state, model_config, cfg.run_dir,
                                                        cfg.checkpoint.keep_last, ctx)
+            if stopping:
+                if ctx.is_main:
+                    console.print(f"[yellow]stopped by SIGTERM after step {state.step}[/]; saved {last_checkpoint}; "
+                                  "run again (or let Slurm requeue) to resume")
+                break
             if eval_data and cfg.logging.eval_every and state.step % cfg.logging.eval_every == 0 \
                     and state.step != total_steps:
                 value = _evaluate(engine, eval_data)
@@ -141,6 +148,7 @@ def _train(cfg: TrainConfig, ctx: DistributedContext) -> TrainSummary:
             if bar:
                 bar.update(task, completed=state.step, description=f"training loss {loss:.3f}")
     finally:
+        stop.restore()
         if bar:
             bar.stop()
     eval_end = _evaluate(engine, eval_data)
