@@ -9,3 +9,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+# `tokenizer_fixtures`: real tokenizers (a Llama-style sentencepiece model, SmolLM2's).
+pytest_plugins = ["tokenizer_fixtures"]

@@ -56,3 +56,80 @@ def export_hf(
         raise MathlmError(f"--dtype {dtype!r}: expected float32 or bfloat16")
     checkpoint = export(source, output, dtype)
     console.print(f"exported {checkpoint} -> {output}")
+
+
+@export_app.command("neox-config")
+def export_neox_config(
+    recipe: Annotated[str, typer.Option(help="llemma_7b or llemma_34b.")],
+    output: Annotated[Path, typer.Option(help="The GPT-NeoX YAML to write.")],
+    mixture: Annotated[Path, typer.Option(help="Mixture config giving the data paths and weights.")] = Path(
+        "configs/data/proof_pile_2_mixture.yaml"),
+    tokenizer: Annotated[str, typer.Option(help="Path of the Code Llama tokenizer.model on the cluster.")] = (
+        "checkpoints/codellama/tokenizer.model"),
+    load: Annotated[str, typer.Option(help="GPT-NeoX checkpoint to start from (`mathlm convert hf-to-neox`).")] = (
+        "checkpoints/codellama-neox"),
+    save: Annotated[str, typer.Option(help="Where GPT-NeoX saves the run's checkpoints.")] = "checkpoints/llemma-neox",
+    overrides: SetOption = [],  # noqa: B006 (typer reads the default)
+) -> None:
+    """Write a GPT-NeoX config for a Llemma recipe (Code Llama shape, Llemma schedule, mixture data paths)."""
+    from mathlm.console import console
+    from mathlm.errors import MathlmError
+    from mathlm.pretrain.neox.config import RECIPES, neox_config, write_neox_config
+    from mathlm.proof_pile_2.mixture import load_mixture
+
+    if recipe not in RECIPES:
+        raise MathlmError(f"--recipe {recipe!r}: expected one of {', '.join(RECIPES)}")
+    config = neox_config(RECIPES[recipe], load_mixture(mixture, overrides), tokenizer, load, save)
+    console.print(f"wrote {write_neox_config(config, output, recipe)}")
+
+
+def _torch_dtype(name: str) -> object:
+    import torch
+
+    from mathlm.errors import MathlmError
+
+    choices = {"keep": None, "float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+    if name not in choices:
+        raise MathlmError(f"--dtype {name!r}: expected one of {', '.join(choices)}")
+    return choices[name]
+
+
+@convert_app.command("hf-to-neox")
+def convert_hf_to_neox(
+    source: Annotated[Path, typer.Argument(help="A Hugging Face Llama checkpoint folder (safetensors).")],
+    output: Annotated[Path, typer.Option(help="GPT-NeoX checkpoint folder to write (GPT-NeoX's `load`).")],
+    tp: Annotated[int, typer.Option(help="Tensor-parallel ranks (GPT-NeoX model_parallel_size).")] = 1,
+    layout: Annotated[str, typer.Option(help="pipeline (pipe_parallel_size >= 1, GPT-NeoX's Llama configs) or "
+                                        "sequential (pipe_parallel_size 0).")] = "pipeline",
+    dtype: Annotated[str, typer.Option(help="keep, float32, bfloat16 or float16.")] = "keep",
+) -> None:
+    """Convert a HF Llama checkpoint into a tensor-parallel GPT-NeoX checkpoint."""
+    from mathlm.console import console
+    from mathlm.errors import MathlmError
+    from mathlm.pretrain.neox.checkpoint import convert_hf_to_neox as convert
+
+    if layout not in ("pipeline", "sequential"):
+        raise MathlmError(f"--layout {layout!r}: expected pipeline or sequential")
+    console.print(f"wrote {convert(source, output, tp=tp, layout=layout, dtype=_torch_dtype(dtype))}")  # type: ignore[arg-type]
+
+
+@convert_app.command("neox-to-hf")
+def convert_neox_to_hf(
+    source: Annotated[Path, typer.Argument(help="A GPT-NeoX checkpoint folder (with `latest`) or global_stepN.")],
+    output: Annotated[Path, typer.Option(help="Hugging Face folder to write.")],
+    neox_config: Annotated[Path | None, typer.Option(help="The GPT-NeoX YAML the model was trained with (not needed "
+                                                     "for checkpoints written by hf-to-neox).")] = None,
+    tokenizer: Annotated[Path | None, typer.Option(help="Tokenizer: sentencepiece .model or HF folder; sets the "
+                                                   "vocabulary and bos/eos ids and is saved with the model.")] = None,
+    dtype: Annotated[str, typer.Option(help="keep, float32, bfloat16 or float16.")] = "keep",
+) -> None:
+    """Convert a (tensor-parallel) GPT-NeoX Llama checkpoint into a HF LlamaForCausalLM folder."""
+    from mathlm.console import console
+    from mathlm.pretrain.neox.checkpoint import config_for_neox_checkpoint, install_tokenizer
+    from mathlm.pretrain.neox.checkpoint import convert_neox_to_hf as convert
+
+    config = config_for_neox_checkpoint(source, neox_config, tokenizer)
+    convert(source, output, hf_config=config, dtype=_torch_dtype(dtype))  # type: ignore[arg-type]
+    if tokenizer is not None:
+        install_tokenizer(tokenizer, output)
+    console.print(f"wrote {output}")

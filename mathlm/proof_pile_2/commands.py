@@ -81,3 +81,52 @@ def train_kenlm(
     row = {"sentences": report.sentences, "tokens": report.tokens}
     row |= {f"{n}-grams": count for n, count in enumerate(report.ngrams, start=1)}
     console.print(summary_table("KenLM model", [row | {"model": str(report.output)}]))
+
+
+@data_app.command("tokenize")
+def tokenize(
+    tokenizer: Annotated[Path, typer.Option(help="A sentencepiece .model, a tokenizer.json, or a folder with one.")],
+    input: Annotated[Path, typer.Option("--input", help="A JSONL(.gz)/Parquet file with a `text` field, or a "
+                                        "folder of them (searched recursively).")],
+    output: Annotated[Path, typer.Option(help="Output prefix: writes PREFIX.bin + PREFIX.idx (GPT-NeoX data path).")],
+    workers: Annotated[int, typer.Option(help="Local processes (one task per input file).")] = 1,
+    executor: Annotated[str, typer.Option(help="local, or slurm (a job array; merge afterwards by re-running "
+                                          "locally).")] = "local",
+    merge: Annotated[bool, typer.Option(help="Merge the per-task shards PREFIX_XXXXX into PREFIX.")] = True,
+    eos_token: Annotated[str | None, typer.Option(help="End-of-document token of a tokenizer.json (default: its "
+                                                  "tokenizer_config.json's eos_token).")] = None,
+    batch_size: Annotated[int, typer.Option(help="Documents encoded per native tokenizer call.")] = 512,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing PREFIX.idx/.bin.")] = False,
+    partition: Annotated[str | None, typer.Option(help="Slurm partition (default: the cluster's).")] = None,
+) -> None:
+    """Tokenize documents into Megatron/GPT-NeoX mmap shards, end-of-document token appended.
+
+    Empty and whitespace-only documents are counted and skipped.
+    """
+    from mathlm.console import console, summary_table
+    from mathlm.errors import MathlmError
+    from mathlm.proof_pile_2.tokens.pipeline import tokenize_documents
+
+    if executor not in ("local", "slurm"):
+        raise MathlmError(f"--executor {executor!r}: expected local or slurm")
+    result = tokenize_documents(input, output, tokenizer, workers=workers, executor=executor,  # type: ignore[arg-type]
+                                merge=merge, eos_token=eos_token, batch_size=batch_size, overwrite=overwrite,
+                                slurm_partition=partition)
+    if executor == "local":
+        console.print(summary_table("tokenize", result.summary_rows()))
+
+
+@data_app.command("mixture")
+def mixture(
+    config: Annotated[Path, typer.Argument(help="A mixture config, e.g. configs/data/proof_pile_2_mixture.yaml.")],
+    tokens: Annotated[float, typer.Option(help="Training token budget, e.g. 55e9.")],
+    seq_len: Annotated[int, typer.Option(help="Tokens per training sample.")] = 4096,
+    overrides: SetOption = [],  # noqa: B006 - typer reads the default, never mutates it
+) -> None:
+    """Report the realised proportion, samples, tokens and epochs of each source for a token budget."""
+    from mathlm.console import console, summary_table
+    from mathlm.proof_pile_2.mixture import load_mixture, plan_mixture
+
+    cfg = load_mixture(config, overrides)
+    rows = plan_mixture(cfg, tokens, seq_len)
+    console.print(summary_table(f"mixture '{cfg.name}': {tokens:,.0f} tokens, {seq_len}-token samples", rows))

@@ -1,0 +1,1 @@
+"""GPT-NeoX interoperability: training configs for the Llemma recipes and Llama checkpoint conversion."""
