@@ -47,3 +47,42 @@ def equiv(
     for record, error in zip(records, errors):
         record = {**record, "equivalent": None, "error": error} if error else {**record, "equivalent": next(verdicts)}
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+@eval_app.command("overlap")
+def overlap(
+    corpus: Annotated[list[Path], typer.Option(
+        "--corpus", help="JSONL(.gz)/Parquet documents with `text`, a token shard PREFIX(.bin/.idx), or a folder "
+                         "of them (repeatable).")],
+    benchmark: Annotated[str, typer.Option(help="Benchmark whose test items are checked (mathlm.benchmarks).")] = "math",
+    field: Annotated[str, typer.Option(help="problem, solution or both.")] = "both",
+    n: Annotated[int, typer.Option(help="Words per n-gram (30 as in the Llemma analysis).")] = 30,
+    min_words: Annotated[int, typer.Option(help="Test texts shorter than n but this long count as one n-gram.")] = 8,
+    results: Annotated[Path | None, typer.Option(
+        help="Per-sample eval results JSONL (task, doc_id, correct): adds accuracy on hits vs non-hits.")] = None,
+    tokenizer: Annotated[Path | None, typer.Option(help="Tokenizer of token shards (to decode them to text).")] = None,
+    workers: Annotated[int, typer.Option(help="Processes; corpus files are scanned in parallel.")] = 1,
+    output: Annotated[Path, typer.Option(help="Where overlap.json and overlap.md are written.")] = Path("overlap"),
+) -> None:
+    """Memorization analysis: n-gram overlap between test problems/solutions and a corpus (Llemma, Sec. 5)."""
+    from mathlm.console import console, progress, summary_table
+    from mathlm.errors import MathlmError
+    from mathlm.eval.overlap import ACCURACY_COLUMNS, OverlapSettings, corpus_files, overlap_report
+
+    if field not in ("problem", "solution", "both"):
+        raise MathlmError(f"--field {field!r}: expected problem, solution or both")
+    settings = OverlapSettings(benchmark, field, n, min_words, str(tokenizer) if tokenizer else None)  # type: ignore[arg-type]
+    files = corpus_files(corpus)
+    with progress() as bar:
+        task = bar.add_task(f"{n}-grams of {benchmark} ({field}): corpus files", total=len(files))
+        result = overlap_report(files, settings, output, results=results, workers=workers,
+                                on_file_done=lambda scan: bar.advance(task))
+    rate = result.throughput()
+    console.print(summary_table(
+        f"{n}-gram overlap: {result.documents:,} documents, {rate['docs_per_s']:,} docs/s, {rate['mb_per_s']} MB/s",
+        result.tally.rows()))
+    if result.accuracy:
+        console.print(summary_table("accuracy on hits / non-hits", result.accuracy, ACCURACY_COLUMNS))
+    if result.malformed:
+        console.print(f"[yellow]skipped malformed records:[/] {result.malformed}")
+    console.print(f"report: {output / 'overlap.md'}, {output / 'overlap.json'}")

@@ -139,7 +139,7 @@ SUMMARY_COLUMNS = ["benchmark", "n", "test_items", "items_hit", "items_hit_pct",
 def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     """A GitHub Markdown table of dict rows (``|`` in values escaped)."""
     def cell(value: Any) -> str:
-        return str(value).replace("|", "\\|").replace("\n", " ")
+        return "-" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(cell(row.get(column, "")) for column in columns) + " |" for row in rows]
