@@ -52,9 +52,20 @@ def _stage_data(ctx: QuickstartContext) -> dict[str, Any]:
         "workdir": str(result.workdir), "outputs": result.stats["outputs"]}
 
 
+def _stage_tokenize(ctx: QuickstartContext) -> dict[str, Any]:
+    """Each subset's training documents -> GPT-NeoX/Megatron token shards with SmolLM2's tokenizer (the
+    model the quickstart trains), plus the mixture config that points at them."""
+    from mathlm.pretrained import smollm2_hf_checkpoint
+    from mathlm.proof_pile_2.tokens.pipeline import tokenize_subsets
+
+    documents = Path(ctx.outputs["data"]["workdir"]) if "data" in ctx.outputs else ctx.workdir / "data"
+    return tokenize_subsets(documents, ctx.dir("tokenize"), smollm2_hf_checkpoint() / "tokenizer.json", workers=2)
+
+
 STAGES: list[tuple[str, str, StageFn]] = [
     ("sample", "Embedded sample data", _stage_sample),
     ("data", "Proof-Pile-2 build (arXiv, web, code, decontamination)", _stage_data),
+    ("tokenize", "Token shards (Megatron/GPT-NeoX format) and the training mixture", _stage_tokenize),
 ]
 
 

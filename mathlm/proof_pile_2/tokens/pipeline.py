@@ -227,3 +227,29 @@ def _submit_slurm(pipeline: list[Any], tasks: int, logs: Path, output_prefix: Pa
                   "done, re-run this command without --executor slurm to merge them into one shard.")
     return TokenizeResult(prefixes=[task_prefix(output_prefix, r) for r in range(tasks)], documents=0, tokens=0,
                           seconds=0.0, tasks=tasks)
+
+
+PROOF_PILE_2_SUBSETS = ("arxiv", "open-web-math", "algebraic-stack")
+
+
+def tokenize_subsets(documents_root: Path, out_dir: Path, tokenizer: str | Path, split: str = "train",
+                     workers: int = 1) -> dict[str, Any]:
+    """Tokenize each Proof-Pile-2 subset's ``split`` written by ``mathlm data build``
+    (``DOCS/<subset>/<split>/``) into ``OUT/<subset>``, and write ``OUT/mixture.yaml``: the sample
+    mixture config (``configs/data/sample_mixture.yaml``) with ``root`` set to ``OUT``."""
+    from mathlm.config import dump_config
+    from mathlm.paths import CONFIGS_DIR
+    from mathlm.proof_pile_2.mixture import load_mixture
+
+    tokens: dict[str, int] = {}
+    for subset in PROOF_PILE_2_SUBSETS:
+        folder = documents_root / subset / split
+        if not folder.is_dir():
+            raise MathlmError(f"{folder}: no {split} documents of {subset}; run the data stage first "
+                              "(`mathlm data build`)")
+        result = tokenize_documents(folder, out_dir / subset, tokenizer, workers=workers, overwrite=True)
+        tokens[subset] = result.tokens
+    mixture = load_mixture(CONFIGS_DIR / "data" / "sample_mixture.yaml", [f"root={out_dir.resolve()}"])
+    dump_config(mixture, out_dir / "mixture.yaml")
+    return {"tokens": sum(tokens.values()), **{f"{subset} tokens": n for subset, n in tokens.items()},
+            "mixture": str(out_dir / "mixture.yaml")}
