@@ -42,7 +42,13 @@ from resiliparse.parse.html import HTMLTree  # noqa: E402
 
 from mathlm.console import console, summary_table  # noqa: E402
 from mathlm.proof_pile_2.web.extract import (  # noqa: E402
-    TEXT_MATH, decode_html, delimited_math, extract_math_text, latex_from_url, strip_displaystyle, unwrap_delimiters,
+    TEXT_MATH,
+    decode_html,
+    delimited_math,
+    extract_math_text,
+    latex_from_url,
+    strip_displaystyle,
+    unwrap_delimiters,
 )
 from mathlm.proof_pile_2.web.mathml import is_display_math, math_to_latex, tex_annotation  # noqa: E402
 
@@ -55,7 +61,7 @@ EXAMPLES = 25  # lost formulas listed per extractor
 
 
 def most_likely(node):
-    """OpenWebMath's config with every randomised choice ``[[p, value], ...]`` fixed to its likeliest value."""
+    """OpenWebMath's config with each randomised choice ``[[p, value], ...]`` fixed to its likeliest value."""
     if isinstance(node, dict):
         return {key: most_likely(value) for key, value in node.items()}
     if isinstance(node, list) and node and all(isinstance(item, list) and len(item) == 2 for item in node):
@@ -113,7 +119,8 @@ def markup_fragments(html: str) -> list[MarkupFragment]:
         return []
     found = [*script_fragments(tree), *annotated_fragments(tree), *bare_mathml_fragments(tree),
              *image_fragments(tree)]
-    found.extend(MarkupFragment(latex, "text_delimited", display) for latex, display in delimited_in_text(tree))
+    found.extend(MarkupFragment(latex, "text_delimited", display)
+                 for latex, display in delimited_in_text(tree))
     return [fragment for fragment in found if fragment.latex]
 
 
@@ -157,7 +164,8 @@ def image_fragments(tree: HTMLTree) -> list[MarkupFragment]:
         if any(name.startswith("mwe-math-fallback-image") for name in classes):
             element = image.closest(".mwe-math-element")
             if element is None or tex_annotation(element) is None:  # else its annotation was counted
-                out.append(MarkupFragment(strip_displaystyle(alt), "wikipedia_image", "display" in image.class_name))
+                display = "display" in image.class_name
+                out.append(MarkupFragment(strip_displaystyle(alt), "wikipedia_image", display))
         elif "codecogs.com" in src or "latex.php" in src or "latex" in classes or "latexcenter" in classes:
             latex, display = unwrap_delimiters(alt)
             if not re.search(r"[\\^_{}=]", latex):
@@ -196,9 +204,9 @@ def has_debris(debris: list[str], text: str) -> bool:
 # --- scoring --------------------------------------------------------------------------------------------
 
 def normalize(latex: str) -> str:
-    """LaTeX with spacing, braces and sizing dropped, so equal formulas in different spelling compare equal."""
-    latex = re.sub(r"\\(left|right|displaystyle|textstyle|mathrm|text|operatorname|,|;|!|quad|qquad)(?![A-Za-z])",
-                   "", latex)
+    """LaTeX without spacing, braces and sizing, so one formula spelled two ways compares equal."""
+    latex = re.sub(r"\\(left|right|displaystyle|textstyle|mathrm|text|operatorname|,|;|!|quad|qquad)"
+                   r"(?![A-Za-z])", "", latex)
     for long, short in ((r"\leq", r"\le"), (r"\geq", r"\ge"), (r"\neq", r"\ne"), (r"\to", r"\rightarrow")):
         latex = latex.replace(long, short)
     return re.sub(r"[\s{}]|\\ ", "", latex)
@@ -227,7 +235,8 @@ def score(fragments: list[MarkupFragment], text: str) -> dict[str, int | list[Ma
 # --- running --------------------------------------------------------------------------------------------
 
 def load_pages() -> list[Page]:
-    pages = [Page(path.name, "fixtures", decode_html(path.read_bytes())) for path in sorted(FIXTURES.glob("*.html"))]
+    pages = [Page(path.name, "fixtures", decode_html(path.read_bytes()))
+             for path in sorted(FIXTURES.glob("*.html"))]
     for warc in sorted(SAMPLE_WEB.glob("*.warc.gz")):
         pages.extend(warc_pages(warc))
     return pages
@@ -279,7 +288,9 @@ def run_ours(pages: list[Page], repeat: int) -> tuple[list[str], float]:
     return texts, time.process_time() - start
 
 
-def report(pages: list[Page], ours: tuple[list[str], float], owm: tuple[list[str], float], repeat: int) -> None:
+def report(pages: list[Page], ours: tuple[list[str], float], owm: tuple[list[str], float],
+           repeat: int) -> None:
+    """Speed, formulas kept per page set, formulas lost by kind, and examples of what each lost."""
     ours_rate = len(pages) * repeat / ours[1]
     owm_rate = len(pages) * repeat / owm[1]
     console.print(summary_table("Speed (one process each; pages per CPU-second = pages/s per core)", [
@@ -295,8 +306,7 @@ def report(pages: list[Page], ours: tuple[list[str], float], owm: tuple[list[str
             rows.append({"page set": page_set, "extractor": name,
                          **score_set(pages, page_set, texts, losses[name])})
     console.print(summary_table("Formulas of the markup kept inside math delimiters", rows))
-    by_kind = {name: Counter(f"{fragment.kind}{' (display)' if fragment.display else ''}" for _, fragment in lost)
-               for name, lost in losses.items()}
+    by_kind = {name: Counter(kind_label(fragment) for _, fragment in lost) for name, lost in losses.items()}
     kinds = sorted(set(by_kind["mathlm"]) | set(by_kind["OpenWebMath"]))
     console.print(summary_table("Formulas lost, by kind", [
         {"kind": kind, "mathlm lost": by_kind["mathlm"][kind], "OWM lost": by_kind["OpenWebMath"][kind]}
@@ -304,9 +314,14 @@ def report(pages: list[Page], ours: tuple[list[str], float], owm: tuple[list[str
     ours_only_lost = Counter(losses["mathlm"]) - Counter(losses["OpenWebMath"])
     console.print(f"Formulas OpenWebMath keeps that mathlm loses: {sum(ours_only_lost.values())}")
     for name, lost in losses.items():
-        shown = [{"page": page, "kind": fragment.kind + (" (display)" if fragment.display else ""),
-                  "formula": fragment.latex[:70]} for page, fragment in lost[:EXAMPLES]]
-        console.print(summary_table(f"{name} loses {len(lost)} formulas (first {EXAMPLES})", shown or [{"page": "none"}]))
+        shown = [{"page": page, "kind": kind_label(fragment), "formula": fragment.latex[:70]}
+                 for page, fragment in lost[:EXAMPLES]]
+        console.print(summary_table(f"{name} loses {len(lost)} formulas (first {EXAMPLES})",
+                                    shown or [{"page": "none"}]))
+
+
+def kind_label(fragment: MarkupFragment) -> str:
+    return fragment.kind + (" (display)" if fragment.display else "")
 
 
 def score_set(pages: list[Page], page_set: str, texts: list[str],
@@ -330,7 +345,8 @@ def score_set(pages: list[Page], page_set: str, texts: list[str],
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=20, help="extract every page this many times for timing")
+    parser.add_argument("--repeat", type=int, default=20,
+                        help="extract every page this many times for timing")
     parser.add_argument("--owm-python", type=Path, default=None,
                         help=f"python of a venv with {' and '.join(OWM_REQUIREMENTS)} (default: {OWM_VENV})")
     args = parser.parse_args()

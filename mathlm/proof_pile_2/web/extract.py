@@ -56,19 +56,21 @@ BOILERPLATE_SELECTOR = ", ".join([
     "[role='navigation']", "[role='banner']", "[role='contentinfo']", "[role='complementary']",
     "[role='search']", "[role='menu']", "[role='menubar']", "[role='dialog']", "[role='alertdialog']",
 ])
-# class/id words that mark page furniture, unless the element wraps most of the page. A word matches when it starts or ends with one of these
-# ("site-footer", "mainnav", "sidebar-left"), so "unavailable" or "canvas" do not match "nav".
+# class/id words that mark page furniture (unless the element wraps most of the page). A word of a
+# class or id matches when it starts or ends with one of these ("site-footer", "mainnav",
+# "sidebar-left"), so "unavailable" or "canvas" do not match "nav".
 BOILERPLATE_WORDS = (
     "nav", "menu", "footer", "sidebar", "comment", "share", "social", "cookie", "banner", "breadcrumb",
     "related", "widget", "advert", "popup", "modal", "newsletter", "subscribe", "signup", "login",
-    "pagination", "pager", "toolbar", "skip", "jump", "editsection", "masthead", "disqus", "sponsor", "promo", "consent",
-    "gdpr", "copyright", "byline", "tag", "teaser", "topbar", "vote",
+    "pagination", "pager", "toolbar", "skip", "jump", "editsection", "masthead", "disqus", "sponsor",
+    "promo", "consent", "gdpr", "copyright", "byline", "tag", "teaser", "topbar", "vote",
 )
 # Too short to match inside words ("header", "protocol"): these match as whole words only.
 BOILERPLATE_WHOLE_WORDS = frozenset({"ad", "ads", "toc"})
 BOILERPLATE_NAME_SELECTOR = ", ".join(
     [f"[class*='{word}' i], [id*='{word}' i]" for word in BOILERPLATE_WORDS]
-    + [".ad, .ads, [class^='ad-' i], [class*=' ad-' i], [class^='ad_' i], [id^='ad-' i], [id^='ad_' i], .toc, #toc"]
+    + [".ad, .ads, [class^='ad-' i], [class*=' ad-' i], [class^='ad_' i], [id^='ad-' i], [id^='ad_' i]",
+       ".toc, #toc"]
 )
 # A list of at least this many links whose text is at least this share link text is navigation.
 LINK_LIST_MIN_LINKS = 3
@@ -453,7 +455,7 @@ def text_math(text: str, asciimath: bool) -> list[tuple[str, str]]:
 
 
 def delimited_math(text: str) -> list[tuple[str, bool]]:
-    """(LaTeX, display) of each ``$..$``, ``$$..$$``, ``\\(..\\)``, ``\\[..\\]`` or equation environment in text."""
+    """(LaTeX, display) of each ``$..$``, ``$$..$$``, ``\\(..\\)``, ``\\[..\\]`` or equation environment."""
     found = []
     for match in TEXT_MATH.finditer(text):
         latex = next(group for group in (match.group("dd"), match.group("bd"), match.group("bi"),

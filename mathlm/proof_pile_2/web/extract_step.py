@@ -64,7 +64,8 @@ class MathHtmlExtractor(BaseExtractor):
                 self.update_doc_stats(doc)
                 yield doc
 
-    def extract_in_sandbox(self, sandbox: ExtractorSandbox, html: str, url: str | None) -> ExtractedPage | None:
+    def extract_in_sandbox(self, sandbox: ExtractorSandbox, html: str,
+                           url: str | None) -> ExtractedPage | None:
         """One page through the worker; None (and a counted reason) when it did not come out."""
         try:
             return sandbox.process_document((html, url), extract_page)

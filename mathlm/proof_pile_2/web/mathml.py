@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 
 from resiliparse.parse.html import NodeType
 
-TEX_ANNOTATION_ENCODINGS = frozenset({"application/x-tex", "tex", "latex", "application/x-latex", "text/latex"})
+TEX_ANNOTATION_ENCODINGS = frozenset({"application/x-tex", "tex", "latex", "application/x-latex",
+                                      "text/latex"})
 
 GREEK = {
     "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon", "ϵ": r"\epsilon",
@@ -57,7 +58,8 @@ FUNCTION_NAMES = frozenset(
     "max min sup inf det dim ker deg gcd arg hom Pr".split()
 )
 LARGE_OPERATORS = frozenset(
-    r"\sum \prod \coprod \int \iint \iiint \oint \bigcup \bigcap \lim \max \min \sup \inf \liminf \limsup".split()
+    r"\sum \prod \coprod \int \iint \iiint \oint \bigcup \bigcap \lim \max \min \sup \inf \liminf "
+    r"\limsup".split()
 )
 ACCENTS_OVER = {
     "¯": r"\overline", "‾": r"\overline", "―": r"\overline", "^": r"\hat", "ˆ": r"\hat", "~": r"\tilde",
@@ -158,7 +160,8 @@ def convert_mi(node) -> str:
         return variant + "{" + symbol_text(text) + "}"
     if len(text) <= 1:
         latex = symbol_text(text)
-        return r"\mathrm{" + latex + "}" if node.getattr("mathvariant") == "normal" and text.isalpha() else latex
+        upright = node.getattr("mathvariant") == "normal" and text.isalpha()
+        return r"\mathrm{" + latex + "}" if upright else latex
     if text in FUNCTION_NAMES:
         return "\\" + text
     if any(char in TO_LATEX for char in text):
@@ -238,7 +241,7 @@ def convert_mover(node) -> str:
 
 
 def under_over(node, accents: dict[str, str], script: str, stack: str) -> str:
-    """``<munder>``/``<mover>``: an accent (bar, hat, brace), a limit of a large operator, or a stacked label."""
+    """``<munder>``/``<mover>``: an accent (bar, hat, brace), an operator's limit, or a stacked label."""
     body, mark = child_latex(node, 2)
     children = elements(node)
     raw_mark = children[1].text.strip() if len(children) > 1 else ""

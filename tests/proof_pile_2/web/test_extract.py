@@ -79,7 +79,8 @@ def test_presentation_mathml_becomes_latex():
         r"\sum_{k=1}^n k=\frac{n(n+1)}{2}",
         r"\lim_{x\to0}\frac{\sin x}{x}=1",
         r"\overline{x}\leq\alpha\ \text{almost surely}",
-        r"A=\begin{bmatrix}1 & 2 \\ 3 & 4\end{bmatrix},\quad \det A=\begin{vmatrix}1 & 2 \\ 3 & 4\end{vmatrix}=-2",
+        r"A=\begin{bmatrix}1 & 2 \\ 3 & 4\end{bmatrix},\quad "
+        r"\det A=\begin{vmatrix}1 & 2 \\ 3 & 4\end{vmatrix}=-2",
         r"\left( a,b \right)\subset\mathbb{R}",
     ]
     assert "The golden ratio is $\\varphi=\\frac{1+\\sqrt{5}}{2}$ and the cube root" in page.text
@@ -96,7 +97,8 @@ def test_mathjax3_assistive_mathml_is_converted_and_glyphs_dropped():
 def test_wikipedia_math_from_annotation_and_fallback_images():
     page = extract_fixture("wikipedia_article.html")
     assert page.math_fragments == [r"e^{i\pi }+1=0", "e", "i^{2}=-1", r"x=\pi"]
-    assert "is the equality\n$$e^{i\\pi }+1=0$$\nwhere $e$ is Euler's number and $i^{2}=-1$ defines" in page.text
+    assert ("is the equality\n$$e^{i\\pi }+1=0$$\nwhere $e$ is Euler's number and $i^{2}=-1$ defines"
+            in page.text)
     assert_absent(page.text, "displaystyle", "Jump to content", "Navigation menu", "Create account",
                   "Contents", "[edit]", "Categories", "last edited")
     assert page.math_stats == {"wikipedia_image": 4}
@@ -118,7 +120,8 @@ def test_latex_images_from_alt_text_and_formula_urls():
 
 def test_text_delimiters_stay_intact_and_are_counted():
     page = extract_fixture("text_delimiters.html")
-    assert "Suppose \\(\\sqrt{2} = p/q\\) with \\(\\gcd(p,q)=1\\). Then $$p^2 = 2q^2,$$ so $p$ is even." in page.text
+    assert ("Suppose \\(\\sqrt{2} = p/q\\) with \\(\\gcd(p,q)=1\\). Then $$p^2 = 2q^2,$$ so $p$ is even."
+            in page.text)
     assert "then \\[4k^2 = 2q^2 \\implies q^2 = 2k^2,\\] so $q$ is even" in page.text
     assert "\\begin{equation} p \\mid a^2 \\implies p \\mid a. \\end{equation}" in page.text
     # Prices and shell prompts are not math.
@@ -194,7 +197,8 @@ def test_asciimath_backticks_count_only_where_the_page_configures_asciimath():
 
 def test_page_without_math_is_not_math():
     page = extract_math_text("<html><head><title>Recipes</title></head><body><h1>Pancakes</h1>"
-                             "<p>Mix 2 eggs with 300 ml milk.</p><ol><li>Whisk</li><li>Fry</li></ol></body></html>")
+                             "<p>Mix 2 eggs with 300 ml milk.</p><ol><li>Whisk</li><li>Fry</li></ol>"
+                             "</body></html>")
     assert page == ExtractedPage(text="Pancakes\n\nMix 2 eggs with 300 ml milk.\n\n1. Whisk\n2. Fry",
                                  title="Recipes", math_fragments=[], found_math=False, math_stats={})
 

@@ -50,7 +50,8 @@ def test_scoring_counts_kept_display_and_debris(bench):
 
 def test_owm_config_is_fixed_to_its_likeliest_choices(bench):
     randomized = {"markdown_headings": [[0.9, True], [0.1, False]], "remove_buttons": True,
-                  "boilerplate_config": {"ratio_threshold": [[0.1, 0.30], [0.9, 0.18]], "enable": [[0.95, True], [0.05, False]]},
+                  "boilerplate_config": {"ratio_threshold": [[0.1, 0.30], [0.9, 0.18]],
+                                         "enable": [[0.95, True], [0.05, False]]},
                   "table_config": {"min_rows": 2, "format": "plain"}}
     assert bench.most_likely(randomized) == {
         "markdown_headings": True, "remove_buttons": True,
@@ -65,4 +66,5 @@ def test_our_extractor_keeps_every_fixture_formula_outside_boilerplate(bench):
     for page in pages:
         result = bench.score(bench.markup_fragments(page.html), extract_math_text(page.html).text)
         lost += [(page.name, fragment.latex) for fragment in result["lost"]]
-    assert lost == [("text_delimiters.html", r"\pi")]  # the "Is $\pi$ irrational?" link in a related-posts box
+    # The only one: the "Is $\pi$ irrational?" link in a related-posts box.
+    assert lost == [("text_delimiters.html", r"\pi")]

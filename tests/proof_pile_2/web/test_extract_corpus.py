@@ -38,8 +38,8 @@ def test_every_sample_page_extracts_and_math_pages_keep_their_math():
         kinds = {kind.split(":")[0] for kind in record["kinds"]}
         if kinds & MATH_MARKUP_KINDS:
             math_pages += 1
-            assert page.found_math and page.math_fragments, f"{record['url']} ({record['kinds']}) lost its math"
+            assert page.found_math and page.math_fragments, f"{record['url']} {record['kinds']}: math lost"
             assert all(latex in page.text for latex in page.math_fragments), record["url"]
         if "non_math" in kinds:
-            assert not page.found_math, f"{record['url']}: math found on a non-math page: {page.math_fragments[:3]}"
+            assert not page.found_math, f"{record['url']}: math on a non-math page: {page.math_fragments[:3]}"
     assert math_pages > 100

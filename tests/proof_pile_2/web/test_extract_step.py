@@ -59,9 +59,11 @@ def test_step_runs_in_a_datatrove_pipeline(tmp_path: Path):
     pages.mkdir()
     with open(pages / "pages.jsonl", "w", encoding="utf-8") as handle:
         for name in ("mathjax_blog.html", "wikipedia_article.html", "boilerplate_heavy.html"):
-            handle.write(json.dumps({"id": name, "text": fixture_text(name), "metadata": {"url": name}}) + "\n")
+            record = {"id": name, "text": fixture_text(name), "metadata": {"url": name}}
+            handle.write(json.dumps(record) + "\n")
     LocalPipelineExecutor(
-        pipeline=[JsonlReader(str(pages)), MathHtmlExtractor(), JsonlWriter(str(tmp_path / "text"), compression=None)],
+        pipeline=[JsonlReader(str(pages)), MathHtmlExtractor(),
+                  JsonlWriter(str(tmp_path / "text"), compression=None)],
         tasks=1, logging_dir=str(tmp_path / "logs"),
     ).run()
     records = [json.loads(line) for line in (tmp_path / "text" / "00000.jsonl").read_text().splitlines()]
