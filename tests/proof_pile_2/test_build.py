@@ -191,3 +191,18 @@ def test_the_same_build_on_slurm(slurm_cluster, sample_build, outputs, tmp_path:
         assert slurm_ids == sorted((r["_file"].split("/")[0], r["id"]) for r in outputs[subset])
     launch_scripts = list((result.workdir / "logs").rglob("launch_script.slurm"))
     assert len(launch_scripts) == len(result.stats["stages"])
+
+
+def test_parquet_output_has_fixed_columns_and_metadata_as_json(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    config = load_config(SAMPLE_CONFIG, DataBuildConfig, [
+        "output.format=parquet", "web.enabled=false", "code.enabled=false", "decontamination.enabled=false",
+        "arxiv.workers=1"])
+    result = run_build(config, tmp_path)
+    tables = [pq.read_table(path) for path in sorted((tmp_path / "arxiv").rglob("*.parquet"))]
+    assert tables and all(t.column_names == ["text", "id", "source", "url", "path", "metadata"] for t in tables)
+    rows = [row for table in tables for row in table.to_pylist()]
+    assert len(rows) == sum(result.stats["outputs"]["arxiv"].values())
+    from_tarballs = [row for row in rows if row["path"].endswith(".tar.gz")]
+    assert from_tarballs and all(json.loads(row["metadata"])["main_file"] for row in from_tarballs)
