@@ -71,6 +71,7 @@ def test_sentencepiece_shards_hold_every_good_document_with_eos(tmp_path: Path,
     assert result.counters["skipped_no_text"] == 2
 
 
+@pytest.mark.slow  # the first use on a machine converts SmolLM2's GGUF (~25 s); later sessions reuse it
 def test_cli_with_smollm2_tokenizer_json_and_no_merge(tmp_path: Path, smollm2_checkpoint: Path) -> None:
     from tokenizers import Tokenizer
 
