@@ -157,7 +157,8 @@ class FragmentTable:
 
 
 def decode_html(raw: bytes, content_type: str | None = None) -> str:
-    """Bytes of a page -> str: the HTTP charset when it names a real encoding, else detection.
+    """Bytes of a page -> str: the HTTP charset when it names a real encoding, else the page's own
+    ``<meta charset>``, else detection from the bytes.
 
     Undecodable bytes are dropped rather than raising, so one broken page never stops a shard.
     """
@@ -165,7 +166,7 @@ def decode_html(raw: bytes, content_type: str | None = None) -> str:
     match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.I)
     if match:
         encoding = map_encoding_to_html5(match.group(1), fallback_utf8=False)
-    encoding = encoding or detect_encoding(raw) or "utf-8"
+    encoding = encoding or detect_encoding(raw, from_html_meta=True) or "utf-8"
     return bytes_to_str(raw, encoding, errors="ignore")
 
 
