@@ -89,7 +89,8 @@ RENDER_DIRECTIVES = re.compile(
     r"small|tiny|displaystyle)(?![A-Za-z]))+\s*")
 DISPLAYSTYLE_WRAPPER = re.compile(r"^\{\\(?:displaystyle|textstyle)\s*(.*)\}$", re.S)
 CDATA_WRAPPER = re.compile(r"^\s*(?:%\s*)?<!\[CDATA\[|(?:%\s*)?\]\]>\s*$")
-PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+PLACEHOLDER_OPEN, PLACEHOLDER_CLOSE = "\ue000", "\ue001"
+PLACEHOLDER = re.compile(f"{PLACEHOLDER_OPEN}(\\d+){PLACEHOLDER_CLOSE}")
 BULLET = re.compile(r"^[ \t]*[•◦▪][ \t]*", re.M)
 TEXT_MATH = re.compile(
     r"\$\$(?P<dd>.+?)\$\$"
@@ -153,7 +154,7 @@ class FragmentTable:
 
     def placeholder(self, fragment: Fragment) -> str:
         self.fragments.append(fragment)
-        return f"\ue000{len(self.fragments) - 1}\ue001"
+        return f"{PLACEHOLDER_OPEN}{len(self.fragments) - 1}{PLACEHOLDER_CLOSE}"
 
 
 def decode_html(raw: bytes, content_type: str | None = None) -> str:
@@ -189,7 +190,13 @@ def extract_math_text(html: str, url: str | None = None) -> ExtractedPage:
 
 
 def parse_html(html: str) -> HTMLTree:
-    """Parse, replacing lone surrogates (left by a lossy upstream decode) instead of raising."""
+    """Parse, replacing lone surrogates (left by a lossy upstream decode) instead of raising.
+
+    The page's own placeholder delimiters (private-use characters, as icon fonts use) are dropped
+    first, so that no text of the page can pose as a placeholder.
+    """
+    if PLACEHOLDER_OPEN in html or PLACEHOLDER_CLOSE in html:
+        html = html.replace(PLACEHOLDER_OPEN, "").replace(PLACEHOLDER_CLOSE, "")
     try:
         return HTMLTree.parse(html)
     except UnicodeEncodeError:
@@ -335,10 +342,13 @@ def uses_asciimath(tree: HTMLTree) -> bool:
 # --- the rest of the DOM -----------------------------------------------------------------------------
 
 def lift_code_blocks(tree: HTMLTree, table: FragmentTable) -> None:
-    """``<pre>`` blocks go through as placeholders so their whitespace survives text extraction."""
+    """``<pre>`` blocks go through as placeholders so their whitespace survives text extraction.
+
+    A block holding a formula stays in the DOM (its placeholder must reach the text to be put back).
+    """
     for pre in outermost(tree.body.get_elements_by_tag_name("pre").values()):
         code = (pre.text or "").strip("\n")
-        if code.strip():
+        if code.strip() and PLACEHOLDER_OPEN not in code:
             pre.outer_html = table.placeholder(Fragment(code, CODE))
 
 

@@ -51,6 +51,12 @@ def test_mathjax_page_drops_previews_rendered_output_and_wordpress_furniture():
     assert "def dot(u, v):\n    return sum(a * b for a, b in zip(u, v))" in text
 
 
+def test_formula_inside_a_code_block_is_still_put_back():
+    page = extract_math_text('<pre>x = 1\n<script type="math/tex">\\alpha</script></pre>')
+    assert page.text == "x = 1\n$\\alpha$"
+    assert page.math_fragments == [r"\alpha"]
+
+
 def test_katex_keeps_annotation_and_drops_glyph_spans():
     page = extract_fixture("katex_notes.html")
     assert page.math_fragments == [
@@ -162,7 +168,8 @@ def test_broken_html_never_raises_and_keeps_its_math():
 
 @pytest.mark.parametrize("html", ["", "   ", "<", "</p></div>", "<html><body></body></html>",
                                   "<math><mfrac></mfrac></math>", "<script type='math/tex'>", "\x00\x01",
-                                  "<p>lone \ud800 surrogate</p>", "<katex class='katex'>"])
+                                  "<p>lone \ud800 surrogate</p>", "<katex class='katex'>",
+                                  "<p>icon font glyphs \ue0007\ue001 look like placeholders</p>"])
 def test_degenerate_input_gives_a_page_not_an_error(html):
     page = extract_math_text(html)
     assert isinstance(page.text, str)
