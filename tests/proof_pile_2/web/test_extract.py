@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,19 @@ def test_layout_wrapper_with_a_boilerplate_name_is_not_dropped():
     text = extract_math_text(html).text
     assert text.startswith("Real content about primes.")
     assert "Archives" not in text
+
+
+def test_truncated_and_corrupted_pages_never_raise():
+    """Crawls cut pages off mid-tag and garble bytes; extraction must still return a page."""
+    rng = random.Random(0)
+    for path in sorted(FIXTURES.glob("*.html")):
+        html = decode_html(path.read_bytes())
+        step = max(1, len(html) // 25)
+        for cut in range(0, len(html), step):
+            for variant in (html[:cut], html[cut:], html[:cut] + html[cut + step // 2:]):
+                assert isinstance(extract_math_text(variant).text, str)
+        for _ in range(10):
+            chars = list(html)
+            for _ in range(30):
+                chars[rng.randrange(len(chars))] = rng.choice("<>/\"'=&;$\\{}")
+            assert isinstance(extract_math_text("".join(chars)).text, str)
