@@ -74,8 +74,13 @@ def test_arxiv_papers_are_cleaned_and_the_no_tex_tarball_is_counted(sample_build
     manifest = load_manifest()["arxiv"]
     no_tex = [t for t in manifest["tarballs"] if "no_tex" in t["kinds"]]
     assert no_tex and counter(sample_build, "arxiv/clean", "dropped_no_tex") == len(no_tex)
+    no_section = {t["arxiv_id"] for t in manifest["tarballs"] if "no_section" in t["kinds"]}
+    assert no_section and counter(sample_build, "arxiv/clean", "dropped_no_section") == len(no_section)
     ids = {r["id"] for r in outputs["arxiv"]}
-    assert not ids & {t["arxiv_id"] for t in no_tex}
+    assert not ids & ({t["arxiv_id"] for t in no_tex} | no_section)
+    readable_oddities = {t["arxiv_id"] for t in manifest["tarballs"]
+                         if {"latin1", "single_gzipped_tex"} & set(t["kinds"])}
+    assert len(readable_oddities) == 2 and readable_oddities <= ids
     from_tarballs = [r for r in outputs["arxiv"] if r.get("main_file")]
     assert from_tarballs
     for record in from_tarballs:
