@@ -93,11 +93,12 @@ PLACEHOLDER_OPEN, PLACEHOLDER_CLOSE = "\ue000", "\ue001"
 PLACEHOLDER = re.compile(f"{PLACEHOLDER_OPEN}(\\d+){PLACEHOLDER_CLOSE}")
 BULLET = re.compile(r"^[ \t]*[•◦▪][ \t]*", re.M)
 TEXT_MATH = re.compile(
-    r"\$\$(?P<dd>.+?)\$\$"
+    r"(?=[$\\])"  # every delimiter starts with one of these: a cheap test before the alternatives
+    r"(?:\$\$(?P<dd>.+?)\$\$"
     r"|\\\[(?P<bd>.+?)\\\]"
     r"|\\\((?P<bi>.+?)\\\)"
     r"|(?P<env>\\begin\{(?P<name>equation|align|gather|multline|eqnarray|displaymath)\*?\}.+?\\end\{(?P=name)\*?\})"
-    r"|(?<![\\$\w])\$(?=[^\s$])(?P<di>[^$\n]{1,400}?)(?<=[^\s\\])\$(?!\d)",
+    r"|(?<![\\$\w])\$(?=[^\s$])(?P<di>[^$\n]{1,400}?)(?<=[^\s\\])\$(?!\d))",
     re.S,
 )
 ASCIIMATH_TEXT = re.compile(r"`([^`\n]{1,300})`")
