@@ -27,9 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from mathlm.paths import SLURM_DIR
+from mathlm.slurm.jobs import LOCAL_CLUSTER_SCRIPT
 
-CLUSTER_SCRIPT = SLURM_DIR / "local_cluster.sh"
 START_TIMEOUT_S = 600  # the first start may install slurm-wlm and munge with apt-get
 
 
@@ -48,7 +47,7 @@ def _state_dir() -> Path:
 
 
 def _run_script(action: str, timeout: float = START_TIMEOUT_S) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", str(CLUSTER_SCRIPT), action], capture_output=True, text=True,
+    return subprocess.run(["bash", str(LOCAL_CLUSTER_SCRIPT), action], capture_output=True, text=True,
                           timeout=timeout, check=False)
 
 
@@ -90,8 +89,8 @@ def _start(leases: Path) -> None:
     was_running = _run_script("status", timeout=60).returncode == 0
     result = _run_script("start")
     if result.returncode != 0:
-        pytest.fail(f"could not start the local Slurm cluster ({CLUSTER_SCRIPT} start, exit {result.returncode}):\n"
-                    f"{result.stdout}\n{result.stderr}", pytrace=False)
+        pytest.fail(f"could not start the local Slurm cluster ({LOCAL_CLUSTER_SCRIPT} start, "
+                    f"exit {result.returncode}):\n{result.stdout}\n{result.stderr}", pytrace=False)
     if not was_running:
         (leases / "started-by-tests").touch()
     (leases / f"pid-{os.getpid()}").touch()

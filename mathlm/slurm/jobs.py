@@ -52,6 +52,7 @@ TERMINAL_STATES = frozenset({
 RUNNING_STATES = frozenset({"RUNNING", "COMPLETING", "CONFIGURING", "STAGE_OUT", "SIGNALING", "RESIZING"})
 
 _TIME = re.compile(r"^(UNLIMITED|INFINITE|\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+(:\d{1,2}){0,2})$")
+_TIME_HINT = "a Slurm time limit such as 30, 04:00:00 or 2-00:00:00"
 _SIGNAL = re.compile(r"^([BR]:)?(SIG)?[A-Z0-9]+(@\d+)?$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -69,8 +70,8 @@ def _matching(pattern: str, expected: str) -> AfterValidator:
 
 
 SingleLine = Annotated[str, Field(min_length=1, pattern=r"^\S+$")]
-TimeLimit = Annotated[str, _matching(_TIME.pattern, "a Slurm time limit such as 30, 04:00:00 or 2-00:00:00")]
-Memory = Annotated[str, _matching(r"^\d+[KMGT]?$", "memory per node such as 16G, 500M or 0 (all of the node's)")]
+TimeLimit = Annotated[str, _matching(_TIME.pattern, _TIME_HINT)]
+Memory = Annotated[str, _matching(r"^\d+[KMGT]?$", "memory per node such as 16G, 500M or 0 (all of it)")]
 ArraySpec = Annotated[str, _matching(r"^\d+(-\d+)?(:\d+)?(,\d+(-\d+)?(:\d+)?)*(%\d+)?$",
                                      "an sbatch array spec such as 0-3, 1,3,5 or 0-99%8")]
 
@@ -291,8 +292,8 @@ def job_tasks(job_id: str) -> list[TaskInfo]:
     if tasks is None:
         tasks = _tasks_from_sacct(str(job_id))
     if not tasks:
-        raise MathlmError(f"Slurm does not know job {job_id}: the id is wrong, or the job ended long ago on a "
-                          "cluster without accounting (scontrol forgets finished jobs after MinJobAge)")
+        raise MathlmError(f"Slurm does not know job {job_id}: the id is wrong, or the job ended long ago "
+                          "on a cluster without accounting (scontrol forgets finished jobs after MinJobAge)")
     return tasks
 
 
@@ -355,7 +356,8 @@ def _tasks_from_scontrol(job_id: str) -> list[TaskInfo] | None:
         if "Invalid job id" in result.stderr:
             return None
         raise MathlmError(f"scontrol show job {job_id} failed:\n{result.stderr.strip()}\n{START_HINT}")
-    return [_task_from_record(parse_scontrol_record(line)) for line in result.stdout.splitlines() if line.strip()]
+    records = [parse_scontrol_record(line) for line in result.stdout.splitlines() if line.strip()]
+    return [_task_from_record(record) for record in records]
 
 
 def parse_scontrol_record(line: str) -> dict[str, str]:
@@ -396,7 +398,8 @@ def _tasks_from_sacct(job_id: str) -> list[TaskInfo]:
         fields = line.split("|")
         if len(fields) == 4:
             # sacct writes "CANCELLED by 0"; the state is the first word.
-            tasks.append(TaskInfo(job_id=fields[0], state=fields[1].split()[0], exit_code=fields[2], nodes=fields[3]))
+            job, state, exit_code, nodes = fields
+            tasks.append(TaskInfo(job_id=job, state=state.split()[0], exit_code=exit_code, nodes=nodes))
     return tasks
 
 
@@ -404,8 +407,8 @@ def _run_slurm(command: list[str]) -> subprocess.CompletedProcess[str]:
     conf = os.environ.get("SLURM_CONF")
     if conf and not Path(conf).is_file():
         # Slurm's tools would retry for a minute before saying so.
-        raise MathlmError(f"SLURM_CONF={conf} does not exist: point it at the cluster's slurm.conf or unset it. "
-                          f"{START_HINT}")
+        raise MathlmError(f"SLURM_CONF={conf} does not exist: point it at the cluster's slurm.conf or "
+                          f"unset it. {START_HINT}")
     try:
         return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     except FileNotFoundError:
@@ -432,14 +435,14 @@ def datatrove_executor_kwargs(
     """Arguments for datatrove's ``SlurmPipelineExecutor`` that work on mathlm's clusters.
 
     Pass them along with the pipeline, tasks and logging_dir:
-    ``SlurmPipelineExecutor(pipeline, tasks=8, logging_dir=..., **datatrove_executor_kwargs(partition="cpu"))``.
+    ``SlurmPipelineExecutor(pipeline, tasks=8, logging_dir=..., **datatrove_executor_kwargs("cpu"))``.
     ``venv_path`` (default: this venv's ``bin/activate``) is required: without it the job's shell cannot
     find datatrove's ``launch_pickled_pipeline`` (``execve(): launch_pickled_pipeline``). ``qos`` None
     leaves the cluster's default (datatrove would otherwise ask for qos "normal"). ``partition`` None
     means the cluster's default partition, as reported by ``sinfo``.
     """
     if not _TIME.match(time_limit):
-        raise MathlmError(f"time_limit={time_limit!r}: expected a Slurm time limit such as 30, 04:00:00 or 2-00:00:00")
+        raise MathlmError(f"time_limit={time_limit!r}: expected {_TIME_HINT}")
     activate = Path(venv_path) if venv_path else venv_activate_script()
     if not activate.is_file():
         raise MathlmError(f"venv_path={activate}: no such activate script; pass the bin/activate of the venv "

@@ -20,7 +20,8 @@ def make_job(slurm_cluster, tmp_path: Path) -> Callable[..., SlurmJob]:
 
     def build(name: str, commands: list[str], **fields: Any) -> SlurmJob:
         fields.setdefault("log_dir", str(tmp_path / "logs"))
-        return SlurmJob(name=name, commands=commands, partition=slurm_cluster.partition, time="00:05:00", **fields)
+        fields.setdefault("time", "00:05:00")
+        return SlurmJob(name=name, commands=commands, partition=slurm_cluster.partition, **fields)
 
     return build
 

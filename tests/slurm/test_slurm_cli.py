@@ -13,8 +13,8 @@ pytestmark = pytest.mark.slurm
 
 
 def _mathlm(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mathlm.cli", "slurm", *args], capture_output=True, text=True,
-                          timeout=600, check=False)
+    command = [sys.executable, "-m", "mathlm.cli", "slurm", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
 
 
 def test_render_submit_wait_then_logs(slurm_cluster, tmp_path: Path) -> None:
@@ -24,7 +24,8 @@ def test_render_submit_wait_then_logs(slurm_cluster, tmp_path: Path) -> None:
         "time": "00:05:00", "log_dir": str(tmp_path / "logs"),
     }))
     script = tmp_path / "job.sbatch"
-    rendered = _mathlm("render", str(config), "-o", str(script), "--set", f"partition={slurm_cluster.partition}")
+    partition = f"partition={slurm_cluster.partition}"
+    rendered = _mathlm("render", str(config), "-o", str(script), "--set", partition)
     assert rendered.returncode == 0, rendered.stderr
     assert f"#SBATCH --partition={slurm_cluster.partition}\n" in script.read_text()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def test_two_task_pipeline_runs_and_merges_its_stats(slurm_cluster, tmp_path: Pa
     source.mkdir()
     for index, docs in enumerate(DOCS):
         (source / f"{index}.jsonl").write_text("".join(json.dumps(doc) + "\n" for doc in docs))
-    job_name = f"datatrove-{tmp_path.name}"
+    job_name = f"datatrove-{uuid.uuid4().hex[:12]}"  # find_jobs() must see this test's jobs only
     executor = SlurmPipelineExecutor(
         pipeline=[JsonlReader(str(source)), RegexFilter(r"Lorem ipsum"), JsonlWriter(str(tmp_path / "out"))],
         tasks=2, job_name=job_name, logging_dir=str(tmp_path / "logs"),

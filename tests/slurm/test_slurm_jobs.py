@@ -80,8 +80,10 @@ def test_preempted_job_is_requeued_and_resumes(make_job, launch) -> None:
     assert "got USR1, requeueing" in task.read_stderr()
 
 
-def test_submit_without_a_reachable_cluster_says_how_to_start_one(slurm_cluster, tmp_path: Path, monkeypatch) -> None:
-    conf = slurm_cluster.conf.read_text().replace("SlurmctldPort=", "SlurmctldPort=1")  # nothing listens there
+def test_submit_without_a_reachable_cluster_says_how_to_start_one(slurm_cluster, tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    # The cluster's own settings but a controller port nothing listens on.
+    conf = slurm_cluster.conf.read_text().replace("SlurmctldPort=", "SlurmctldPort=1")
     (tmp_path / "slurm.conf").write_text(conf)
     monkeypatch.setenv("SLURM_CONF", str(tmp_path / "slurm.conf"))
     script = tmp_path / "job.sbatch"
