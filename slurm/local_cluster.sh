@@ -15,6 +15,7 @@
 # their own ports (MATHLM_SLURMCTLD_PORT, MATHLM_SLURMD_PORT) so that a system Slurm is left alone.
 # `start` on a running cluster only prints the export line. Needs root (slurmd launches jobs).
 set -euo pipefail
+export PATH="$PATH:/usr/sbin:/sbin"  # slurmctld, slurmd and munged live there
 
 STATE_DIR="${MATHLM_SLURM_STATE:-/tmp/mathlm-slurm}"
 CTLD_PORT="${MATHLM_SLURMCTLD_PORT:-16817}"
@@ -158,11 +159,11 @@ start() {
 }
 
 stop_daemon() {  # SIGTERM, then SIGKILL after 15 s
-  local name="$1" pid waited=0
+  local name="$1" pid tries=0
   pid="$(pid_of "$name")"
   if [ -n "$pid" ]; then
     kill -TERM "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 15 ]; do sleep 1; waited=$((waited + 1)); done
+    while kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 75 ]; do sleep 0.2; tries=$((tries + 1)); done
     kill -KILL "$pid" 2>/dev/null || true
     log "stopped $name"
   fi
@@ -175,8 +176,8 @@ stop() {
   if running slurmctld; then
     SLURM_CONF="$CONF" scancel --partition="$PARTITION" 2>/dev/null || true
   fi
-  stop_daemon slurmd
-  stop_daemon slurmctld
+  # The Slurm daemons together (each takes a moment to save its state), munged once they are gone.
+  stop_daemon slurmd & stop_daemon slurmctld & wait
   stop_daemon munged
 }
 
