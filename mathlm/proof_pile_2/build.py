@@ -1,13 +1,13 @@
-"""``mathlm data build``: assemble the three Proof-Pile-2 subsets and decontamination into datatrove stages and run them.
+"""``mathlm data build``: Proof-Pile-2's subsets and decontamination as datatrove stages, and running them.
 
 Stages (each one datatrove executor run, logging to ``WORKDIR/logs/<stage>/``)::
 
     arxiv/clean          source tarballs | RedPajama JSONL -> RedPajama cleaning
     web/extract ...      WARC -> math web pages, then MinHash near-dedup (mathlm.proof_pile_2.web.pipeline)
-    code/filter          the-stack files | source trees -> Jupyter->Markdown -> per-language filters -> TeX English
+    code/filter          the-stack | source trees -> Jupyter->Markdown -> language filters -> TeX: English
     code/dedup-find      2,048-character chunk dedup: find duplicates
     code/dedup-filter    ... drop them
-    final/decontaminate  all three subsets -> benchmark decontamination -> train/validation/test split -> output
+    final/decontaminate  all three subsets -> benchmark decontamination -> train/validation/test -> output
 
 Outputs: ``WORKDIR/{arxiv,open-web-math,algebraic-stack}/{train,validation,test}/<task>.jsonl.gz`` (or
 ``.parquet``); intermediate files under ``WORKDIR/work/``; the contamination report under
@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -45,27 +45,35 @@ from mathlm.proof_pile_2.web.pipeline import WebPipelineConfig
 if TYPE_CHECKING:
     from datatrove.executor.base import PipelineExecutor
     from datatrove.pipeline.base import PipelineStep
+    from datatrove.pipeline.writers import JsonlWriter
 
 SAMPLE_PREFIX = "sample:"
+LocalWorkers = Annotated[int, Field(description="Local executor: tasks run at once (-1: one per CPU).")]
 SUBSET_FOLDERS = {"arxiv": "arxiv", "web": "open-web-math", "code": "algebraic-stack"}
 FINAL_STAGE = "final/decontaminate"
 
 
 def _require_input(enabled: bool, given: str | None, subset: str, keys: str) -> None:
     if enabled and not given:
-        raise ValueError(f"set {subset}.{keys.replace(' or ', f' or {subset}.')}, or disable the subset with "
-                         f"{subset}.enabled: false")
+        raise ValueError(
+            f"set {subset}.{keys.replace(' or ', f' or {subset}.')}, or disable the subset with "
+            f"{subset}.enabled: false"
+        )
 
 
 class SlurmSettings(ConfigModel):
-    """Resources of every job array (``executor: slurm``); see :func:`mathlm.slurm.jobs.datatrove_executor_kwargs`."""
+    """Resources of each job array (``executor: slurm``), see
+    :func:`mathlm.slurm.jobs.datatrove_executor_kwargs`.
+    """
 
     partition: str | None = Field(None, description="Slurm partition; empty: the cluster's default.")
     time: str = Field("04:00:00", description="Time limit of each task.")
     cpus_per_task: int = Field(1, ge=1)
     mem_per_cpu_gb: int = Field(2, ge=1)
     qos: str | None = None
-    venv_path: str | None = Field(None, description="bin/activate of the venv the jobs use; empty: this venv's.")
+    venv_path: str | None = Field(
+        None, description="bin/activate of the venv the jobs use; empty: this venv's."
+    )
     job_name_prefix: str = "mathlm-data"
     poll_seconds: float = Field(2.0, gt=0, description="How often to check on the jobs.")
 
@@ -74,14 +82,19 @@ class ArxivBuildConfig(ConfigModel):
     """The arXiv subset: a folder of source submissions and/or a folder of RedPajama arXiv JSONL."""
 
     enabled: bool = True
-    tarballs: str | None = Field(None, description="Folder of .tar.gz/.tar/.gz/.tex submissions ('sample:arxiv').")
+    tarballs: str | None = Field(
+        None, description="Folder of .tar.gz/.tar/.gz/.tex submissions ('sample:arxiv')."
+    )
     redpajama_jsonl: str | None = Field(None, description="Folder of RedPajama arXiv JSONL(.gz) files.")
     tasks: int = Field(1, ge=1)
-    workers: int = Field(-1, description="Local executor: tasks at once (-1: all).")
+    workers: LocalWorkers = -1
+    keep_excluded: bool = Field(False, description="Write dropped papers under WORKDIR/work/arxiv/excluded/.")
 
     @model_validator(mode="after")
     def _has_input(self) -> ArxivBuildConfig:
-        _require_input(self.enabled, self.tarballs or self.redpajama_jsonl, "arxiv", "tarballs or redpajama_jsonl")
+        _require_input(
+            self.enabled, self.tarballs or self.redpajama_jsonl, "arxiv", "tarballs or redpajama_jsonl"
+        )
         return self
 
 
@@ -91,7 +104,7 @@ class WebBuildConfig(ConfigModel):
     enabled: bool = True
     warcs: str | None = Field(None, description="Folder of WARC files ('sample:web').")
     tasks: int | None = Field(None, ge=1, description="Extraction tasks; empty: one per WARC file.")
-    workers: int = -1
+    workers: LocalWorkers = -1
     pipeline: WebPipelineConfig = Field(default_factory=WebPipelineConfig)
 
     @model_validator(mode="after")
@@ -105,17 +118,24 @@ class CodeBuildConfig(ConfigModel):
 
     enabled: bool = True
     stack_files: str | None = Field(None, description="Folder of the-stack Parquet/JSONL files.")
-    source_trees: str | None = Field(None, description="Folder of repositories, ROOT/<repo>/... ('sample:code').")
+    source_trees: str | None = Field(
+        None, description="Folder of repositories, ROOT/<repo>/... ('sample:code')."
+    )
     languages: list[str] = Field(default_factory=lambda: list(LANGUAGES))
     tex_english_threshold: float = Field(0.5, ge=0, le=1)
     dedup: bool = Field(True, description="Exact dedup of 2,048-character chunks.")
     dedup_buckets: int = Field(1, ge=1, description="Hash buckets (= tasks) of the duplicate finder.")
+    keep_excluded: bool = Field(
+        False, description="Write dropped files under WORKDIR/work/algebraic-stack/excluded/<step>/."
+    )
     tasks: int = Field(1, ge=1)
-    workers: int = -1
+    workers: LocalWorkers = -1
 
     @model_validator(mode="after")
     def _has_input(self) -> CodeBuildConfig:
-        _require_input(self.enabled, self.stack_files or self.source_trees, "code", "stack_files or source_trees")
+        _require_input(
+            self.enabled, self.stack_files or self.source_trees, "code", "stack_files or source_trees"
+        )
         return self
 
     @field_validator("languages")
@@ -123,7 +143,9 @@ class CodeBuildConfig(ConfigModel):
     def _known_languages(cls, names: list[str]) -> list[str]:
         unknown = sorted(set(names) - set(LANGUAGES))
         if unknown:
-            raise ValueError(f"unknown language(s) {unknown}; AlgebraicStack languages: {', '.join(LANGUAGES)}")
+            raise ValueError(
+                f"unknown language(s) {unknown}; AlgebraicStack languages: {', '.join(LANGUAGES)}"
+            )
         return names
 
 
@@ -145,7 +167,6 @@ class DataBuildConfig(ConfigModel):
     code: CodeBuildConfig = Field(default_factory=CodeBuildConfig)
     decontamination: DecontaminationConfig = Field(default_factory=DecontaminationConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
-
 
 
 @dataclass
@@ -170,7 +191,11 @@ class BuildPlan:
 
 def resolve_input(value: str, key: str) -> Path:
     """A config path: ``sample:<sub>`` is inside the embedded sample data, anything else a normal path."""
-    path = SAMPLE_DATA_DIR / value.removeprefix(SAMPLE_PREFIX) if value.startswith(SAMPLE_PREFIX) else Path(value)
+    path = (
+        SAMPLE_DATA_DIR / value.removeprefix(SAMPLE_PREFIX)
+        if value.startswith(SAMPLE_PREFIX)
+        else Path(value)
+    )
     path = path.expanduser()
     if not path.is_dir():
         raise MathlmError(f"{key}: {path} is not a folder; point {key} at the folder holding the input files")
@@ -179,6 +204,13 @@ def resolve_input(value: str, key: str) -> Path:
 
 def _work(workdir: Path, subset: str) -> Path:
     return workdir / "work" / SUBSET_FOLDERS[subset]
+
+
+def _excluded(work: Path, step: str, keep: bool) -> JsonlWriter | None:
+    """Where a filter writes what it drops (``WORK/excluded/<step>/``), when asked to keep it."""
+    from datatrove.pipeline.writers import JsonlWriter
+
+    return JsonlWriter(str(work / "excluded" / step)) if keep else None
 
 
 def arxiv_stages(cfg: ArxivBuildConfig, workdir: Path) -> tuple[list[BuildStage], Path]:
@@ -192,19 +224,28 @@ def arxiv_stages(cfg: ArxivBuildConfig, workdir: Path) -> tuple[list[BuildStage]
         readers.append(ArxivSourceReader(str(resolve_input(cfg.tarballs, "arxiv.tarballs"))))
     if cfg.redpajama_jsonl:
         readers.append(RedPajamaArxivReader(str(resolve_input(cfg.redpajama_jsonl, "arxiv.redpajama_jsonl"))))
-    steps = [*readers, RedPajamaLatexCleaner(), intermediate_writer(str(output))]
+    cleaner = RedPajamaLatexCleaner(
+        exclusion_writer=_excluded(_work(workdir, "arxiv"), "cleaning", cfg.keep_excluded)
+    )
+    steps = [*readers, cleaner, intermediate_writer(str(output))]
     return [BuildStage("arxiv/clean", steps, cfg.tasks, cfg.workers)], output
 
 
 def web_stages(cfg: WebBuildConfig, workdir: Path) -> tuple[list[BuildStage], Path, list[str]]:
-    """The open-web-math stages (extraction, filters, MinHash dedup), the folder they end in, and what was left out."""
+    """The open-web-math stages (extraction, filters, MinHash dedup), their output folder, what was
+    left out.
+    """
     from mathlm.proof_pile_2.web.pipeline import build_web_pipeline
 
     output = _work(workdir, "web") / "deduplicated"
     warcs = resolve_input(cfg.warcs or "", "web.warcs")
     web = build_web_pipeline(cfg.pipeline, warcs, output, _work(workdir, "web"), tasks=cfg.tasks)
-    stages = [BuildStage(stage.name, stage.steps, stage.tasks, cfg.workers,
-                         (stage.depends_on,) if stage.depends_on else ()) for stage in web.stages]
+    stages = [
+        BuildStage(
+            stage.name, stage.steps, stage.tasks, cfg.workers, (stage.depends_on,) if stage.depends_on else ()
+        )
+        for stage in web.stages
+    ]
     return stages, output, [f"open-web-math: {note}" for note in web.skipped]
 
 
@@ -235,26 +276,58 @@ def code_stages(cfg: CodeBuildConfig, workdir: Path) -> tuple[list[BuildStage], 
             raise MathlmError(f"code.stack_files: {folder} holds no .parquet or .jsonl(.gz) files")
     if cfg.source_trees:
         readers.append(SourceTreeReader(str(resolve_input(cfg.source_trees, "code.source_trees"))))
-    steps: list[PipelineStep] = [*readers, JupyterToMarkdown(), AlgebraicStackFilter(cfg.languages)]
+    steps: list[PipelineStep] = [
+        *readers,
+        JupyterToMarkdown(exclusion_writer=_excluded(work, "jupyter", cfg.keep_excluded)),
+        AlgebraicStackFilter(
+            cfg.languages, exclusion_writer=_excluded(work, "language_filters", cfg.keep_excluded)
+        ),
+    ]
     if "tex" in cfg.languages:
-        steps.append(TexEnglishFilter(cfg.tex_english_threshold))
+        steps.append(
+            TexEnglishFilter(cfg.tex_english_threshold, _excluded(work, "tex_english", cfg.keep_excluded))
+        )
     if not cfg.dedup:
         output = work / "filtered"
-        return [BuildStage("code/filter", [*steps, intermediate_writer(str(output))], cfg.tasks, cfg.workers)], output
-    signatures, duplicates, output = work / "chunk-signatures", work / "chunk-duplicates", work / "deduplicated"
-    steps += [ChunkDedupSignature(str(signatures), buckets=cfg.dedup_buckets), intermediate_writer(str(work / "filtered"))]
+        return [
+            BuildStage("code/filter", [*steps, intermediate_writer(str(output))], cfg.tasks, cfg.workers)
+        ], output
+    signatures, duplicates, output = (
+        work / "chunk-signatures",
+        work / "chunk-duplicates",
+        work / "deduplicated",
+    )
+    steps += [
+        ChunkDedupSignature(str(signatures), buckets=cfg.dedup_buckets),
+        intermediate_writer(str(work / "filtered")),
+    ]
     return [
         BuildStage("code/filter", steps, cfg.tasks, cfg.workers),
-        BuildStage("code/dedup-find", [ChunkDedupFinder(str(signatures), str(duplicates))], cfg.dedup_buckets,
-                   cfg.workers, ("code/filter",)),
-        BuildStage("code/dedup-filter", [IntermediateReader(str(work / "filtered")), ChunkDedupFilter(str(duplicates)),
-                                         intermediate_writer(str(output))], cfg.tasks, cfg.workers,
-                   ("code/dedup-find",)),
+        BuildStage(
+            "code/dedup-find",
+            [ChunkDedupFinder(str(signatures), str(duplicates))],
+            cfg.dedup_buckets,
+            cfg.workers,
+            ("code/filter",),
+        ),
+        BuildStage(
+            "code/dedup-filter",
+            [
+                IntermediateReader(str(work / "filtered")),
+                ChunkDedupFilter(str(duplicates)),
+                intermediate_writer(str(output)),
+            ],
+            cfg.tasks,
+            cfg.workers,
+            ("code/dedup-find",),
+        ),
     ], output
 
 
 def final_stage(config: DataBuildConfig, workdir: Path, subsets: list[tuple[BuildStage, Path]]) -> BuildStage:
     """Reads every subset's last output, decontaminates, assigns the split and writes the final documents."""
+    from datatrove.pipeline.writers import JsonlWriter
+
     from mathlm.proof_pile_2.decontamination import build_decontamination_step
     from mathlm.proof_pile_2.intermediate import IntermediateReader
     from mathlm.proof_pile_2.output import output_writer
@@ -262,9 +335,17 @@ def final_stage(config: DataBuildConfig, workdir: Path, subsets: list[tuple[Buil
 
     steps: list[PipelineStep] = [IntermediateReader(str(folder)) for _, folder in subsets]
     if config.decontamination.enabled:
-        steps.append(build_decontamination_step(config.decontamination, report_folder=str(workdir / "decontamination")))
-    steps += [AssignSplit(config.output.validation_fraction, config.output.test_fraction),
-              output_writer(str(workdir), config.output.format)]
+        steps.append(
+            build_decontamination_step(
+                config.decontamination,
+                report_folder=str(workdir / "decontamination"),
+                exclusion_writer=JsonlWriter(str(workdir / "work" / "decontamination" / "removed")),
+            )
+        )
+    steps += [
+        AssignSplit(config.output.validation_fraction, config.output.test_fraction),
+        output_writer(str(workdir), config.output.format),
+    ]
     # Task r reads file r of every subset, so the stage needs as many tasks as the widest subset.
     tasks = max(stage.tasks for stage, _ in subsets)
     workers = max(stage.workers for stage, _ in subsets)
@@ -300,25 +381,35 @@ def plan_build(config: DataBuildConfig, workdir: Path) -> BuildPlan:
 def _local_executor(stage: BuildStage, workdir: Path) -> PipelineExecutor:
     from datatrove.executor import LocalPipelineExecutor
 
-    workers = stage.tasks if stage.workers < 1 else min(stage.workers, stage.tasks)
-    return LocalPipelineExecutor(stage.steps, tasks=stage.tasks, workers=workers,
-                                 logging_dir=str(stage.logging_dir(workdir)))
+    workers = min(stage.tasks, stage.workers if stage.workers >= 1 else os.cpu_count() or 1)
+    return LocalPipelineExecutor(
+        stage.steps, tasks=stage.tasks, workers=workers, logging_dir=str(stage.logging_dir(workdir))
+    )
 
 
-def _slurm_executor(stage: BuildStage, workdir: Path, settings: SlurmSettings,
-                    depends_job_ids: list[str]) -> PipelineExecutor:
+def _slurm_executor(
+    stage: BuildStage, workdir: Path, settings: SlurmSettings, depends_job_ids: list[str]
+) -> PipelineExecutor:
     from datatrove.executor import SlurmPipelineExecutor
 
     from mathlm.slurm.jobs import datatrove_executor_kwargs
 
-    kwargs = datatrove_executor_kwargs(partition=settings.partition, cpus_per_task=settings.cpus_per_task,
-                                       mem_per_cpu_gb=settings.mem_per_cpu_gb, time_limit=settings.time,
-                                       venv_path=settings.venv_path, qos=settings.qos)
+    kwargs = datatrove_executor_kwargs(
+        partition=settings.partition,
+        cpus_per_task=settings.cpus_per_task,
+        mem_per_cpu_gb=settings.mem_per_cpu_gb,
+        time_limit=settings.time,
+        venv_path=settings.venv_path,
+        qos=settings.qos,
+    )
     return SlurmPipelineExecutor(
-        stage.steps, tasks=stage.tasks, logging_dir=str(stage.logging_dir(workdir)),
+        stage.steps,
+        tasks=stage.tasks,
+        logging_dir=str(stage.logging_dir(workdir)),
         job_name=f"{settings.job_name_prefix}-{stage.name.replace('/', '-')}",
         depends_job_id=":".join(depends_job_ids) or None,
-        slurm_logs_folder=str(stage.logging_dir(workdir) / "slurm_logs"), **kwargs,
+        slurm_logs_folder=str(stage.logging_dir(workdir) / "slurm_logs"),
+        **kwargs,
     )
 
 
@@ -384,20 +475,26 @@ def run_locally(plan: BuildPlan, workdir: Path) -> None:
             raise MathlmError(
                 f"stage {stage.name} failed: {type(err).__name__}: {err}\n"
                 f"task logs: {stage.logging_dir(workdir) / 'logs'}; fix the cause and run the same command "
-                "again: finished tasks are skipped") from err
+                "again: finished tasks are skipped"
+            ) from err
 
 
 def run_on_slurm(plan: BuildPlan, workdir: Path, settings: SlurmSettings) -> None:
     """Submit one job array per stage (chained with afterok dependencies) and wait until all have ended."""
-    from mathlm.slurm.jobs import TERMINAL_STATES, cancel, job_state
-
     job_ids: dict[str, str] = {}
     for stage in plan.stages:
-        executor = _slurm_executor(stage, workdir, settings,
-                                   [job_ids[name] for name in stage.depends_on if name in job_ids])
+        depends = [job_ids[name] for name in stage.depends_on if name in job_ids]
+        executor = _slurm_executor(stage, workdir, settings, depends)
         executor.run()
         if executor.job_id not in (None, -1):  # -1: every task had finished before, nothing submitted
             job_ids[stage.name] = str(executor.job_id)
+    _wait_for_jobs(job_ids, {stage.name: stage.logging_dir(workdir) for stage in plan.stages}, settings)
+
+
+def _wait_for_jobs(job_ids: dict[str, str], logging_dirs: dict[str, Path], settings: SlurmSettings) -> None:
+    """Poll until every job ended; the first one that did not complete cancels the rest and raises."""
+    from mathlm.slurm.jobs import TERMINAL_STATES, cancel, job_state
+
     pending = dict(job_ids)
     while pending:
         for name, job_id in list(pending.items()):
@@ -408,11 +505,12 @@ def run_on_slurm(plan: BuildPlan, workdir: Path, settings: SlurmSettings) -> Non
             if state != "COMPLETED":
                 for other in pending.values():
                     cancel(other)
-                stage = next(s for s in plan.stages if s.name == name)
+                logs = logging_dirs[name]
                 raise MathlmError(
                     f"stage {name} (Slurm job {job_id}) ended {state}; the stages after it were cancelled.\n"
-                    f"logs: {stage.logging_dir(workdir) / 'slurm_logs'} and {stage.logging_dir(workdir) / 'logs'}; "
-                    "fix the cause and run the same command again: finished tasks are skipped")
+                    f"logs: {logs / 'slurm_logs'} and {logs / 'logs'}; "
+                    "fix the cause and run the same command again: finished tasks are skipped"
+                )
         if pending:
             time.sleep(settings.poll_seconds)
 

@@ -33,13 +33,21 @@ def parquet_record(writer: DiskWriter, doc: Document) -> dict[str, Any]:
     """The fixed-schema Parquet row of a document."""
     record = document_record(writer, doc)
     fixed = {key: record.pop(key, None) for key in ("text", "id", *LEADING_KEYS)}
-    return {**{key: value if value is None else str(value) for key, value in fixed.items()},
-            "metadata": json.dumps(record, ensure_ascii=False, default=str)}
+    return {
+        **{key: value if value is None else str(value) for key, value in fixed.items()},
+        "metadata": json.dumps(record, ensure_ascii=False, default=str),
+    }
 
 
 def output_writer(folder: str, output_format: Literal["jsonl.gz", "parquet"] = "jsonl.gz") -> DiskWriter:
     """The writer of the final documents into ``folder/<source>/<split>/``."""
     if output_format == "parquet":
-        return ParquetWriter(folder, output_filename="${source}/${split}/${rank}.parquet", adapter=parquet_record)
-    return JsonlWriter(folder, output_filename="${source}/${split}/${rank}.jsonl.gz", compression="gzip",
-                       adapter=document_record)
+        return ParquetWriter(
+            folder, output_filename="${source}/${split}/${rank}.parquet", adapter=parquet_record
+        )
+    return JsonlWriter(
+        folder,
+        output_filename="${source}/${split}/${rank}.jsonl.gz",
+        compression="gzip",
+        adapter=document_record,
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from datatrove.data import Document, DocumentsPipeline
+from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 SPLITS = ("train", "validation", "test")
@@ -29,7 +29,7 @@ def split_of(doc_id: str, validation: float = 0.005, test: float = 0.005) -> str
 
 
 class AssignSplit(PipelineStep):
-    """Sets ``metadata["split"]`` of every document from its id (see :func:`split_of`) and counts each split."""
+    """Sets ``metadata["split"]`` of every document from its id (:func:`split_of`); counts each split."""
 
     type = "🔀 - SPLIT"
     name = "🔀 train/validation/test by id hash"
@@ -37,7 +37,9 @@ class AssignSplit(PipelineStep):
     def __init__(self, validation: float = 0.005, test: float = 0.005) -> None:
         super().__init__()
         if validation < 0 or test < 0 or validation + test >= 1:
-            raise ValueError(f"split fractions must be >= 0 and leave room for train, got {validation=} {test=}")
+            raise ValueError(
+                f"split fractions must be >= 0 and leave room for train, got {validation=} {test=}"
+            )
         self.validation = validation
         self.test = test
 

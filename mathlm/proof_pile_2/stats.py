@@ -59,8 +59,10 @@ def output_counts(stages: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
 
 def build_stats(stage_dirs: Iterable[tuple[str, Path]], notes: list[str] | None = None) -> dict[str, Any]:
     """The content of ``stats.json``: per stage its finished tasks and step counters; documents written."""
-    stages = [{"stage": name, "tasks_completed": _completed(folder), "steps": merge_task_stats(folder)}
-              for name, folder in stage_dirs]
+    stages = [
+        {"stage": name, "tasks_completed": _completed(folder), "steps": merge_task_stats(folder)}
+        for name, folder in stage_dirs
+    ]
     return {"stages": stages, "outputs": output_counts(stages), "notes": list(notes or [])}
 
 
@@ -75,7 +77,7 @@ def drop_reasons(counters: dict[str, Any]) -> dict[str, Any]:
 
 
 def step_label(name: str) -> str:
-    """``"🔻 - FILTER: 🧮 AlgebraicStack filters"`` -> ``"AlgebraicStack filters"`` (datatrove prefixes type and emoji)."""
+    """``"🔻 - FILTER: 🧮 AlgebraicStack filters"`` -> ``"AlgebraicStack filters"``: no type, no emoji."""
     label = name.split(": ", 1)[-1]
     first, _, rest = label.partition(" ")
     return rest if rest and not first.isascii() else label
@@ -88,19 +90,29 @@ def stage_rows(stats: dict[str, Any]) -> list[dict[str, Any]]:
         for step in stage["steps"]:
             counters = step["counters"]
             reasons = drop_reasons(counters)
-            dropped = counters.get("dropped") or sum(v for k, v in reasons.items() if not k.startswith("skipped_"))
-            rows.append({
-                "stage": stage["stage"],
-                "step": step_label(step["step"]),
-                "in": counters.get("total", ""),
-                "kept": counters.get("forwarded", counters.get("documents", "")),
-                "dropped": dropped or "",
-                "why": "\n".join(f"{reason}={count:,}" for reason, count in sorted(reasons.items())),
-            })
+            dropped = counters.get("dropped") or sum(
+                v for k, v in reasons.items() if not k.startswith("skipped_")
+            )
+            rows.append(
+                {
+                    "stage": stage["stage"],
+                    "step": step_label(step["step"]),
+                    "in": counters.get("total", ""),
+                    "kept": counters.get("forwarded", counters.get("documents", "")),
+                    "dropped": dropped or "",
+                    "why": "\n".join(f"{reason}={count:,}" for reason, count in sorted(reasons.items())),
+                }
+            )
     return rows
 
 
 def output_rows(stats: dict[str, Any]) -> list[dict[str, Any]]:
     """One table row per subset: documents per split."""
-    return [{"subset": subset, **{split: splits.get(split, 0) for split in ("train", "validation", "test")},
-             "total": sum(splits.values())} for subset, splits in sorted(stats["outputs"].items())]
+    return [
+        {
+            "subset": subset,
+            **{split: splits.get(split, 0) for split in ("train", "validation", "test")},
+            "total": sum(splits.values()),
+        }
+        for subset, splits in sorted(stats["outputs"].items())
+    ]

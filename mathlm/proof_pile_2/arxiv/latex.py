@@ -68,7 +68,9 @@ def find_main_file(files: Mapping[str, str]) -> str | None:
 
 
 def resolve_input(name: str, including_file: str, files: Mapping[str, str]) -> str | None:
-    """The file an ``\\input{name}`` refers to: next to the including file, then from the root; ``.tex`` optional."""
+    """The file ``\\input{name}`` refers to: next to the including file, else from the root; ``.tex``
+    optional.
+    """
     name = name.strip().strip('"')
     if not name:
         return None
@@ -103,7 +105,7 @@ def _inline(name: str, files: Mapping[str, str], stack: tuple[str, ...]) -> str:
 
 
 def read_braced(text: str, start: int) -> tuple[str, int] | None:
-    """The content of the brace group opening at ``text[start]`` and the index after it; None if unbalanced."""
+    """The content of the brace group opening at ``text[start]`` and the index after it (None: unbalanced)."""
     if start >= len(text) or text[start] != "{":
         return None
     depth = 0
@@ -118,13 +120,14 @@ def read_braced(text: str, start: int) -> tuple[str, int] | None:
         elif char == "}":
             depth -= 1
             if depth == 0:
-                return text[start + 1:index], index + 1
+                return text[start + 1 : index], index + 1
         index += 1
     return None
 
 
 def collect_macros(text: str) -> tuple[dict[str, str], str]:
-    """Argument-free ``\\newcommand``/``\\renewcommand``/``\\def`` macros, and the text without their definitions.
+    """Argument-free ``\\newcommand``/``\\renewcommand``/``\\def`` macros, and the text without their
+    definitions.
 
     ``\\newcommand{\\R}{\\mathbb{R}}`` and ``\\def\\eps{\\epsilon}`` are collected; definitions that take
     arguments (``[1]``, ``#1``) are left in place untouched. A later definition of a name wins.
@@ -168,27 +171,35 @@ def expand_macros(text: str, macros: Mapping[str, str]) -> str:
     """
     if not macros:
         return text
-    pattern = re.compile(r"\\(" + "|".join(sorted(map(re.escape, macros), key=len, reverse=True)) + r")(?![A-Za-z])")
+    pattern = re.compile(
+        r"\\(" + "|".join(sorted(map(re.escape, macros), key=len, reverse=True)) + r")(?![A-Za-z])"
+    )
+
+    def substitute(value: str, table: Mapping[str, str]) -> str:
+        return pattern.sub(lambda match: table[match.group(1)], value)
+
     resolved = dict(macros)
     for _ in range(_MAX_MACRO_NESTING):
-        expanded = {name: pattern.sub(lambda m: resolved[m.group(1)], value) for name, value in resolved.items()}
+        expanded = {name: substitute(value, resolved) for name, value in resolved.items()}
         if expanded == resolved:
             break
         resolved = expanded
-    return pattern.sub(lambda m: resolved[m.group(1)], text)
+    return substitute(text, resolved)
 
 
 def drop_preamble(text: str) -> str | None:
-    """The text from the first section-like header on (``\\section``, ``\\chapter``, ...); None when there is none."""
+    """The text from the first section-like header (``\\section``, ``\\chapter``, ...) on; None if
+    there is none.
+    """
     match = _SECTION_RE.search(text)
-    return text[match.start():] if match else None
+    return text[match.start() :] if match else None
 
 
 def cut_back_matter(text: str) -> str:
     """The text before ``\\appendix``, the bibliography (``thebibliography``, ``\\bibliography{``,
     ``\\bibliographystyle{``, ``\\printbibliography``) or ``\\end{document}``, whichever comes first."""
     match = _BACK_MATTER_RE.search(text)
-    return text[:match.start()] if match else text
+    return text[: match.start()] if match else text
 
 
 def normalize_blank_lines(text: str) -> str:

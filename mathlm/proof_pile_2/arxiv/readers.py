@@ -79,7 +79,9 @@ def _redpajama_adapter(self: JsonlReader, data: dict, path: str, id_in_file: int
 
 
 class RedPajamaArxivReader(JsonlReader):
-    """RedPajama's arXiv JSONL (text already cleaned by RedPajama); the cleaning rules re-applied to it are idempotent."""
+    """RedPajama's arXiv JSONL, already cleaned by RedPajama (re-applying the cleaning rules changes
+    nothing).
+    """
 
     name = "📜 RedPajama arXiv JSONL"
 

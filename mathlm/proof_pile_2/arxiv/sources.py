@@ -1,4 +1,4 @@
-"""Reading one arXiv source submission: the ``.tex`` files inside a tarball, a gzipped file or a bare ``.tex``.
+"""Reading one arXiv source submission: the ``.tex`` files of a tarball, a gzipped file or a bare ``.tex``.
 
 arXiv serves a submission either as a tar archive (gzipped or not) of the author's files, or, for a
 single-file paper, as that one file gzipped. Every failure is an :class:`UnreadableSource` with a
@@ -82,7 +82,11 @@ def _read_archive(data: bytes) -> dict[str, str]:
 def _tex_members(archive: tarfile.TarFile) -> dict[str, str]:
     files = {}
     for member in archive:
-        if not member.isfile() or not member.name.lower().endswith(".tex") or member.size > MAX_TEX_FILE_BYTES:
+        if (
+            not member.isfile()
+            or not member.name.lower().endswith(".tex")
+            or member.size > MAX_TEX_FILE_BYTES
+        ):
             continue
         handle = archive.extractfile(member)
         if handle is not None:

@@ -1,4 +1,4 @@
-"""The arXiv cleaning step: RedPajama's rules (:mod:`mathlm.proof_pile_2.arxiv.latex`) as a datatrove filter."""
+"""The arXiv cleaning step: RedPajama's rules (:mod:`mathlm.proof_pile_2.arxiv.latex`) as a datatrove step."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from mathlm.proof_pile_2.arxiv.latex import clean_latex
 
 
 class RedPajamaLatexCleaner(BaseFilter):
-    """Replaces a paper's LaTeX by its cleaned body; drops papers with no section header (``dropped_no_section``)."""
+    """Replaces a paper's LaTeX by its cleaned body; drops papers without a section
+    (``dropped_no_section``).
+    """
 
     name = "🧹 RedPajama LaTeX cleaning"
 

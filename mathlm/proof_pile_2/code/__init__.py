@@ -6,6 +6,13 @@ from mathlm.proof_pile_2.code.readers import SourceTreeReader, StackJsonlReader,
 from mathlm.proof_pile_2.code.steps import AlgebraicStackFilter, JupyterToMarkdown, TexEnglishFilter
 
 __all__ = [
-    "AlgebraicStackFilter", "ChunkDedupFilter", "ChunkDedupFinder", "ChunkDedupSignature", "JupyterToMarkdown",
-    "SourceTreeReader", "StackJsonlReader", "StackParquetReader", "TexEnglishFilter",
+    "AlgebraicStackFilter",
+    "ChunkDedupFilter",
+    "ChunkDedupFinder",
+    "ChunkDedupSignature",
+    "JupyterToMarkdown",
+    "SourceTreeReader",
+    "StackJsonlReader",
+    "StackParquetReader",
+    "TexEnglishFilter",
 ]

@@ -39,7 +39,7 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
     """The complete ``size``-character chunks of ``text``, or ``[text]`` when it is shorter than ``size``."""
     if len(text) < size:
         return [text] if text else []
-    return [text[start:start + size] for start in range(0, len(text) - size + 1, size)]
+    return [text[start : start + size] for start in range(0, len(text) - size + 1, size)]
 
 
 def chunk_hashes(text: str, size: int = CHUNK_CHARS) -> list[int]:
@@ -61,7 +61,9 @@ class ChunkDedupSignature(PipelineStep):
     type = "🫂 - DEDUP"
     name = "🧩 chunk dedup 1: signatures"
 
-    def __init__(self, output_folder: DataFolderLike, buckets: int = 1, chunk_chars: int = CHUNK_CHARS) -> None:
+    def __init__(
+        self, output_folder: DataFolderLike, buckets: int = 1, chunk_chars: int = CHUNK_CHARS
+    ) -> None:
         super().__init__()
         if buckets < 1:
             raise ValueError(f"buckets must be >= 1, got {buckets}")

@@ -25,16 +25,59 @@ JULIA_MIN_TESTS_PER_LINE = 0.1
 MAPLE_MAX_BYTES = 100_000
 TEX_MAX_BYTES = 10_000_000
 
-PYTHON_MATH_MODULES = frozenset({
-    "numpy", "scipy", "sympy", "sage", "numba", "numexpr", "theano", "statsmodels", "networkx", "mpmath",
-    "pymc3", "astropy", "cupy", "pycuda", "cvxpy", "pyomo", "jax",
-})
+PYTHON_MATH_MODULES = frozenset(
+    {
+        "numpy",
+        "scipy",
+        "sympy",
+        "sage",
+        "numba",
+        "numexpr",
+        "theano",
+        "statsmodels",
+        "networkx",
+        "mpmath",
+        "pymc3",
+        "astropy",
+        "cupy",
+        "pycuda",
+        "cvxpy",
+        "pyomo",
+        "jax",
+    }
+)
 C_MATH_HEADERS = ("fftw", "fftw3", "rfftw", "gsl", "cblas", "blas", "lapacke", "nlopt", "petsc")
-CPP_MATH_HEADERS = ("adept", "alglib", "boost", "armadillo", "blitz", "Eigen", "deal.II", "dlib", "NTL", "mtl")
-HASKELL_MATH_MODULES = ("Numeric.LinearAlgebra", "Numeric.SpecFunctions", "Numeric.Vector", "Statistics",
-                        "Data.Complex")
-TEX_SECTION_COMMANDS = ("\\chapter{", "\\chapter*{", "\\section{", "\\section*{", "\\subsection{", "\\subsection*{",
-                        "\\subsubsection{", "\\subsubsection*{", "\\paragraph{", "\\subparagraph{")
+CPP_MATH_HEADERS = (
+    "adept",
+    "alglib",
+    "boost",
+    "armadillo",
+    "blitz",
+    "Eigen",
+    "deal.II",
+    "dlib",
+    "NTL",
+    "mtl",
+)
+HASKELL_MATH_MODULES = (
+    "Numeric.LinearAlgebra",
+    "Numeric.SpecFunctions",
+    "Numeric.Vector",
+    "Statistics",
+    "Data.Complex",
+)
+TEX_SECTION_COMMANDS = (
+    "\\chapter{",
+    "\\chapter*{",
+    "\\section{",
+    "\\section*{",
+    "\\subsection{",
+    "\\subsection*{",
+    "\\subsubsection{",
+    "\\subsubsection*{",
+    "\\paragraph{",
+    "\\subparagraph{",
+)
 JUPYTER_MATH_MARKERS = ("\\begin{equation}", "\\begin{align}", "import sympy", "from sympy")
 COQ_KEYWORDS = re.compile(r"\b(?:Theorem|Proof|Qed|Inductive|Definition|Fixpoint)\b")
 VERILOG_KEYWORDS = re.compile(r"\b(?:endmodule|posedge|negedge|wire)\b|`pragma|\(\*\s*synthesis")
@@ -57,7 +100,9 @@ def digit_fraction(text: str) -> float:
 
 
 def base_filter(text: str, path: str, repo: str) -> FilterResult:
-    """Every language: at most 1,048,575 bytes of UTF-8, and at most half of the non-space characters digits."""
+    """Every language: at most 1,048,575 bytes of UTF-8; at most half of the non-space characters are
+    digits.
+    """
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         return False, "too_large"
     if digit_fraction(text) > MAX_DIGIT_FRACTION:
@@ -100,7 +145,9 @@ def c_filter(text: str, path: str, repo: str) -> FilterResult:
 
 
 def cpp_filter(text: str, path: str, repo: str) -> FilterResult:
-    """Digits at most 10% of non-space characters, and includes a math library (Eigen, Boost, NTL, deal.II, ...)."""
+    """Digits at most 10% of non-space characters; includes a math library (Eigen, Boost, NTL, deal.II,
+    ...).
+    """
     if digit_fraction(text) > CPP_MAX_DIGIT_FRACTION:
         return False, "too_many_digits"
     return KEEP if _includes_any(text, CPP_MATH_HEADERS) else (False, "no_math_include")
@@ -124,7 +171,10 @@ def julia_filter(text: str, path: str, repo: str) -> FilterResult:
     files (at least 0.1 ``@test`` per line), since big Julia files are mostly generated tables."""
     if text[:1] in ("%", "{", "["):
         return False, "not_julia_source"
-    if len(text.encode("utf-8")) >= JULIA_LARGE_FILE_BYTES and julia_test_density(text) < JULIA_MIN_TESTS_PER_LINE:
+    if (
+        len(text.encode("utf-8")) >= JULIA_LARGE_FILE_BYTES
+        and julia_test_density(text) < JULIA_MIN_TESTS_PER_LINE
+    ):
         return False, "large_non_test_file"
     return KEEP
 
@@ -179,7 +229,9 @@ def tex_filter(text: str, path: str, repo: str) -> FilterResult:
 def jupyter_filter(text: str, path: str, repo: str) -> FilterResult:
     """Has an ``equation``/``align`` environment or imports sympy (case-insensitive, on the raw notebook)."""
     lowered = text.lower()
-    return KEEP if any(marker in lowered for marker in JUPYTER_MATH_MARKERS) else (False, "no_equation_or_sympy")
+    return (
+        KEEP if any(marker in lowered for marker in JUPYTER_MATH_MARKERS) else (False, "no_equation_or_sympy")
+    )
 
 
 def coq_filter(text: str, path: str, repo: str) -> FilterResult:
@@ -194,7 +246,7 @@ def coq_filter(text: str, path: str, repo: str) -> FilterResult:
 
 
 def repository_name(repo: str) -> str:
-    """The name part of a repository id: ``owner/name`` (the-stack) or ``owner__name`` (a local clone folder)."""
+    """The name part of a repository id: ``owner/name`` (the-stack) or ``owner__name`` (a local clone)."""
     return repo.rstrip("/").rsplit("/", 1)[-1].rsplit("__", 1)[-1]
 
 

@@ -85,5 +85,7 @@ def notebook_to_markdown(raw: str) -> str:
     if not isinstance(notebook, dict):
         raise UnreadableNotebook("not a JSON object")
     language = _language(notebook)
-    blocks = [block for cell in _cells(notebook) if isinstance(cell, dict) for block in _render_cell(cell, language)]
+    blocks = [
+        block for cell in _cells(notebook) if isinstance(cell, dict) for block in _render_cell(cell, language)
+    ]
     return "\n\n".join(blocks)

@@ -42,8 +42,9 @@ class StackParquetReader(ParquetReader):
     name = "🗂 the-stack Parquet"
 
     def __init__(self, data_folder, **kwargs) -> None:
-        super().__init__(data_folder, adapter=_stack_adapter, text_key="content", glob_pattern="**/*.parquet",
-                         **kwargs)
+        super().__init__(
+            data_folder, adapter=_stack_adapter, text_key="content", glob_pattern="**/*.parquet", **kwargs
+        )
 
 
 class StackJsonlReader(JsonlReader):
@@ -52,8 +53,9 @@ class StackJsonlReader(JsonlReader):
     name = "🗂 the-stack JSONL"
 
     def __init__(self, data_folder, **kwargs) -> None:
-        super().__init__(data_folder, adapter=_stack_adapter, text_key="content", glob_pattern="**/*.jsonl*",
-                         **kwargs)
+        super().__init__(
+            data_folder, adapter=_stack_adapter, text_key="content", glob_pattern="**/*.jsonl*", **kwargs
+        )
 
 
 class SourceTreeReader(BaseDiskReader):
@@ -83,5 +85,6 @@ class SourceTreeReader(BaseDiskReader):
             self.stat_update("dropped_not_utf8")
             return
         repo, path = (parts[0], "/".join(parts[1:])) if len(parts) > 1 else ("", parts[0])
-        yield Document(text=text, id=filepath,
-                       metadata={"source": CODE_SOURCE, "lang": lang, "path": path, "repo": repo})
+        yield Document(
+            text=text, id=filepath, metadata={"source": CODE_SOURCE, "lang": lang, "path": path, "repo": repo}
+        )

@@ -45,7 +45,9 @@ class AlgebraicStackFilter(BaseFilter):
 
     name = "🧮 AlgebraicStack filters"
 
-    def __init__(self, languages: Iterable[str] = LANGUAGES, exclusion_writer: DiskWriter | None = None) -> None:
+    def __init__(
+        self, languages: Iterable[str] = LANGUAGES, exclusion_writer: DiskWriter | None = None
+    ) -> None:
         super().__init__(exclusion_writer)
         unknown = sorted(set(languages) - set(LANGUAGES))
         if unknown:

@@ -87,8 +87,9 @@ def test_resolve_input_relative_paths_and_optional_extension() -> None:
 
 def test_join_inputs_recursively_and_guards_cycles() -> None:
     files = {
-        "main.tex": "\\documentclass{article}\n\\begin{document}\n\\input{sec/intro}\n\\include{sec/proof.tex}\n"
-                    "\\input mystyle.sty\n\\includegraphics{fig.pdf}\n\\end{document}",
+        "main.tex": "\\documentclass{article}\n\\begin{document}\n"
+        "\\input{sec/intro}\n\\include{sec/proof.tex}\n"
+        "\\input mystyle.sty\n\\includegraphics{fig.pdf}\n\\end{document}",
         "sec/intro.tex": "\\section{Introduction}\nSee \\input{details}. % \\input{old}",
         "sec/details.tex": "the details \\input{../main}",
         "sec/proof.tex": "\\section{Proof} By induction.",
@@ -137,7 +138,10 @@ def test_drop_preamble_starts_at_first_section_like_header() -> None:
 
 def test_cut_back_matter_at_appendix_or_bibliography() -> None:
     assert cut_back_matter("Body.\n\\appendix\n\\section{A}") == "Body.\n"
-    assert cut_back_matter("Body.\n\\begin{thebibliography}{9}\\bibitem{a} A.\\end{thebibliography}") == "Body.\n"
+    assert (
+        cut_back_matter("Body.\n\\begin{thebibliography}{9}\\bibitem{a} A.\\end{thebibliography}")
+        == "Body.\n"
+    )
     assert cut_back_matter("Body.\n\\bibliography{refs}") == "Body.\n"
     assert cut_back_matter("Body with \\appendixname.") == "Body with \\appendixname."
 
@@ -159,5 +163,8 @@ def test_clean_latex_whole_paper() -> None:
 
 
 def test_clean_latex_drops_papers_without_sections() -> None:
-    assert clean_latex("\\documentclass{article}\\begin{document}Just text.\\end{document}") == (None, "no_section")
+    assert clean_latex("\\documentclass{article}\\begin{document}Just text.\\end{document}") == (
+        None,
+        "no_section",
+    )
     assert clean_latex("% \\section{Draft}\nNo header survives.") == (None, "no_section")

@@ -23,7 +23,10 @@ MAIN = r"""\documentclass{article}
 \bibliography{refs}
 \end{document}
 """
-INTRO = "\\section{Introduction}\nFor $a, q \\in \\Z$ with $\\gcd(a,q)=1$ there are infinitely many primes $p \\equiv a \\pmod q$.\n"
+INTRO = (
+    "\\section{Introduction}\n"
+    "For $a, q \\in \\Z$ with $\\gcd(a,q)=1$ there are infinitely many primes $p \\equiv a \\pmod q$.\n"
+)
 PROOF = "\\section{Proof}\nWe use Dirichlet characters $\\chi \\bmod q$. % check constants\n"
 
 
@@ -37,8 +40,12 @@ def tar_bytes(files: dict[str, bytes], compression: str = "gz") -> bytes:
     return buffer.getvalue()
 
 
-PAPER_FILES = {"./main.tex": MAIN.encode(), "sections/intro.tex": INTRO.encode(),
-               "sections/proof.tex": PROOF.encode(), "fig1.pdf": b"%PDF-1.5\x00\x01"}
+PAPER_FILES = {
+    "./main.tex": MAIN.encode(),
+    "sections/intro.tex": INTRO.encode(),
+    "sections/proof.tex": PROOF.encode(),
+    "fig1.pdf": b"%PDF-1.5\x00\x01",
+}
 
 
 def test_paper_ids_from_file_names() -> None:
@@ -56,7 +63,9 @@ def test_read_tex_files_from_gzipped_and_plain_tarballs() -> None:
 
 def test_read_tex_files_single_gzipped_tex_with_latin1_bytes() -> None:
     data = gzip.compress("\\documentclass{article}\\section{Poincaré} x".encode("latin-1"))
-    assert read_tex_files(data, "math0601001.gz") == {"main.tex": "\\documentclass{article}\\section{Poincaré} x"}
+    assert read_tex_files(data, "math0601001.gz") == {
+        "main.tex": "\\documentclass{article}\\section{Poincaré} x"
+    }
 
 
 def test_read_tex_files_reasons_for_unusable_submissions() -> None:
@@ -76,7 +85,9 @@ def test_reader_and_cleaner_steps(tmp_path: Path) -> None:
     (tmp_path / "2101.00001.tar.gz").write_bytes(tar_bytes(PAPER_FILES))
     (tmp_path / "2101.00002.tar.gz").write_bytes(tar_bytes({"paper.pdf": b"%PDF-1.4\x00"}))
     (tmp_path / "2101.00004.tar.gz").write_bytes(tar_bytes(PAPER_FILES)[:200])
-    (tmp_path / "math0601001.gz").write_bytes(gzip.compress(b"\\documentclass{article}\\begin{document}Hi.\\end{document}"))
+    (tmp_path / "math0601001.gz").write_bytes(
+        gzip.compress(b"\\documentclass{article}\\begin{document}Hi.\\end{document}")
+    )
     (tmp_path / "README.txt").write_text("not a submission")
     reader = ArxivSourceReader(str(tmp_path))
     cleaner = RedPajamaLatexCleaner()
@@ -96,8 +107,10 @@ def test_reader_and_cleaner_steps(tmp_path: Path) -> None:
 
 
 def test_redpajama_jsonl_reader(tmp_path: Path) -> None:
-    record = {"text": "\\section{Intro}\nLet $G$ be a group.", "meta": {"arxiv_id": "1905.01234", "yymm": "1905",
-                                                                        "url": "https://arxiv.org/abs/1905.01234"}}
+    record = {
+        "text": "\\section{Intro}\nLet $G$ be a group.",
+        "meta": {"arxiv_id": "1905.01234", "yymm": "1905", "url": "https://arxiv.org/abs/1905.01234"},
+    }
     with gzip.open(tmp_path / "arxiv_000.jsonl.gz", "wt") as handle:
         handle.write(json.dumps(record) + "\n")
     docs = list(RedPajamaLatexCleaner()(RedPajamaArxivReader(str(tmp_path))()))

@@ -1,5 +1,7 @@
 """Real source files in every AlgebraicStack language, shared by the code tests."""
 
+import json
+
 PYTHON_NUMPY = """import os, sys
 import numpy as np
 from scipy.integrate import quad
@@ -40,7 +42,11 @@ int main() {
     std::cout << m.inverse() << std::endl;
 }
 """
-CPP_TABLE = "#include <boost/array.hpp>\nconst double table[] = {" + ", ".join(f"{i}.{i * 7 % 10}" for i in range(300)) + "};\n"
+CPP_TABLE = (
+    "#include <boost/array.hpp>\nconst double table[] = {"
+    + ", ".join(f"{i}.{i * 7 % 10}" for i in range(300))
+    + "};\n"
+)
 CPP_PLAIN = "#include <vector>\nint main() { std::vector<int> v; return v.size(); }\n"
 HASKELL_HMATRIX = """module Main where
 
@@ -50,7 +56,7 @@ import Data.List (sort)
 main :: IO ()
 main = print (LA.inv (LA.matrix 2 [4, 7, 2, 6]))
 """
-HASKELL_PLAIN = "module Main where\n\nimport Data.Map (Map)\n\nmain :: IO ()\nmain = putStrLn \"hi\"\n"
+HASKELL_PLAIN = 'module Main where\n\nimport Data.Map (Map)\n\nmain :: IO ()\nmain = putStrLn "hi"\n'
 JULIA_SOURCE = """using LinearAlgebra
 
 function power_iteration(A::Matrix{Float64}; iters=100)
@@ -64,10 +70,24 @@ end
 JULIA_TESTS_LINE = "@test power_iteration([2.0 0.0; 0.0 1.0]) ≈ 2.0 atol=1e-6\n"
 R_SOURCE = "bootstrap_mean <- function(x, B = 1000) {\n  replicate(B, mean(sample(x, replace = TRUE)))\n}\n"
 MAPLE_SOURCE = "f := x -> x^2 * sin(x):\nint(f(x), x = 0 .. Pi);\nsimplify(diff(f(x), x));\n"
-MATLAB_SOURCE = "function y = rk4_step(f, t, x, h)\n  k1 = f(t, x);\n  k2 = f(t + h/2, x + h/2*k1);\n  y = x + h*k2;\nend\n"
-OBJC_SOURCE = "#import <Foundation/Foundation.h>\n@interface Fraction : NSObject\n@property int numerator;\n@end\n"
-TEX_SOURCE = "\\documentclass{article}\n\\begin{document}\n\\section{Groups}\nA group is a set with an associative operation.\n\\end{document}\n"
-JUPYTER_RAW = '{"cells": [{"cell_type": "markdown", "source": ["$$\\\\begin{equation} e^{i\\\\pi}+1=0 \\\\end{equation}$$"]}]}'
+MATLAB_SOURCE = """function y = rk4_step(f, t, x, h)
+  k1 = f(t, x);
+  k2 = f(t + h/2, x + h/2*k1);
+  y = x + h*k2;
+end
+"""
+OBJC_SOURCE = (
+    "#import <Foundation/Foundation.h>\n@interface Fraction : NSObject\n@property int numerator;\n@end\n"
+)
+TEX_SOURCE = r"""\documentclass{article}
+\begin{document}
+\section{Groups}
+A group is a set with an associative operation.
+\end{document}
+"""
+JUPYTER_RAW = json.dumps(
+    {"cells": [{"cell_type": "markdown", "source": ["$$\\begin{equation} e^{i\\pi}+1=0 \\end{equation}$$"]}]}
+)
 COQ_SOURCE = """Require Import Arith.
 
 Theorem plus_comm' : forall n m : nat, n + m = m + n.

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from algebraic_stack_snippets import LEAN_SOURCE, PYTHON_NUMPY, PYTHON_WEB, TEX_SOURCE
 from datatrove.data import Document
 from datatrove.executor import LocalPipelineExecutor
 from datatrove.pipeline.writers import JsonlWriter
@@ -26,15 +27,21 @@ from mathlm.proof_pile_2.code import (
 from mathlm.proof_pile_2.code.dedup import chunk_hashes, chunks
 from mathlm.proof_pile_2.intermediate import IntermediateReader, intermediate_writer
 
-from algebraic_stack_snippets import LEAN_SOURCE, PYTHON_NUMPY, PYTHON_WEB, TEX_SOURCE
-
-NOTEBOOK = json.dumps({"nbformat": 4, "metadata": {}, "cells": [
-    {"cell_type": "markdown", "source": "\\begin{align} a^2 + b^2 &= c^2 \\end{align}"},
-    {"cell_type": "code", "source": "c = (3**2 + 4**2) ** 0.5", "outputs": []},
-]})
-FRENCH_TEX = ("\\documentclass{article}\n\\begin{document}\n\\section{Les groupes}\nUn groupe est un ensemble muni "
-              "d'une loi de composition interne associative, qui possède un élément neutre et dans lequel chaque "
-              "élément admet un symétrique. Nous étudions ici les sous-groupes distingués.\n\\end{document}\n")
+NOTEBOOK = json.dumps(
+    {
+        "nbformat": 4,
+        "metadata": {},
+        "cells": [
+            {"cell_type": "markdown", "source": "\\begin{align} a^2 + b^2 &= c^2 \\end{align}"},
+            {"cell_type": "code", "source": "c = (3**2 + 4**2) ** 0.5", "outputs": []},
+        ],
+    }
+)
+FRENCH_TEX = (
+    "\\documentclass{article}\n\\begin{document}\n\\section{Les groupes}\nUn groupe est un ensemble muni "
+    "d'une loi de composition interne associative, qui possède un élément neutre et dans lequel chaque "
+    "élément admet un symétrique. Nous étudions ici les sous-groupes distingués.\n\\end{document}\n"
+)
 
 
 def test_chunks_definition() -> None:
@@ -77,15 +84,34 @@ def test_source_tree_filter_and_dedup_pipeline(tmp_path: Path) -> None:
     write_tree(tree)
     tasks = 2
     filtering = LocalPipelineExecutor(
-        [SourceTreeReader(str(tree)), JupyterToMarkdown(), AlgebraicStackFilter(), TexEnglishFilter(),
-         ChunkDedupSignature(str(work / "sigs"), buckets=2), intermediate_writer(str(work / "filtered"))],
-        tasks=tasks, workers=1, logging_dir=str(work / "logs/filter"))
-    finder = LocalPipelineExecutor([ChunkDedupFinder(str(work / "sigs"), str(work / "dups"))],
-                                   tasks=2, workers=1, logging_dir=str(work / "logs/find"))
+        [
+            SourceTreeReader(str(tree)),
+            JupyterToMarkdown(),
+            AlgebraicStackFilter(),
+            TexEnglishFilter(),
+            ChunkDedupSignature(str(work / "sigs"), buckets=2),
+            intermediate_writer(str(work / "filtered")),
+        ],
+        tasks=tasks,
+        workers=1,
+        logging_dir=str(work / "logs/filter"),
+    )
+    finder = LocalPipelineExecutor(
+        [ChunkDedupFinder(str(work / "sigs"), str(work / "dups"))],
+        tasks=2,
+        workers=1,
+        logging_dir=str(work / "logs/find"),
+    )
     dedup = LocalPipelineExecutor(
-        [IntermediateReader(str(work / "filtered")), ChunkDedupFilter(str(work / "dups")),
-         JsonlWriter(str(work / "out"))],
-        tasks=tasks, workers=1, logging_dir=str(work / "logs/dedup"))
+        [
+            IntermediateReader(str(work / "filtered")),
+            ChunkDedupFilter(str(work / "dups")),
+            JsonlWriter(str(work / "out")),
+        ],
+        tasks=tasks,
+        workers=1,
+        logging_dir=str(work / "logs/dedup"),
+    )
     filter_stats = filtering.run()
     finder.run()
     dedup_stats = dedup.run()
@@ -93,8 +119,11 @@ def test_source_tree_filter_and_dedup_pipeline(tmp_path: Path) -> None:
     docs = read_output(work / "out")
     gauss_copies = [doc_id for doc_id in docs if doc_id.endswith("gauss.py")]
     assert len(gauss_copies) == 1
-    assert set(docs) - set(gauss_copies) == {"dave-notes/pythagoras.ipynb", "dave-notes/groups.tex",
-                                             "erin-lean/Basic.lean"}
+    assert set(docs) - set(gauss_copies) == {
+        "dave-notes/pythagoras.ipynb",
+        "dave-notes/groups.tex",
+        "erin-lean/Basic.lean",
+    }
     notebook = docs["dave-notes/pythagoras.ipynb"]
     assert notebook["text"].startswith("\\begin{align}") and "```python\nc = (3**2" in notebook["text"]
     assert notebook["metadata"]["lang"] == "jupyter" and notebook["metadata"]["repo"] == "dave-notes"
@@ -124,18 +153,29 @@ def test_a_shared_chunk_anywhere_makes_a_later_document_a_duplicate(tmp_path: Pa
 
 
 def test_stack_parquet_and_jsonl_readers(tmp_path: Path) -> None:
-    rows = {"content": [PYTHON_NUMPY, LEAN_SOURCE], "lang": ["Python", "Lean"],
-            "max_stars_repo_path": ["src/gauss.py", "Basic.lean"],
-            "max_stars_repo_name": ["alice/stats", "erin/lean"], "hexsha": ["a1", "b2"]}
+    rows = {
+        "content": [PYTHON_NUMPY, LEAN_SOURCE],
+        "lang": ["Python", "Lean"],
+        "max_stars_repo_path": ["src/gauss.py", "Basic.lean"],
+        "max_stars_repo_name": ["alice/stats", "erin/lean"],
+        "hexsha": ["a1", "b2"],
+    }
     (tmp_path / "parquet").mkdir()
     pq.write_table(pa.table(rows), tmp_path / "parquet" / "python-0000.parquet")
     (tmp_path / "jsonl").mkdir()
     with gzip.open(tmp_path / "jsonl" / "lean.jsonl.gz", "wt") as handle:
-        handle.write(json.dumps({"content": LEAN_SOURCE, "max_stars_repo_path": "Nat.lean",
-                                 "max_stars_repo_name": "bob/nat"}) + "\n")
+        handle.write(
+            json.dumps(
+                {"content": LEAN_SOURCE, "max_stars_repo_path": "Nat.lean", "max_stars_repo_name": "bob/nat"}
+            )
+            + "\n"
+        )
     parquet_docs = list(StackParquetReader(str(tmp_path / "parquet"))())
     assert [(d.id, d.metadata["lang"], d.metadata["repo"]) for d in parquet_docs] == [
-        ("alice/stats/src/gauss.py", "python", "alice/stats"), ("erin/lean/Basic.lean", "lean", "erin/lean")]
+        ("alice/stats/src/gauss.py", "python", "alice/stats"),
+        ("erin/lean/Basic.lean", "lean", "erin/lean"),
+    ]
     jsonl_docs = list(StackJsonlReader(str(tmp_path / "jsonl"))())
     assert [(d.id, d.metadata["lang"], d.metadata["source"]) for d in jsonl_docs] == [
-        ("bob/nat/Nat.lean", "lean", "algebraic-stack")]  # no lang column: from the extension
+        ("bob/nat/Nat.lean", "lean", "algebraic-stack")
+    ]  # no lang column: from the extension
