@@ -79,13 +79,12 @@ def logs(
     stderr: Annotated[bool, typer.Option("--stderr", help="Show standard error instead of standard output.")] = False,
 ) -> None:
     """Print what a job wrote (every task of an array job, each under a header)."""
-    from mathlm.console import console
     from mathlm.slurm import jobs
 
     tasks = jobs.job_tasks(job_id)
     for task in tasks:
         if len(tasks) > 1:
-            console.rule(f"{task.job_id} ({task.state})")
+            print(f"==> {task.job_id} ({task.state}) <==")
         text = task.read_stderr() if stderr else task.read_stdout()
         print(text, end="" if text.endswith("\n") or not text else "\n")
 

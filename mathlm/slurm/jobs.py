@@ -294,7 +294,12 @@ def job_tasks(job_id: str) -> list[TaskInfo]:
     if not tasks:
         raise MathlmError(f"Slurm does not know job {job_id}: the id is wrong, or the job ended long ago "
                           "on a cluster without accounting (scontrol forgets finished jobs after MinJobAge)")
-    return tasks
+    return sorted(tasks, key=_task_order)
+
+
+def _task_order(task: TaskInfo) -> tuple[int, ...]:
+    """Array tasks in index order (scontrol lists them newest first); pending ranges such as 5-9 last."""
+    return tuple(int(part) if part.isdigit() else 1 << 62 for part in task.job_id.split("_"))
 
 
 def find_jobs(name: str) -> list[str]:
