@@ -2,7 +2,7 @@
 
 ``build_web_pipeline`` returns the stages as plain datatrove step lists with their task counts and
 dependencies, so the same pipeline runs on a ``LocalPipelineExecutor`` or a ``SlurmPipelineExecutor``
-(``mathlm data build`` picks). ``run_stages_locally`` runs them one after the other on this machine.
+(``mathlm data build`` picks): run each stage with ``stage.tasks`` tasks after ``stage.depends_on``.
 
 Stage ``web/extract`` (one task per WARC file) runs, in order:
 
@@ -24,13 +24,19 @@ from typing import Any
 
 from datatrove.data import Document
 from datatrove.pipeline.base import PipelineStep
-from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers import JsonlWriter
 from datatrove.utils.logging import logger
 from pydantic import Field
 
 from mathlm.config import ConfigModel
 from mathlm.proof_pile_2.web.dedup import DedupConfig, minhash_dedup_stages
+from mathlm.proof_pile_2.web.extract_step import MathHtmlExtractor
+from mathlm.proof_pile_2.web.langid import LanguageFilter
+from mathlm.proof_pile_2.web.math_score import MathScoreFilter, make_math_scorer
+from mathlm.proof_pile_2.web.perplexity import PerplexityFilter
+from mathlm.proof_pile_2.web.prefilter import MathPrefilter
+from mathlm.proof_pile_2.web.quality import AccentedCharsFilter, MinLengthFilter, UrlBlacklistFilter
+from mathlm.proof_pile_2.web.warc import FastWarcReader
 
 SOURCE_NAME = "open-web-math"
 WARC_GLOB = "**/*.warc*"
@@ -137,24 +143,14 @@ def build_web_pipeline(
 
 def extraction_steps(cfg: WebPipelineConfig, input_dir: str | Path, work_dir: Path) -> list[PipelineStep]:
     """Reader, filters and extractor of the ``web/extract`` stage, in order (no writer)."""
-    from mathlm.proof_pile_2.web.extract_step import MathHtmlExtractor
-    from mathlm.proof_pile_2.web.langid import LanguageFilter
-    from mathlm.proof_pile_2.web.math_score import MathScoreFilter, make_math_scorer
-    from mathlm.proof_pile_2.web.perplexity import PerplexityFilter
-    from mathlm.proof_pile_2.web.prefilter import MathPrefilter
-    from mathlm.proof_pile_2.web.quality import AccentedCharsFilter, MinLengthFilter, UrlBlacklistFilter
-    from mathlm.proof_pile_2.web.warc import FastWarcReader
-
     def excluded(name: str) -> dict[str, JsonlWriter]:
         return {"exclusion_writer": JsonlWriter(str(work_dir / "excluded" / name))} if cfg.keep_excluded else {}
 
-    filters: list[BaseFilter] = [
+    steps: list[PipelineStep] = [
+        FastWarcReader(str(input_dir), glob_pattern=WARC_GLOB),
         UrlBlacklistFilter(cfg.url_blacklist, cfg.url_blacklist_file, **excluded("url_blacklist")),
         MathPrefilter(cfg.prefilter_min_score, cfg.prefilter_min_chars, **excluded("prefilter")),
-    ]
-    steps: list[PipelineStep] = [FastWarcReader(str(input_dir), glob_pattern=WARC_GLOB), *filters,
-                                 MathHtmlExtractor()]
-    steps += [
+        MathHtmlExtractor(),
         MinLengthFilter(cfg.min_chars, **excluded("too_short")),
         AccentedCharsFilter(cfg.max_accented_ratio, **excluded("accented_chars")),
         LanguageFilter(cfg.languages, cfg.language_threshold, **excluded("language")),
@@ -166,22 +162,3 @@ def extraction_steps(cfg: WebPipelineConfig, input_dir: str | Path, work_dir: Pa
                                       **excluded("perplexity")))
     return steps
 
-
-def run_stages_locally(stages: list[PipelineStage], logging_dir: str | Path, workers: int = -1) -> dict[str, Any]:
-    """Run the stages in order with datatrove's LocalPipelineExecutor; returns each stage's merged stats.
-
-    A stage whose tasks all completed before (per its logging folder) is skipped by datatrove, so a
-    re-run resumes where it stopped.
-    """
-    from datatrove.executor import LocalPipelineExecutor
-
-    stats = {}
-    for stage in stages:
-        executor = LocalPipelineExecutor(
-            stage.steps,
-            tasks=stage.tasks,
-            workers=min(workers, stage.tasks) if workers > 0 else stage.tasks,
-            logging_dir=str(Path(logging_dir) / stage.name.replace("/", "_")),
-        )
-        stats[stage.name] = executor.run()
-    return stats

@@ -33,6 +33,9 @@ from mathlm.proof_pile_2.web.perplexity import kenlm_tokens
 BOS, EOS, UNK = "<s>", "</s>", "<unk>"
 # Discounts used when a count-of-counts is zero (tiny corpora), as KenLM's --discount_fallback does.
 FALLBACK_DISCOUNTS = (0.5, 1.0, 1.5)
+# Hashed word-bigram buckets of the classifier: 2**18 x 16 dims keeps the model at ~17 MB (fastText's
+# default, 2M x 100, writes 800 MB for a two-class problem that needs far less).
+CLASSIFIER_BUCKETS = 1 << 18
 Ngram = tuple[str, ...]
 
 
@@ -93,8 +96,8 @@ def train_math_classifier(
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as train_file:
         train_file.write("\n".join(train) + "\n")
         train_file.flush()
-        model = fasttext.train_supervised(input=train_file.name, epoch=epochs, lr=0.5, wordNgrams=2, dim=50,
-                                          minCount=1, thread=1, seed=seed, verbose=0)
+        model = fasttext.train_supervised(input=train_file.name, epoch=epochs, lr=0.2, wordNgrams=2, dim=16,
+                                          bucket=CLASSIFIER_BUCKETS, minCount=1, thread=1, seed=seed, verbose=0)
     correct = sum(model.predict(classifier_line(text))[0][0] == label for label, text in test)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
