@@ -153,6 +153,11 @@ class OutputConfig(ConfigModel):
     """Format of the final documents and the split fractions (by a stable hash of the document id)."""
 
     format: Literal["jsonl.gz", "parquet"] = "jsonl.gz"
+    tasks: int | None = Field(
+        None,
+        ge=1,
+        description="Tasks of the final stage (decontamination, split, writing); empty: widest subset's.",
+    )
     validation_fraction: float = Field(0.005, ge=0, lt=0.5)
     test_fraction: float = Field(0.005, ge=0, lt=0.5)
 
@@ -333,7 +338,10 @@ def final_stage(config: DataBuildConfig, workdir: Path, subsets: list[tuple[Buil
     from mathlm.proof_pile_2.output import output_writer
     from mathlm.proof_pile_2.split import AssignSplit
 
-    steps: list[PipelineStep] = [IntermediateReader(str(folder)) for _, folder in subsets]
+    tasks = config.output.tasks or max(stage.tasks for stage, _ in subsets)
+    steps: list[PipelineStep] = [
+        IntermediateReader(str(folder), written_by=stage.tasks) for stage, folder in subsets
+    ]
     if config.decontamination.enabled:
         steps.append(
             build_decontamination_step(
@@ -346,8 +354,6 @@ def final_stage(config: DataBuildConfig, workdir: Path, subsets: list[tuple[Buil
         AssignSplit(config.output.validation_fraction, config.output.test_fraction),
         output_writer(str(workdir), config.output.format),
     ]
-    # Task r reads file r of every subset, so the stage needs as many tasks as the widest subset.
-    tasks = max(stage.tasks for stage, _ in subsets)
     workers = max(stage.workers for stage, _ in subsets)
     return BuildStage(FINAL_STAGE, steps, tasks, workers, tuple(stage.name for stage, _ in subsets))
 
