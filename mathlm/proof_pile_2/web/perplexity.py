@@ -21,7 +21,6 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from mathlm.errors import MathlmError
 
-
 SENTENCE_MARKERS = frozenset({"<s>", "</s>"})
 
 
@@ -37,9 +36,11 @@ class KenlmScorer:
         self.model_path = Path(model_path)
         self._model = None
         if not self.model_path.is_file():
-            raise MathlmError(f"KenLM model not found: {self.model_path}. Train one with `mathlm data train-kenlm "
-                              f"--corpus MATH.jsonl --output {self.model_path}`, or leave the perplexity model "
-                              f"empty to skip the perplexity filter.")
+            raise MathlmError(
+                f"KenLM model not found: {self.model_path}. Train one with `mathlm data train-kenlm "
+                f"--corpus MATH.jsonl --output {self.model_path}`, or leave the perplexity model "
+                f"empty to skip the perplexity filter."
+            )
 
     @property
     def model(self):

@@ -49,17 +49,29 @@ class WebPipelineConfig(ConfigModel):
 
     url_blacklist: list[str] = Field(default_factory=list, description="Domains to drop (subdomains too).")
     url_blacklist_file: str | None = Field(None, description="File with one blacklisted domain per line.")
-    prefilter_min_score: float = Field(0.8, description="Rule math score a page without LaTeX commands needs.")
+    prefilter_min_score: float = Field(
+        0.8, description="Rule math score a page without LaTeX commands needs."
+    )
     prefilter_min_chars: int = Field(500, description="...and the text length it needs.")
     min_chars: int = Field(100, description="Drop extracted texts shorter than this.")
-    max_accented_ratio: float = Field(0.015, description="Drop texts with a larger share of accented letters.")
-    languages: list[str] = Field(default_factory=lambda: ["en"], description="lid.176 language codes to keep.")
+    max_accented_ratio: float = Field(
+        0.015, description="Drop texts with a larger share of accented letters."
+    )
+    languages: list[str] = Field(
+        default_factory=lambda: ["en"], description="lid.176 language codes to keep."
+    )
     language_threshold: float = Field(0.5, description="Minimum probability of the kept language.")
-    math_classifier: str | None = Field(None, description="fastText math classifier; empty: rule-based score.")
-    math_threshold: float = Field(0.8, description="Math score needed when the extractor found no math markup.")
+    math_classifier: str | None = Field(
+        None, description="fastText math classifier; empty: rule-based score."
+    )
+    math_threshold: float = Field(
+        0.8, description="Math score needed when the extractor found no math markup."
+    )
     found_math_threshold: float = Field(0.15, description="Math score needed when it found math markup.")
     final_math_threshold: float = Field(0.17, description="Math score every kept page needs.")
-    kenlm_model: str | None = Field(None, description="KenLM model (ARPA/binary); empty: no perplexity filter.")
+    kenlm_model: str | None = Field(
+        None, description="KenLM model (ARPA/binary); empty: no perplexity filter."
+    )
     max_perplexity: float = Field(30_000, description="Extraction-stage perplexity limit.")
     final_max_perplexity: float = Field(15_000, description="Final perplexity limit.")
     keep_excluded: bool = Field(False, description="Write every dropped page under WORK/excluded/<filter>/.")
@@ -118,7 +130,9 @@ def build_web_pipeline(
     skipped: list[str] = []
     if not cfg.kenlm_model:
         skipped.append("perplexity filter: no KenLM model configured (kenlm_model)")
-        logger.warning("open-web-math: no KenLM model configured, the perplexity filter is not in the pipeline")
+        logger.warning(
+            "open-web-math: no KenLM model configured, the perplexity filter is not in the pipeline"
+        )
     filtered_dir = work / "filtered" if cfg.dedup.enabled else Path(output_dir)
     extract = PipelineStage(
         "web/extract",
@@ -128,7 +142,9 @@ def build_web_pipeline(
     if not cfg.dedup.enabled:
         skipped.append("near-dedup: disabled (dedup.enabled=false)")
         return WebPipeline([extract], skipped)
-    dedup = minhash_dedup_stages(filtered_dir, work / "minhash", output_dir, tasks, cfg.dedup, adapter=web_record)
+    dedup = minhash_dedup_stages(
+        filtered_dir, work / "minhash", output_dir, tasks, cfg.dedup, adapter=web_record
+    )
     return WebPipeline(
         [
             extract,
@@ -143,8 +159,11 @@ def build_web_pipeline(
 
 def extraction_steps(cfg: WebPipelineConfig, input_dir: str | Path, work_dir: Path) -> list[PipelineStep]:
     """Reader, filters and extractor of the ``web/extract`` stage, in order (no writer)."""
+
     def excluded(name: str) -> dict[str, JsonlWriter]:
-        return {"exclusion_writer": JsonlWriter(str(work_dir / "excluded" / name))} if cfg.keep_excluded else {}
+        return (
+            {"exclusion_writer": JsonlWriter(str(work_dir / "excluded" / name))} if cfg.keep_excluded else {}
+        )
 
     steps: list[PipelineStep] = [
         FastWarcReader(str(input_dir), glob_pattern=WARC_GLOB),
@@ -154,11 +173,18 @@ def extraction_steps(cfg: WebPipelineConfig, input_dir: str | Path, work_dir: Pa
         MinLengthFilter(cfg.min_chars, **excluded("too_short")),
         AccentedCharsFilter(cfg.max_accented_ratio, **excluded("accented_chars")),
         LanguageFilter(cfg.languages, cfg.language_threshold, **excluded("language")),
-        MathScoreFilter(make_math_scorer(cfg.math_classifier), cfg.math_threshold, cfg.found_math_threshold,
-                        cfg.final_math_threshold, **excluded("math_score")),
+        MathScoreFilter(
+            make_math_scorer(cfg.math_classifier),
+            cfg.math_threshold,
+            cfg.found_math_threshold,
+            cfg.final_math_threshold,
+            **excluded("math_score"),
+        ),
     ]
     if cfg.kenlm_model:
-        steps.append(PerplexityFilter(cfg.kenlm_model, cfg.max_perplexity, cfg.final_max_perplexity,
-                                      **excluded("perplexity")))
+        steps.append(
+            PerplexityFilter(
+                cfg.kenlm_model, cfg.max_perplexity, cfg.final_max_perplexity, **excluded("perplexity")
+            )
+        )
     return steps
-

@@ -20,10 +20,11 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from mathlm.proof_pile_2.web.math_score import RuleMathScorer
 
+# fmt: off
 MATH_MARKERS = (
-    "mathjax", "katex", "<math", "math/tex", "mathml", "codecogs", "wp-latex",
-    "latex.php", "mimetex", "mathtex.cgi", "class=\"tex\"", "mwe-math", "math-container", "\\begin{equation",
-    "\\begin{align", "asciimath",
+    "mathjax", "katex", "<math", "math/tex", "mathml", "codecogs", "wp-latex", "latex.php", "mimetex",
+    "mathtex.cgi", 'class="tex"', "mwe-math", "math-container", "\\begin{equation", "\\begin{align",
+    "asciimath",
 )
 # ~90 commands that are common in math writing and rare elsewhere (not \n, \t or \u escapes of code).
 LATEX_COMMANDS = (
@@ -37,10 +38,13 @@ LATEX_COMMANDS = (
     "rightarrow", "Rightarrow", "Leftrightarrow", "mapsto", "to", "langle", "rangle", "displaystyle",
     "ln", "log", "sin", "cos", "tan", "exp", "det", "mod", "pmod", "gcd",
 )
+# fmt: on
 
 MARKER_RE = re.compile("|".join(re.escape(marker) for marker in MATH_MARKERS), re.IGNORECASE)
 BACKSLASH_COMMAND_RE = re.compile(r"\\[a-z]{2,}")
-LATEX_COMMAND_RE = re.compile(r"\\(?:" + "|".join(sorted(LATEX_COMMANDS, key=len, reverse=True)) + r")(?![a-zA-Z])")
+LATEX_COMMAND_RE = re.compile(
+    r"\\(?:" + "|".join(sorted(LATEX_COMMANDS, key=len, reverse=True)) + r")(?![a-zA-Z])"
+)
 _SCRIPT_STYLE_RE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]*>")
 
@@ -60,7 +64,9 @@ class MathPrefilter(BaseFilter):
 
     name = "🔎 Math prefilter"
 
-    def __init__(self, min_score: float = 0.8, min_chars: int = 500, exclusion_writer: DiskWriter | None = None):
+    def __init__(
+        self, min_score: float = 0.8, min_chars: int = 500, exclusion_writer: DiskWriter | None = None
+    ):
         super().__init__(exclusion_writer)
         self.min_score = min_score
         self.min_chars = min_chars

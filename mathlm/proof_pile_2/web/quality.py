@@ -81,7 +81,9 @@ def read_domain_list(path: str | Path) -> list[str]:
     """Domains from a text file, one per line; blank lines and ``#`` comments are ignored."""
     path = Path(path)
     if not path.is_file():
-        raise MathlmError(f"URL blacklist file not found: {path} (set web.url_blacklist_file to an existing file "
-                          f"with one domain per line, or leave it empty)")
+        raise MathlmError(
+            f"URL blacklist file not found: {path} (set web.url_blacklist_file to an existing file "
+            f"with one domain per line, or leave it empty)"
+        )
     lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
     return [line for line in lines if line]

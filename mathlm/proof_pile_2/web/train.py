@@ -43,7 +43,9 @@ def read_texts(path: str | Path) -> list[str]:
     """The ``text`` field of every record of a JSONL(.gz) file; malformed lines are counted and skipped."""
     path = Path(path)
     if not path.is_file():
-        raise MathlmError(f"corpus not found: {path} (expected a JSONL file with one {{\"text\": ...}} per line)")
+        raise MathlmError(
+            f'corpus not found: {path} (expected a JSONL file with one {{"text": ...}} per line)'
+        )
     texts, bad = [], 0
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as lines:
@@ -55,9 +57,11 @@ def read_texts(path: str | Path) -> list[str]:
             if isinstance(text, str) and text.strip():
                 texts.append(text)
     if bad:
-        console.print(f"[yellow]{path}: skipped {bad} malformed line(s) (not JSON or without a text field)[/]")
+        console.print(
+            f"[yellow]{path}: skipped {bad} malformed line(s) (not JSON or without a text field)[/]"
+        )
     if not texts:
-        raise MathlmError(f"{path}: no records with a non-empty \"text\" field")
+        raise MathlmError(f'{path}: no records with a non-empty "text" field')
     return texts
 
 
@@ -96,8 +100,18 @@ def train_math_classifier(
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as train_file:
         train_file.write("\n".join(train) + "\n")
         train_file.flush()
-        model = fasttext.train_supervised(input=train_file.name, epoch=epochs, lr=0.2, wordNgrams=2, dim=16,
-                                          bucket=CLASSIFIER_BUCKETS, minCount=1, thread=1, seed=seed, verbose=0)
+        model = fasttext.train_supervised(
+            input=train_file.name,
+            epoch=epochs,
+            lr=0.2,
+            wordNgrams=2,
+            dim=16,
+            bucket=CLASSIFIER_BUCKETS,
+            minCount=1,
+            thread=1,
+            seed=seed,
+            verbose=0,
+        )
     correct = sum(model.predict(classifier_line(text))[0][0] == label for label, text in test)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -133,7 +147,9 @@ def train_kenlm(corpus_path: str | Path, output: str | Path, order: int = 5) -> 
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     write_arpa(model, output)
-    return KenlmReport(len(sentences), sum(len(s) for s in sentences), [len(level) for level in model], output)
+    return KenlmReport(
+        len(sentences), sum(len(s) for s in sentences), [len(level) for level in model], output
+    )
 
 
 # One dict per order: n-gram -> (log10 probability, log10 backoff or None).
@@ -170,7 +186,7 @@ class KneserNeyEstimator:
             padded = (BOS, *tokens, EOS)
             for start in range(len(padded)):
                 for n in range(1, min(self.order, len(padded) - start) + 1):
-                    raw[n - 1][padded[start:start + n]] += 1
+                    raw[n - 1][padded[start : start + n]] += 1
         return raw
 
     def _adjusted_counts(self, raw: list[Counter[Ngram]]) -> list[dict[Ngram, int]]:
@@ -180,8 +196,12 @@ class KneserNeyEstimator:
                 adjusted.append(dict(raw[n - 1]))
                 continue
             left_extensions: Counter[Ngram] = Counter(ngram[1:] for ngram in raw[n])
-            adjusted.append({ngram: count if ngram[0] == BOS else left_extensions[ngram]
-                             for ngram, count in raw[n - 1].items()})
+            adjusted.append(
+                {
+                    ngram: count if ngram[0] == BOS else left_extensions[ngram]
+                    for ngram, count in raw[n - 1].items()
+                }
+            )
         del adjusted[0][(BOS,)]  # <s> is only ever a context, never predicted
         return adjusted
 

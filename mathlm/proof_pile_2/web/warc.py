@@ -119,7 +119,9 @@ class FastWarcReader(BaseDiskReader):
         record_id = record.record_id
         if not block or len(block) < declared:  # an empty block: the WARC header itself was cut off
             self.stat_update("corrupt_record")
-            logger.warning(f"{filepath}: record {record_id} is truncated ({len(block)} of {declared} bytes); skipped")
+            logger.warning(
+                f"{filepath}: record {record_id} is truncated ({len(block)} of {declared} bytes); skipped"
+            )
             return None
         record.set_bytes_content(block)
         try:
@@ -132,7 +134,9 @@ class FastWarcReader(BaseDiskReader):
         if status is None or not 200 <= status < 300:
             self.stat_update("http_status")  # redirects, 404 pages, server errors: not the page's content
             return None
-        content_type = (record.http_content_type or record.headers.get("WARC-Identified-Payload-Type") or "").lower()
+        content_type = (
+            record.http_content_type or record.headers.get("WARC-Identified-Payload-Type") or ""
+        ).lower()
         if content_type not in HTML_CONTENT_TYPES:
             self.stat_update("non_html")
             return None
@@ -162,6 +166,6 @@ def _next_marker(stream: IO[bytes], marker: bytes, after: int) -> int | None:
         found = window.find(marker)
         if found >= 0:
             return position - len(tail) + found
-        tail = window[-(len(marker) - 1):]
+        tail = window[-(len(marker) - 1) :]
         position += len(chunk)
     return None

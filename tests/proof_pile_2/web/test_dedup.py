@@ -11,8 +11,10 @@ from datatrove.executor import LocalPipelineExecutor
 
 from mathlm.proof_pile_2.web.dedup import DedupConfig, WhitespaceWordTokenizer, minhash_dedup_stages
 
-WORDS = ("prime integer sum proof lemma limit series root matrix vector field group ring graph angle area "
-         "circle triangle number function value point line plane space order degree factor product").split()
+WORDS = (
+    "prime integer sum proof lemma limit series root matrix vector field group ring graph angle area "
+    "circle triangle number function value point line plane space order degree factor product"
+).split()
 
 
 def essay(seed: int, length: int = 300) -> str:
@@ -35,8 +37,12 @@ def write_shard(path: Path, docs: dict[str, str]) -> None:
 
 
 def run(stages, logs: Path, tasks: int) -> None:
-    for name, steps, n in (("sig", stages.signatures, tasks), ("buckets", stages.buckets, stages.bucket_tasks),
-                           ("cluster", stages.cluster, 1), ("filter", stages.filter, tasks)):
+    for name, steps, n in (
+        ("sig", stages.signatures, tasks),
+        ("buckets", stages.buckets, stages.bucket_tasks),
+        ("cluster", stages.cluster, 1),
+        ("filter", stages.filter, tasks),
+    ):
         LocalPipelineExecutor(steps, tasks=n, workers=2, logging_dir=str(logs / name)).run()
 
 
@@ -45,13 +51,24 @@ def test_near_duplicates_across_files_are_removed_once(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     write_shard(tmp_path / "in" / "00000.jsonl.gz", {"a": original, "b": other})
     write_shard(tmp_path / "in" / "00001.jsonl.gz", {"a-mirror": near_copy(original), "c": third})
-    stages = minhash_dedup_stages(tmp_path / "in", tmp_path / "work", tmp_path / "out", tasks=2,
-                                  config=DedupConfig(num_buckets=4, hashes_per_bucket=8))
+    stages = minhash_dedup_stages(
+        tmp_path / "in",
+        tmp_path / "work",
+        tmp_path / "out",
+        tasks=2,
+        config=DedupConfig(num_buckets=4, hashes_per_bucket=8),
+    )
     run(stages, tmp_path / "logs", tasks=2)
-    kept = [json.loads(line)["id"] for path in sorted((tmp_path / "out").glob("*.jsonl.gz"))
-            for line in gzip.open(path, "rt", encoding="utf-8")]
-    removed = [json.loads(line)["id"] for path in sorted((tmp_path / "work" / "removed").glob("*.jsonl.gz"))
-               for line in gzip.open(path, "rt", encoding="utf-8")]
+    kept = [
+        json.loads(line)["id"]
+        for path in sorted((tmp_path / "out").glob("*.jsonl.gz"))
+        for line in gzip.open(path, "rt", encoding="utf-8")
+    ]
+    removed = [
+        json.loads(line)["id"]
+        for path in sorted((tmp_path / "work" / "removed").glob("*.jsonl.gz"))
+        for line in gzip.open(path, "rt", encoding="utf-8")
+    ]
     assert sorted(kept) == ["a", "b", "c"]
     assert removed == ["a-mirror"]
 

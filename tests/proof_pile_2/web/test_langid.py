@@ -13,11 +13,11 @@ from mathlm.proof_pile_2.web import langid
 from mathlm.proof_pile_2.web.langid import LanguageFilter, lid_model_path
 
 PAGES = {
-    "en_math": r"Let $f(x) = \frac{1}{x}$. We show that f is continuous on $(0, \infty)$ by the epsilon-delta "
-               r"definition: given $\epsilon > 0$, choose $\delta = \min(x/2, \epsilon x^2 / 2)$.",
-    "en_prose": "The library will be closed on Monday for the holiday and will reopen on Tuesday morning.",
+    "en_math": r"Let $f(x) = \frac{1}{x}$. We show that f is continuous on $(0, \infty)$ by the "
+    r"epsilon-delta definition: given $\epsilon > 0$, choose $\delta = \min(x/2, \epsilon x^2 / 2)$.",
+    "en_prose": "The library will be closed on Monday for the holiday and will reopen on Tuesday.",
     "fr": "Soit $f$ une fonction continue sur l'intervalle fermé. Montrons que f atteint ses bornes.",
-    "de": "Sei $f$ eine stetige Funktion auf dem abgeschlossenen Intervall. Wir zeigen, dass f beschränkt ist.",
+    "de": "Sei $f$ eine stetige Funktion auf dem abgeschlossenen Intervall. Wir zeigen: f ist beschränkt.",
 }
 
 

@@ -29,8 +29,17 @@ from mathlm.proof_pile_2.web.warc import FastWarcReader
 WARCS = SAMPLE_DATA_DIR / "web"
 CORPORA = SAMPLE_DATA_DIR / "corpora"
 MANIFEST = json.loads((SAMPLE_DATA_DIR / "manifest.json").read_text(encoding="utf-8"))["web"]
-MARKUP_KINDS = {"mathjax_dollar", "mathjax_paren", "mathjax_script", "katex", "mathml", "codecogs", "wordpress",
-                "wikipedia", "latex_no_mathjax"}
+MARKUP_KINDS = {
+    "mathjax_dollar",
+    "mathjax_paren",
+    "mathjax_script",
+    "katex",
+    "mathml",
+    "codecogs",
+    "wordpress",
+    "wikipedia",
+    "latex_no_mathjax",
+}
 
 
 def kinds_of(url: str) -> list[str]:
@@ -55,8 +64,9 @@ def counter(stats: dict, key: str) -> int:
 def run_locally(stages: list[PipelineStage], logs: Path) -> None:
     """Each stage on datatrove's local executor, in order (each depends on the one before)."""
     for stage in stages:
-        LocalPipelineExecutor(stage.steps, tasks=stage.tasks, workers=2,
-                              logging_dir=str(logs / stage.name.replace("/", "_"))).run()
+        LocalPipelineExecutor(
+            stage.steps, tasks=stage.tasks, workers=2, logging_dir=str(logs / stage.name.replace("/", "_"))
+        ).run()
 
 
 @pytest.fixture(scope="module")
@@ -82,15 +92,23 @@ def test_stages_are_ordered_with_their_dependencies_and_task_counts(tmp_path: Pa
         ("web/dedup-filter", 2, "web/dedup-cluster"),
     ]
     assert [type(step) for step in pipeline.stages[0].steps] == [
-        FastWarcReader, UrlBlacklistFilter, MathPrefilter, MathHtmlExtractor, MinLengthFilter,
-        AccentedCharsFilter, LanguageFilter, MathScoreFilter, JsonlWriter,
+        FastWarcReader,
+        UrlBlacklistFilter,
+        MathPrefilter,
+        MathHtmlExtractor,
+        MinLengthFilter,
+        AccentedCharsFilter,
+        LanguageFilter,
+        MathScoreFilter,
+        JsonlWriter,
     ]
     assert any("perplexity" in note for note in pipeline.skipped)
 
 
 def test_perplexity_step_and_models_are_used_when_configured(tmp_path: Path, run: Path) -> None:
-    cfg = WebPipelineConfig(kenlm_model=str(run / "math.arpa"), math_classifier=str(run / "clf.bin"),
-                            dedup={"enabled": False})
+    cfg = WebPipelineConfig(
+        kenlm_model=str(run / "math.arpa"), math_classifier=str(run / "clf.bin"), dedup={"enabled": False}
+    )
     pipeline = build_web_pipeline(cfg, WARCS, tmp_path / "out", tmp_path / "work", tasks=1)
     steps = pipeline.stages[0].steps
     assert [stage.name for stage in pipeline.stages] == ["web/extract"]
@@ -110,14 +128,25 @@ def test_output_holds_english_math_pages_only(run: Path) -> None:
         kinds = kinds_of(record["url"])
         assert "math" in kinds and not any(kind.startswith("non_english") for kind in kinds), record["url"]
         assert record["source"] == "open-web-math"
-        assert set(record["metadata"]) >= {"language", "language_score", "math_score", "perplexity", "found_math"}
+        assert set(record["metadata"]) >= {
+            "language",
+            "language_score",
+            "math_score",
+            "perplexity",
+            "found_math",
+        }
         assert record["metadata"]["language"] == "en"
 
 
 def test_math_pages_of_every_markup_kind_are_kept(run: Path) -> None:
     kept = {record["url"] for record in read_jsonl_gz(run / "out")}
-    english_math = [r for r in MANIFEST["records"] if "math" in r["kinds"] and MARKUP_KINDS & set(r["kinds"])
-                    and not any(k.startswith(("non_english", "near_duplicate")) or k == "corrupt" for k in r["kinds"])]
+    english_math = [
+        r
+        for r in MANIFEST["records"]
+        if "math" in r["kinds"]
+        and MARKUP_KINDS & set(r["kinds"])
+        and not any(k.startswith(("non_english", "near_duplicate")) or k == "corrupt" for k in r["kinds"])
+    ]
     kept_math = [r for r in english_math if r["url"] in kept]
     assert len(kept_math) >= 0.9 * len(english_math)
     assert {kind for r in kept_math for kind in r["kinds"]} >= MARKUP_KINDS

@@ -8,13 +8,21 @@ from datatrove.data import Document
 
 from mathlm.proof_pile_2.web.prefilter import LATEX_COMMANDS, MathPrefilter, strip_tags
 
-MATHJAX = ('<html><head><script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>'
-           "</head><body><p>Solve $x^2=2$.</p></body></html>")
-KATEX = '<html><body><span class="katex"><annotation encoding="application/x-tex">a+b</annotation></span></body></html>'
+MATHJAX = (
+    '<html><head><script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>'
+    "</head><body><p>Solve $x^2=2$.</p></body></html>"
+)
+KATEX = (
+    '<html><body><span class="katex"><annotation encoding="application/x-tex">a+b</annotation></span>'
+    "</body></html>"
+)
 MATHML = "<html><body><p>The root <math><msqrt><mi>x</mi></msqrt></math> is real.</p></body></html>"
 RECIPE = "<html><body><h1>Pancakes</h1><p>Mix 2 cups of flour with milk and fry.</p></body></html>"
 LATEX_IN_TEXT = r"<html><body><p>We get \frac{1}{2} + \sqrt{2} as the answer.</p></body></html>"
-CODE_ONLY = r'<html><body><pre>C:\Users\alice\Documents\report.txt</pre><script>var s = "\\nothing";</script></body></html>'
+CODE_ONLY = (
+    r"<html><body><pre>C:\Users\alice\Documents\report.txt</pre>"
+    r'<script>var s = "\\nothing";</script></body></html>'
+)
 
 
 def run(prefilter: MathPrefilter, pages: list[str]) -> list[str]:
@@ -32,7 +40,9 @@ def test_math_markup_and_latex_pass_other_pages_are_dropped_with_a_reason() -> N
 
 
 def test_long_mathematical_text_without_listed_commands_passes_on_its_math_score() -> None:
-    worked = " ".join(f"We have {k} + {k} = {2 * k} and {k}^2 = {k * k}, so the equation holds." for k in range(40))
+    worked = " ".join(
+        f"We have {k} + {k} = {2 * k} and {k}^2 = {k * k}, so the equation holds." for k in range(40)
+    )
     page = rf"<html><body><p>\mycustommacro {worked}</p></body></html>"
     short = r"<html><body><p>\mycustommacro 1 + 1 = 2</p></body></html>"
     prefilter = MathPrefilter()
@@ -41,7 +51,9 @@ def test_long_mathematical_text_without_listed_commands_passes_on_its_math_score
 
 
 def test_strip_tags_removes_scripts_styles_and_tags() -> None:
-    html = "<html><style>p {color: red}</style><script>var x = '\\frac';</script><p>kept <b>text</b></p></html>"
+    html = (
+        "<html><style>p {color: red}</style><script>var x = '\\frac';</script><p>kept <b>text</b></p></html>"
+    )
     assert strip_tags(html).split() == ["kept", "text"]
 
 
@@ -57,8 +69,24 @@ def test_latex_command_list_has_no_merged_entries() -> None:
     for table in vars(_mathtext.Parser).values():
         if isinstance(table, (set, frozenset, dict)):
             known |= {name.lstrip("\\") for name in table if isinstance(name, str)}
-    known |= {"frac", "dfrac", "tfrac", "sqrt", "le", "ge", "mathbb", "mathcal", "mathrm", "mathbf",
-              "operatorname", "binom", "overline", "displaystyle", "mod", "pmod"}
+    known |= {
+        "frac",
+        "dfrac",
+        "tfrac",
+        "sqrt",
+        "le",
+        "ge",
+        "mathbb",
+        "mathcal",
+        "mathrm",
+        "mathbf",
+        "operatorname",
+        "binom",
+        "overline",
+        "displaystyle",
+        "mod",
+        "pmod",
+    }
     assert len(LATEX_COMMANDS) == len(set(LATEX_COMMANDS)) >= 85
     assert all(re.fullmatch(r"[A-Za-z]+", name) for name in LATEX_COMMANDS)
     assert [name for name in LATEX_COMMANDS if name not in known] == []

@@ -28,7 +28,11 @@ def test_short_documents_are_dropped() -> None:
 def test_accented_text_is_dropped_english_with_a_few_names_is_kept() -> None:
     with_names = ENGLISH + " As Poincaré and Gödel noted."
     step = AccentedCharsFilter(max_ratio=0.015)
-    docs = [Document(text=ENGLISH, id="en"), Document(text=with_names, id="names"), Document(text=FRENCH, id="fr")]
+    docs = [
+        Document(text=ENGLISH, id="en"),
+        Document(text=with_names, id="names"),
+        Document(text=FRENCH, id="fr"),
+    ]
     assert kept(step, docs) == ["en", "names"]
     assert step.stats["dropped_accented_chars"].total == 1
 
@@ -37,8 +41,13 @@ def test_blacklisted_domains_and_their_subdomains_are_dropped(tmp_path: Path) ->
     listing = tmp_path / "blacklist.txt"
     listing.write_text("# spam farms\nspam-math.example\n\n", encoding="utf-8")
     step = UrlBlacklistFilter(["Bad.Example"], domains_file=listing)
-    urls = ["https://bad.example/x", "http://www.bad.example/y", "https://notbad.example/z",
-            "https://cdn.spam-math.example/p", "https://good.example/q"]
+    urls = [
+        "https://bad.example/x",
+        "http://www.bad.example/y",
+        "https://notbad.example/z",
+        "https://cdn.spam-math.example/p",
+        "https://good.example/q",
+    ]
     docs = [Document(text="t", id=url, metadata={"url": url}) for url in urls]
     assert kept(step, docs) == ["https://notbad.example/z", "https://good.example/q"]
     assert step.stats["dropped_url_blacklist"].total == 3

@@ -39,8 +39,11 @@ def test_classifier_is_accurate_on_held_out_documents(tmp_path: Path) -> None:
 def test_kenlm_model_loads_and_every_distribution_sums_to_one(arpa: Path) -> None:
     model = kenlm.Model(str(arpa))
     assert model.order == 4
-    vocabulary = {line.split("\t")[1] for line in arpa.read_text(encoding="utf-8").split("\\2-grams:")[0]
-                  .splitlines() if line.count("\t") >= 1} - {BOS}
+    vocabulary = {
+        line.split("\t")[1]
+        for line in arpa.read_text(encoding="utf-8").split("\\2-grams:")[0].splitlines()
+        if line.count("\t") >= 1
+    } - {BOS}
     assert {EOS, UNK} <= vocabulary
     first_line = read_texts(CORPORA / "math.jsonl")[0].lower().split()
     for context in ([], first_line[:1], first_line[:3], ["never-seen-word"]):
@@ -62,7 +65,9 @@ def test_kenlm_model_prefers_math_text(arpa: Path) -> None:
 
 def test_malformed_lines_are_skipped_and_an_empty_corpus_is_a_clear_error(tmp_path: Path) -> None:
     corpus = tmp_path / "c.jsonl"
-    corpus.write_text(json.dumps({"text": "a b c"}) + "\n{broken\n" + json.dumps({"txt": 1}) + "\n", encoding="utf-8")
+    corpus.write_text(
+        json.dumps({"text": "a b c"}) + "\n{broken\n" + json.dumps({"txt": 1}) + "\n", encoding="utf-8"
+    )
     assert read_texts(corpus) == ["a b c"]
     (tmp_path / "empty.jsonl").write_text("\n", encoding="utf-8")
     with pytest.raises(MathlmError, match="no records"):
@@ -72,14 +77,53 @@ def test_malformed_lines_are_skipped_and_an_empty_corpus_is_a_clear_error(tmp_pa
 
 
 def test_cli_commands_train_both_models(tmp_path: Path) -> None:
-    clf = subprocess.run([*MATHLM, "data", "train-classifier", "--math", str(CORPORA / "math.jsonl"),
-                          "--general", str(CORPORA / "general.jsonl"), "--output", str(tmp_path / "m.bin"), "--epochs", "5"],
-                         capture_output=True, text=True, check=True)
+    clf = subprocess.run(
+        [
+            *MATHLM,
+            "data",
+            "train-classifier",
+            "--math",
+            str(CORPORA / "math.jsonl"),
+            "--general",
+            str(CORPORA / "general.jsonl"),
+            "--output",
+            str(tmp_path / "m.bin"),
+            "--epochs",
+            "5",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "held-out accuracy" in clf.stderr and (tmp_path / "m.bin").is_file()
-    lm = subprocess.run([*MATHLM, "data", "train-kenlm", "--corpus", str(CORPORA / "math.jsonl"),
-                         "--output", str(tmp_path / "m.arpa"), "--order", "3"], capture_output=True, text=True,
-                        check=True)
+    lm = subprocess.run(
+        [
+            *MATHLM,
+            "data",
+            "train-kenlm",
+            "--corpus",
+            str(CORPORA / "math.jsonl"),
+            "--output",
+            str(tmp_path / "m.arpa"),
+            "--order",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "3-grams" in lm.stderr and kenlm.Model(str(tmp_path / "m.arpa")).order == 3
-    bad = subprocess.run([*MATHLM, "data", "train-kenlm", "--corpus", str(tmp_path / "nope.jsonl"),
-                          "--output", str(tmp_path / "x.arpa")], capture_output=True, text=True)
+    bad = subprocess.run(
+        [
+            *MATHLM,
+            "data",
+            "train-kenlm",
+            "--corpus",
+            str(tmp_path / "nope.jsonl"),
+            "--output",
+            str(tmp_path / "x.arpa"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and "corpus not found" in bad.stderr

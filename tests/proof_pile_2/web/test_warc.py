@@ -14,14 +14,17 @@ from mathlm.proof_pile_2.web.warc import FastWarcReader
 def warc_record(kind: str, url: str, block: bytes, record_id: str | None = None) -> bytes:
     """One uncompressed WARC record."""
     record_id = record_id or f"<urn:uuid:{uuid.uuid4()}>"
-    head = (f"WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Record-ID: {record_id}\r\nWARC-Target-URI: {url}\r\n"
-            f"WARC-Date: 2023-09-21T04:12:00Z\r\nContent-Type: application/http; msgtype={kind}\r\n"
-            f"Content-Length: {len(block)}\r\n\r\n")
+    head = (
+        f"WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Record-ID: {record_id}\r\nWARC-Target-URI: {url}\r\n"
+        f"WARC-Date: 2023-09-21T04:12:00Z\r\nContent-Type: application/http; msgtype={kind}\r\n"
+        f"Content-Length: {len(block)}\r\n\r\n"
+    )
     return head.encode() + block + b"\r\n\r\n"
 
 
-def response(url: str, body: bytes, content_type: str = "text/html; charset=utf-8", record_id: str | None = None
-             ) -> bytes:
+def response(
+    url: str, body: bytes, content_type: str = "text/html; charset=utf-8", record_id: str | None = None
+) -> bytes:
     """A gzip member holding one HTTP response record."""
     http = f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
     return gzip.compress(warc_record("response", url, http + body, record_id), mtime=0)
@@ -52,9 +55,13 @@ def test_html_responses_become_documents_with_metadata(tmp_path: Path) -> None:
     page = "<html><body><p>Let $x^2 = 4$, so x = ±2.</p></body></html>"
     members = [
         request("http://example.org/a"),
-        response("http://example.org/a", page.encode(), record_id="<urn:uuid:11111111-1111-4111-8111-111111111111>"),
+        response(
+            "http://example.org/a", page.encode(), record_id="<urn:uuid:11111111-1111-4111-8111-111111111111>"
+        ),
         response("http://example.org/logo.png", b"\x89PNG\r\n\x1a\n", content_type="image/png"),
-        response("http://example.org/b", b"<html><body>xhtml</body></html>", content_type="application/xhtml+xml"),
+        response(
+            "http://example.org/b", b"<html><body>xhtml</body></html>", content_type="application/xhtml+xml"
+        ),
     ]
     (tmp_path / "CC-0.warc.gz").write_bytes(b"".join(members))
     docs, stats = read_all(tmp_path)
@@ -88,7 +95,14 @@ def test_charsets_are_honoured_and_bad_bytes_never_raise(tmp_path: Path) -> None
 def test_corrupt_and_truncated_records_are_counted_and_reading_continues(tmp_path: Path) -> None:
     good = [response(f"http://m.org/{i}", f"<html><body>page {i}</body></html>".encode()) for i in range(4)]
     truncated_tail = response("http://m.org/tail", b"<html><body>" + b"x" * 500 + b"</body></html>")
-    members = [good[0], corrupted(good[1]), good[2], good[3][: len(good[3]) // 2], good[3], truncated_tail[:-120]]
+    members = [
+        good[0],
+        corrupted(good[1]),
+        good[2],
+        good[3][: len(good[3]) // 2],
+        good[3],
+        truncated_tail[:-120],
+    ]
     (tmp_path / "damaged.warc.gz").write_bytes(b"".join(members))
     docs, stats = read_all(tmp_path)
     assert [doc.metadata["url"] for doc in docs] == ["http://m.org/0", "http://m.org/2", "http://m.org/3"]
@@ -97,7 +111,9 @@ def test_corrupt_and_truncated_records_are_counted_and_reading_continues(tmp_pat
 
 def test_each_task_reads_its_own_files(tmp_path: Path) -> None:
     for i in range(2):
-        (tmp_path / f"CC-{i}.warc.gz").write_bytes(response(f"http://s.org/{i}", b"<html><body>p</body></html>"))
+        (tmp_path / f"CC-{i}.warc.gz").write_bytes(
+            response(f"http://s.org/{i}", b"<html><body>p</body></html>")
+        )
     for rank in range(2):
         docs, stats = read_all(tmp_path, rank=rank, world_size=2)
         assert [doc.metadata["warc_file"] for doc in docs] == [f"CC-{rank}.warc.gz"]
