@@ -51,9 +51,8 @@ def extract_html(
 def train_classifier(
     math: Annotated[Path, typer.Option(help="JSONL of math documents ({\"text\": ...} per line).")],
     general: Annotated[Path, typer.Option(help="JSONL of general (non-math) documents.")],
-    output: Annotated[Path, typer.Option(help="Where to write the fastText model (e.g. math_classifier.bin).")],
-    held_out: Annotated[float, typer.Option(help="Share of each corpus kept out of training to measure accuracy.")]
-    = 0.1,
+    output: Annotated[Path, typer.Option(help="Where to write the fastText model, e.g. math_classifier.bin.")],
+    held_out: Annotated[float, typer.Option(help="Share of each corpus held out to measure accuracy.")] = 0.1,
     epochs: Annotated[int, typer.Option(help="Training epochs.")] = 25,
     seed: Annotated[int, typer.Option(help="Seed of the split and of fastText.")] = 0,
 ) -> None:
