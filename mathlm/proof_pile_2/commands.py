@@ -56,7 +56,7 @@ def train_classifier(
     epochs: Annotated[int, typer.Option(help="Training epochs.")] = 25,
     seed: Annotated[int, typer.Option(help="Seed of the split and of fastText.")] = 0,
 ) -> None:
-    """Train the math-score classifier of the math web pipeline (set it as web.math_classifier)."""
+    """Train the math-score classifier of the math web pipeline (build config: web.pipeline.math_classifier)."""
     from mathlm.console import console, summary_table
     from mathlm.proof_pile_2.web.train import train_math_classifier
 
@@ -72,7 +72,7 @@ def train_kenlm(
     output: Annotated[Path, typer.Option(help="Where to write the model, in ARPA format (e.g. math.arpa).")],
     order: Annotated[int, typer.Option(help="n-gram order.")] = 5,
 ) -> None:
-    """Train the KenLM model of the perplexity filter (modified Kneser-Ney; set it as web.kenlm_model)."""
+    """Train the KenLM model of the perplexity filter (build config: web.pipeline.kenlm_model)."""
     from mathlm.console import console, summary_table
     from mathlm.proof_pile_2.web.train import train_kenlm as estimate
 
