@@ -56,7 +56,7 @@ def train_classifier(
     epochs: Annotated[int, typer.Option(help="Training epochs.")] = 25,
     seed: Annotated[int, typer.Option(help="Seed of the split and of fastText.")] = 0,
 ) -> None:
-    """Train the math-score classifier of the math web pipeline (build config: web.pipeline.math_classifier)."""
+    """Train the math-score classifier of the web pipeline (build config: web.pipeline.math_classifier)."""
     from mathlm.console import console, summary_table
     from mathlm.proof_pile_2.web.train import train_math_classifier
 

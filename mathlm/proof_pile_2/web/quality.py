@@ -82,7 +82,7 @@ def read_domain_list(path: str | Path) -> list[str]:
     path = Path(path)
     if not path.is_file():
         raise MathlmError(
-            f"URL blacklist file not found: {path} (set web.url_blacklist_file to an existing file "
+            f"URL blacklist file not found: {path} (set web.pipeline.url_blacklist_file to an existing file "
             f"with one domain per line, or leave it empty)"
         )
     lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
