@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from dataclasses import dataclass, field
 
@@ -44,9 +44,16 @@ _BYTE_BASE = 0x100000001B3  # odd, so it has an inverse modulo 2**64
 _WORD_BASE = 0x9E3779B97F4A7C15
 
 
+# ASCII punctuation, symbols and control characters -> space: the fast path for all-ASCII text.
+_ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+
+
 def normalize(text: str) -> str:
     """The normalized form of ``text``: NFKC, lowercase, non-alphanumerics to spaces, single-spaced."""
-    return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
+    text = unicodedata.normalize("NFKC", text).lower()
+    if text.isascii():  # same result as the regular expression, ~2.5x faster
+        return " ".join(text.translate(_ASCII_SEPARATORS).split())
+    return _NON_WORD.sub(" ", text).strip()
 
 
 class _Powers:
@@ -154,6 +161,35 @@ class WordSequence:
     @staticmethod
     def _finish(raw: np.ndarray, n: int) -> np.ndarray:
         return _mix(raw ^ _U64(n))
+
+
+class WordBatch:
+    """The words of several documents hashed as one sequence, with each document's word offsets.
+
+    Hashing and looking up a batch costs the same few numpy calls as one document, which is what makes
+    short documents fast; n-grams that would cross from one document into the next are left out.
+    """
+
+    def __init__(self, words: WordSequence, offsets: np.ndarray) -> None:
+        self.words = words
+        self.offsets = offsets
+        self.size = len(offsets) - 1
+        self.document_of = np.repeat(np.arange(self.size), np.diff(offsets))
+
+    @classmethod
+    def from_normalized(cls, texts: Sequence[str]) -> WordBatch:
+        """A batch of texts already normalized with :func:`normalize` (empty texts allowed)."""
+        counts = [text.count(" ") + 1 if text else 0 for text in texts]
+        offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        joined = " ".join(text for text in texts if text)
+        return cls(WordSequence(word_hashes_normalized(joined)), offsets)
+
+    def ngrams(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(start word, hash) of every n-gram that lies inside one document."""
+        hashes = self.words.ngrams(n)
+        starts = np.flatnonzero(self.document_of[: len(hashes)] == self.document_of[n - 1 :][: len(hashes)])
+        return starts, hashes[starts]
 
 
 def ngram_hashes(text: str, n: int) -> np.ndarray:
@@ -379,31 +415,49 @@ class NgramIndex:
 
     def match(self, text: str) -> DocumentMatches:
         """The overlap of one document with the indexed test texts."""
-        return self.match_words(word_hashes(text))
+        return self.match_batch(WordBatch.from_normalized([normalize(text)]))[0]
 
     def match_words(self, hashes: np.ndarray) -> DocumentMatches:
         """:meth:`match` for a text already turned into word hashes."""
+        return self.match_batch(WordBatch(WordSequence(hashes), np.array([0, len(hashes)])))[0]
+
+    def match_batch(self, batch: WordBatch) -> list[DocumentMatches]:
+        """The overlap of each document of a batch: one pass of numpy calls for the whole batch."""
         if not self.frozen:
             self.freeze()
-        words = WordSequence(hashes)
-        positions, items = self.full_table.lookup(words.ngrams(self.n))
-        lengths = np.full(len(items), self.n, dtype=np.int64)
-        if len(self.prefix_table) and len(words) >= self.min_words:
-            short = self._match_short(words)
-            positions = np.concatenate([positions, short[0]])
-            items = np.concatenate([items, short[1]])
-            lengths = np.concatenate([lengths, self.item_words[short[1]]])
-        return DocumentMatches(self, positions, items, lengths)
+        starts, queries = batch.ngrams(self.n)
+        rows, items = self.full_table.lookup(queries)
+        positions, lengths = starts[rows], np.full(len(items), self.n, dtype=np.int64)
+        if len(self.prefix_table):
+            short_positions, short_items = self._match_short(batch)
+            positions = np.concatenate([positions, short_positions])
+            items = np.concatenate([items, short_items])
+            lengths = np.concatenate([lengths, self.item_words[short_items]])
+        return self._split(batch, positions, items, lengths)
 
-    def _match_short(self, words: WordSequence) -> tuple[np.ndarray, np.ndarray]:
+    def _match_short(self, batch: WordBatch) -> tuple[np.ndarray, np.ndarray]:
         """Short texts: a cheap lookup of their first ``min_words`` words, then the whole text where that hits."""
-        positions, items = self.prefix_table.lookup(words.ngrams(self.min_words))
+        starts, queries = batch.ngrams(self.min_words)
+        rows, items = self.prefix_table.lookup(queries)
+        positions = starts[rows]
+        ends = batch.offsets[batch.document_of[positions] + 1]
         keep = [
-            row for row, (position, item) in enumerate(zip(positions.tolist(), items.tolist()))
-            if position + self.item_words[item] <= len(words)
-            and words.span(position, int(self.item_words[item])) == self._short_hash[item]
+            row for row, (position, item, end) in enumerate(zip(positions.tolist(), items.tolist(), ends.tolist()))
+            if position + self.item_words[item] <= end
+            and batch.words.span(position, int(self.item_words[item])) == self._short_hash[item]
         ]
         return positions[keep], items[keep]
+
+    def _split(self, batch: WordBatch, positions: np.ndarray, items: np.ndarray,
+               lengths: np.ndarray) -> list[DocumentMatches]:
+        """Cut batch-wide hits into per-document matches with document-local word positions."""
+        documents = batch.document_of[positions]
+        order = np.argsort(documents, kind="stable")
+        documents, positions, items, lengths = documents[order], positions[order], items[order], lengths[order]
+        cuts = np.searchsorted(documents, np.arange(1, batch.size))
+        local = positions - batch.offsets[documents]
+        return [DocumentMatches(self, *parts) for parts in zip(np.split(local, cuts), np.split(items, cuts),
+                                                                np.split(lengths, cuts))]
 
     def summary(self) -> list[dict[str, object]]:
         """One row per benchmark: what was indexed and what was skipped."""

@@ -123,3 +123,31 @@ def test_duplicate_ngrams_across_benchmarks_hit_both() -> None:
     hits = index.match(subset_record.problem + " " + subset_record.solution).by_benchmark()
     assert set(hits) == {"math", "math500"}
     assert hits["math500"].record_ids == ["test/precalculus/807.json"]
+
+
+def test_a_batch_matches_like_its_documents_one_by_one(math13) -> None:
+    from mathlm.ngrams import WordBatch
+
+    documents = ["", "Short text.", f"Copied: {MATH[42].problem}", "!!! ???", MATH[300].solution,
+                 # Two halves of one problem split across neighbouring documents must not match.
+                 " ".join(MATH[301].problem.split()[:8]), " ".join(MATH[301].problem.split()[8:16]),
+                 f"{MATH[1].problem} and {MATH[2].problem}"]
+    batch = math13.match_batch(WordBatch.from_normalized([normalize(d) for d in documents]))
+    assert len(batch) == len(documents)
+    for document, matches in zip(documents, batch):
+        single = math13.match(document)
+        assert sorted(zip(matches.positions.tolist(), matches.items.tolist())) == sorted(
+            zip(single.positions.tolist(), single.items.tolist()))
+    hits = [sorted(m.by_benchmark()["math"].record_ids) if m else [] for m in batch]
+    assert hits == [[], [], ["42"], [], ["300"], [], [], ["1", "2"]]
+
+
+def test_ascii_fast_path_normalizes_like_the_general_rule() -> None:
+    import re
+    import unicodedata
+
+    general = re.compile(r"[\W_]+")
+    for record in MATH[:300]:
+        for text in (record.problem, record.solution):
+            slow = general.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
+            assert normalize(text) == slow

@@ -21,7 +21,9 @@ Files are independent tasks: ``workers > 1`` spreads them over processes.
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
+import multiprocessing
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -31,12 +33,12 @@ from typing import Any
 
 from mathlm.benchmarks import BenchmarkRecord, TextField, load_benchmark
 from mathlm.errors import MathlmError
-from mathlm.ngrams import benchmark_index, normalize, word_hashes_normalized
+from mathlm.ngrams import benchmark_index
 from mathlm.proof_pile_2.decontamination.report import (
     HitRecord,
     OverlapTally,
-    hit_records,
     markdown_table,
+    match_documents,
     tally_markdown,
     write_report_files,
 )
@@ -181,17 +183,17 @@ def _decode(tokenizer: Any, batch: list[list[int]]) -> list[str]:
     return model.decode(batch)
 
 
-def scan_file(path: str, settings: OverlapSettings) -> FileScan:
-    """Match every document of one corpus file against the benchmark index."""
+def scan_file(path: str, settings: OverlapSettings, batch_size: int = 256) -> FileScan:
+    """Match every document of one corpus file against the benchmark index, a batch at a time."""
     index = benchmark_index((settings.benchmark,), settings.n, settings.fields, settings.min_words)
     scan = FileScan(path)
-    for document in iter_documents(path, scan, settings.tokenizer):
-        scan.documents += 1
-        scan.bytes += len(document.text.encode("utf-8"))
-        normalized = normalize(document.text)
-        matches = index.match_words(word_hashes_normalized(normalized))
-        if matches:
-            scan.hits += hit_records(matches, document.doc_id, normalized, source=Path(path).name)
+    source = Path(path).name
+    documents = iter_documents(path, scan, settings.tokenizer)
+    while batch := list(itertools.islice(documents, batch_size)):
+        scan.documents += len(batch)
+        scan.bytes += sum(len(document.text.encode("utf-8")) for document in batch)
+        found = match_documents([index], [d.text for d in batch], [d.doc_id for d in batch], [source] * len(batch))
+        scan.hits += [record for records in found for record in records]
     return scan
 
 
@@ -257,7 +259,9 @@ def _scan_all(files: list[str], settings: OverlapSettings, workers: int) -> Iter
         for path in files:
             yield scan_file(path, settings)
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(files))) as pool:
+    # spawn, not fork: the CLI's progress display runs a thread, and forking a threaded process is unsafe.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context) as pool:
         yield from pool.map(scan_file, files, [settings] * len(files))
 
 

@@ -14,7 +14,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mathlm.ngrams import DocumentMatches, IndexStats, benchmark_index, matched_words_normalized
+from mathlm.ngrams import (
+    DocumentMatches,
+    IndexStats,
+    NgramIndex,
+    WordBatch,
+    benchmark_index,
+    matched_words_normalized,
+    normalize,
+)
 from mathlm.proof_pile_2.decontamination.config import DecontaminationConfig
 
 
@@ -46,6 +54,19 @@ def hit_records(matches: DocumentMatches, doc_id: str, normalized: str, source: 
                   match=matched_words_normalized(normalized, hit.first_position, hit.first_length), source=source)
         for name, hit in matches.by_benchmark().items()
     ]
+
+
+def match_documents(indexes: Sequence[NgramIndex], texts: Sequence[str], doc_ids: Sequence[str],
+                    sources: Sequence[str]) -> list[list[HitRecord]]:
+    """The hit records of each document of a batch against each index (texts normalized and hashed once)."""
+    normalized = [normalize(text) for text in texts]
+    batch = WordBatch.from_normalized(normalized)
+    found: list[list[HitRecord]] = [[] for _ in texts]
+    for index in indexes:
+        for position, matches in enumerate(index.match_batch(batch)):
+            if matches:
+                found[position] += hit_records(matches, doc_ids[position], normalized[position], sources[position])
+    return found
 
 
 @dataclass
