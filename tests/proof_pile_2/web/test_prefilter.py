@@ -6,7 +6,13 @@ import re
 
 from datatrove.data import Document
 
-from mathlm.proof_pile_2.web.prefilter import LATEX_COMMANDS, MathPrefilter, strip_tags
+from mathlm.proof_pile_2.web.prefilter import (
+    LATEX_COMMANDS,
+    MATH_MARKERS,
+    MathPrefilter,
+    has_math_marker,
+    strip_tags,
+)
 
 MATHJAX = (
     '<html><head><script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>'
@@ -48,6 +54,13 @@ def test_long_mathematical_text_without_listed_commands_passes_on_its_math_score
     prefilter = MathPrefilter()
     assert run(prefilter, [page, short]) == ["0"]
     assert prefilter.stats["math_score"].total == 1
+
+
+def test_markers_match_in_any_case() -> None:
+    assert all(marker == marker.lower() for marker in MATH_MARKERS)  # the page is lowercased, not the markers
+    assert has_math_marker("<script>MathJax.Hub.Config({tex2jax: {}})</script>")
+    assert has_math_marker('<script type="Math/TeX">x^2</script>')
+    assert not has_math_marker("<p>Mathematics department news</p>")
 
 
 def test_strip_tags_removes_scripts_styles_and_tags() -> None:
