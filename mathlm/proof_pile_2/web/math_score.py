@@ -78,11 +78,11 @@ class RuleMathScorer:
     """The model-free score described in the module docstring."""
 
     def score(self, text: str) -> float:
-        words = WORD_RE.findall(text)
+        words = WORD_RE.findall(text.lower())
         if not words:
             return 0.0
         per_100_words = 100.0 / len(words)
-        vocabulary = sum(1 for word in words if word.lower() in MATH_WORDS)
+        vocabulary = sum(map(MATH_WORDS.__contains__, words))
         evidence = per_100_words * (
             WEIGHT_LATEX * len(LATEX_COMMAND_RE.findall(text))
             + WEIGHT_SYMBOLS * len(MATH_SYMBOL_RE.findall(text))
