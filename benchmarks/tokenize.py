@@ -11,7 +11,11 @@ Both run on the same JSONL documents, one process and one tokenizer thread each
 
 The shards of both tools are compared token for token, so the speed-up is for identical output.
 
-    python benchmarks/tokenize.py                      # the embedded sample corpora, repeated to 24 MB
+Every document is distinct (nothing is repeated to pad the corpus, which would flatter mathlm's
+chunk memoisation): by default the embedded sample corpora (math and general prose) followed by
+SymPy's source files (math code, as in AlgebraicStack), up to ``--megabytes``.
+
+    python benchmarks/tokenize.py                      # sample corpora + SymPy sources, 24 MB
     python benchmarks/tokenize.py --input DOCS_DIR --megabytes 100
 """
 
@@ -51,26 +55,33 @@ def read_texts(source: Path) -> list[str]:
             text = json.loads(line).get("text") if line.strip() else None
             if isinstance(text, str) and text.strip():
                 texts.append(text)
-    if not texts:
-        raise SystemExit(f"no documents with text under {source}")
     return texts
 
 
-def write_corpus(texts: list[str], megabytes: float, out_dir: Path) -> int:
-    """Repeat ``texts`` until they hold ``megabytes`` of UTF-8, spread over NUM_FILES JSONL files."""
+def default_texts() -> list[str]:
+    """The embedded sample corpora, then SymPy's Python sources (one document per file)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("sympy")
+    sources = sorted(Path(next(iter(spec.submodule_search_locations))).rglob("*.py")) if spec else []
+    code = [path.read_text(encoding="utf-8", errors="replace") for path in sources]
+    return read_texts(SAMPLE_DATA_DIR / "corpora") + [text for text in code if text.strip()]
+
+
+def write_corpus(texts: list[str], megabytes: float, out_dir: Path) -> tuple[int, int]:
+    """Distinct texts up to ``megabytes`` of UTF-8, spread over NUM_FILES JSONL files: (documents, bytes)."""
     target = int(megabytes * 1e6)
     streams = [open(out_dir / f"part{i}.jsonl", "w", encoding="utf-8") for i in range(NUM_FILES)]  # noqa: SIM115
     written = count = 0
-    while written < target:
-        for text in texts:
-            streams[count % NUM_FILES].write(json.dumps({"text": text}) + "\n")
-            written += len(text.encode("utf-8"))
-            count += 1
-            if written >= target:
-                break
+    for text in texts:
+        if written >= target:
+            break
+        streams[count % NUM_FILES].write(json.dumps({"text": text}) + "\n")
+        written += len(text.encode("utf-8"))
+        count += 1
     for stream in streams:
         stream.close()
-    return count
+    return count, written
 
 
 def texts_up_to(texts: list[str], characters: int) -> Iterator[str]:
@@ -143,41 +154,45 @@ def compare(tag: str, docs: Path, ours: Path, theirs: Path, eos_token: str, work
                                                           strict=True))
     ratio = (tokens / our_cpu) / (tokens / their_cpu)
     return [
-        {"tokenizer": tag, "tool": "mathlm data tokenize", "tokens": tokens, "CPU s": our_cpu, "wall s": our_wall,
-         "tokens/s/core": round(tokens / our_cpu), "vs datatrove": f"{ratio:.2f}x",
+        {"tokenizer": tag, "tool": "mathlm", "tokens": tokens, "CPU s": our_cpu, "wall s": our_wall,
+         "tokens/s/core": round(tokens / our_cpu), "ratio": f"{ratio:.2f}x",
          "same tokens": "yes" if identical else "NO"},
-        {"tokenizer": tag, "tool": "datatrove MegatronDocumentTokenizer", "tokens": tokens, "CPU s": their_cpu,
-         "wall s": their_wall, "tokens/s/core": round(tokens / their_cpu), "vs datatrove": "1.00x",
+        {"tokenizer": tag, "tool": "datatrove", "tokens": tokens, "CPU s": their_cpu,
+         "wall s": their_wall, "tokens/s/core": round(tokens / their_cpu), "ratio": "1.00x",
          "same tokens": ""},
     ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--input", type=Path, default=SAMPLE_DATA_DIR / "corpora",
-                        help="JSONL documents (file or folder); default: the embedded sample corpora")
-    parser.add_argument("--megabytes", type=float, default=24.0, help="corpus size to tokenize (texts repeated)")
+    parser.add_argument("--input", type=Path, default=None,
+                        help="JSONL documents (file or folder); default: sample corpora + SymPy sources")
+    parser.add_argument("--megabytes", type=float, default=24.0, help="at most this much text to tokenize")
     parser.add_argument("--sp-vocab", type=int, default=8000, help="vocabulary of the Llama-style sentencepiece")
     args = parser.parse_args()
 
     from mathlm.pretrained import smollm2_hf_checkpoint
     from mathlm.proof_pile_2.tokens.tokenizer import hf_tokenizer_from_sentencepiece, train_llama_style_sentencepiece
 
-    texts = read_texts(args.input)
+    texts = read_texts(args.input) if args.input else default_texts()
+    if not texts:
+        raise SystemExit(f"no documents with text under {args.input}")
     work = Path(tempfile.mkdtemp(prefix="mathlm-tokenize-bench-"))
     try:
         docs = work / "docs"
         docs.mkdir()
-        count = write_corpus(texts, args.megabytes, docs)
-        console.print(f"{count:,} documents, {args.megabytes:g} MB, {NUM_FILES} files, from {args.input}")
+        count, size = write_corpus(texts, args.megabytes, docs)
+        source = args.input or "the sample corpora + SymPy sources"
+        console.print(f"{count:,} distinct documents, {size / 1e6:.1f} MB, {NUM_FILES} files, from {source}")
         sp_model = train_llama_style_sentencepiece(texts_up_to(texts, 4_000_000), work / "llama_style.model",
                                                    args.sp_vocab)
         sp_json = hf_tokenizer_from_sentencepiece(sp_model, work / "llama_style_hf") / "tokenizer.json"
         smollm2_json = smollm2_hf_checkpoint() / "tokenizer.json"
         warm_up()
-        rows = compare("llama-style sentencepiece", docs, sp_model, sp_json, "</s>", work)
-        rows += compare("SmolLM2 tokenizer.json", docs, smollm2_json, smollm2_json, "<|im_end|>", work)
-        console.print(summary_table("tokenization throughput (1 process, 1 tokenizer thread)", rows))
+        rows = compare("Llama-style .model", docs, sp_model, sp_json, "</s>", work)
+        rows += compare("SmolLM2 .json", docs, smollm2_json, smollm2_json, "<|im_end|>", work)
+        console.print(summary_table("tokenization throughput, 1 process, 1 tokenizer thread (datatrove = its "
+                                    "MegatronDocumentTokenizer; ratio = tokens/s/core vs datatrove)", rows))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

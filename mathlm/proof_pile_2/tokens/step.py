@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,13 @@ from datatrove.pipeline.readers import JsonlReader
 from datatrove.utils.batching import batched
 
 from mathlm.proof_pile_2.tokens.indexed import IndexedDatasetWriter, token_dtype
-from mathlm.proof_pile_2.tokens.tokenizer import encode_documents, load_tokenizer
+from mathlm.proof_pile_2.tokens.tokenizer import BatchTokenizer, encode_documents, load_tokenizer
+
+
+@functools.lru_cache(maxsize=4)
+def shared_tokenizer(path: str, eos_token: str | None) -> BatchTokenizer:
+    """One tokenizer per process and file, so its chunk cache stays warm over every task a worker runs."""
+    return load_tokenizer(path, eos_token)
 
 
 def task_prefix(output_prefix: str | Path, rank: int) -> Path:
@@ -84,7 +91,7 @@ class TokenizeToShards(PipelineStep):
         self.batch_size = batch_size
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        tokenizer = load_tokenizer(self.tokenizer_path, self.eos_token)
+        tokenizer = shared_tokenizer(self.tokenizer_path, self.eos_token)
         with IndexedDatasetWriter(task_prefix(self.output_prefix, rank), token_dtype(tokenizer.vocab_size)) as out:
             for batch in batched(self._usable(data), self.batch_size):
                 with self.track_time(unit="batch"):

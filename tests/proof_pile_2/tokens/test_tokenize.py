@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,38 @@ EDGE_TEXTS = [" leading space", "  two leading spaces", "\tTab first", "trailing
               "line\n\n  indented", "x = 2^{10} = 1024", "émoji 🤖, ∑ and ∫, 中文", "$\\frac{1}{2}$"]
 BAD_LINES = ['{"text": ""}', '{"text": "   \\n\\t "}', '{"title": "no text field"}', '{"text": 42}',
              "{not json", "[1, 2, 3]"]
+
+
+# Characters where tokenizers' whitespace and special-token handling differ: runs of spaces, tabs,
+# newlines, Unicode spaces, a literal "▁", special tokens written in the text.
+ADVERSARIAL = [" ", " ", " ", "\n", "\t", "\r", "a", "B", "é", "1", "2", ".", "'", "s", "ll", "中", "🤖", "\u00a0",
+               "\u2003", "\x1c", "\x85", "▁", "<s>", "</s>", "<|im_end|>", "-", "$", "\\frac", " x"]
+
+
+def _adversarial_texts(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(ADVERSARIAL) for _ in range(rng.randint(0, 40))) for _ in range(count)]
+
+
+def test_chunk_memoisation_is_exact_for_sentencepiece(llama_style_sp_model: Path) -> None:
+    import sentencepiece
+
+    ours = load_tokenizer(llama_style_sp_model)
+    assert ours._chunks is not None  # a Llama-style model takes the memoised path
+    reference = sentencepiece.SentencePieceProcessor(model_file=str(llama_style_sp_model))
+    texts = sample_texts() + EDGE_TEXTS + _adversarial_texts(6000, seed=1)
+    assert ours.encode_batch(texts) == reference.encode(texts, out_type=int)
+
+
+@pytest.mark.slow  # the first use on a machine converts SmolLM2's GGUF (~25 s); later sessions reuse it
+def test_chunk_memoisation_is_exact_for_smollm2(smollm2_checkpoint: Path) -> None:
+    from tokenizers import Tokenizer
+
+    ours = load_tokenizer(smollm2_checkpoint / "tokenizer.json")
+    assert ours._chunks is not None  # GPT-2-style byte-level BPE takes the memoised path
+    reference = Tokenizer.from_file(str(smollm2_checkpoint / "tokenizer.json"))
+    texts = sample_texts() + EDGE_TEXTS + _adversarial_texts(6000, seed=2)
+    assert ours.encode_batch(texts) == [e.ids for e in reference.encode_batch(texts, add_special_tokens=False)]
 
 
 def _write_inputs(folder: Path, texts: list[str]) -> None:
