@@ -88,10 +88,17 @@ class FastWarcReader(BaseDiskReader):
                     yield document
 
     def _html_records(self, stream: IO[bytes], filepath: str) -> Iterator[dict[str, Any]]:
-        """Walk the file's records; on unreadable data, count it once and resume at the member after it."""
+        """Walk the file's records; after unreadable data, count it once and resume at the next record.
+
+        The unreadable stretch starts after the last record read completely; reading resumes at the next
+        record boundary (gzip member or ``WARC/`` header) after it, and if that very record fails again
+        without progress, at the boundary after that one. Each retry starts further into the file, so
+        the walk always ends.
+        """
         from fastwarc.warc import ArchiveIterator, WarcRecordType
 
         marker = GZIP_MAGIC if stream.read(len(GZIP_MAGIC)) == GZIP_MAGIC else WARC_MAGIC
+        counted: set[int | None] = set()
         start: int | None = 0
         while start is not None:
             stream.seek(start)
@@ -106,17 +113,20 @@ class FastWarcReader(BaseDiskReader):
                     last_good = record.stream_pos
                 start = None
             except OSError as err:
-                self.stat_update("corrupt_record")
-                # The bad member is the first one after the last good record: resume at the member after it.
                 bad = _next_marker(stream, marker, after=last_good)
-                logger.warning(f"{filepath}: unreadable record at offset {bad} ({err}); skipped")
-                start = None if bad is None else _next_marker(stream, marker, after=bad)
+                if bad not in counted:
+                    counted.add(bad)
+                    self.stat_update("corrupt_record")
+                    logger.warning(
+                        f"{filepath}: unreadable data after offset {max(last_good, 0)} ({err}); skipped"
+                    )
+                start = _next_marker(stream, marker, after=bad) if bad == start else bad
 
     def _record_fields(self, record: Any, filepath: str) -> dict[str, Any] | None:
         """The document fields of one response record, or None (counted) if it is truncated or not HTML."""
         declared = record.content_length
         block = record.reader.read()
-        record_id = record.record_id
+        record_id = record.record_id or f"at offset {record.stream_pos}"
         if not block or len(block) < declared:  # an empty block: the WARC header itself was cut off
             self.stat_update("corrupt_record")
             logger.warning(

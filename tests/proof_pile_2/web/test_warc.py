@@ -118,3 +118,18 @@ def test_each_task_reads_its_own_files(tmp_path: Path) -> None:
         docs, stats = read_all(tmp_path, rank=rank, world_size=2)
         assert [doc.metadata["warc_file"] for doc in docs] == [f"CC-{rank}.warc.gz"]
         assert count(stats, "input_files") == 1
+
+
+def test_uncompressed_warc_resumes_after_junk_and_broken_headers(tmp_path: Path) -> None:
+    def plain_response(i: int) -> bytes:
+        body = f"<html><body>page {i}</body></html>".encode()
+        http = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        return warc_record("response", f"http://u.org/{i}", http + body)
+
+    broken_header = b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: not-a-number\r\n\r\ngarbage\r\n\r\n"
+    junk = b"some bytes that are no WARC record\r\n"
+    records = [plain_response(i) for i in range(3)]
+    (tmp_path / "plain.warc").write_bytes(records[0] + broken_header + records[1] + junk + records[2])
+    docs, stats = read_all(tmp_path)
+    assert [doc.metadata["url"] for doc in docs] == ["http://u.org/0", "http://u.org/1", "http://u.org/2"]
+    assert count(stats, "corrupt_record") >= 2
