@@ -62,10 +62,20 @@ def _stage_tokenize(ctx: QuickstartContext) -> dict[str, Any]:
     return tokenize_subsets(documents, ctx.dir("tokenize"), smollm2_hf_checkpoint() / "tokenizer.json", workers=2)
 
 
+def _stage_train(ctx: QuickstartContext) -> dict[str, Any]:
+    """Continued pretraining of the real SmolLM2-135M on the tokenized sample (FSDP2, CPU), held-out
+    loss on MATH test text measured before and after."""
+    from mathlm.pretrain.quickstart import train_quickstart
+
+    tokens = ctx.outputs.get("tokenize", {}).get("mixture") or ctx.workdir / "tokenize" / "mixture.yaml"
+    return train_quickstart(Path(tokens), ctx.dir("train"))
+
+
 STAGES: list[tuple[str, str, StageFn]] = [
     ("sample", "Embedded sample data", _stage_sample),
     ("data", "Proof-Pile-2 build (arXiv, web, code, decontamination)", _stage_data),
     ("tokenize", "Token shards (Megatron/GPT-NeoX format) and the training mixture", _stage_tokenize),
+    ("train", "Continued pretraining of SmolLM2-135M (FSDP2, CPU)", _stage_train),
 ]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from mathlm.config import ConfigModel
 from mathlm.proof_pile_2.mixture import MixtureConfig
@@ -44,6 +44,11 @@ class ModelConfig(ConfigModel):
         default="auto", description="compute dtype; auto = bfloat16 on GPU, float32 on CPU")
     compile: bool = Field(default=False, description="torch.compile each decoder layer")
     init_seed: int = 0
+
+    @field_validator("checkpoint")
+    @classmethod
+    def _expand_home(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
 
     @model_validator(mode="after")
     def _one_source(self) -> ModelConfig:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -87,3 +91,24 @@ def test_crash_during_save_never_leaves_a_loadable_checkpoint(tiny_config: Calla
     assert summary.resumed_from == ckpt.checkpoint_path(run_dir, 4)
     assert ckpt.latest_checkpoint(run_dir) == ckpt.checkpoint_path(run_dir, 8)
     assert not partial.exists()
+
+
+@pytest.mark.slow
+def test_sigterm_saves_a_checkpoint_at_the_step_reached(tiny_data: Path, tmp_path: Path,
+                                                                     no_launch_env: None) -> None:
+    """What Slurm does on preemption: SIGTERM to the trainer, then the requeued job starts it again."""
+    run_dir = tmp_path / "run"
+    sets = [*tiny_overrides(tmp_path, tiny_data), "schedule.decay_steps=100000", "checkpoint.every=100000"]
+    command = [sys.executable, "-m", "mathlm.cli", "train", str(TINY_CONFIG), *sum((["--set", s] for s in sets), [])]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    metrics = run_dir / "metrics.jsonl"
+    while not (metrics.is_file() and len(metrics.read_text().splitlines()) >= 3):  # some steps are done
+        assert process.poll() is None, process.stderr.read()
+        time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    saved = ckpt.latest_checkpoint(run_dir)
+    stopped_at = ckpt.read_state(saved).step
+    assert saved == ckpt.checkpoint_path(run_dir, stopped_at) and 0 < stopped_at < 100000
+    assert "stopped by SIGTERM" in " ".join(stderr.split())
