@@ -35,6 +35,7 @@ from datatrove.pipeline.dedup.minhash import (
 from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 from datatrove.utils.word_tokenizers import WordTokenizer
+from pydantic import Field
 
 from mathlm.config import ConfigModel
 
@@ -61,11 +62,11 @@ class WhitespaceWordTokenizer(WordTokenizer):
 class DedupConfig(ConfigModel):
     """MinHash near-dedup settings (see the module docstring for what they mean)."""
 
-    enabled: bool = True
-    n_grams: int = 5
-    num_buckets: int = 14
-    hashes_per_bucket: int = 8
-    seed: int = 1
+    enabled: bool = Field(True, description="Run the four MinHash stages after the filters.")
+    n_grams: int = Field(5, ge=1, description="Words per shingle.")
+    num_buckets: int = Field(14, ge=1, description="LSH bands; the buckets stage runs one task per band.")
+    hashes_per_bucket: int = Field(8, ge=1, description="MinHash values per band.")
+    seed: int = Field(1, description="Seed of the hash permutations (the same on every task).")
 
     def minhash_config(self) -> MinhashConfig:
         return MinhashConfig(

@@ -50,30 +50,34 @@ class WebPipelineConfig(ConfigModel):
     url_blacklist: list[str] = Field(default_factory=list, description="Domains to drop (subdomains too).")
     url_blacklist_file: str | None = Field(None, description="File with one blacklisted domain per line.")
     prefilter_min_score: float = Field(
-        0.8, description="Rule math score a page without LaTeX commands needs."
+        0.8, ge=0, le=1, description="Rule math score a page without LaTeX commands needs."
     )
-    prefilter_min_chars: int = Field(500, description="...and the text length it needs.")
-    min_chars: int = Field(100, description="Drop extracted texts shorter than this.")
+    prefilter_min_chars: int = Field(500, ge=0, description="...and the text length it needs.")
+    min_chars: int = Field(100, ge=0, description="Drop extracted texts shorter than this.")
     max_accented_ratio: float = Field(
-        0.015, description="Drop texts with a larger share of accented letters."
+        0.015, ge=0, le=1, description="Drop texts with a larger share of accented letters."
     )
     languages: list[str] = Field(
         default_factory=lambda: ["en"], description="lid.176 language codes to keep."
     )
-    language_threshold: float = Field(0.5, description="Minimum probability of the kept language.")
+    language_threshold: float = Field(
+        0.5, ge=0, le=1, description="Minimum probability of the kept language."
+    )
     math_classifier: str | None = Field(
         None, description="fastText math classifier; empty: rule-based score."
     )
     math_threshold: float = Field(
-        0.8, description="Math score needed when the extractor found no math markup."
+        0.8, ge=0, le=1, description="Math score needed when the extractor found no math markup."
     )
-    found_math_threshold: float = Field(0.15, description="Math score needed when it found math markup.")
-    final_math_threshold: float = Field(0.17, description="Math score every kept page needs.")
+    found_math_threshold: float = Field(
+        0.15, ge=0, le=1, description="Math score needed when it found math markup."
+    )
+    final_math_threshold: float = Field(0.17, ge=0, le=1, description="Math score every kept page needs.")
     kenlm_model: str | None = Field(
         None, description="KenLM model (ARPA/binary); empty: no perplexity filter."
     )
-    max_perplexity: float = Field(30_000, description="Extraction-stage perplexity limit.")
-    final_max_perplexity: float = Field(15_000, description="Final perplexity limit.")
+    max_perplexity: float = Field(30_000, gt=0, description="Extraction-stage perplexity limit.")
+    final_max_perplexity: float = Field(15_000, gt=0, description="Final perplexity limit.")
     keep_excluded: bool = Field(False, description="Write every dropped page under WORK/excluded/<filter>/.")
     dedup: DedupConfig = Field(default_factory=DedupConfig)
 
