@@ -76,22 +76,19 @@ def test_merging_shards_concatenates_documents(tmp_path: Path) -> None:
     assert [m.tolist() for m in merged] == [d.tolist() for d in first + second]
 
 
-def test_truncated_index_is_an_error_naming_the_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("suffix", "keep", "message"), [
+    ("idx", -5, r"s\.idx.*truncated"),        # arrays cut short
+    ("idx", 10, r"s\.idx.*truncated"),        # header cut short
+    ("bin", -2, r"s\.bin.*truncated or mismatched"),
+    ("bin", None, r"s\.bin.*truncated or mismatched"),  # longer than the index says (appended garbage)
+])
+def test_damaged_shard_is_an_error_naming_the_file(tmp_path: Path, suffix: str, keep: int | None,
+                                                    message: str) -> None:
     _write(tmp_path / "s", _documents(4, 20, 1000), 1000)
-    idx = tmp_path / "s.idx"
-    idx.write_bytes(idx.read_bytes()[:-5])
-    with pytest.raises(MathlmError, match=r"s\.idx.*truncated"):
-        IndexedDataset(tmp_path / "s")
-    idx.write_bytes(idx.read_bytes()[:10])
-    with pytest.raises(MathlmError, match=r"s\.idx.*truncated"):
-        IndexedDataset(tmp_path / "s")
-
-
-def test_short_bin_is_an_error_naming_the_file(tmp_path: Path) -> None:
-    _write(tmp_path / "s", _documents(5, 20, 1000), 1000)
-    data = tmp_path / "s.bin"
-    data.write_bytes(data.read_bytes()[:-2])
-    with pytest.raises(MathlmError, match=r"s\.bin.*truncated or mismatched"):
+    path = tmp_path / f"s.{suffix}"
+    data = path.read_bytes()
+    path.write_bytes(data[:keep] if keep is not None else data + b"\x00\x01")
+    with pytest.raises(MathlmError, match=message):
         IndexedDataset(tmp_path / "s")
 
 
