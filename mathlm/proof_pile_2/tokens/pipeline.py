@@ -41,6 +41,7 @@ class TokenizeResult:
     seconds: float
     tasks: int
     counters: dict[str, float] = field(default_factory=dict)
+    job_id: str | None = None  # the Slurm job array, when submitted with executor="slurm"
 
     @property
     def tokens_per_second(self) -> float:
@@ -115,7 +116,8 @@ def tokenize_documents(
     slurm_partition: str | None = None,
 ) -> TokenizeResult:
     """Tokenize every document under ``input_path`` into shards at ``output_prefix`` (see module doc)."""
-    input_path, output_prefix = Path(input_path), Path(output_prefix)
+    # Absolute paths: Slurm tasks and pool workers need not share this process's working directory.
+    input_path, output_prefix = Path(input_path).resolve(), Path(output_prefix).resolve()
     checked = load_tokenizer(tokenizer, eos_token)  # fail here, not in every task
     inputs = find_inputs(input_path)
     tasks = max(len(files) for files in inputs.values())
@@ -223,10 +225,11 @@ def _submit_slurm(pipeline: list[Any], tasks: int, logs: Path, output_prefix: Pa
     executor = SlurmPipelineExecutor(pipeline, tasks=tasks, logging_dir=str(logs), job_name="mathlm-tokenize",
                                      **datatrove_executor_kwargs(partition=partition))
     executor.run()
-    console.print(f"submitted {tasks} tokenize task(s); shards will be {output_prefix}_XXXXX. Once the jobs are "
-                  "done, re-run this command without --executor slurm to merge them into one shard.")
+    console.print(f"submitted {tasks} tokenize task(s) as Slurm job {executor.job_id}; shards will be "
+                  f"{output_prefix}_XXXXX. Once the job is done, re-run this command without --executor slurm "
+                  "to merge them into one shard.")
     return TokenizeResult(prefixes=[task_prefix(output_prefix, r) for r in range(tasks)], documents=0, tokens=0,
-                          seconds=0.0, tasks=tasks)
+                          seconds=0.0, tasks=tasks, job_id=executor.job_id)
 
 
 PROOF_PILE_2_SUBSETS = ("arxiv", "open-web-math", "algebraic-stack")
