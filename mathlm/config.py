@@ -100,6 +100,8 @@ def _describe(error: Mapping[str, Any], model: type[BaseModel], source: str, lin
     loc = [str(part) for part in error["loc"]]
     key = ".".join(loc)
     where = f"{source}:{lines[key]}" if key in lines else source
+    if not loc:  # a model-level validator: the message is about the whole config
+        return f"{where}: {error['msg']}"
     origin = " (from --set)" if key in overridden else ""
     kind = error["type"]
     if kind == "extra_forbidden":

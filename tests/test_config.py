@@ -82,3 +82,23 @@ def test_top_level_must_be_mapping(tmp_path: Path) -> None:
     path = write(tmp_path, "- a\n- b\n")
     with pytest.raises(ConfigError, match="top level must be a mapping"):
         load_config(path, Demo)
+
+
+def test_model_level_validator_message(tmp_path: Path) -> None:
+    """A check across several keys has no single key to name: the message names the file and says why."""
+    from pydantic import model_validator
+
+    class Window(ConfigModel):
+        start: int = 0
+        end: int = 1
+
+        @model_validator(mode="after")
+        def _ordered(self) -> "Window":
+            if self.end <= self.start:
+                raise ValueError("end must be after start")
+            return self
+
+    path = write(tmp_path, "start: 5\nend: 2\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path, Window)
+    assert str(err.value) == f"{path}: Value error, end must be after start"

@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from mathlm.cli_utils import SetOption
+
 eval_app = typer.Typer(help="Evaluate a model: chain of thought, majority voting, tool use, memorization.",
                        no_args_is_help=True)
 
@@ -47,6 +49,91 @@ def equiv(
     for record, error in zip(records, errors):
         record = {**record, "equivalent": None, "error": error} if error else {**record, "equivalent": next(verdicts)}
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+@eval_app.command("list")
+def list_tasks() -> None:
+    """Show the registered tasks, their benchmark sizes and the published Llemma numbers."""
+    from mathlm.benchmarks import get_spec
+    from mathlm.console import console, summary_table
+    from mathlm.eval.tasks import TASKS
+
+    rows = [{"task": name, "benchmark": task.benchmark, "problems": get_spec(task.benchmark).count,
+             "kind": task.kind, "description": task.description,
+             "Llemma 7B / 34B": " / ".join(str(task.published.get(m, "-")) for m in ("Llemma 7B", "Llemma 34B"))}
+            for name, task in TASKS.items()]
+    console.print(summary_table("evaluation tasks (custom tasks: pass a YAML file as the task name)", rows))
+
+
+@eval_app.command("run")
+def run(
+    config: Annotated[Path | None, typer.Argument(help="Eval config YAML (configs/eval/...); flags override it.")] = None,
+    model: Annotated[str | None, typer.Option(help="Checkpoint directory, or the served model name (openai).")] = None,
+    tasks: Annotated[str | None, typer.Option(help="Comma-separated task names or custom task YAML files.")] = None,
+    backend: Annotated[str | None, typer.Option(help="hf (default), vllm or openai.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="openai backend: server URL, e.g. http://host:8000/v1")] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N problems of each task.")] = None,
+    n: Annotated[int | None, typer.Option(help="Samples per problem for maj@n / pass@k.")] = None,
+    temperature: Annotated[float | None, typer.Option(help="0 = greedy.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Run directory.")] = None,
+    model_name: Annotated[str | None, typer.Option(help="Compare with the paper, e.g. 'Llemma 7B'.")] = None,
+    shard: Annotated[str | None, typer.Option(help="I/N: evaluate every N-th problem from the I-th (Slurm arrays).")] = None,
+    set_: SetOption = [],  # noqa: B006 - typer needs a literal default
+) -> None:
+    """Generate, score and summarize: per-problem JSONL, summary JSON and a Markdown table.
+
+    Interrupted runs resume: finished generations are cached in OUTPUT/generations.jsonl.
+    """
+    from mathlm.config import apply_override, load_config, validate_config
+    from mathlm.eval.runner import EvalConfig, run_eval
+
+    flags = {"model": model, "tasks": tasks.split(",") if tasks else None, "backend": backend, "limit": limit,
+             "n": n, "temperature": temperature, "output": str(output) if output else None, "model_name": model_name}
+    overrides = [f"{key}={json.dumps(value)}" for key, value in flags.items() if value is not None]
+    if base_url:
+        overrides.append(f"backend_options.base_url={json.dumps(base_url)}")
+    overrides += list(set_)
+    if config is not None:
+        cfg = load_config(config, EvalConfig, overrides=overrides)
+    else:
+        data: dict = {}
+        for override in overrides:
+            apply_override(data, override)
+        cfg = validate_config(data, EvalConfig, source="command line")
+    run_eval(cfg, shard=_parse_shard(shard))
+
+
+def _parse_shard(text: str | None) -> tuple[int, int] | None:
+    from mathlm.errors import MathlmError
+
+    if text is None:
+        return None
+    index, sep, count = text.partition("/")
+    if not sep or not index.isdigit() or not count.isdigit() or int(count) < 1:
+        raise MathlmError(f"--shard {text!r}: expected I/N with 0 <= I < N, e.g. --shard 0/4")
+    return int(index), int(count)
+
+
+@eval_app.command("score")
+def score(
+    run_dir: Annotated[Path, typer.Argument(help="A finished eval run directory.")],
+    model_name: Annotated[str | None, typer.Option(help="Compare with the paper, e.g. 'Llemma 7B'.")] = None,
+) -> None:
+    """Re-score saved generations (after changing extraction or equivalence) without the model."""
+    from mathlm.eval.runner import score_run
+
+    score_run(run_dir, model_name=model_name)
+
+
+@eval_app.command("merge")
+def merge(
+    run_dir: Annotated[Path, typer.Argument(help="Run directory whose shards/ holds the Slurm array's outputs.")],
+    model_name: Annotated[str | None, typer.Option(help="Compare with the paper, e.g. 'Llemma 7B'.")] = None,
+) -> None:
+    """Merge the shards of a sharded evaluation (``mathlm slurm eval``) and summarize the whole run."""
+    from mathlm.eval.runner import merge_shards
+
+    merge_shards(run_dir, model_name=model_name)
 
 
 @eval_app.command("overlap")

@@ -1,0 +1,239 @@
+"""Running an evaluation: generate (with a resumable cache), score, write results a person can open.
+
+Layout of a run directory::
+
+    OUT/generations.jsonl          cache: one line per (model, task, problem, settings); appended as we go
+    OUT/<task>/samples.jsonl       per problem: generations, extracted answers, verdicts, majority vote
+    OUT/<task>/summary.json        maj@n, pass@k, per-subject / per-level accuracy
+    OUT/summary.json, OUT/results.md   all tasks, with the Llemma paper's numbers where the model matches
+
+A sharded run (``--shard i/N``, used by ``mathlm slurm eval``) writes ``OUT/shards/i/...`` instead;
+``merge_shards`` puts the shards together and re-summarizes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+
+from mathlm.benchmarks import BenchmarkRecord
+from mathlm.config import ConfigModel
+from mathlm.console import console, summary_table
+from mathlm.errors import MathlmError
+from mathlm.eval.answers import AnswerChecker
+from mathlm.eval.backends import Backend, SamplingSettings, make_backend
+from mathlm.eval.sandbox import SandboxLimits, SandboxPool
+from mathlm.eval.scoring import SampleResult, score_sample, summarize
+from mathlm.eval.tasks import Task, get_task
+
+
+class EvalConfig(ConfigModel):
+    """One evaluation run: which model, which backend, which tasks, how to sample."""
+
+    model: str = Field(description="checkpoint directory (hf, vllm) or served model name (openai)")
+    model_name: str | None = Field(None, description="name in the Llemma tables, e.g. 'Llemma 7B'")
+    backend: Literal["hf", "vllm", "openai"] = "hf"
+    backend_options: dict[str, Any] = {}
+    tasks: list[str] = Field(min_length=1)
+    limit: int | None = Field(None, ge=1, description="first N problems of each task")
+    n: int = Field(1, ge=1, description="samples per problem (maj@n, pass@k)")
+    temperature: float = Field(0.0, ge=0.0)
+    top_p: float = Field(1.0, gt=0.0, le=1.0)
+    max_new_tokens: int | None = Field(None, ge=1, description="default: the task's own")
+    seed: int = 0
+    sandbox_workers: int = Field(2, ge=1)
+    answer_timeout_s: float = Field(5.0, gt=0)
+    cache_chunk: int = Field(32, ge=1, description="prompts generated between cache writes")
+    output: Path = Path("runs/eval")
+
+
+class GenerationCache:
+    """Append-only JSONL of finished generations, so an interrupted eval resumes without regenerating."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: dict[str, list[str]] = {}
+        if path.exists():
+            with path.open(encoding="utf-8") as handle:
+                for line in handle:
+                    try:
+                        entry = json.loads(line)
+                        self.entries[entry["key"]] = entry["generations"]
+                    except (ValueError, KeyError):
+                        continue  # a line cut by a crash mid-write: that problem is generated again
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+    @staticmethod
+    def key(model_id: str, task: str, doc_id: str, prompt: str, settings: SamplingSettings) -> str:
+        prompt_hash = hashlib.sha256(prompt.encode()).hexdigest()[:16]
+        return hashlib.sha256(f"{model_id}|{task}|{doc_id}|{prompt_hash}|{settings.key()}".encode()).hexdigest()
+
+    def get(self, key: str) -> list[str] | None:
+        return self.entries.get(key)
+
+    def put_many(self, items: Sequence[tuple[str, list[str]]]) -> None:
+        with self.path.open("a", encoding="utf-8") as handle:
+            for key, generations in items:
+                handle.write(json.dumps({"key": key, "generations": generations}, ensure_ascii=False) + "\n")
+                self.entries[key] = generations
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def settings_for(task: Task, cfg: EvalConfig) -> SamplingSettings:
+    return SamplingSettings(max_new_tokens=cfg.max_new_tokens or task.max_new_tokens, temperature=cfg.temperature,
+                            top_p=cfg.top_p, n=cfg.n, seed=cfg.seed, stop=task.stop)
+
+
+def select_shard(records: list[BenchmarkRecord], shard: tuple[int, int] | None) -> list[BenchmarkRecord]:
+    if shard is None:
+        return records
+    index, count = shard
+    if not 0 <= index < count:
+        raise MathlmError(f"shard {index}/{count}: the index must be in 0..{count - 1}")
+    return records[index::count]
+
+
+def generate_task(task: Task, records: list[BenchmarkRecord], backend: Backend, settings: SamplingSettings,
+                  cache: GenerationCache, chunk: int) -> list[list[str]]:
+    """Generations for every record, taking finished ones from the cache and saving new ones per chunk."""
+    prompts = [task.prompt(record) for record in records]
+    keys = [GenerationCache.key(backend.model_id, task.name, r.id, p, settings) for r, p in zip(records, prompts)]
+    missing = [i for i, key in enumerate(keys) if cache.get(key) is None]
+    if len(missing) < len(records):
+        console.print(f"{task.name}: {len(records) - len(missing)} of {len(records)} problems already generated")
+    for start in range(0, len(missing), chunk):
+        batch = missing[start:start + chunk]
+        outputs = backend.generate([prompts[i] for i in batch], settings)
+        cache.put_many([(keys[i], output) for i, output in zip(batch, outputs)])
+    return [cache.get(key) or [] for key in keys]
+
+
+def run_eval(cfg: EvalConfig, shard: tuple[int, int] | None = None,
+             backend: Backend | None = None) -> dict[str, dict[str, Any]]:
+    """Evaluate ``cfg.model`` on ``cfg.tasks``; returns each task's summary and writes the run directory."""
+    out = cfg.output / "shards" / str(shard[0]) if shard else cfg.output
+    out.mkdir(parents=True, exist_ok=True)
+    tasks = [get_task(name) for name in cfg.tasks]
+    backend = backend or make_backend(cfg.backend, cfg.model, **cfg.backend_options)
+    cache = GenerationCache(cfg.output / "generations.jsonl")
+    summaries = {}
+    with ExitStack() as stack:
+        checker = stack.enter_context(AnswerChecker(timeout_s=cfg.answer_timeout_s))
+        sandbox = None
+        if any(task.kind == "program" for task in tasks):
+            sandbox = stack.enter_context(SandboxPool(workers=cfg.sandbox_workers, limits=SandboxLimits()))
+        for task in tasks:
+            console.rule(f"[bold]{task.name}[/]: {task.description}")
+            records = select_shard(task.records(cfg.limit), shard)
+            generations = generate_task(task, records, backend, settings_for(task, cfg), cache, cfg.cache_chunk)
+            results = [score_sample(task, record, gens, checker, sandbox)
+                       for record, gens in zip(records, generations)]
+            summaries[task.name] = write_task_results(out / task.name, task, results)
+    write_run_summary(out, summaries, cfg.model_name)
+    return summaries
+
+
+def write_task_results(directory: Path, task: Task, results: Sequence[SampleResult]) -> dict[str, Any]:
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / "samples.jsonl").open("w", encoding="utf-8") as handle:
+        for result in results:
+            handle.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+    summary = summarize(task, results)
+    (directory / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return summary
+
+
+def read_samples(path: Path) -> Iterator[SampleResult]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            yield SampleResult(**json.loads(line))
+
+
+def write_run_summary(out: Path, summaries: dict[str, dict[str, Any]], model_name: str | None) -> None:
+    """``summary.json`` and ``results.md``; prints the table too."""
+    (out / "summary.json").write_text(json.dumps(summaries, indent=2), encoding="utf-8")
+    rows = []
+    for name, summary in summaries.items():
+        n = summary.get("n", 1)
+        row = {"task": name, "problems": summary.get("samples", 0), f"maj@n": summary.get(f"maj@{n}", 0.0) * 100,
+               "n": n, "pass@1": summary.get("pass@1", 0.0) * 100}
+        published = _published(name, model_name)
+        row["published"] = f"{published:.1f} ({model_name})" if published is not None else "-"
+        rows.append(row)
+    (out / "results.md").write_text(_markdown(rows), encoding="utf-8")
+    console.print(summary_table("evaluation (accuracy in %)", rows))
+    for name, summary in summaries.items():
+        for key in ("by_subject", "by_level"):
+            if key in summary:
+                groups = [{key.removeprefix("by_"): group, "accuracy %": value["accuracy"] * 100,
+                           "problems": value["samples"]} for group, value in summary[key].items()]
+                console.print(summary_table(f"{name} {key.replace('_', ' ')}", groups))
+
+
+def _published(task_name: str, model_name: str | None) -> float | None:
+    if model_name is None:
+        return None
+    try:
+        return get_task(task_name).published.get(model_name)
+    except MathlmError:
+        return None
+
+
+def _markdown(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return ""
+    header = list(rows[0])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        cells = [f"{v:.1f}" if isinstance(v, float) else str(v) for v in row.values()]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def score_run(out: Path, model_name: str | None = None, answer_timeout_s: float = 5.0,
+              sandbox_workers: int = 2) -> dict[str, dict[str, Any]]:
+    """Re-score a finished run directory from its saved generations, without the model."""
+    summaries = {}
+    task_dirs = sorted(p.parent for p in out.glob("*/samples.jsonl"))
+    if not task_dirs:
+        raise MathlmError(f"no */samples.jsonl under {out}: is it an eval run directory?")
+    with ExitStack() as stack:
+        checker = stack.enter_context(AnswerChecker(timeout_s=answer_timeout_s))
+        sandbox = None
+        for directory in task_dirs:
+            task = get_task(directory.name)
+            if task.kind == "program" and sandbox is None:
+                sandbox = stack.enter_context(SandboxPool(workers=sandbox_workers))
+            records = {r.id: r for r in task.records()}
+            results = [score_sample(task, records[s.doc_id], s.generations, checker, sandbox)
+                       for s in read_samples(directory / "samples.jsonl")]
+            summaries[task.name] = write_task_results(directory, task, results)
+    write_run_summary(out, summaries, model_name)
+    return summaries
+
+
+def merge_shards(out: Path, model_name: str | None = None) -> dict[str, dict[str, Any]]:
+    """Combine ``OUT/shards/*/<task>/samples.jsonl`` into ``OUT/<task>/`` and summarize the whole run."""
+    shard_dirs = sorted((out / "shards").glob("*"), key=lambda p: int(p.name) if p.name.isdigit() else -1)
+    if not shard_dirs:
+        raise MathlmError(f"no shards under {out / 'shards'}")
+    by_task: dict[str, list[SampleResult]] = {}
+    for shard_dir in shard_dirs:
+        for samples in sorted(shard_dir.glob("*/samples.jsonl")):
+            by_task.setdefault(samples.parent.name, []).extend(read_samples(samples))
+    summaries = {}
+    for name, results in by_task.items():
+        task = get_task(name)
+        order = {r.id: i for i, r in enumerate(task.records())}
+        results.sort(key=lambda r: order.get(r.doc_id, len(order)))
+        summaries[name] = write_task_results(out / name, task, results)
+    write_run_summary(out, summaries, model_name)
+    return summaries

@@ -1,0 +1,98 @@
+"""Tasks: prompts are the published few-shot prompts followed by the problem; extraction reads what
+the published answer formats say; custom tasks come from YAML."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mathlm.errors import MathlmError
+from mathlm.eval.tasks import (
+    TASKS,
+    extract_choice,
+    extract_gsm8k,
+    extract_minerva,
+    get_task,
+    load_prompt,
+)
+
+PROMPT_FILES = {"math": "minerva_math_4shot", "gsm8k": "gsm8k_cot_8shot", "ocw": "minerva_ocw_4shot",
+                "mmlu_stem": "minerva_mmlu_stem_sat_4shot", "sat": "minerva_mmlu_stem_sat_4shot",
+                "math_python": "math_sympy_5shot"}
+
+
+@pytest.mark.parametrize("name", sorted(PROMPT_FILES))
+def test_prompt_is_published_prompt_then_query(name: str) -> None:
+    task = get_task(name)
+    record = task.records(1)[0]
+    prompt = task.prompt(record)
+    assert prompt.startswith(load_prompt(PROMPT_FILES[name])["prompt_text"] + "\n\n")
+    assert record.problem in prompt
+    assert prompt.endswith(("Solution:", "A:", "```"))
+
+
+def test_pal_prompt_fills_the_query_in_place() -> None:
+    task = get_task("gsm8k_python")
+    record = task.records(1)[0]
+    prompt = task.prompt(record)
+    assert prompt.endswith(f"Q: {record.problem}\n\n# solution in Python:")
+    assert "{question}" not in prompt
+
+
+def test_multiple_choice_query_lists_the_choices() -> None:
+    record = get_task("mmlu_stem").records(1)[0]
+    prompt = get_task("mmlu_stem").prompt(record)
+    assert f"(A) {record.choices[0]}, (B) {record.choices[1]}" in prompt
+
+
+def test_every_task_has_records_and_references() -> None:
+    for name, task in TASKS.items():
+        record = task.records(1)[0]
+        assert task.reference(record), name
+
+
+def test_extractors_read_the_published_formats() -> None:
+    assert extract_minerva("so $x=2$.\nFinal Answer: The final answer is $\\frac{1}{2}$. I hope it is correct.") \
+        == "$\\frac{1}{2}$"
+    assert extract_minerva("no final line but \\boxed{7} here") == "7"
+    assert extract_minerva("Final Answer: The final answer is $5$.") == "$5$"  # cut at the stop sequence
+    assert extract_gsm8k("5 + 3 = 8. The answer is 1,208.") == "1208"
+    assert extract_gsm8k("no answer here") is None
+    assert extract_choice("...\nFinal Answer: The final answer is (C). I hope it is correct.") == "C"
+
+
+def test_math_python_program_gets_its_imports() -> None:
+    task = get_task("math_python")
+    generation = ("\nfrom_value = 3\nanswer = Rational(1, 2) * from_value\n```\nThe imports required for this "
+                  "program are\n```\nfrom sympy import Rational\n```\n")
+    program = task.program(generation)
+    assert program.startswith("from sympy import Rational\n\n")
+    assert "answer = Rational(1, 2) * from_value" in program
+
+
+def test_custom_task_from_yaml(tmp_path: Path) -> None:
+    (tmp_path / "data.jsonl").write_text(
+        json.dumps({"q": "What is 2+2?", "a": "4", "uid": "x1"}) + "\n" + json.dumps({"q": "1+1?", "a": "2"}) + "\n")
+    (tmp_path / "task.yaml").write_text(
+        "name: toy\ndata: data.jsonl\nproblem_field: q\nanswer_field: a\nid_field: uid\n"
+        "prompt: \"Question: {problem}\\nAnswer:\"\nanswer_regex: 'Answer: (\\S+)'\nstop: [\"\\n\"]\n")
+    task = get_task(str(tmp_path / "task.yaml"))
+    records = task.records()
+    assert [r.id for r in records] == ["x1", "1"]
+    assert task.prompt(records[0]) == "Question: What is 2+2?\nAnswer:"
+    assert task.extract("Answer: 4") == "4"
+    assert task.stop == ("\n",)
+
+
+def test_custom_task_errors_name_the_problem(tmp_path: Path) -> None:
+    (tmp_path / "task.yaml").write_text("name: toy\nprompt: '{problem}'\n")
+    with pytest.raises(MathlmError, match="exactly one of 'benchmark' or 'data'"):
+        get_task(str(tmp_path / "task.yaml"))
+    (tmp_path / "bad.jsonl").write_text('{"problem": "x"}\n')
+    (tmp_path / "task2.yaml").write_text("name: toy\ndata: bad.jsonl\nprompt: '{problem}'\n")
+    with pytest.raises(MathlmError, match="bad.jsonl:1"):
+        get_task(str(tmp_path / "task2.yaml")).records()
+    with pytest.raises(MathlmError, match="unknown task 'nope'"):
+        get_task("nope")
