@@ -10,7 +10,7 @@ import pytest
 from mathlm.config import ConfigError, load_config
 from mathlm.errors import MathlmError
 from mathlm.paths import CONFIGS_DIR
-from mathlm.proof_pile_2.mixture import BlendedDataset, MixtureConfig, load_mixture, plan_mixture
+from mathlm.proof_pile_2.mixture import BlendedDataset, MixtureConfig, TokenWindows, load_mixture, plan_mixture
 from mathlm.proof_pile_2.tokens.indexed import IndexedDataset, IndexedDatasetWriter
 
 PROOF_PILE_2 = {"arxiv": 0.271, "open-web-math": 0.543, "algebraic-stack": 0.136, "pile": 0.02,
@@ -80,6 +80,10 @@ def test_every_window_is_visited_once_per_epoch(tmp_path: Path) -> None:
         writer.add_document(np.arange(50, 81))
         writer.add_document(np.arange(81, 101))
     shards = [IndexedDataset(tmp_path / "a"), IndexedDataset(tmp_path / "b")]
+    windows = TokenWindows("only", shards, seq_len=10)
+    assert len(windows) == 10 and windows[4].tolist() == list(range(40, 51))  # crosses the shard boundary
+    with pytest.raises(IndexError):
+        windows[10]
     data = BlendedDataset([("only", shards, 1.0)], seq_len=10, num_samples=20, seed=0)
     epoch_one = sorted(int(data[k][0]) for k in range(10))
     assert epoch_one == list(range(0, 100, 10))

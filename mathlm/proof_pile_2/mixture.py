@@ -107,8 +107,10 @@ def blend_schedule(weights: Sequence[float], num_samples: int) -> tuple[np.ndarr
     return np.concatenate(owners)[order], np.concatenate(ranks)[order]
 
 
-class _TokenStream:
-    """A source's shards read as one token sequence, documents in order, cut into ``seq_len`` windows."""
+class TokenWindows:
+    """A source's shards read as one token sequence, documents in order, cut into ``seq_len`` windows:
+    random access by fixed-length sample (``windows[i]``: ``seq_len + 1`` int64 tokens starting at
+    token ``i * seq_len``, the last one shared with the next window)."""
 
     def __init__(self, name: str, datasets: Sequence[IndexedDataset], seq_len: int) -> None:
         self.name = name
@@ -124,7 +126,12 @@ class _TokenStream:
             raise MathlmError(f"mixture source '{name}' has {self.num_tokens} tokens ({shards}), fewer than one "
                               f"sample of {seq_len + 1}; add data or lower seq_len")
 
-    def window(self, index: int) -> np.ndarray:
+    def __len__(self) -> int:
+        return self.num_windows
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        if not 0 <= index < self.num_windows:
+            raise IndexError(f"window {index} out of range for source '{self.name}' ({self.num_windows} windows)")
         start = index * self.seq_len
         return self.read(start, start + self.seq_len + 1)
 
@@ -156,7 +163,7 @@ class BlendedDataset:
             raise MathlmError(f"seq_len must be >= 1 and num_samples >= 0, got {seq_len} and {num_samples}")
         self.names = [name for name, _, _ in sources]
         self.weights = [float(weight) for _, _, weight in sources]
-        self.streams = [_TokenStream(name, shards, seq_len) for name, shards, _ in sources]
+        self.streams = [TokenWindows(name, shards, seq_len) for name, shards, _ in sources]
         self.seq_len, self.num_samples, self.seed = seq_len, num_samples, seed
         self.source_index, self.sample_index = blend_schedule(self.weights, num_samples)
         # Per source, the permutation of the epoch read last (epochs are long, reads mostly stay in one).
@@ -178,7 +185,7 @@ class BlendedDataset:
         stream = self.streams[self.source_index[k]]
         epoch, position = divmod(int(self.sample_index[k]), stream.num_windows)
         window = self._epoch_permutation(int(self.source_index[k]), epoch)[position]
-        return stream.window(int(window))
+        return stream[int(window)]
 
     def source_of(self, k: int) -> str:
         return self.names[int(self.source_index[k])]

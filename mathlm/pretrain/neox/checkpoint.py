@@ -76,11 +76,13 @@ def convert_neox_to_hf(neox_dir: Path, out_dir: Path, hf_config: Any | None = No
     step_dir = _step_dir(neox_dir)
     config = hf_config or _stored_config(neox_dir, LlamaConfig)
     state = neox_to_hf(_read_ranks(step_dir), dims_of(config))
-    if config.tie_word_embeddings:
-        state.pop("lm_head.weight")
+    if config.tie_word_embeddings:  # one tensor serves both; GPT-NeoX kept a copy in final_linear
+        state["lm_head.weight"] = state["model.embed_tokens.weight"]
     with torch.device("meta"):
         model = LlamaForCausalLM(config)
     model.load_state_dict({k: v.to(dtype) if dtype else v for k, v in state.items()}, strict=True, assign=True)
+    if config.tie_word_embeddings:
+        model.tie_weights()
     model.save_pretrained(out_dir, safe_serialization=True)
     _copy_tokenizer(neox_dir / "tokenizer", out_dir)
     return out_dir

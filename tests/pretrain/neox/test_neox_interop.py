@@ -11,6 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from mathlm.cli import app
+from mathlm.errors import MathlmError
 from mathlm.pretrain.neox.checkpoint import convert_hf_to_neox, convert_neox_to_hf, dims_of
 from mathlm.pretrain.neox.config import RECIPES, neox_mlp_settings, neox_mlp_width
 from mathlm.pretrain.neox.layout import hf_to_neox
@@ -53,6 +54,20 @@ def test_round_trip_keeps_logits_identical(tmp_path: Path, kv_heads: int, tp: in
     assert bool(list(step.glob("layer_*-model_*-model_states.pt"))) == (layout == "pipeline")
     back = AutoModelForCausalLM.from_pretrained(convert_neox_to_hf(neox, tmp_path / "back")).eval()
     assert torch.equal(_logits(back), _logits(model))
+
+
+@pytest.mark.slow  # the first use on a machine converts SmolLM2's GGUF (~25 s); later sessions reuse it
+def test_real_smollm2_round_trip(tmp_path: Path, smollm2_checkpoint: Path) -> None:
+    """The real model: tied embeddings, grouped-query attention with 9 heads over 3 key/value heads."""
+    from transformers import AutoModelForCausalLM
+
+    neox = convert_hf_to_neox(smollm2_checkpoint, tmp_path / "neox", tp=1)
+    back = AutoModelForCausalLM.from_pretrained(convert_neox_to_hf(neox, tmp_path / "back")).eval()
+    original = AutoModelForCausalLM.from_pretrained(smollm2_checkpoint).eval()
+    assert torch.equal(_logits(back), _logits(original))
+    assert (tmp_path / "back" / "tokenizer.json").is_file()  # the tokenizer travels with the checkpoint
+    with pytest.raises(MathlmError, match="tensor parallel size 2 does not divide the attention heads"):
+        convert_hf_to_neox(smollm2_checkpoint, tmp_path / "neox2", tp=2)
 
 
 def test_shards_compute_what_gpt_neox_computes_per_rank(tmp_path: Path) -> None:
