@@ -29,8 +29,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -42,8 +42,6 @@ _NON_WORD = re.compile(r"[\W_]+")
 _U64 = np.uint64
 _BYTE_BASE = 0x100000001B3  # odd, so it has an inverse modulo 2**64
 _WORD_BASE = 0x9E3779B97F4A7C15
-
-
 # ASCII punctuation, symbols and control characters -> space: the fast path for all-ASCII text.
 _ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 
@@ -403,7 +401,7 @@ class NgramIndex:
         for name, stats in self.stats.items():
             code = self.benchmarks.index(name)
             mine = self.item_benchmarks[self.full_table.values] == code
-            stats.ngrams = int(len(np.unique(self.full_table.keys[mine])))
+            stats.ngrams = len(np.unique(self.full_table.keys[mine]))
         self._full = self._short_prefix = _Keys()
         self.frozen = True
 

@@ -25,6 +25,7 @@ import itertools
 import json
 import multiprocessing
 import time
+import zlib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -125,19 +126,28 @@ def iter_documents(path: str, scan: FileScan, tokenizer: str | None = None) -> I
 def _iter_jsonl(path: str, scan: FileScan) -> Iterator[CorpusDocument]:
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                scan.skip("invalid_json")
-                continue
-            text = row.get("text") if isinstance(row, dict) else None
-            if not isinstance(text, str):
-                scan.skip("no_text_field")
-                continue
-            yield CorpusDocument(str(row.get("id", f"{Path(path).name}:{line_number}")), text)
+        try:
+            for line_number, line in enumerate(handle, start=1):
+                document = _parse_line(line, line_number, path, scan)
+                if document is not None:
+                    yield document
+        except (EOFError, gzip.BadGzipFile, zlib.error):
+            scan.skip("truncated_file")  # the documents before the cut were read
+
+
+def _parse_line(line: str, line_number: int, path: str, scan: FileScan) -> CorpusDocument | None:
+    if not line.strip():
+        return None
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError:
+        scan.skip("invalid_json")
+        return None
+    text = row.get("text") if isinstance(row, dict) else None
+    if not isinstance(text, str):
+        scan.skip("no_text_field")
+        return None
+    return CorpusDocument(str(row.get("id", f"{Path(path).name}:{line_number}")), text)
 
 
 def _iter_parquet(path: str, scan: FileScan) -> Iterator[CorpusDocument]:
@@ -225,9 +235,9 @@ class OverlapResult:
     def to_markdown(self) -> str:
         s = self.settings
         rate = self.throughput()
-        parts = [f"# Memorization analysis: {s.benchmark} ({s.fields}) vs corpus, {s.n}-grams", "",
-                 f"{self.documents:,} documents ({self.bytes / 1e6:.1f} MB) from {len(self.files)} file(s) in "
-                 f"{self.seconds:.1f} s ({rate['docs_per_s']:,} docs/s, {rate['mb_per_s']} MB/s).", "",
+        scanned = (f"{self.documents:,} documents ({self.bytes / 1e6:.1f} MB) from {len(self.files)} file(s) in "
+                   f"{self.seconds:.1f} s ({rate['docs_per_s']:,} docs/s, {rate['mb_per_s']} MB/s).")
+        parts = [f"# Memorization analysis: {s.benchmark} ({s.fields}) vs corpus, {s.n}-grams", "", scanned, "",
                  tally_markdown(self.tally)]
         if self.accuracy:
             parts += ["## Accuracy on hits and non-hits", "", markdown_table(self.accuracy, ACCURACY_COLUMNS), ""]

@@ -119,6 +119,15 @@ def test_token_shard_without_tokenizer_is_a_clear_error(tmp_path) -> None:
         run_overlap([tmp_path / "shard"], OverlapSettings("math"))
 
 
+def test_truncated_gzip_keeps_the_documents_before_the_cut(tmp_path) -> None:
+    rows = corpus_rows()
+    whole = gzip.compress("".join(json.dumps(row) + "\n" for row in rows).encode())
+    (tmp_path / "cut.jsonl.gz").write_bytes(whole[: len(whole) * 2 // 3])
+    result = run_overlap([tmp_path / "cut.jsonl.gz"], OverlapSettings("math", "problem"))
+    assert result.malformed == {"truncated_file": 1} and 0 < result.documents < len(rows)
+    assert result.tally.hit_ids("math") == set(COPIED_PROBLEMS)
+
+
 def test_bad_inputs_name_what_to_fix(corpus, tmp_path) -> None:
     with pytest.raises(MathlmError, match="not found or not a corpus file"):
         run_overlap([tmp_path / "missing.jsonl"], OverlapSettings("math"))

@@ -8,7 +8,10 @@ For the data build:
 """
 
 from mathlm.proof_pile_2.decontamination.config import DEFAULT_BENCHMARKS, DecontaminationConfig
-from mathlm.proof_pile_2.decontamination.filter import BenchmarkDecontaminationFilter, build_decontamination_step
+from mathlm.proof_pile_2.decontamination.filter import (
+    BenchmarkDecontaminationFilter,
+    build_decontamination_step,
+)
 from mathlm.proof_pile_2.decontamination.report import (
     HitRecord,
     OverlapTally,

@@ -231,10 +231,10 @@ def write_contamination_report(config: DecontaminationConfig, report_folder: str
         "overlap": [tally.to_json() for tally, _ in sections],
     }
     verb = {"remove": "removed", "flag": "flagged"}[config.mode]
+    checked = (f"{documents:,} documents checked against {', '.join(config.benchmarks)} (fields: {config.fields}); "
+               f"documents with >= {config.threshold} matching {config.n}-grams were {verb}.")
     markdown = "\n".join([
-        "# Benchmark contamination report", "",
-        f"{documents:,} documents checked against {', '.join(config.benchmarks)} (fields: {config.fields}); "
-        f"documents with >= {config.threshold} matching {config.n}-grams were {verb}.", "",
+        "# Benchmark contamination report", "", checked, "",
         *(tally_markdown(tally) for tally, _ in sections),
         "## Test texts indexed", "", markdown_table(data["index"], INDEX_COLUMNS), "",
     ])

@@ -87,7 +87,7 @@ def test_remove_mode_drops_exactly_the_documents_that_copy_test_items(removed) -
 
 
 def test_removed_documents_keep_their_hits_for_the_exclusion_writer(removed) -> None:
-    kept, report, logs = removed
+    logs = removed[2]
     excluded_dir = logs.parent / "excluded"
     excluded = []
     for path in sorted(excluded_dir.glob("*.jsonl.gz")):
