@@ -6,8 +6,11 @@ stays readable when stdout is a log file (rich drops colours and redraws there).
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 from rich.console import Console
@@ -79,3 +82,28 @@ def stage(name: str) -> Iterator[None]:
     start = time.perf_counter()
     yield
     console.print(f"[green]done[/] {name} in {time.perf_counter() - start:.1f} s")
+
+
+@contextmanager
+def stderr_to_file(log_path: Path) -> Iterator[None]:
+    """Send everything written to file descriptor 2 to ``log_path`` while the progress display keeps the terminal.
+
+    datatrove's executors log every task's pipeline and stats to stderr, from this process and from
+    its worker processes; a user wants progress bars and a summary, with the details in a file.
+    """
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    terminal = os.fdopen(os.dup(saved), "w", buffering=1)
+    previous = console._file
+    try:
+        with open(log_path, "ab") as log:
+            os.dup2(log.fileno(), 2)
+            console.file = terminal
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        console.file = previous
+        terminal.close()

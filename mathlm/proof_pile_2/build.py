@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -35,7 +34,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from mathlm.config import ConfigModel, dump_config
-from mathlm.console import console, progress, summary_table
+from mathlm.console import console, progress, stderr_to_file, summary_table
 from mathlm.errors import MathlmError
 from mathlm.paths import SAMPLE_DATA_DIR
 from mathlm.proof_pile_2.code.languages import LANGUAGES
@@ -426,28 +425,6 @@ def completed_tasks(stage: BuildStage, workdir: Path) -> int:
 
 
 @contextmanager
-def datatrove_output_to(log_path: Path) -> Iterator[None]:
-    """Send everything written to file descriptor 2 (datatrove's per-task log lines, from this process and
-    its workers) to ``log_path`` while the progress display keeps the terminal."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    sys.stderr.flush()
-    saved = os.dup(2)
-    terminal = os.fdopen(os.dup(saved), "w", buffering=1)
-    previous = console._file
-    try:
-        with open(log_path, "ab") as log:
-            os.dup2(log.fileno(), 2)
-            console.file = terminal
-            yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-        console.file = previous
-        terminal.close()
-
-
-@contextmanager
 def stage_progress(stages: list[BuildStage], workdir: Path, poll_seconds: float = 0.5) -> Iterator[None]:
     """A progress bar per stage (finished tasks / tasks), refreshed from the completion markers."""
     stop = threading.Event()
@@ -538,7 +515,7 @@ def run_build(config: DataBuildConfig, workdir: Path) -> BuildResult:
     dump_config(config, workdir / "config.yaml")
     for note in plan.notes:
         console.print(f"[yellow]note:[/] {note}")
-    with datatrove_output_to(workdir / "logs" / "datatrove.log"), stage_progress(plan.stages, workdir):
+    with stderr_to_file(workdir / "logs" / "datatrove.log"), stage_progress(plan.stages, workdir):
         if config.executor == "local":
             run_locally(plan, workdir)
         else:

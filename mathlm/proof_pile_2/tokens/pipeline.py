@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from mathlm.console import console, progress
+from mathlm.console import console, progress, stderr_to_file
 from mathlm.errors import MathlmError
 from mathlm.proof_pile_2.tokens.indexed import IndexedDataset, IndexedDatasetWriter, bin_path, idx_path, token_dtype
 from mathlm.proof_pile_2.tokens.step import task_prefix
@@ -130,7 +130,8 @@ def tokenize_documents(
 
     run = LocalPipelineExecutor(pipeline, tasks=tasks, workers=max(1, min(workers, tasks)), logging_dir=str(logs))
     start = time.perf_counter()
-    with _progress_monitor(output_prefix, tasks, token_dtype(checked.vocab_size).itemsize):
+    with stderr_to_file(logs / "datatrove.log"), _progress_monitor(output_prefix, tasks,
+                                                                   token_dtype(checked.vocab_size).itemsize):
         stats = run.run()
     seconds = time.perf_counter() - start
     parts = [task_prefix(output_prefix, rank) for rank in range(tasks)]
