@@ -18,7 +18,7 @@ from torch import nn
 
 from mathlm.pretrain.config import EngineConfig, ModelConfig, OptimConfig, ScheduleConfig
 from mathlm.pretrain.model import decoder_layers
-from mathlm.pretrain.optim import build_optimizer, build_scheduler, parameter_groups
+from mathlm.pretrain.optim import build_optimizer, build_scheduler, parameter_groups, reset_peak_lr
 
 DEEPSPEED_TAG = "deepspeed"
 
@@ -93,6 +93,7 @@ class FSDP2Engine(Engine):
         self.scheduler = build_scheduler(self.optimizer, optim, schedule)
         self.grad_clip = optim.grad_clip
         self.grad_accum = grad_accum
+        self.peak_lr = optim.lr
 
     def forward_backward(self, tokens: torch.Tensor, last_micro_batch: bool) -> torch.Tensor:
         # Reduce-scatter gradients only once per step; earlier micro-batches accumulate locally.
@@ -131,6 +132,7 @@ class FSDP2Engine(Engine):
         set_state_dict(self.model, self.optimizer, model_state_dict=state["model"],
                        optim_state_dict=state["optim"])
         self.scheduler.load_state_dict(torch.load(directory / "scheduler.pt", weights_only=True))
+        reset_peak_lr(self.scheduler, self.peak_lr)
 
 
 def deepspeed_config(engine_cfg: EngineConfig, optim: OptimConfig, dtype: torch.dtype, micro_batch: int,
@@ -167,7 +169,7 @@ class DeepSpeedEngine(Engine):
 
         if not torch.cuda.is_available():
             skip_deepspeed_shm_build()
-        self.optim_cfg, self.schedule_cfg = optim, schedule
+        self.optim_cfg = optim
         self.model, self.optimizer, _, self.scheduler = deepspeed.initialize(
             model=model,
             model_parameters=parameter_groups(model, optim.weight_decay),
@@ -199,6 +201,7 @@ class DeepSpeedEngine(Engine):
             load_lr_scheduler_states=True)
         if path is None:
             raise FileNotFoundError(f"no DeepSpeed checkpoint under {directory / 'deepspeed'}")
+        reset_peak_lr(self.scheduler, self.optim_cfg.lr)
 
 
 def build_engine(model: nn.Module, model_cfg: ModelConfig, engine_cfg: EngineConfig, optim: OptimConfig,

@@ -41,3 +41,15 @@ def build_scheduler(optimizer: torch.optim.Optimizer, optim: OptimConfig,
     """A LambdaLR over :func:`lr_multiplier`; its state (the step count) is checkpointed with the optimizer."""
     return torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: lr_multiplier(step, schedule, optim.min_lr_ratio))
+
+
+def reset_peak_lr(scheduler: torch.optim.lr_scheduler.LambdaLR, lr: float) -> None:
+    """After loading a checkpoint, make the config's peak LR the schedule's base again.
+
+    A LambdaLR's state carries the peak it was created with, so without this a resumed run would
+    silently ignore a changed ``optim.lr``; with the LR unchanged the values are bit-identical.
+    """
+    scheduler.base_lrs = [lr for _ in scheduler.base_lrs]
+    for group, factor in zip(scheduler.optimizer.param_groups, scheduler.lr_lambdas, strict=True):
+        group["lr"] = lr * factor(scheduler.last_epoch)
+    scheduler._last_lr = [group["lr"] for group in scheduler.optimizer.param_groups]

@@ -16,15 +16,15 @@ from mathlm.pretrain import checkpoint as ckpt
 
 def test_train_then_plot(tiny_data: Path, tmp_path: Path, single_process: None) -> None:
     run_dir = tmp_path / "run"
-    sets = [*tiny_overrides(tmp_path, tiny_data), "checkpoint.every=1", "checkpoint.keep_last=2",
+    sets = [*tiny_overrides(tmp_path, tiny_data), "checkpoint.every=2", "checkpoint.keep_last=2",
             "logging.tensorboard=true", "logging.eval_every=4"]
     runner = CliRunner()
     result = runner.invoke(app, ["train", str(TINY_CONFIG), *sum((["--set", s] for s in sets), [])])
     assert result.exit_code == 0, result.output
 
     # keep-last-N: only the newest two checkpoints remain, both complete
-    assert [p.name for p in ckpt.complete_checkpoints(run_dir)] == ["step_00000007", "step_00000008"]
-    assert sorted(p.name for p in (run_dir / "checkpoints").iterdir()) == ["step_00000007", "step_00000008"]
+    assert [p.name for p in ckpt.complete_checkpoints(run_dir)] == ["step_00000006", "step_00000008"]
+    assert sorted(p.name for p in (run_dir / "checkpoints").iterdir()) == ["step_00000006", "step_00000008"]
 
     records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     steps = [r for r in records if "loss" in r]
