@@ -30,7 +30,8 @@ def heldout_loss(model: torch.nn.Module, cfg: TrainConfig) -> float:
     return float(torch.stack(losses).mean())
 
 
-@pytest.mark.parametrize("engine", [["engine.kind=fsdp2"], ["engine.kind=deepspeed", "engine.zero_stage=3"]])
+@pytest.mark.parametrize("engine", [["engine.kind=fsdp2", "model.activation_checkpointing=true"],
+                                    ["engine.kind=deepspeed", "engine.zero_stage=3"]])
 def test_export_loads_in_transformers_with_the_trained_weights(
         engine: list[str], tiny_config: Callable[..., TrainConfig], tiny_hf_model: Path, single_process: None,
         tmp_path: Path) -> None:

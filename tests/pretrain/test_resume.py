@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import signal
 import subprocess
@@ -116,8 +117,6 @@ def test_sigterm_saves_a_checkpoint_at_the_step_reached(tiny_data: Path, tmp_pat
 
 def test_a_changed_peak_lr_applies_after_resume(tiny_config: Callable[..., TrainConfig], single_process: None,
                                                 tmp_path: Path) -> None:
-    import json
-
     train(tiny_config("schedule.total_steps=4"))
     train(tiny_config("optim.lr=6e-3"))  # twice tiny.yaml's peak
     records = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
