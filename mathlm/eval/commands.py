@@ -136,6 +136,22 @@ def merge(
     merge_shards(run_dir, model_name=model_name)
 
 
+@eval_app.command("plot")
+def plot(
+    run_dir: Annotated[Path, typer.Argument(help="A finished eval run directory (with summary.json).")],
+    model_name: Annotated[str | None, typer.Option(help="Compare with the paper, e.g. 'Llemma 7B'.")] = None,
+) -> None:
+    """Draw RUN/scores.png: accuracy per task (and per MATH subject / level) next to the paper's numbers."""
+    from mathlm.console import console
+    from mathlm.errors import MathlmError
+    from mathlm.eval.plot import plot_scores
+
+    summary = run_dir / "summary.json"
+    if not summary.is_file():
+        raise MathlmError(f"{summary} not found: pass a run directory written by `mathlm eval run` or `merge`")
+    console.print(f"wrote {plot_scores(run_dir, json.loads(summary.read_text(encoding='utf-8')), model_name)}")
+
+
 @eval_app.command("overlap")
 def overlap(
     corpus: Annotated[list[Path], typer.Option(

@@ -6,9 +6,11 @@ Layout of a run directory::
     OUT/<task>/samples.jsonl       per problem: generations, extracted answers, verdicts, majority vote
     OUT/<task>/summary.json        maj@n, pass@k, per-subject / per-level accuracy
     OUT/summary.json, OUT/results.md   all tasks, with the Llemma paper's numbers where the model matches
+    OUT/scores.png                 accuracy per task (and per MATH subject / level) next to the paper's
 
-A sharded run (``--shard i/N``, used by ``mathlm slurm eval``) writes ``OUT/shards/i/...`` instead;
-``merge_shards`` puts the shards together and re-summarizes.
+A sharded run (``--shard i/N``, used by ``mathlm slurm eval``) writes ``OUT/shards/i/...`` instead,
+its generation cache included (array tasks never append to one file together); ``merge_shards`` puts
+the shards together and re-summarizes.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from mathlm.benchmarks import BenchmarkRecord
 from mathlm.config import ConfigModel
@@ -31,7 +33,19 @@ from mathlm.eval.answers import AnswerChecker
 from mathlm.eval.backends import Backend, SamplingSettings, make_backend
 from mathlm.eval.sandbox import SandboxLimits, SandboxPool
 from mathlm.eval.scoring import SampleResult, score_sample, summarize
+from mathlm.eval.slurm import EvalSlurmSettings
 from mathlm.eval.tasks import Task, get_task
+
+
+class TaskSettings(ConfigModel):
+    """Settings of one task that differ from the run's (Llemma: MATH maj@256 at T=0.6, MMLU-STEM maj@16
+    at T=0.3); a key left out keeps the run-wide value."""
+
+    limit: int | None = Field(None, ge=1)
+    n: int | None = Field(None, ge=1)
+    temperature: float | None = Field(None, ge=0.0)
+    top_p: float | None = Field(None, gt=0.0, le=1.0)
+    max_new_tokens: int | None = Field(None, ge=1)
 
 
 class EvalConfig(ConfigModel):
@@ -52,6 +66,31 @@ class EvalConfig(ConfigModel):
     answer_timeout_s: float = Field(5.0, gt=0)
     cache_chunk: int = Field(32, ge=1, description="prompts generated between cache writes")
     output: Path = Path("runs/eval")
+    task_settings: dict[str, TaskSettings] = Field({}, description="per-task limit / n / temperature / ...")
+    slurm: EvalSlurmSettings = EvalSlurmSettings()
+
+    @field_validator("model")
+    @classmethod
+    def _expand_home(cls, value: str) -> str:
+        return str(Path(value).expanduser()) if value.startswith("~") else value
+
+    @model_validator(mode="after")
+    def _check_task_settings(self) -> EvalConfig:
+        unknown = sorted(set(self.task_settings) - set(self.tasks))
+        if unknown:
+            raise ValueError(f"task_settings names {', '.join(unknown)}, which is not in tasks ({', '.join(self.tasks)})")
+        greedy_n = [task for task in self.tasks if self.task_value(task, "temperature") == 0
+                    and self.task_value(task, "n") > 1]
+        if greedy_n:
+            raise ValueError(f"tasks {', '.join(greedy_n)} sample n > 1 answers at temperature 0 (greedy gives one "
+                             "answer): set a temperature > 0 for majority voting, or n: 1")
+        return self
+
+    def task_value(self, task: str, key: str) -> Any:
+        """``key`` for ``task``: its ``task_settings`` entry where set, else the run-wide value."""
+        override = self.task_settings.get(task)
+        value = getattr(override, key) if override is not None else None
+        return getattr(self, key) if value is None else value
 
 
 class GenerationCache:
@@ -88,8 +127,11 @@ class GenerationCache:
 
 
 def settings_for(task: Task, cfg: EvalConfig) -> SamplingSettings:
-    return SamplingSettings(max_new_tokens=cfg.max_new_tokens or task.max_new_tokens, temperature=cfg.temperature,
-                            top_p=cfg.top_p, n=cfg.n, seed=cfg.seed, stop=task.stop)
+    """The sampling settings of ``task``: its ``task_settings`` entry over the run's, its own default length."""
+    name = task.name
+    return SamplingSettings(max_new_tokens=cfg.task_value(name, "max_new_tokens") or task.max_new_tokens,
+                            temperature=cfg.task_value(name, "temperature"), top_p=cfg.task_value(name, "top_p"),
+                            n=cfg.task_value(name, "n"), seed=cfg.seed, stop=task.stop)
 
 
 def select_shard(records: list[BenchmarkRecord], shard: tuple[int, int] | None) -> list[BenchmarkRecord]:
@@ -122,8 +164,9 @@ def run_eval(cfg: EvalConfig, shard: tuple[int, int] | None = None,
     out = cfg.output / "shards" / str(shard[0]) if shard else cfg.output
     out.mkdir(parents=True, exist_ok=True)
     tasks = [get_task(name) for name in cfg.tasks]
+    write_task_sources(out, cfg.tasks, tasks)
     backend = backend or make_backend(cfg.backend, cfg.model, **cfg.backend_options)
-    cache = GenerationCache(cfg.output / "generations.jsonl")
+    cache = GenerationCache(out / "generations.jsonl")
     summaries = {}
     with ExitStack() as stack:
         checker = stack.enter_context(AnswerChecker(timeout_s=cfg.answer_timeout_s))
@@ -132,13 +175,39 @@ def run_eval(cfg: EvalConfig, shard: tuple[int, int] | None = None,
             sandbox = stack.enter_context(SandboxPool(workers=cfg.sandbox_workers, limits=SandboxLimits()))
         for task in tasks:
             console.rule(f"[bold]{task.name}[/]: {task.description}")
-            records = select_shard(task.records(cfg.limit), shard)
+            records = select_shard(task.records(cfg.task_value(task.name, "limit")), shard)
             generations = generate_task(task, records, backend, settings_for(task, cfg), cache, cfg.cache_chunk)
             results = [score_sample(task, record, gens, checker, sandbox)
                        for record, gens in zip(records, generations)]
             summaries[task.name] = write_task_results(out / task.name, task, results)
-    write_run_summary(out, summaries, cfg.model_name)
+    write_run_summary(out, summaries, cfg.model_name, plot=shard is None)
     return summaries
+
+
+TASK_SOURCES = "tasks.json"
+
+
+def write_task_sources(out: Path, specs: Sequence[str], tasks: Sequence[Task]) -> None:
+    """``OUT/tasks.json``: each task's name -> how it was given (a registered name or a custom task's YAML
+    path, made absolute), so merging and re-scoring find custom tasks again."""
+    sources = {task.name: str(Path(spec).resolve()) if spec.endswith((".yaml", ".yml")) else spec
+               for spec, task in zip(specs, tasks)}
+    (out / TASK_SOURCES).write_text(json.dumps(sources, indent=2), encoding="utf-8")
+
+
+def read_task_sources(*run_dirs: Path) -> dict[str, str]:
+    """The ``tasks.json`` of these run (or shard) directories, together; {} where a run has none."""
+    sources: dict[str, str] = {}
+    for directory in run_dirs:
+        path = directory / TASK_SOURCES
+        if path.is_file():
+            sources.update(json.loads(path.read_text(encoding="utf-8")))
+    return sources
+
+
+def task_from_run(name: str, *run_dirs: Path) -> Task:
+    """The task a run directory's ``<name>/`` holds results of (custom tasks via ``tasks.json``)."""
+    return get_task(read_task_sources(*run_dirs).get(name, name))
 
 
 def write_task_results(directory: Path, task: Task, results: Sequence[SampleResult]) -> dict[str, Any]:
@@ -157,15 +226,16 @@ def read_samples(path: Path) -> Iterator[SampleResult]:
             yield SampleResult(**json.loads(line))
 
 
-def write_run_summary(out: Path, summaries: dict[str, dict[str, Any]], model_name: str | None) -> None:
-    """``summary.json`` and ``results.md``; prints the table too."""
+def write_run_summary(out: Path, summaries: dict[str, dict[str, Any]], model_name: str | None,
+                      plot: bool = True) -> None:
+    """``summary.json``, ``results.md`` and (with ``plot``) ``scores.png``; prints the table too."""
     (out / "summary.json").write_text(json.dumps(summaries, indent=2), encoding="utf-8")
     rows = []
     for name, summary in summaries.items():
         n = summary.get("n", 1)
         row = {"task": name, "problems": summary.get("samples", 0), f"maj@n": summary.get(f"maj@{n}", 0.0) * 100,
                "n": n, "pass@1": summary.get("pass@1", 0.0) * 100}
-        published = _published(name, model_name)
+        published = published_score(name, model_name)
         row["published"] = f"{published:.1f} ({model_name})" if published is not None else "-"
         rows.append(row)
     (out / "results.md").write_text(_markdown(rows), encoding="utf-8")
@@ -176,9 +246,14 @@ def write_run_summary(out: Path, summaries: dict[str, dict[str, Any]], model_nam
                 groups = [{key.removeprefix("by_"): group, "accuracy %": value["accuracy"] * 100,
                            "problems": value["samples"]} for group, value in summary[key].items()]
                 console.print(summary_table(f"{name} {key.replace('_', ' ')}", groups))
+    if plot:
+        from mathlm.eval.plot import plot_scores
+
+        console.print(f"plot: {plot_scores(out, summaries, model_name)}")
 
 
-def _published(task_name: str, model_name: str | None) -> float | None:
+def published_score(task_name: str, model_name: str | None) -> float | None:
+    """The Llemma paper's score (%) of `model_name` on `task_name`, where it reports one."""
     if model_name is None:
         return None
     try:
@@ -209,7 +284,7 @@ def score_run(out: Path, model_name: str | None = None, answer_timeout_s: float 
         checker = stack.enter_context(AnswerChecker(timeout_s=answer_timeout_s))
         sandbox = None
         for directory in task_dirs:
-            task = get_task(directory.name)
+            task = task_from_run(directory.name, out)
             if task.kind == "program" and sandbox is None:
                 sandbox = stack.enter_context(SandboxPool(workers=sandbox_workers))
             records = {r.id: r for r in task.records()}
@@ -229,9 +304,11 @@ def merge_shards(out: Path, model_name: str | None = None) -> dict[str, dict[str
     for shard_dir in shard_dirs:
         for samples in sorted(shard_dir.glob("*/samples.jsonl")):
             by_task.setdefault(samples.parent.name, []).extend(read_samples(samples))
+    sources = read_task_sources(*shard_dirs)
+    (out / TASK_SOURCES).write_text(json.dumps(sources, indent=2), encoding="utf-8")
     summaries = {}
     for name, results in by_task.items():
-        task = get_task(name)
+        task = get_task(sources.get(name, name))
         order = {r.id: i for i, r in enumerate(task.records())}
         results.sort(key=lambda r: order.get(r.doc_id, len(order)))
         summaries[name] = write_task_results(out / name, task, results)

@@ -153,3 +153,24 @@ def train(
     print(job_id)
     if wait:
         _wait_and_report(job_id, None, 2.0)
+
+
+@slurm_app.command("eval")
+def eval_(
+    config: Annotated[Path, typer.Argument(help="Eval config YAML, e.g. configs/eval/llemma_7b.yaml.")],
+    shards: Annotated[int, typer.Option(min=1, help="Array tasks; task i evaluates every N-th problem from i.")] = 8,
+    overrides: SetOption = [],
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for the shards and the merge; print the scores.")] = False,
+) -> None:
+    """Shard `mathlm eval run CONFIG` over a Slurm array; a dependent job merges the shards into OUT/."""
+    from mathlm.console import console
+    from mathlm.eval.slurm import submit_eval
+
+    submission = submit_eval(config, shards, overrides)
+    console.print(f"array job {submission.array_job} ({shards} shards), merge job {submission.merge_job} "
+                  f"(after every shard); results in {submission.output}")
+    print(submission.array_job)
+    if wait:
+        _wait_and_report(submission.array_job, None, 2.0)
+        _wait_and_report(submission.merge_job, None, 2.0)
+        console.print((submission.output / "results.md").read_text(encoding="utf-8"), markup=False)

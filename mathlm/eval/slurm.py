@@ -1,0 +1,98 @@
+"""``mathlm slurm eval``: one evaluation spread over a Slurm job array, then merged by a dependent job.
+
+Array task ``i`` of ``N`` runs ``mathlm eval run CONFIG --shard i/N``: every N-th problem of every
+task, written to ``OUT/shards/i/`` with its own generation cache, so a failed task is resubmitted and
+resumes. A second job, held with ``--dependency=afterok`` on the whole array, runs ``mathlm eval merge
+OUT``; if any shard fails, Slurm drops it (``--kill-on-invalid-dep``) instead of leaving it pending.
+Resources come from the config's ``slurm:`` section (GPUs default to one per task for vLLM).
+
+    submission = submit_eval(Path("configs/eval/llemma_7b.yaml"), shards=8)
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from mathlm.config import ConfigModel, load_config, validate_config
+from mathlm.errors import MathlmError
+from mathlm.slurm.jobs import SlurmJob, submit_job, venv_activate_script
+
+if TYPE_CHECKING:
+    from mathlm.eval.runner import EvalConfig
+
+
+class EvalSlurmSettings(ConfigModel):
+    """What each array task of ``mathlm slurm eval`` asks Slurm for (sbatch options of the same names)."""
+
+    gpus_per_task: int | None = Field(None, ge=0, description="default: vLLM's tensor_parallel_size, else 0")
+    cpus_per_task: int = Field(4, ge=1)
+    mem: str | None = None
+    time: str = "04:00:00"
+    partition: str | None = None
+    account: str | None = None
+    qos: str | None = None
+    setup: list[str] = Field([], description="shell lines run before mathlm (module load ...)")
+    extra_sbatch: list[str] = []
+
+
+@dataclass(frozen=True)
+class EvalSubmission:
+    """The two jobs of a sharded evaluation and where their results land."""
+
+    array_job: str
+    merge_job: str
+    output: Path
+    shards: int
+
+
+def gpus_per_task(cfg: EvalConfig) -> int:
+    """GPUs of one array task: the config's, else what the backend will use (vLLM's tensor parallelism)."""
+    if cfg.slurm.gpus_per_task is not None:
+        return cfg.slurm.gpus_per_task
+    return int(cfg.backend_options.get("tensor_parallel_size", 1)) if cfg.backend == "vllm" else 0
+
+
+def eval_jobs(config: Path, shards: int, overrides: list[str]) -> tuple[SlurmJob, SlurmJob, EvalConfig]:
+    """The array job and the merge job of ``config`` over ``shards`` tasks, validated before submission."""
+    from mathlm.eval.runner import EvalConfig
+
+    if shards < 1:
+        raise MathlmError(f"--shards {shards}: give at least 1")
+    cfg = load_config(config, EvalConfig, overrides)
+    output = cfg.output.resolve()
+    # absolute paths, so the jobs find the config and the run directory whatever their working directory
+    kept = [o for o in overrides if not o.strip().startswith("output=")]
+    sets = " ".join(f"--set {shlex.quote(o)}" for o in [*kept, f"output={output}"])
+    activate = venv_activate_script()
+    common = {
+        "setup": ([f"source {shlex.quote(str(activate))}"] if activate.is_file() else []) + cfg.slurm.setup,
+        "env": {"HF_HUB_OFFLINE": "1"},
+        "time": cfg.slurm.time, "partition": cfg.slurm.partition, "account": cfg.slurm.account,
+        "qos": cfg.slurm.qos, "log_dir": str(output / "slurm_logs"), "workdir": str(Path.cwd()),
+    }
+    run = f"python -m mathlm.cli eval run {shlex.quote(str(config.resolve()))} {sets}"
+    array = {**common, "name": f"eval-{output.name}", "array": f"0-{shards - 1}",
+             "commands": [f"{run} --shard \"$SLURM_ARRAY_TASK_ID/{shards}\""],
+             "cpus_per_task": cfg.slurm.cpus_per_task, "gpus_per_node": gpus_per_task(cfg), "mem": cfg.slurm.mem,
+             "env": {**common["env"], "OMP_NUM_THREADS": str(cfg.slurm.cpus_per_task)},
+             "extra_sbatch": cfg.slurm.extra_sbatch}
+    name = f" --model-name {shlex.quote(cfg.model_name)}" if cfg.model_name else ""
+    merge = {**common, "name": f"eval-merge-{output.name}",
+             "commands": [f"python -m mathlm.cli eval merge {shlex.quote(str(output))}{name}"]}
+    source = f"{config} (slurm section)"
+    return validate_config(array, SlurmJob, source), validate_config(merge, SlurmJob, source), cfg
+
+
+def submit_eval(config: Path, shards: int, overrides: list[str] = ()) -> EvalSubmission:
+    """Write both sbatch scripts under ``OUT/`` and submit them; the merge job waits for every shard."""
+    array, merge, cfg = eval_jobs(config, shards, list(overrides))
+    output = cfg.output.resolve()
+    array_id = submit_job(array, output / "eval.sbatch")
+    merge_id = submit_job(merge, output / "merge.sbatch",
+                          [f"--dependency=afterok:{array_id}", "--kill-on-invalid-dep=yes"])
+    return EvalSubmission(array_job=array_id, merge_job=merge_id, output=output, shards=shards)
