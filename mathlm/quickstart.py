@@ -71,11 +71,20 @@ def _stage_train(ctx: QuickstartContext) -> dict[str, Any]:
     return train_quickstart(Path(tokens), ctx.dir("train"))
 
 
+def _stage_eval(ctx: QuickstartContext) -> dict[str, Any]:
+    """The train stage's model (else the original SmolLM2) on a few real GSM8k and MATH test problems and one
+    GSM8k+Python problem run in the sandbox: `mathlm eval run configs/eval/smollm2_cpu.yaml`."""
+    from mathlm.eval.quickstart import eval_quickstart
+
+    return eval_quickstart(ctx.outputs.get("train", {}).get("checkpoint"), ctx.dir("eval"))
+
+
 STAGES: list[tuple[str, str, StageFn]] = [
     ("sample", "Embedded sample data", _stage_sample),
     ("data", "Proof-Pile-2 build (arXiv, web, code, decontamination)", _stage_data),
     ("tokenize", "Token shards (Megatron/GPT-NeoX format) and the training mixture", _stage_tokenize),
     ("train", "Continued pretraining of SmolLM2-135M (FSDP2, CPU)", _stage_train),
+    ("eval", "Evaluation of the trained SmolLM2: GSM8k, MATH, GSM8k+Python (sandbox)", _stage_eval),
 ]
 
 

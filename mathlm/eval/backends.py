@@ -113,7 +113,9 @@ class HFBackend:
                     output = self.model.generate(
                         **encoded, max_new_tokens=settings.max_new_tokens, num_return_sequences=settings.n,
                         stopping_criteria=stopping if settings.stop else None,
-                        pad_token_id=self.tokenizer.pad_token_id, **sampling)
+                        pad_token_id=self.tokenizer.pad_token_id,
+                        use_cache=True,  # checkpoints saved by training often say use_cache: false
+                        **sampling)
                 new_tokens = output[:, encoded["input_ids"].shape[1]:]
                 texts = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
                 for offset, index in enumerate(batch):
