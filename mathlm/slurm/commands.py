@@ -165,12 +165,19 @@ def eval_(
     """Shard `mathlm eval run CONFIG` over a Slurm array; a dependent job merges the shards into OUT/."""
     from mathlm.console import console
     from mathlm.eval.slurm import submit_eval
+    from mathlm.slurm import jobs
 
     submission = submit_eval(config, shards, overrides)
     console.print(f"array job {submission.array_job} ({shards} shards), merge job {submission.merge_job} "
                   f"(after every shard); results in {submission.output}")
     print(submission.array_job)
     if wait:
-        _wait_and_report(submission.array_job, None, 2.0)
+        try:
+            _wait_and_report(submission.array_job, None, 2.0)
+        except typer.Exit:
+            jobs.cancel(submission.merge_job)  # where the cluster does not drop jobs whose dependency failed
+            console.print(f"a shard failed: cancelled the merge job {submission.merge_job}; fix the cause and run "
+                          "the same command again (finished generations are cached)")
+            raise
         _wait_and_report(submission.merge_job, None, 2.0)
         console.print((submission.output / "results.md").read_text(encoding="utf-8"), markup=False)

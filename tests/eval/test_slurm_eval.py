@@ -4,6 +4,7 @@ same results as one local run."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 from mathlm.cli import app
 from mathlm.config import load_config
 from mathlm.eval.runner import EvalConfig, run_eval
+from mathlm.slurm.jobs import wait
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
@@ -49,3 +51,15 @@ def test_sharded_slurm_eval_merges_to_the_local_result(slurm_cluster, tiny_llama
     assert merged == (tmp_path / "local" / "arithmetic" / "samples.jsonl").read_text()
     assert {p.parent.name for p in (sharded / "shards").glob("*/generations.jsonl")} == {"0", "1"}
     assert (sharded / "scores.png").stat().st_size > 0 and (sharded / "results.md").is_file()
+
+
+def test_a_failed_shard_cancels_the_merge_and_fails_the_command(slurm_cluster, tmp_path: Path) -> None:
+    config = write_eval_config(tmp_path, tmp_path / "no-such-model", slurm_cluster.partition)
+
+    result = CliRunner().invoke(app, ["slurm", "eval", str(config), "--shards", "2", "--wait"])
+
+    assert result.exit_code == 1
+    assert "model not found" in result.output  # the failed task's stderr is shown
+    assert not (tmp_path / "sharded" / "summary.json").exists()
+    merge_job = re.search(r"merge job\s+(\d+)", result.output).group(1)
+    assert wait(merge_job, timeout=60) == "CANCELLED"  # not left pending in the queue
