@@ -17,12 +17,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import torch
+# Python puts this script's folder first on the import path; benchmarks/ holds scripts named like
+# standard modules (tokenize.py) that would shadow them.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 PRESETS = {
     # name: (vocab, hidden, intermediate, layers, heads, kv heads)
