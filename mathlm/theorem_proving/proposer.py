@@ -15,6 +15,7 @@ Generation is separate from the search so that the search can be tested with a s
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
 import math
@@ -84,60 +85,93 @@ class HFTacticProposer:
         self.model_id = str(Path(model).resolve())
         self.prompt, self.n, self.temperature, self.top_p = prompt, n, temperature, top_p
         self.max_new_tokens, self.seed = max_new_tokens, seed
+        # transformers 5 names the key/value cache argument `cache`, 4.x `past_key_values`
+        self._cache_arg = "cache" if "cache" in inspect.signature(self.model.forward).parameters else "past_key_values"
 
     def propose(self, goals: str) -> list[Candidate]:
-        prompt = self.prompt.render(goals)
-        texts = [cut_at_stop(text, self.prompt.stop) for text in self._generate(prompt)]
+        prompt_ids = self._encode(self.prompt.render(goals))
+        prefix = self._prefix_cache(prompt_ids)  # one pass over the prompt, shared by generation and scoring
+        texts = [cut_at_stop(text, self.prompt.stop) for text in self._generate(prompt_ids, copy.deepcopy(prefix))]
         tactics = list(dict.fromkeys(t.strip() for t in texts))
-        return distinct_candidates(tactics, self.score(prompt, [completion_text(t) for t in tactics]))
-
-    def _generate(self, prompt: str) -> list[str]:
-        import torch
-
-        encoded = self.tokenizer(prompt, return_tensors="pt").to(self.device)
-        if self.temperature > 0:
-            torch.manual_seed(self.seed)
-            mode: dict[str, Any] = {"do_sample": True, "temperature": self.temperature, "top_p": self.top_p}
-        else:
-            mode = {"do_sample": False, "num_beams": self.n}
-        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
-        with torch.inference_mode():
-            output = self.model.generate(**encoded, max_new_tokens=self.max_new_tokens, num_return_sequences=self.n,
-                                         stop_strings=list(self.prompt.stop), tokenizer=self.tokenizer,
-                                         pad_token_id=pad, **mode)
-        return self.tokenizer.batch_decode(output[:, encoded["input_ids"].shape[1]:], skip_special_tokens=True)
+        return distinct_candidates(tactics, self._score(prompt_ids, prefix, [completion_text(t) for t in tactics]))
 
     def score(self, prompt: str, completions: Sequence[str]) -> list[float]:
-        """Mean log-probability of each completion's tokens after ``prompt``.
+        """Mean log-probability of each completion's tokens after ``prompt``."""
+        prompt_ids = self._encode(prompt)
+        return self._score(prompt_ids, self._prefix_cache(prompt_ids), completions)
 
-        The prompt (mostly the fixed few-shot exemplars) is run once; its key/value cache is repeated
-        for the completions, which then cost only their own tokens.
-        """
+    def _encode(self, text: str) -> Any:
+        return self.tokenizer(text, return_tensors="pt")["input_ids"].to(self.device)
+
+    def _prefix_cache(self, prompt_ids: Any) -> Any:
+        """The key/value cache of all prompt tokens but the last (generation and scoring both start there)."""
+        import torch
+
+        with torch.inference_mode():
+            return getattr(self.model(input_ids=prompt_ids[:, :-1], use_cache=True), self._cache_arg)
+
+    def _generate(self, prompt_ids: Any, cache: Any) -> list[str]:
+        import torch
+
+        length = prompt_ids.shape[1]
+        cache.batch_repeat_interleave(self.n)  # beam search and sampling both run n rows
+        if self.temperature > 0:
+            torch.manual_seed(self.seed)
+            inputs = prompt_ids.repeat(self.n, 1)
+            mode: dict[str, Any] = {"do_sample": True, "temperature": self.temperature, "top_p": self.top_p}
+        else:
+            inputs = prompt_ids
+            mode = {"do_sample": False, "num_beams": self.n, "num_return_sequences": self.n}
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
+        with torch.inference_mode():
+            output = self.model.generate(input_ids=inputs, attention_mask=torch.ones_like(inputs),
+                                         max_new_tokens=self.max_new_tokens, pad_token_id=pad,
+                                         stopping_criteria=[_stop_at_text(self.tokenizer, length, self.prompt.stop)],
+                                         **{self._cache_arg: cache}, **mode)
+        return self.tokenizer.batch_decode(output[:, length:], skip_special_tokens=True)
+
+    def _score(self, prompt_ids: Any, prefix: Any, completions: Sequence[str]) -> list[float]:
+        """Run the last prompt token + each completion on a copy of the prefix cache; position j of the
+        output predicts completion token j."""
         import torch
 
         if not completions:
             return []
-        prompt_ids = self.tokenizer(prompt, return_tensors="pt")["input_ids"].to(self.device)
         rows = [self.tokenizer(c, add_special_tokens=False)["input_ids"] for c in completions]
-        width = max(1, max(len(r) for r in rows))
+        width = 1 + max(len(r) for r in rows)
+        known = prompt_ids.shape[1] - 1
         ids = torch.zeros((len(rows), width), dtype=torch.long)
-        mask = torch.zeros((len(rows), prompt_ids.shape[1] + width), dtype=torch.long)
-        mask[:, :prompt_ids.shape[1]] = 1
+        mask = torch.zeros((len(rows), known + width), dtype=torch.long)
+        mask[:, :known + 1] = 1
+        ids[:, 0] = prompt_ids[0, -1]
         for i, row in enumerate(rows):
-            ids[i, :len(row)] = torch.tensor(row, dtype=torch.long)
-            mask[i, prompt_ids.shape[1]:prompt_ids.shape[1] + len(row)] = 1
-        cache_arg = "cache" if "cache" in inspect.signature(self.model.forward).parameters else "past_key_values"
+            ids[i, 1:1 + len(row)] = torch.tensor(row, dtype=torch.long)
+            mask[i, known + 1:known + 1 + len(row)] = 1
+        cache = copy.deepcopy(prefix)
+        cache.batch_repeat_interleave(len(rows))
         with torch.inference_mode():
-            head = self.model(input_ids=prompt_ids, use_cache=True)
-            cache = getattr(head, cache_arg)
-            cache.batch_repeat_interleave(len(rows))
-            tail = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device),
-                              **{cache_arg: cache})
-        # next-token log-probs: after the prompt's last token, then after each completion token
-        logprobs = torch.cat([head.logits[:, -1:].float().expand(len(rows), 1, -1), tail.logits[:, :-1].float()],
-                             dim=1).log_softmax(dim=-1).cpu()
+            logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device),
+                                **{self._cache_arg: cache}).logits
+        logprobs = logits.float().log_softmax(dim=-1).cpu()
         return [float(logprobs[i, torch.arange(len(row)), torch.tensor(row)].mean()) if row else -math.inf
                 for i, row in enumerate(rows)]
+
+
+def _stop_at_text(tokenizer: Any, prompt_length: int, stops: Sequence[str]) -> Any:
+    """A stopping criterion that ends each sequence once its new text contains a stop string.
+
+    transformers' own ``stop_strings`` first builds tables over the whole vocabulary (seconds per call
+    for a 49k vocabulary); decoding the few new tokens of each row at each step is cheaper here.
+    """
+    import torch
+    from transformers import StoppingCriteria
+
+    class StopAtText(StoppingCriteria):
+        def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any) -> torch.BoolTensor:
+            texts = tokenizer.batch_decode(input_ids[:, prompt_length:], skip_special_tokens=True)
+            return torch.tensor([any(s in t for s in stops) for t in texts], device=input_ids.device)
+
+    return StopAtText()
 
 
 class VLLMTacticProposer:
