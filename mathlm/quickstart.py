@@ -79,12 +79,23 @@ def _stage_eval(ctx: QuickstartContext) -> dict[str, Any]:
     return eval_quickstart(ctx.outputs.get("train", {}).get("checkpoint"), ctx.dir("eval"))
 
 
+def _stage_prove(ctx: QuickstartContext) -> dict[str, Any]:
+    """SmolLM2 proposes tactics (few-shot prompt, log-prob scores) to a real `lean --server` in a best-first
+    search; prelude-only Lean (no Mathlib), so no tactic can succeed: it shows the loop, not a score."""
+    from mathlm.pretrained import smollm2_hf_checkpoint
+    from mathlm.theorem_proving.demo import prelude_search_demo
+
+    return prelude_search_demo(ctx.dir("prove"), smollm2_hf_checkpoint())
+
+
 STAGES: list[tuple[str, str, StageFn]] = [
     ("sample", "Embedded sample data", _stage_sample),
     ("data", "Proof-Pile-2 build (arXiv, web, code, decontamination)", _stage_data),
     ("tokenize", "Token shards (Megatron/GPT-NeoX format) and the training mixture", _stage_tokenize),
     ("train", "Continued pretraining of SmolLM2-135M (FSDP2, CPU)", _stage_train),
     ("eval", "Evaluation of the trained SmolLM2: GSM8k, MATH, GSM8k+Python (sandbox)", _stage_eval),
+    ("prove", "Lean 4 proof search loop: SmolLM2 tactics -> real lean --server (prelude only, no Mathlib)",
+     _stage_prove),
 ]
 
 
