@@ -93,7 +93,7 @@ class LeanDojoBackend:
         try:
             self._context = self._dojo_module.Dojo(theorem, timeout=int(self.timeout_s))
             dojo, initial = self._context.__enter__()
-        except Exception as err:  # LeanDojo raises its own DojoInitError/DojoCrashError and plain errors
+        except Exception as err:  # noqa: BLE001 (LeanDojo raises DojoInitError/DojoCrashError and plain errors)
             self._context = None
             raise TheoremStartError("dojo_start_failed", str(err)) from None
         self._dojo = dojo
@@ -103,7 +103,7 @@ class LeanDojoBackend:
         module = self._dojo_module
         try:
             result = self._dojo.run_tac(state.handle, tactic)
-        except Exception as err:  # DojoCrashError / DojoHardTimeoutError: the REPL is gone
+        except Exception as err:  # noqa: BLE001 (DojoCrashError / DojoHardTimeoutError: the REPL is gone)
             return TacticResult(Outcome.ERROR, reason="server_crash", message=str(err))
         tactics = (*state.tactics, tactic)
         if isinstance(result, module.ProofFinished):

@@ -226,11 +226,11 @@ class LeanServerBackend:
             with self._doc.changed:
                 self._doc.diagnostics[version] = params.get("diagnostics", [])
                 self._doc.changed.notify_all()
-        elif method == "$/lean/fileProgress" and params["textDocument"]["uri"] == self.uri:
-            if not params.get("processing"):
-                with self._doc.changed:
-                    self._doc.done.add(params["textDocument"]["version"])
-                    self._doc.changed.notify_all()
+        elif (method == "$/lean/fileProgress" and params["textDocument"]["uri"] == self.uri
+              and not params.get("processing")):
+            with self._doc.changed:
+                self._doc.done.add(params["textDocument"]["version"])
+                self._doc.changed.notify_all()
 
     def _failure(self, err: Exception) -> str:
         """Record a server failure, kill the server (the next call restarts it) and name the reason."""

@@ -201,7 +201,7 @@ class VLLMTacticProposer:
 
             params = BeamSearchParams(beam_width=self.n, max_tokens=self.max_new_tokens)
             output = self.llm.beam_search([{"prompt": prompt}], params)[0]
-            return [sequence.text[len(prompt):] if sequence.text.startswith(prompt) else sequence.text
+            return [sequence.text.removeprefix(prompt)
                     for sequence in output.sequences]
         params = SamplingParams(n=self.n, temperature=self.temperature, top_p=self.top_p,
                                 max_tokens=self.max_new_tokens, stop=list(self.prompt.stop), seed=self.seed)

@@ -25,12 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import Field
+
 from mathlm.config import ConfigModel, dump_config
 from mathlm.console import console, progress, summary_table
 from mathlm.errors import MathlmError
 from mathlm.theorem_proving.backend import ProverBackend
 from mathlm.theorem_proving.proposer import Candidate, TacticProposer
-from mathlm.theorem_proving.search import SearchBudget, SearchResult, best_first_search
+from mathlm.theorem_proving.search import SearchBudget, best_first_search
 
 # Published pass rates on miniF2F-test (n=244), Llemma paper Table 4 / released proof-search outputs.
 PUBLISHED_MINIF2F_TEST = {"Llemma 7B": 26.2, "Llemma 34B": 25.8, "Code Llama 7B": 20.5, "Code Llama 34B": 22.1}
@@ -50,7 +52,7 @@ class ModelConfig(ConfigModel):
     max_new_tokens: int = 256
     dtype: Literal["auto", "bf16", "fp16", "fp32"] = "auto"
     seed: int = 0
-    vllm: dict[str, Any] = {}  # extra vllm.LLM arguments (tensor_parallel_size, gpu_memory_utilization...)
+    vllm: dict[str, Any] = Field(default_factory=dict)  # extra vllm.LLM arguments (tensor_parallel_size, gpu_memory_utilization...)
 
 
 class ProverConfig(ConfigModel):
@@ -60,7 +62,7 @@ class ProverConfig(ConfigModel):
     project_dir: str = "."
     lean: str = "lean"
     use_lake: bool = True
-    env: dict[str, str] = {}
+    env: dict[str, str] = Field(default_factory=dict)  # e.g. LEAN_WORKER_PATH, LEAN_PATH
     tactic_timeout_s: float = 60.0
     start_timeout_s: float = 600.0
 

@@ -74,8 +74,9 @@ def test_score_is_the_mean_token_logprob_of_a_full_forward_pass(tiny_model: Path
 
 
 def test_sampling_is_reproducible_with_a_seed(tiny_model: Path) -> None:
-    make = lambda: HFTacticProposer(tiny_model, load_tactic_prompt(), n=3, temperature=1.0, max_new_tokens=8,  # noqa: E731
-                                    seed=7)
+    def make() -> HFTacticProposer:
+        return HFTacticProposer(tiny_model, load_tactic_prompt(), n=3, temperature=1.0, max_new_tokens=8, seed=7)
+
     assert make().propose(STATE) == make().propose(STATE)
 
 
@@ -90,7 +91,7 @@ def completions_server() -> Iterator[tuple[str, list[dict]]]:
     requests: list[dict] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             requests.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
             choices = [
                 {"index": 0, "text": "\nexact h.symm\n", "logprobs": {"token_logprobs": [-0.5, -0.1, -0.3]}},
