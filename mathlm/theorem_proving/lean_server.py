@@ -119,7 +119,7 @@ class LeanServerBackend:
         inside = [d for d in diagnostics.blocking() if begins < _position(d) < ends]
         if inside:
             raise TheoremStartError("statement_error", _describe(inside[0]))
-        goals = self._goals_at(ends, self.tactic_timeout_s)
+        goals = self._goals_at(ends, self.tactic_timeout_s) or _unsolved_goals(diagnostics.errors)
         if not goals:
             first = diagnostics.blocking()[:1]
             raise TheoremStartError("statement_error", _describe(first[0]) if first else
