@@ -79,6 +79,28 @@ def _stage_eval(ctx: QuickstartContext) -> dict[str, Any]:
     return eval_quickstart(ctx.outputs.get("train", {}).get("checkpoint"), ctx.dir("eval"))
 
 
+def _stage_memorization(ctx: QuickstartContext) -> dict[str, Any]:
+    """Llemma's memorization analysis (`mathlm eval overlap`): 30-gram overlap of MATH test problems and
+    solutions with the corpus the data stage kept, and with the documents decontamination removed;
+    with the eval stage's MATH results, accuracy is split by hit / no hit."""
+    from mathlm.eval.overlap import OverlapSettings, overlap_report
+
+    data = Path(ctx.outputs["data"]["workdir"]) if "data" in ctx.outputs else ctx.workdir / "data"
+    kept = [data / subset for subset in ("arxiv", "open-web-math", "algebraic-stack") if (data / subset).is_dir()]
+    removed = data / "work" / "decontamination" / "removed"
+    samples = ctx.workdir / "eval" / "math" / "samples.jsonl"
+    settings = OverlapSettings(benchmark="math", n=30)
+    out = ctx.dir("memorization")
+    summary: dict[str, Any] = {}
+    for name, corpus in (("kept", kept), ("removed", [removed] if removed.is_dir() else [])):
+        if not corpus:
+            continue
+        result = overlap_report(corpus, settings, out / name, results=samples if samples.is_file() else None)
+        summary[f"{name} documents"] = result.documents
+        summary[f"{name}: MATH items hit"] = len(result.tally.hit_ids("math"))
+    return summary | {"report": str(out / "kept" / "overlap.md")}
+
+
 def _stage_prove(ctx: QuickstartContext) -> dict[str, Any]:
     """SmolLM2 proposes tactics (few-shot prompt, log-prob scores) to a real `lean --server` in a best-first
     search; prelude-only Lean (no Mathlib), so no tactic can succeed: it shows the loop, not a score."""
@@ -94,6 +116,7 @@ STAGES: list[tuple[str, str, StageFn]] = [
     ("tokenize", "Token shards (Megatron/GPT-NeoX format) and the training mixture", _stage_tokenize),
     ("train", "Continued pretraining of SmolLM2-135M (FSDP2, CPU)", _stage_train),
     ("eval", "Evaluation of the trained SmolLM2: GSM8k, MATH, GSM8k+Python (sandbox)", _stage_eval),
+    ("memorization", "30-gram overlap of MATH test items with the built corpus", _stage_memorization),
     ("prove", "Lean 4 proof search loop: SmolLM2 tactics -> real lean --server (prelude only, no Mathlib)",
      _stage_prove),
 ]
