@@ -233,7 +233,7 @@ def write_run_summary(out: Path, summaries: dict[str, dict[str, Any]], model_nam
     rows = []
     for name, summary in summaries.items():
         n = summary.get("n", 1)
-        row = {"task": name, "problems": summary.get("samples", 0), f"maj@n": summary.get(f"maj@{n}", 0.0) * 100,
+        row = {"task": name, "problems": summary.get("samples", 0), "maj@n": summary.get(f"maj@{n}", 0.0) * 100,
                "n": n, "pass@1": summary.get("pass@1", 0.0) * 100}
         published = published_score(name, model_name)
         row["published"] = f"{published:.1f} ({model_name})" if published is not None else "-"

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import torch
 
-from mathlm.config import load_config
 from mathlm.errors import MathlmError
 from mathlm.proof_pile_2.mixture import BlendedDataset
 from mathlm.pretrain.config import TrainConfig

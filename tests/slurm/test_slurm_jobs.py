@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mathlm.errors import MathlmError
-from mathlm.slurm.jobs import JobWaitTimeout, SlurmJob, cancel, job_state, job_tasks, submit, wait
+from mathlm.slurm.jobs import JobWaitTimeout, cancel, job_state, job_tasks, submit, wait
 
 pytestmark = pytest.mark.slurm
 
