@@ -40,6 +40,7 @@ def export_hf(source: Path, output: Path, dtype: str = "float32") -> Path:
         raise MathlmError(f"export target {output} is not empty; choose a new --output directory")
     staging = output.with_name(output.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
+    model.config.use_cache = True  # training turns the KV cache off; inference (HF, vLLM) wants it on
     model.save_pretrained(staging, safe_serialization=True)
     _copy_tokenizer(checkpoint, staging)
     if output.exists():

@@ -43,6 +43,7 @@ def test_export_loads_in_transformers_with_the_trained_weights(
     export_hf(cfg.run_dir, tmp_path / "hf")
     exported = AutoModelForCausalLM.from_pretrained(tmp_path / "hf").eval()
     assert exported.config.rope_parameters["rope_theta"] == 10000
+    assert exported.config.use_cache  # generation with a KV cache, as inference engines expect
     # The exported logits give the held-out loss the trainer measured at the end of training.
     assert heldout_loss(exported, cfg) == pytest.approx(summary.eval_loss_end, rel=1e-5)
     original = AutoModelForCausalLM.from_pretrained(tiny_hf_model)
