@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mathlm.console import console
 from mathlm.errors import MathlmError
@@ -76,6 +77,28 @@ class ClassifierReport:
     output: Path
 
 
+def _train_fasttext(path: str, epochs: int, seed: int) -> Any:
+    """fastText's supervised training, retried at half the learning rate if it diverges.
+
+    On small corpora fastText's SGD occasionally blows up ("Encountered NaN"); a smaller step
+    fixes that without changing what a successful run computes.
+    """
+    import fasttext
+
+    lr = 0.2
+    for _ in range(3):
+        try:
+            return fasttext.train_supervised(input=path, epoch=epochs, lr=lr, wordNgrams=2, dim=16,
+                                             bucket=CLASSIFIER_BUCKETS, minCount=1, thread=1, seed=seed,
+                                             verbose=0)
+        except RuntimeError as err:
+            if "NaN" not in str(err):
+                raise
+            console.print(f"[yellow]fastText diverged at lr={lr}; retrying at lr={lr / 2}[/]")
+            lr /= 2
+    raise MathlmError("fastText training diverged three times (NaN); check the corpora for degenerate lines")
+
+
 def train_math_classifier(
     math_path: str | Path,
     general_path: str | Path,
@@ -85,7 +108,6 @@ def train_math_classifier(
     seed: int = 0,
 ) -> ClassifierReport:
     """Train P(math) on the two corpora, report accuracy on ``held_out`` of each, save the model."""
-    import fasttext
 
     rng = random.Random(seed)
     train: list[str] = []
@@ -100,18 +122,7 @@ def train_math_classifier(
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as train_file:
         train_file.write("\n".join(train) + "\n")
         train_file.flush()
-        model = fasttext.train_supervised(
-            input=train_file.name,
-            epoch=epochs,
-            lr=0.2,
-            wordNgrams=2,
-            dim=16,
-            bucket=CLASSIFIER_BUCKETS,
-            minCount=1,
-            thread=1,
-            seed=seed,
-            verbose=0,
-        )
+        model = _train_fasttext(train_file.name, epochs, seed)
     correct = sum(model.predict(classifier_line(text))[0][0] == label for label, text in test)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
