@@ -42,14 +42,24 @@ def _stage_sample(ctx: QuickstartContext) -> dict[str, Any]:
 
 
 def _stage_data(ctx: QuickstartContext) -> dict[str, Any]:
-    """Proof-Pile-2 from the sample: the same build as `mathlm data build configs/data/sample.yaml`."""
+    """Proof-Pile-2 from the sample: `mathlm data build configs/data/sample.yaml`, with the math-score
+    classifier and KenLM model OpenWebMath never released trained first on the sample's own corpora
+    (`mathlm data train-classifier`, `mathlm data train-kenlm`), so every web stage runs."""
     from mathlm.config import load_config
     from mathlm.paths import CONFIGS_DIR
     from mathlm.proof_pile_2.build import DataBuildConfig, run_build
+    from mathlm.proof_pile_2.web.train import train_kenlm, train_math_classifier
+    from mathlm.sample_data import sample_paths
 
-    result = run_build(load_config(CONFIGS_DIR / "data" / "sample.yaml", DataBuildConfig), ctx.dir("data"))
+    models, corpora = ctx.dir("models"), sample_paths()
+    classifier = train_math_classifier(corpora.math_corpus, corpora.general_corpus, models / "math_score.bin")
+    kenlm = train_kenlm(corpora.math_corpus, models / "math.arpa")
+    overrides = [f"web.pipeline.math_classifier={classifier.output}", f"web.pipeline.kenlm_model={kenlm.output}"]
+    cfg = load_config(CONFIGS_DIR / "data" / "sample.yaml", DataBuildConfig, overrides=overrides)
+    result = run_build(cfg, ctx.dir("data"))
     return {subset: sum(splits.values()) for subset, splits in result.stats["outputs"].items()} | {
-        "workdir": str(result.workdir), "outputs": result.stats["outputs"]}
+        "classifier held-out accuracy": round(classifier.held_out_accuracy, 3), "workdir": str(result.workdir),
+        "outputs": result.stats["outputs"]}
 
 
 def _stage_tokenize(ctx: QuickstartContext) -> dict[str, Any]:
