@@ -49,10 +49,16 @@ launch() {  # start a daemon detached from this script's lock and output pipes (
 }
 
 pid_of() {  # pid of a daemon started here, empty when it is not running
-  local pid_file="$RUN_DIR/$1.pid" pid
+  # A pid file can outlive its daemon (killed, machine reused) and the pid be given to another
+  # process, or stay a zombie that nothing reaps: it only counts when that process is the same
+  # program and alive.
+  local pid_file="$RUN_DIR/$1.pid" pid state
   [ -s "$pid_file" ] || return 0
-  pid="$(cat "$pid_file")"
-  if kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi
+  pid="$(cat "$pid_file" 2>/dev/null)"
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$1" ] || return 0
+  state="$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)"
+  case "$state" in ''|Z|X) return 0 ;; esac
+  echo "$pid"
 }
 
 running() { [ -n "$(pid_of "$1")" ]; }
@@ -163,7 +169,7 @@ stop_daemon() {  # SIGTERM, then SIGKILL after 15 s
   pid="$(pid_of "$name")"
   if [ -n "$pid" ]; then
     kill -TERM "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 75 ]; do sleep 0.2; tries=$((tries + 1)); done
+    while [ -n "$(pid_of "$name")" ] && [ "$tries" -lt 75 ]; do sleep 0.2; tries=$((tries + 1)); done
     kill -KILL "$pid" 2>/dev/null || true
     log "stopped $name"
   fi
