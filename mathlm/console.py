@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -71,6 +72,26 @@ def format_value(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
+
+
+@contextmanager
+def polling(refresh: Callable[[], None], interval_s: float = 0.5) -> Iterator[None]:
+    """Call ``refresh`` every ``interval_s`` seconds from a background thread while the block runs, and
+    once more after it: progress read from files that other processes (datatrove workers) write."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(interval_s):
+            refresh()
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        refresh()
 
 
 @contextmanager

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,7 +33,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from mathlm.config import ConfigModel, dump_config
-from mathlm.console import console, progress, stderr_to_file, summary_table
+from mathlm.console import console, polling, progress, stderr_to_file, summary_table
 from mathlm.errors import MathlmError
 from mathlm.paths import SAMPLE_DATA_DIR
 from mathlm.proof_pile_2.code.languages import LANGUAGES
@@ -427,7 +426,6 @@ def completed_tasks(stage: BuildStage, workdir: Path) -> int:
 @contextmanager
 def stage_progress(stages: list[BuildStage], workdir: Path, poll_seconds: float = 0.5) -> Iterator[None]:
     """A progress bar per stage (finished tasks / tasks), refreshed from the completion markers."""
-    stop = threading.Event()
     with progress() as bars:
         ids = {stage.name: bars.add_task(stage.name, total=stage.tasks) for stage in stages}
 
@@ -435,18 +433,8 @@ def stage_progress(stages: list[BuildStage], workdir: Path, poll_seconds: float 
             for stage in stages:
                 bars.update(ids[stage.name], completed=completed_tasks(stage, workdir))
 
-        def poll() -> None:
-            while not stop.wait(poll_seconds):
-                refresh()
-
-        thread = threading.Thread(target=poll, daemon=True)
-        thread.start()
-        try:
+        with polling(refresh, poll_seconds):
             yield
-        finally:
-            stop.set()
-            thread.join()
-            refresh()
 
 
 def run_locally(plan: BuildPlan, workdir: Path) -> None:

@@ -13,7 +13,6 @@ and only the merge runs.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from mathlm.console import console, progress, stderr_to_file
+from mathlm.console import console, polling, progress, stderr_to_file
 from mathlm.errors import MathlmError
 from mathlm.proof_pile_2.tokens.indexed import IndexedDataset, IndexedDatasetWriter, bin_path, idx_path, token_dtype
 from mathlm.proof_pile_2.tokens.step import task_prefix
@@ -185,28 +184,18 @@ def _counters(stats: Any) -> dict[str, float]:
 def _progress_monitor(output_prefix: Path, tasks: int, itemsize: int) -> Iterator[None]:
     """A progress bar over tasks that also shows tokens written and tokens/s, read from the growing
     task shards on disk (works whatever process or executor writes them)."""
-    stop = threading.Event()
+    with progress() as bar:
+        task = bar.add_task("tokenizing", total=tasks)
+        start = time.perf_counter()
 
-    def watch() -> None:
-        with progress() as bar:
-            task = bar.add_task("tokenizing", total=tasks)
-            start = time.perf_counter()
-            finished = False
-            while not finished:
-                finished = stop.wait(0.5)
-                done = sum(idx_path(task_prefix(output_prefix, r)).exists() for r in range(tasks))
-                written = sum(_size(bin_path(task_prefix(output_prefix, r))) for r in range(tasks)) // itemsize
-                rate = written / max(time.perf_counter() - start, 1e-9)
-                bar.update(task, completed=done,
-                           description=f"tokenizing: {written:,} tokens, {rate:,.0f} tokens/s")
+        def refresh() -> None:
+            done = sum(idx_path(task_prefix(output_prefix, r)).exists() for r in range(tasks))
+            written = sum(_size(bin_path(task_prefix(output_prefix, r))) for r in range(tasks)) // itemsize
+            rate = written / max(time.perf_counter() - start, 1e-9)
+            bar.update(task, completed=done, description=f"tokenizing: {written:,} tokens, {rate:,.0f} tokens/s")
 
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
+        with polling(refresh):
+            yield
 
 
 def _size(path: Path) -> int:
