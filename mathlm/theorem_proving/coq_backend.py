@@ -13,6 +13,10 @@ and the process lives on. A process that still does not answer in ``N + grace`` 
 hung process, a loop Coq cannot interrupt) is killed with its process group, recorded in
 ``failures``, and the next call starts a fresh one and replays the needed state.
 
+``proof_prelude`` (default ``Require Import Lia Lra Psatz.``) runs right after ``Proof.`` of every
+theorem, so ``lia``/``lra``/``nra`` are there without changing the environment the statement was
+elaborated in; it is part of every proof script the backend writes out.
+
 When no goal is left the backend sends ``Qed.`` in the same session: a proof only counts as found when
 Coq's kernel accepts it. The search then re-checks the whole file with :mod:`mathlm.theorem_proving.verify`.
 """
@@ -41,6 +45,8 @@ COQIDETOP = "coqidetop.opt"
 INSTALL_HINT = ("Coq is not installed: install Debian's Coq 8.16 with "
                 "`apt-get install -y coq libcoq-stdlib libcoq-coquelicot` (scripts/install_system_deps.sh does it)")
 _UNWRAPPED = {"-", "+", "*", "{", "}"}  # bullets and braces cannot take a Timeout prefix
+DEFAULT_PRELUDE = "Require Import Lia Lra Psatz."
+_CLOSERS = {"Qed.", "Defined."}  # a proposal may end with these: the backend closes proofs itself
 
 
 def find_coqidetop(executable: str = COQIDETOP) -> str:
@@ -51,9 +57,9 @@ def find_coqidetop(executable: str = COQIDETOP) -> str:
     return found
 
 
-def proof_script(tactics: Sequence[str]) -> str:
-    """The text that follows a Coq statement for a list of tactics: ``Proof. ... Qed.``."""
-    body = "".join(f"\n  {tactic.strip()}" for tactic in tactics)
+def proof_script(tactics: Sequence[str], prelude: str = "") -> str:
+    """The text that follows a Coq statement for a list of tactics: ``Proof. <prelude> ... Qed.``."""
+    body = "".join(f"\n  {tactic.strip()}" for tactic in ([prelude] if prelude else []) + list(tactics))
     return f"\nProof.{body}\nQed."
 
 
@@ -76,12 +82,14 @@ class CoqBackend:
     """A :class:`~mathlm.theorem_proving.backend.ProverBackend` over one ``coqidetop`` process."""
 
     def __init__(self, executable: str = COQIDETOP, tactic_timeout_s: float = 10.0,
-                 start_timeout_s: float = 120.0, grace_s: float = 5.0, workdir: str | Path | None = None) -> None:
+                 start_timeout_s: float = 120.0, grace_s: float = 5.0, workdir: str | Path | None = None,
+                 proof_prelude: str = DEFAULT_PRELUDE) -> None:
         self.command = [find_coqidetop(executable), "-main-channel", "stdfds", "-async-proofs", "off"]
         self.tactic_timeout_s = tactic_timeout_s
         self.start_timeout_s = start_timeout_s
         self.grace_s = grace_s
         self.workdir = str(workdir) if workdir is not None else None
+        self.proof_prelude = proof_prelude
         self.failures: list[str] = []  # one line per hang/crash that cost a restart
         self.restarts = 0
         self._process: CoqIdeProcess | None = None
@@ -100,6 +108,8 @@ class CoqBackend:
         (header, statement), path = state.handle
         try:
             sentences = split_sentences(tactic)
+            while sentences and sentences[-1].code in _CLOSERS:
+                sentences.pop()
         except CoqTextError as err:
             return TacticResult(Outcome.ERROR, reason="parse_error", message=str(err))
         if not sentences:
@@ -133,7 +143,7 @@ class CoqBackend:
             return TacticResult(Outcome.ERROR, reason=self._failure(err), message=str(err))
 
     def render_proof(self, tactics: Sequence[str]) -> str:
-        return proof_script(tactics)
+        return proof_script(tactics, self.proof_prelude)
 
     def check(self, header: str, statement: str, proof: str) -> str | None:
         from mathlm.theorem_proving.verify import verify_coq
@@ -164,7 +174,7 @@ class CoqBackend:
         elif doc.statement != statement or doc.path:
             self._edit_at(doc.header_tip, self.start_timeout_s)
         doc.statement, doc.path = "", []
-        tip = self._add_checked(statement + "\nProof.", doc.header_tip, "statement_error")
+        tip = self._add_checked(statement + "\nProof.\n" + self.proof_prelude, doc.header_tip, "statement_error")
         answer = self._process_goals(self.start_timeout_s)
         goals = parse_goals(answer) if answer.good else None
         if goals is None or goals.finished:

@@ -475,3 +475,46 @@ def _blank(chars: list[str], start: int, end: int) -> None:
     for k in range(start, min(end, len(chars))):
         if chars[k] != "\n":
             chars[k] = " "
+
+
+# --- one interface over both languages (what the runner and `mathlm prove verify` use) ----------------
+
+
+class TheoremVerifier:
+    """``verify(theorem, proof)`` for a :class:`~mathlm.theorem_proving.theorems.Theorem` of either
+    language. Lean uses ``lean_backend`` (anything with ``check_messages``) when one is given."""
+
+    def __init__(self, language: str, coq: CoqVerifier | None = None, lean_backend: Any = None,
+                 allow_native_decide: bool = False) -> None:
+        self.language = language
+        self.coq = coq
+        self.lean_backend = lean_backend
+        self.allow_native_decide = allow_native_decide
+
+    def verify(self, theorem: Any, proof: str) -> Verdict:
+        if theorem.language == "coq":
+            if self.coq is None:
+                self.coq = CoqVerifier()
+            return self.coq.verify(theorem.header, theorem.statement, proof)
+        return verify_lean(theorem.header, theorem.statement, proof, self.lean_backend, self.allow_native_decide)
+
+    def close(self) -> None:
+        if self.coq is not None:
+            self.coq.close()
+        if self.lean_backend is not None:
+            self.lean_backend.close()
+
+
+def verifier_for(config: Any, language: str, lean_backend: Any = None) -> TheoremVerifier:
+    """The verifier a prove config asks for (``config`` is a ``ProverConfig``)."""
+    coq = None
+    if language == "coq":
+        coq = CoqVerifier(config.coqidetop, timeout_s=config.start_timeout_s,
+                          allowed_roots=config.allowed_libraries)
+    return TheoremVerifier(language, coq, lean_backend, config.allow_native_decide)
+
+
+def search_proof_text(language: str, rendered: str) -> str:
+    """A search result as the verifier's proof text: Coq's script as rendered (``Proof. ... Qed.``);
+    Lean's tactic block after ``:= by``."""
+    return rendered if language == "coq" else ":= by" + rendered
