@@ -171,7 +171,7 @@ class CoqBackend:
             doc.header, doc.header_tip, doc.statement, doc.path = "", 0, "", []
             tip = self._add_checked(header, doc.root, "header_error")
             doc.header, doc.header_tip = header, tip
-        elif doc.statement != statement or doc.path:
+        else:  # the header stays loaded: jump back to just after it
             self._edit_at(doc.header_tip, self.start_timeout_s)
         doc.statement, doc.path = "", []
         tip = self._add_checked(statement + "\nProof.\n" + self.proof_prelude, doc.header_tip, "statement_error")
