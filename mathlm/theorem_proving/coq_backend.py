@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,7 +89,9 @@ class CoqBackend:
         self.tactic_timeout_s = tactic_timeout_s
         self.start_timeout_s = start_timeout_s
         self.grace_s = grace_s
-        self.workdir = str(workdir) if workdir is not None else None
+        # lia/nra write certificate caches (.lia.cache, .nra.cache) into the working directory
+        self._scratch = tempfile.TemporaryDirectory(prefix="mathlm-coq-") if workdir is None else None
+        self.workdir = str(workdir) if workdir is not None else self._scratch.name
         self.proof_prelude = proof_prelude
         self.failures: list[str] = []  # one line per hang/crash that cost a restart
         self.restarts = 0

@@ -35,6 +35,7 @@ import functools
 import re
 import secrets
 import subprocess
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,6 +188,7 @@ class CoqVerifier:
         self.command = [find_coqidetop(executable), "-main-channel", "stdfds", "-async-proofs", "off"]
         self.timeout_s = timeout_s
         self.allowed_roots = tuple(allowed_roots)
+        self._scratch = tempfile.TemporaryDirectory(prefix="mathlm-verify-")  # Coq's caches go here, not cwd
         self._process: CoqIdeProcess | None = None
         self._root = 0
         self._header: str | None = None
@@ -310,7 +312,7 @@ class CoqVerifier:
 
     def _proc(self) -> CoqIdeProcess:
         if self._process is None or not self._process.alive():
-            self._process = CoqIdeProcess(self.command)
+            self._process = CoqIdeProcess(self.command, cwd=self._scratch.name)
             self._root = self._process.init(self.timeout_s)
             self._header = None
         return self._process
