@@ -100,6 +100,11 @@ class AccountedReader(BaseDiskReader):
         self._bad_records = None
         self._rank = 0
 
+    def _has_input(self) -> bool:
+        if not self.data_folder.isdir(""):
+            return False
+        return bool(self.data_folder.list_files(recursive=self.recursive, glob_pattern=self.glob_pattern))
+
     def drop(self, reason: str, filepath: str, position: str, detail: str = "") -> None:
         """Count one dropped record (``dropped_<reason>``) and record where it was."""
         self.stat_update(f"dropped_{reason}")
@@ -128,6 +133,12 @@ class AccountedReader(BaseDiskReader):
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         self._rank = rank
+        if self.paths_file is None and not self._has_input():
+            # an upstream stage that kept nothing wrote nothing: zero records, not a failed task
+            logger.warning(f"no input files in {self.data_folder.path}: this task reads nothing")
+            if data:
+                yield from data
+            return
         try:
             yield from super().run(data, rank, world_size)
         finally:
