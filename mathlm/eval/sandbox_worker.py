@@ -358,8 +358,8 @@ def _clean_workdir() -> bool:
     try:
         for entry in os.scandir(WORKDIR):
             if entry.is_dir(follow_symlinks=False):
-                for root, dirs, _ in os.walk(entry.path):  # a program may have removed our permissions
-                    os.chmod(root, 0o700)
+                os.chmod(entry.path, 0o700)  # a program may have taken away our permissions
+                for root, dirs, _ in os.walk(entry.path):  # top-down: each one opened before we descend
                     for name in dirs:
                         path = os.path.join(root, name)
                         if not os.path.islink(path):
