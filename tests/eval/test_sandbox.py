@@ -154,3 +154,23 @@ def test_seccomp_numbers_match_libseccomp() -> None:
     if done.returncode != 0:
         pytest.skip("python3-seccomp is not installed for /usr/bin/python3")
     assert json.loads(done.stdout) == sandbox_worker.SYSCALLS_X86_64
+
+
+@needs_bwrap
+def test_cli_answers_every_program_in_input_order(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": "a", "program": "def solution():\n    return 6 * 7\n", "call": "solution()"}),
+             json.dumps({"id": 2, "program": "import os\nos.fork()\n", "call": None}),
+             "{not json",
+             json.dumps({"id": "c", "program": "print('hi')\n", "call": None})]
+    path = tmp_path / "programs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    done = subprocess.run([sys.executable, "-m", "mathlm.cli", "eval", "sandbox", str(path), "--workers", "1"],
+                          capture_output=True, text=True, check=False)
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(o["id"], o["status"]) for o in out] == [("a", "ok"), (2, "error"), (None, "error"), ("c", "ok")]
+    assert out[0]["value"] == "42" and out[3]["stdout"] == "hi\n" and out[2]["line"] == 3
+    assert done.returncode == 1 and "line 3: not JSON" in done.stderr  # the bad line is counted, not lost
+    path.write_text("\n".join(lines[:2]) + "\n")
+    done = subprocess.run([sys.executable, "-m", "mathlm.cli", "eval", "sandbox", str(path), "--workers", "1"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and len(done.stdout.splitlines()) == 2
