@@ -198,29 +198,32 @@ def join_inputs(main: str, files: Mapping[str, str], max_depth: int = MAX_INPUT_
     joined text above ``max_chars`` (``input_too_large``: a file input twice per level doubles with
     every level).
     """
-    return _inline(main, files, (), max_depth, [max_chars], submission_verbatim_syntax(files))
+    syntax = submission_verbatim_syntax(files)
+    prepared: dict[str, tuple[str, str]] = {}  # name -> (comment-free text, its verbatim mask), made once
 
+    def inline(name: str, stack: tuple[str, ...], budget: list[int]) -> str:
+        if name not in prepared:
+            text = strip_comments(files[name])
+            prepared[name] = (text, mask_verbatim(text, syntax))
+        text, visible = prepared[name]
+        budget[0] -= len(text)
+        if budget[0] < 0:
+            raise LatexLimitExceeded("input_too_large", f"joined source over the cap when inlining {name}")
+        stack = (*stack, name)
 
-def _inline(name: str, files: Mapping[str, str], stack: tuple[str, ...], max_depth: int,
-            budget: list[int], syntax: VerbatimSyntax) -> str:
-    text = strip_comments(files[name])
-    budget[0] -= len(text)
-    if budget[0] < 0:
-        raise LatexLimitExceeded("input_too_large", f"joined source over the cap when inlining {name}")
-    stack = (*stack, name)
-    visible = mask_verbatim(text, syntax)
+        def replace(match: re.Match[str]) -> str:
+            if visible[match.start()] != "\\":
+                return match.group(0)  # quoted verbatim
+            target = resolve_input(match.group(1) or match.group(2) or "", name, files)
+            if target is None or target in stack:
+                return ""
+            if len(stack) >= max_depth:
+                raise LatexLimitExceeded("input_too_deep", f"\\input nested more than {max_depth} levels: {target}")
+            return inline(target, stack, budget)
 
-    def replace(match: re.Match[str]) -> str:
-        if visible[match.start()] != "\\":
-            return match.group(0)  # quoted verbatim
-        target = resolve_input(match.group(1) or match.group(2) or "", name, files)
-        if target is None or target in stack:
-            return ""
-        if len(stack) >= max_depth:
-            raise LatexLimitExceeded("input_too_deep", f"\\input nested more than {max_depth} levels: {target}")
-        return _inline(target, files, stack, max_depth, budget, syntax)
+        return _INPUT_RE.sub(replace, text)
 
-    return _INPUT_RE.sub(replace, text)
+    return inline(main, (), [max_chars])
 
 
 def read_braced(text: str, start: int) -> tuple[str, int] | None:
