@@ -199,7 +199,8 @@ def _fix_shorthand(text: str) -> str:
     text = re.sub(r"\\frac\s*(\w)\s*(\w)", r"\\frac{\1}{\2}", text)
     text = re.sub(r"\\frac\s*(\w)\s*\{", r"\\frac{\1}{", text)
     text = re.sub(r"\\frac\s*(\{[^{}]*\})\s*(\w)", r"\\frac\1{\2}", text)
-    return re.sub(r"\\sqrt\s*(\w)", r"\\sqrt{\1}", text)
+    text = re.sub(r"\\sqrt\s*(\d+)", r"\\sqrt{\1}", text)  # \sqrt10 is meant as the root of 10
+    return re.sub(r"\\sqrt\s*([A-Za-z])", r"\\sqrt{\1}", text)
 
 
 def _drop_units(text: str) -> str:
@@ -207,7 +208,11 @@ def _drop_units(text: str) -> str:
     words = re.compile(r"\s+([A-Za-z]+)(?:\s*\^\s*\{?[23]\}?)?\s*$")
     while True:
         match = words.search(text)
-        if not match or match.group(1).lower() not in UNIT_WORDS or not re.search(r"[\d}]", text[:match.start()]):
+        if not match or match.group(1).lower() not in UNIT_WORDS:
+            return text
+        before = text[:match.start()]
+        # after a quantity ('5', '3\pi', '\frac{1}{2}'), not after an operator ('1 + bs + s^2')
+        if not re.search(r"\d", before) or not re.search(r"[\w})]$", before):
             return text
         text = text[:match.start()]
 
@@ -403,7 +408,8 @@ def _expand_items(items: list[str]) -> Iterator[object]:
 
 _NAMED_VALUE = re.compile(r"[a-zA-Z](?:_\{?\w+\}?)?(?:\([^()=]*\))?|\\[a-z]+")
 _LABEL_DECORATION = re.compile(r"_\{[^{}]*\}|_\w|\^\s*\{?\\prime\}?|'|\\(?:angle|measuredangle|overline|"
-                               r"overrightarrow|vec|triangle|widehat|hat|text|mathrm|operatorname)(?![a-zA-Z])")
+                               r"overrightarrow|vec|triangle|widehat|hat|text|mathrm|operatorname|alpha|beta|"
+                               r"gamma|delta|theta|phi|varphi|rho|omega|lambda|mu|sigma|tau)(?![a-zA-Z])")
 
 
 def _is_label(text: str) -> bool:
@@ -662,6 +668,8 @@ class _Parser:
             if (token := self.peek()) and token[1] == "^":  # \sin^2 x
                 self.index += 1
                 power = self.exponent()
+                if power == ("neg", ("num", Fraction(1))) and f"arc{name}" in _FUNCTIONS:
+                    name, power = f"arc{name}", None  # \sin^{-1} x is arcsin x
             node = ("call", name, self.argument())
             if base is not None:
                 node = ("div", node, ("call", "ln", base))
@@ -808,8 +816,7 @@ def _values(tree: tuple, names: list[str]) -> Iterator[Value | None]:
 def expressions_equal(left: str, right: str, relative: float = 0.0) -> bool:
     """Compare two expressions by value; with variables, at several points (raises Unsupported).
 
-    ``relative`` is the numeric tolerance of constant answers; expressions with variables are always
-    compared to floating-point noise (a tolerance there would merge different functions)."""
+    ``relative`` is the numeric tolerance (OCW); with variables it applies at every point."""
     left_tree, right_tree = parse_expression(left), parse_expression(right)
     names = sorted(variables(left_tree) | variables(right_tree))
     compared = 0
@@ -817,7 +824,7 @@ def expressions_equal(left: str, right: str, relative: float = 0.0) -> bool:
         if (left_value is None) != (right_value is None):
             return False
         if left_value is not None:
-            if not values_equal(left_value, right_value, 0.0 if names else relative):  # type: ignore[arg-type]
+            if not values_equal(left_value, right_value, relative):  # type: ignore[arg-type]
                 return False
             compared += 1
     if compared == 0:

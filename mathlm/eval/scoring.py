@@ -103,7 +103,7 @@ def _same_answer(task: Task, checker: AnswerChecker) -> Callable[[str, str], boo
         return lambda a, b: a.strip().strip("()").upper() == b.strip().strip("()").upper()
     if task.scorer == "exact":
         return lambda a, b: a.strip() == b.strip()
-    return checker.equivalent
+    return checker.with_tolerance(task.tolerance).equivalent
 
 
 def summarize(task: Task, results: Sequence[SampleResult]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from typing import Any, Literal
 from mathlm.benchmarks import BenchmarkRecord, iter_benchmark
 from mathlm.config import ConfigModel, load_config
 from mathlm.errors import MathlmError
-from mathlm.eval.answers import last_boxed
+from mathlm.eval.answers import EXACT, Tolerance, last_boxed
 from mathlm.paths import PROMPTS_DIR
 
 Scorer = Literal["equivalence", "choice", "exact"]
@@ -57,6 +57,7 @@ class Task:
     result_expr: str | None = None  # program tasks: the expression whose value is the answer
     program_prefix: Callable[[str], str] | None = None  # program tasks: turn a generation into a program
     loader: Callable[[], Iterator[BenchmarkRecord]] | None = None  # custom tasks: their own records
+    tolerance: Tolerance = EXACT  # how close numbers must be (OCW: relative, as in the Minerva protocol)
 
     def records(self, limit: int | None = None) -> list[BenchmarkRecord]:
         """The task's problems, in file order (the first ``limit`` of them)."""
@@ -180,7 +181,7 @@ for _task in (
          _few_shot("gsm8k_cot_8shot"), ("\n\n",), extract_gsm8k, max_new_tokens=256,
          published={"Code Llama 7B": 10.5, "Llemma 7B": 36.4, "Code Llama 34B": 29.6, "Llemma 34B": 51.5}),
     Task("ocw", "OCW courses, 4-shot", "ocw", _few_shot("minerva_ocw_4shot"),
-         ("I hope it is correct.",), extract_ocw,
+         ("I hope it is correct.",), extract_ocw, tolerance=Tolerance(relative=0.01),
          published={"Code Llama 7B": 4.4, "Llemma 7B": 7.7, "Code Llama 34B": 7.0, "Llemma 34B": 11.8}),
     Task("mmlu_stem", "MMLU-STEM, Minerva multiple-choice prompt", "mmlu_stem",
          _few_shot("minerva_mmlu_stem_sat_4shot", "query_mmlu"), ("I hope it is correct.",), extract_choice,
