@@ -40,6 +40,7 @@ def load_pairs(path: Path = PAIRS) -> list[dict[str, Any]]:
 def run_mathlm(pairs: list[dict[str, Any]]) -> tuple[list[bool], float]:
     """Verdicts of one warm AnswerChecker (OCW pairs under the ocw task's tolerance) and the seconds taken."""
     with AnswerChecker(timeout_s=5.0) as checker:
+        checker.warm()  # SymPy workers started before the clock
         checkers = {
             "exact": checker.with_tolerance(EXACT),
             "relative": checker.with_tolerance(get_task("ocw").tolerance),

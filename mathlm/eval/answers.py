@@ -892,9 +892,10 @@ class AnswerChecker:
 
     ``timeout_s`` bounds the SymPy step of one pair, from the caller's point of view, whatever the
     load on the machine: the call returns ``unknown`` (not equal) at its deadline. The workers are
-    started, and SymPy's LaTeX parser loaded, by :meth:`warm` (on entering the context manager), so a
-    timing starts after it. The fast layers need no timeout: they are bounded by construction
-    (exponent sizes, factorial arguments, evaluation points).
+    started, and SymPy's LaTeX parser and integrator loaded, by :meth:`warm`: call it before timing
+    anything; otherwise the first pair that needs SymPy starts them (once, before its deadline starts).
+    The fast layers need no timeout: they are bounded by construction (exponent sizes, factorial
+    arguments, evaluation points).
     """
 
     def __init__(self, timeout_s: float = 5.0, sympy_workers: int = 1, use_sympy: bool = True,
@@ -907,7 +908,6 @@ class AnswerChecker:
         self._pool_lock = threading.Lock()
 
     def __enter__(self) -> Self:
-        self.warm()
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from mathlm.config import load_config
-from mathlm.eval.runner import EvalConfig, run_eval
+from mathlm.eval.config import EvalConfig
+from mathlm.eval.runner import run_eval
 from mathlm.paths import CONFIGS_DIR
 
 QUICKSTART_EVAL_CONFIG = CONFIGS_DIR / "eval" / "smollm2_cpu.yaml"

@@ -96,7 +96,8 @@ def test_sympy_timeout_is_hard_under_cpu_load() -> None:
     """Under artificial CPU load (twice as many busy processes as cores), a pair SymPy cannot settle
     returns 'unknown' (scored not equal) close to its deadline; the next pair finds a warm worker."""
     timeout = 2.0
-    with AnswerChecker(timeout_s=timeout) as checker:  # warm: workers started before the clock
+    with AnswerChecker(timeout_s=timeout) as checker:
+        checker.warm()  # workers started before the clock
         with cpu_load(2 * (os.cpu_count() or 1)):
             start = time.monotonic()
             verdict = checker.verdict(*SLOW_PAIR)

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from mathlm.cli import app
 from mathlm.eval.backends import HFBackend
-from mathlm.eval.runner import EvalConfig, run_eval, settings_for
+from mathlm.eval.config import EvalConfig
+from mathlm.eval.runner import run_eval, settings_for
 from mathlm.eval.tasks import get_task
 
 TASKS = ("gsm8k", "math")

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from mathlm.cli import app
 from mathlm.config import load_config
-from mathlm.eval.runner import EvalConfig, run_eval
+from mathlm.eval.config import EvalConfig
+from mathlm.eval.runner import run_eval
 from mathlm.slurm.jobs import wait
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
