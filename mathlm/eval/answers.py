@@ -45,7 +45,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Literal, Self
 
-from mathlm.eval.workers import JsonLineWorker
+from mathlm.eval.workers import JsonLineWorker, WorkerStartError
 
 # --------------------------------------------------------------------------------------------------
 # Extraction
@@ -1155,13 +1155,14 @@ class SympyPool:
             worker.close()
 
     def _replace(self, dead: JsonLineWorker) -> None:
-        dead.process.wait()
+        dead.close()
         self._start_one()
 
     def _start_one(self) -> None:
-        worker = JsonLineWorker.start((sys.executable, "-m", "mathlm.eval.sympy_worker"))
-        if worker is None:
-            return
+        try:
+            worker = JsonLineWorker.start((sys.executable, "-m", "mathlm.eval.sympy_worker"))
+        except WorkerStartError:
+            return  # the pool serves with fewer workers; calls still return by their deadline
         with self._lock:
             if self._closed:
                 worker.close()
