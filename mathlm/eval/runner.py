@@ -30,11 +30,11 @@ from mathlm.config import ConfigModel
 from mathlm.console import console, summary_table
 from mathlm.errors import MathlmError
 from mathlm.eval.answers import AnswerChecker
-from mathlm.eval.backends import Backend, SamplingSettings, make_backend
 from mathlm.eval.sandbox import SandboxLimits, SandboxPool
 from mathlm.eval.scoring import SampleResult, score_sample, summarize
 from mathlm.eval.slurm import EvalSlurmSettings
 from mathlm.eval.tasks import Task, get_task
+from mathlm.inference import Backend, SamplingSettings, make_backend
 
 
 class TaskSettings(ConfigModel):
@@ -154,7 +154,10 @@ def generate_task(task: Task, records: list[BenchmarkRecord], backend: Backend, 
     for start in range(0, len(missing), chunk):
         batch = missing[start:start + chunk]
         outputs = backend.generate([prompts[i] for i in batch], settings)
-        cache.put_many([(keys[i], output) for i, output in zip(batch, outputs)])
+        for i, output in zip(batch, outputs):
+            if not output.ok:  # an invalid sample: no generations, not cached (a rerun asks again)
+                console.print(f"[yellow]{task.name} problem {records[i].id}: {output.error}[/]")
+        cache.put_many([(keys[i], list(output.completions)) for i, output in zip(batch, outputs) if output.ok])
     return [cache.get(key) or [] for key in keys]
 
 
