@@ -839,10 +839,7 @@ def _choice_letter(prediction: str) -> str | None:
 
 
 def _start_sympy_worker() -> JsonLineWorker:
-    worker = JsonLineWorker.start((sys.executable, "-m", "mathlm.eval.sympy_worker"))
-    if worker is None:
-        raise RuntimeError("could not start the SymPy worker (python -m mathlm.eval.sympy_worker)")
-    return worker
+    return JsonLineWorker.start((sys.executable, "-m", "mathlm.eval.sympy_worker"))
 
 
 _DEFAULT_CHECKER: AnswerChecker | None = None
