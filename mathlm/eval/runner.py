@@ -31,11 +31,11 @@ from mathlm.benchmarks import BenchmarkRecord
 from mathlm.console import console, summary_table
 from mathlm.errors import MathlmError
 from mathlm.eval.answers import AnswerChecker
-from mathlm.eval.backends import Backend, SamplingSettings, make_backend
 from mathlm.eval.config import EvalConfig
 from mathlm.eval.sandbox import SandboxLimits, SandboxPool
-from mathlm.eval.scoring import SampleResult, safe_text, score_sample, summarize
+from mathlm.eval.scoring import SampleResult, score_sample, summarize
 from mathlm.eval.tasks import Task, get_task, published_score
+from mathlm.inference import Backend, PromptResult, SamplingSettings, make_backend, safe_text
 
 
 class GenerationCache:
@@ -76,7 +76,8 @@ def settings_for(task: Task, cfg: EvalConfig) -> SamplingSettings:
     name = task.name
     return SamplingSettings(max_new_tokens=cfg.task_value(name, "max_new_tokens") or task.max_new_tokens,
                             temperature=cfg.task_value(name, "temperature"), top_p=cfg.task_value(name, "top_p"),
-                            n=cfg.task_value(name, "n"), seed=cfg.seed, stop=task.stop)
+                            n=cfg.task_value(name, "n"), seed=cfg.seed, stop=task.stop,
+                            truncate_prompt=cfg.truncate_prompt)
 
 
 def select_records(task: Task, cfg: EvalConfig) -> list[BenchmarkRecord]:
@@ -111,28 +112,19 @@ def generate_task(task: Task, records: list[BenchmarkRecord], backend: Backend, 
     errors: list[str | None] = [None] * len(records)
     for start in range(0, len(missing), chunk):
         batch = missing[start:start + chunk]
+        outputs: list[PromptResult] = backend.generate([prompts[i] for i in batch], settings)
         done = []
-        for index, output in zip(batch, backend.generate([prompts[i] for i in batch], settings)):
-            completions, error = _completions(output)
-            if error is None:
-                done.append((keys[index], completions))
-            else:
-                errors[index] = error
+        for index, output in zip(batch, outputs):
+            if output.ok:
+                done.append((keys[index], [safe_text(text) for text in output.completions]))
+            else:  # an invalid sample: no generations, not cached (a rerun asks again)
+                errors[index] = safe_text(output.error)
         cache.put_many(done)
     failed = sum(error is not None for error in errors)
     if failed:
         console.print(f"[yellow]{task.name}: {failed} prompt(s) got no generation (invalid samples); first: "
                       f"{next(e for e in errors if e)}[/]")
     return [cache.get(key) or [] for key in keys], errors
-
-
-def _completions(output: Any) -> tuple[list[str], str | None]:
-    """One prompt's completions and the backend's error for it (a backend result or a plain list)."""
-    if isinstance(output, list):
-        return [safe_text(text) for text in output], None
-    if output.error is not None:
-        return [], safe_text(output.error)
-    return [safe_text(text) for text in output.completions], None
 
 
 def run_eval(cfg: EvalConfig, shard: tuple[int, int] | None = None,

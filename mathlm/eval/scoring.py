@@ -20,6 +20,7 @@ from mathlm.benchmarks import BenchmarkRecord
 from mathlm.eval.answers import AnswerChecker
 from mathlm.eval.sandbox import SandboxPool
 from mathlm.eval.tasks import Task
+from mathlm.inference import safe_text
 
 
 @dataclass
@@ -91,14 +92,6 @@ def answers_for(task: Task, generations: Sequence[str], sandbox: SandboxPool | N
         answers.append(safe_text(result.value_latex or result.value) if result.ok else None)
         errors.append(None if result.ok else safe_text(f"{result.status}: {result.error}"))
     return answers, errors
-
-
-def safe_text(value: object) -> str:
-    """Any value as text that can be written as UTF-8 JSON: a program may return bytes, a number or a
-    string with lone surrogates, which would otherwise crash every later write of the run."""
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    return str(value).encode("utf-8", "replace").decode("utf-8")
 
 
 def score_sample(task: Task, record: BenchmarkRecord, generations: list[str], checker: AnswerChecker,

@@ -34,7 +34,7 @@ def test_majority_config_is_the_published_protocol() -> None:
     assert sampling["gsm8k"].n == 100
     assert {(sampling[t].n, sampling[t].temperature, sampling[t].top_p) for t in ("mmlu_stem", "sat")} \
         == {(16, 0.3, 0.95)}
-    assert {s.max_new_tokens for s in sampling.values()} == {1024}
+    assert {(s.max_new_tokens, s.truncate_prompt) for s in sampling.values()} == {(1024, True)}
     assert gpus_per_task(cfg) == 1  # vLLM, one GPU per array task
 
 

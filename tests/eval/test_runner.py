@@ -1,21 +1,19 @@
 """Running evaluations: the run directory, resuming from the generation cache, sharding + merging,
-re-scoring without the model, and the real backends (HF on a tiny Llama, OpenAI API on loopback)."""
+re-scoring without the model. The backends themselves are tested in tests/inference."""
 
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from mathlm.eval.backends import HFBackend, OpenAIBackend, SamplingSettings
 from mathlm.eval.config import EvalConfig
 from mathlm.eval.runner import merge_shards, run_eval, score_run
 from mathlm.eval.scoring import SampleResult
 from mathlm.eval.tasks import get_task
+from mathlm.inference import PromptResult, SamplingSettings
 
 
 class CannedBackend:
@@ -31,7 +29,7 @@ class CannedBackend:
         self.prompts_seen = 0
         self.fail_after = fail_after
 
-    def generate(self, prompts: Sequence[str], settings: SamplingSettings) -> list[list[str]]:
+    def generate(self, prompts: Sequence[str], settings: SamplingSettings) -> list[PromptResult]:
         from mathlm.benchmarks import load_benchmark
 
         answers = {r.problem: (i, r.answer) for i, r in enumerate(load_benchmark("gsm8k")[:20])}
@@ -43,7 +41,7 @@ class CannedBackend:
             question = prompt.rsplit("Q: ", 1)[1].removesuffix("\nA:")
             index, answer = answers[question]
             value = answer if index % 2 == 0 else "0"
-            out.append([f" Some reasoning. The answer is {value}."] * settings.n)
+            out.append(PromptResult((f" Some reasoning. The answer is {value}.",) * settings.n))
         return out
 
 
@@ -69,11 +67,11 @@ def test_run_directory_and_scores(tmp_path: Path) -> None:
 class HarnessDefectBackend(CannedBackend):
     """Right answers written the way the harness misread: thousands separators and decimals."""
 
-    def generate(self, prompts: Sequence[str], settings: SamplingSettings) -> list[list[str]]:
+    def generate(self, prompts: Sequence[str], settings: SamplingSettings) -> list[PromptResult]:
         from mathlm.benchmarks import load_benchmark
 
         answers = {r.problem: r.answer for r in load_benchmark("gsm8k")[:20]}
-        return [[f" So it is. The answer is {int(answers[p.rsplit('Q: ', 1)[1].removesuffix(chr(10) + 'A:')]):,}.0."]
+        return [PromptResult((f" So it is. The answer is {int(answers[p.rsplit('Q: ', 1)[1].removesuffix(chr(10) + 'A:')]):,}.0.",))
                 for p in prompts]
 
 
@@ -90,16 +88,14 @@ class FlakyBackend(CannedBackend):
     """Per-prompt results as the inference layer reports them: prompt 1 is over-long, prompt 2's value has a
     lone surrogate."""
 
-    def generate(self, prompts: Sequence[str], settings: SamplingSettings) -> list[object]:
-        from types import SimpleNamespace
-
+    def generate(self, prompts: Sequence[str], settings: SamplingSettings) -> list[PromptResult]:
         outputs = super().generate(prompts, settings)
         results = []
-        for prompt, completions in zip(prompts, outputs):
+        for prompt, output in zip(prompts, outputs):
             if "Q: " + self.over_long in prompt:
-                results.append(SimpleNamespace(completions=(), error="prompt too long: 5000 tokens > 4096"))
+                results.append(PromptResult((), error="prompt too long: 5000 tokens > 4096"))
             else:
-                results.append(SimpleNamespace(completions=tuple(c + "\udcff" for c in completions), error=None))
+                results.append(PromptResult(tuple(c + "\udcff" for c in output.completions)))
         return results
 
 
@@ -159,64 +155,3 @@ def test_shards_merge_to_the_unsharded_result(tmp_path: Path) -> None:
 def test_rescore_without_the_model(tmp_path: Path) -> None:
     first = run_eval(config(tmp_path), backend=CannedBackend())
     assert score_run(tmp_path / "run") == first
-
-
-def test_hf_backend_greedy_is_deterministic_and_stops(tiny_llama: Path) -> None:
-    backend = HFBackend(tiny_llama, batch_size=2)
-    prompts = ["Problem:\n1+1\n\nSolution:", "Q: what?\nA:", "Q: a longer question than the others?\nA:"]
-    settings = SamplingSettings(max_new_tokens=12, stop=("\n",))
-    first = backend.generate(prompts, settings)
-    assert first == backend.generate(prompts, settings)
-    assert all(len(c) == 1 and "\n" not in c[0] for c in first)
-
-
-def test_hf_backend_sampling_gives_n_completions(tiny_llama: Path) -> None:
-    backend = HFBackend(tiny_llama, batch_size=4)
-    settings = SamplingSettings(max_new_tokens=8, temperature=1.0, top_p=0.95, n=3, seed=1)
-    out = backend.generate(["Q: one\nA:", "Q: two\nA:"], settings)
-    assert [len(c) for c in out] == [3, 3]
-    assert out == backend.generate(["Q: one\nA:", "Q: two\nA:"], settings)  # seeded
-
-
-@pytest.fixture
-def completions_server(tiny_llama: Path) -> Iterator[str]:
-    """A real OpenAI-style /v1/completions server on loopback, answering with the tiny model."""
-    backend = HFBackend(tiny_llama)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            settings = SamplingSettings(max_new_tokens=body["max_tokens"], temperature=body["temperature"],
-                                        top_p=body["top_p"], n=body["n"], stop=tuple(body.get("stop", ())))
-            outputs = backend.generate(body["prompt"], settings)
-            choices = [{"index": i * body["n"] + j, "text": text}
-                       for i, texts in enumerate(outputs) for j, text in enumerate(texts)]
-            payload = json.dumps({"choices": choices[::-1]}).encode()  # out of order, as servers may send
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
-
-
-def test_openai_backend_against_a_loopback_server(completions_server: str, tiny_llama: Path) -> None:
-    settings = SamplingSettings(max_new_tokens=6, stop=("\n",))
-    prompts = ["Q: one\nA:", "Q: two\nA:", "Q: three\nA:"]
-    remote = OpenAIBackend(completions_server, model="tiny", batch_size=2).generate(prompts, settings)
-    local = HFBackend(tiny_llama).generate(prompts, settings)
-    assert remote == local
-
-
-def test_openai_backend_unreachable_server_is_a_clear_error() -> None:
-    from mathlm.errors import MathlmError
-
-    backend = OpenAIBackend("http://127.0.0.1:9/v1", model="x", retries=0)
-    with pytest.raises(MathlmError, match="cannot reach .* Is the server running"):
-        backend.generate(["hi"], SamplingSettings(max_new_tokens=1))
