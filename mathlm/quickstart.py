@@ -114,7 +114,7 @@ def _stage_memorization(ctx: QuickstartContext) -> dict[str, Any]:
 def _stage_prove(ctx: QuickstartContext) -> dict[str, Any]:
     """Real proofs of miniF2F-rocq theorems in Coq: best-first search (automation baseline and SmolLM2
     tactics) and SmolLM2 whole proofs, every proof accepted by the sound verifier."""
-    from mathlm.pretrained import smollm2_hf_checkpoint
+    from mathlm.inference.pretrained import smollm2_hf_checkpoint
     from mathlm.theorem_proving.demo import coq_proving_demo
 
     return coq_proving_demo(ctx.dir("prove"), smollm2_hf_checkpoint())

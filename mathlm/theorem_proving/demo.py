@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from mathlm.theorem_proving.baseline import AutomationBaseline
+from mathlm.theorem_proving.config import ModelConfig, ProverConfig, WholeProofConfig
 from mathlm.theorem_proving.coq_backend import CoqBackend
-from mathlm.theorem_proving.config import ModelConfig, ProverConfig
 from mathlm.theorem_proving.runner import (
     TACTIC_PROMPTS,
     WHOLE_PROOF_PROMPTS,
     build_backend,
+    build_model,
     build_proposer,
+    build_writer,
     load_prompt,
     run_proving,
 )
@@ -59,13 +61,14 @@ def coq_proving_demo(workdir: Path, model_dir: Path) -> dict[str, Any]:
     baseline = run_proving([theorems[name] for name in BASELINE_THEOREMS], output_dir=workdir / "baseline",
                            proposer=AutomationBaseline(), budget=SearchBudget(max_expansions=3, timeout_s=120),
                            title="automation baseline", **tools)
-    model = ModelConfig(path=str(model_dir), n=4, max_new_tokens=48)
+    config = ModelConfig(path=str(model_dir), n=4, max_new_tokens=48)
+    model = build_model(config)  # one SmolLM2 for both modes
     smollm2 = run_proving([theorems[name] for name in MODEL_THEOREMS], output_dir=workdir / "smollm2",
-                          proposer=build_proposer(model, load_prompt(TACTIC_PROMPTS["coq"])),
+                          proposer=build_proposer(model, config, load_prompt(TACTIC_PROMPTS["coq"])),
                           budget=SearchBudget(max_expansions=1, timeout_s=120),
-                          writer=build_proposer(model, load_prompt(WHOLE_PROOF_PROMPTS["coq"]), n=2, temperature=0.8,
-                                                max_new_tokens=160),
-                          k=2, title="SmolLM2 (search + whole proofs)", **tools)
+                          writer=build_writer(model, config, WholeProofConfig(k=2, max_new_tokens=160),
+                                              load_prompt(WHOLE_PROOF_PROMPTS["coq"])),
+                          title="SmolLM2 (search + whole proofs)", **tools)
     return {"baseline_theorems": baseline["theorems"], "baseline_proved_verified": baseline["proved"],
             "smollm2_theorems": smollm2["theorems"], "smollm2_proved_verified": smollm2["proved"],
             "coq_ms_per_tactic": coq_round_trip_ms(),

@@ -33,15 +33,16 @@ from typing import Any
 from mathlm.config import dump_config
 from mathlm.console import console, progress, summary_table
 from mathlm.errors import MathlmError
+from mathlm.inference import Backend
 from mathlm.theorem_proving.backend import ProverBackend, TheoremStartError
-from mathlm.theorem_proving.config import ModelConfig, ProveConfig, ProverConfig
+from mathlm.theorem_proving.config import ModelConfig, ProveConfig, ProverConfig, WholeProofConfig
 from mathlm.theorem_proving.prompt import TacticPrompt
 from mathlm.theorem_proving.proposer import Candidate, TacticProposer
 from mathlm.theorem_proving.provers import get_prover
 from mathlm.theorem_proving.search import SearchBudget, best_first_search
 from mathlm.theorem_proving.theorems import BENCHMARK_LANGUAGE, Language, Theorem, load_theorems
 from mathlm.theorem_proving.verify import TheoremVerifier, search_proof_text, verifier_for
-from mathlm.theorem_proving.whole_proof import prove_whole
+from mathlm.theorem_proving.whole_proof import ModelProofWriter, ProofWriter, prove_whole
 
 # Published pass rates on miniF2F-test (n=244), Llemma paper Table 4 / released proof-search outputs (Lean 4).
 PUBLISHED_MINIF2F_TEST = {"Llemma 7B": 26.2, "Llemma 34B": 25.8, "Code Llama 7B": 20.5, "Code Llama 34B": 22.1}
@@ -64,22 +65,36 @@ def load_prompt(name: str) -> TacticPrompt:
     return load_tactic_prompt(paths.PROMPTS_DIR / name)
 
 
-def build_proposer(config: ModelConfig, prompt: TacticPrompt, n: int | None = None,
-                   temperature: float | None = None, max_new_tokens: int | None = None) -> TacticProposer:
-    """The configured model with ``prompt`` (``n``/``temperature``/``max_new_tokens`` override the config)."""
-    from mathlm.theorem_proving import proposer
+def build_model(config: ModelConfig) -> Backend:
+    """The configured model as an inference backend (loaded lazily; shared by search and whole proofs)."""
+    from mathlm.inference import make_backend
 
-    common = {"n": n or config.n, "temperature": config.temperature if temperature is None else temperature,
-              "top_p": config.top_p, "max_new_tokens": max_new_tokens or config.max_new_tokens, "seed": config.seed}
     if not config.path:
         raise MathlmError("model.path is empty: set it to a checkpoint directory (or the served model name)")
     if config.engine == "hf":
-        return proposer.HFTacticProposer(Path(config.path).expanduser(), prompt, dtype=config.dtype, **common)
-    if config.engine == "vllm":
-        return proposer.VLLMTacticProposer(config.path, prompt, **common, **config.vllm)
-    if not config.base_url:
-        raise MathlmError("model.engine openai needs model.base_url, e.g. http://localhost:8000/v1")
-    return proposer.OpenAITacticProposer(config.base_url, config.path, prompt, **common)
+        options: dict[str, Any] = {"dtype": config.dtype}
+        model = str(Path(config.path).expanduser())
+    elif config.engine == "vllm":
+        options, model = {"seed": config.seed, **config.vllm}, config.path
+    else:
+        if not config.base_url:
+            raise MathlmError("model.engine openai needs model.base_url, e.g. http://localhost:8000/v1")
+        options, model = {"base_url": config.base_url}, config.path
+    return make_backend(config.engine, model, **options)
+
+
+def build_proposer(model: Backend, config: ModelConfig, prompt: TacticPrompt) -> TacticProposer:
+    """Tactic proposals for the search: ``config.n`` candidates per state with ``prompt``."""
+    from mathlm.theorem_proving.proposer import ModelTacticProposer
+
+    return ModelTacticProposer(model, prompt, n=config.n, temperature=config.temperature, top_p=config.top_p,
+                               max_new_tokens=config.max_new_tokens, seed=config.seed)
+
+
+def build_writer(model: Backend, config: ModelConfig, whole: WholeProofConfig, prompt: TacticPrompt) -> ProofWriter:
+    """Whole proofs: ``whole.k`` samples per theorem with ``prompt``."""
+    return ModelProofWriter(model, prompt, k=whole.k, temperature=whole.temperature, top_p=whole.top_p,
+                            max_new_tokens=whole.max_new_tokens, seed=config.seed)
 
 
 def build_backend(config: ProverConfig) -> ProverBackend:
@@ -110,32 +125,37 @@ def preflight(config: ProveConfig, theorems: list[Theorem]) -> Language:
     return language
 
 
-class _SharedProposer:
-    """Serialises calls to one model from several workers."""
+class _SharedModel:
+    """Serialises calls to one model from several workers (search proposals and whole proofs alike)."""
 
-    def __init__(self, inner: TacticProposer) -> None:
-        self.inner = inner
-        self.model_id = inner.model_id
+    def __init__(self, proposer: TacticProposer | None, writer: ProofWriter | None) -> None:
+        self.proposer, self.writer = proposer, writer
+        self.model_id = (proposer or writer).model_id if (proposer or writer) is not None else ""
+        self.k = writer.k if writer is not None else 0
         self._lock = threading.Lock()
 
     def propose(self, goals: str) -> list[Candidate]:
+        assert self.proposer is not None
         with self._lock:
-            return self.inner.propose(goals)
+            return self.proposer.propose(goals)
+
+    def write(self, theorem_text: str) -> list[tuple[str, float | None]]:
+        assert self.writer is not None
+        with self._lock:
+            return self.writer.write(theorem_text)
 
 
 def run_proving(theorems: list[Theorem], make_backend: Callable[[], ProverBackend],
                 make_verifier: Callable[[], TheoremVerifier], output_dir: Path,
                 proposer: TacticProposer | None = None, budget: SearchBudget | None = None,
-                writer: TacticProposer | None = None, k: int = 0, workers: int = 1,
-                title: str = "proving") -> dict[str, Any]:
+                writer: ProofWriter | None = None, workers: int = 1, title: str = "proving") -> dict[str, Any]:
     """Prove every theorem not yet in ``output_dir/results.jsonl``: search with ``proposer`` (when
-    given) and whole proofs from ``writer`` (when given, ``k`` samples); write results and the summary."""
+    given) and whole proofs from ``writer`` (when given); write results and the summary."""
     output_dir.mkdir(parents=True, exist_ok=True)
     results_path = output_dir / "results.jsonl"
     done = _finished_ids(results_path)
     todo = [t for t in theorems if t.id not in done]
-    search_model = _SharedProposer(proposer) if proposer is not None else None
-    proof_model = _SharedProposer(writer) if writer is not None else None
+    model = _SharedModel(proposer, writer)
     write_lock = threading.Lock()
     local = threading.local()
     owned: list[Any] = []
@@ -151,8 +171,8 @@ def run_proving(theorems: list[Theorem], make_backend: Callable[[], ProverBacken
         row: dict[str, Any] = {"id": theorem.id, "split": theorem.split, "language": theorem.language,
                                "statement": theorem.statement, "proved": False, "found_by": None, "proof": None,
                                "search": None, "whole_proof": None}
-        if search_model is not None and budget is not None:
-            result = best_first_search(prover, search_model, theorem.header, theorem.statement, budget)
+        if proposer is not None and budget is not None:
+            result = best_first_search(prover, model, theorem.header, theorem.statement, budget)
             row["search"] = result.to_json()
             if result.proved and result.proof is not None:
                 text = search_proof_text(theorem.language, prover.render_proof(result.proof))
@@ -160,13 +180,13 @@ def run_proving(theorems: list[Theorem], make_backend: Callable[[], ProverBacken
                 row["search"].update(verified=verdict.verified, verify_reason=verdict.reason, proof_text=text)
                 if verdict.verified:
                     row.update(proved=True, found_by="search", proof=text)
-        if proof_model is not None:
-            whole = prove_whole(theorem, proof_model, verifier, k).to_json()
+        if writer is not None:
+            whole = prove_whole(theorem, model, verifier).to_json()
             row["whole_proof"] = whole
             if whole["proved"] and not row["proved"]:
                 row.update(proved=True, found_by="whole_proof", proof=whole["proof"])
         row["server_failures"] = _drain_failures(prover)
-        row["model"] = (proposer or writer).model_id if (proposer or writer) is not None else None
+        row["model"] = model.model_id
         with write_lock, results_path.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
@@ -195,16 +215,15 @@ def run_benchmark(config: ProveConfig, output_dir: Path | None = None) -> dict[s
     out.mkdir(parents=True, exist_ok=True)
     dump_config(config, out / "config.yaml")
     language = preflight(config, theorems)  # a missing prover or a broken header fails before the model loads
+    model = build_model(config.model)
     proposer = writer = None
     if config.search.enabled:
-        proposer = build_proposer(config.model, load_prompt(TACTIC_PROMPTS[language]))
+        proposer = build_proposer(model, config.model, load_prompt(TACTIC_PROMPTS[language]))
     if config.whole_proof.enabled:
-        wp = config.whole_proof
-        writer = build_proposer(config.model, load_prompt(WHOLE_PROOF_PROMPTS[language]), n=wp.k,
-                                temperature=wp.temperature, max_new_tokens=wp.max_new_tokens)
+        writer = build_writer(model, config.model, config.whole_proof, load_prompt(WHOLE_PROOF_PROMPTS[language]))
     budget = SearchBudget(config.search.max_expansions, config.search.max_tactics, config.search.timeout_s)
     return run_proving(theorems, lambda: build_backend(config.prover), lambda: verifier_for(config.prover, language),
-                       out, proposer=proposer, budget=budget, writer=writer, k=config.whole_proof.k,
+                       out, proposer=proposer, budget=budget, writer=writer,
                        workers=config.workers, title=f"{config.benchmark} {config.split}")
 
 

@@ -423,7 +423,7 @@ def screen_lean(proof: str, allow_native_decide: bool = False) -> Verdict | None
     for line in code.splitlines()[1:]:
         if line and not line[0].isspace():
             word = line.split()[0]
-            if word.startswith(_LEAN_COMMANDS) or word.startswith("#"):
+            if word.startswith((*_LEAN_COMMANDS, "#")):
                 return Verdict.refuse("statement_changed", f"a new top-level command: {line.strip()[:80]}")
     return None
 
@@ -460,7 +460,7 @@ def judge_lean(messages: Sequence[tuple[str, str]], name: str, reference: str,
         return Verdict.refuse("sorry", sorries[-1][:200])
     infos = [text for severity, text in messages if severity == "information"]
     types = {n: " ".join(t.split(":", 1)[1].split()) for t in infos for n in (name, reference)
-             if t.startswith(f"@{n} :") or t.startswith(f"{n} :")}
+             if t.startswith((f"@{n} :", f"{n} :"))}
     if name not in types or types.get(name) != types.get(reference):
         return Verdict.refuse("statement_changed", f"{name} no longer has the benchmark's statement")
     allowed = LEAN_STANDARD_AXIOMS | (LEAN_NATIVE_AXIOMS if allow_native_decide else frozenset())

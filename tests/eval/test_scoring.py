@@ -67,12 +67,12 @@ def test_program_task_scores_the_executed_value(checker: AnswerChecker) -> None:
     record = BenchmarkRecord(benchmark="gsm8k", id="0", problem="p", answer="18")
     generations = ["\n    eggs = 16 - 3 - 4\n    return eggs * 2\n".replace("\n    eggs", "def solution():\n    eggs"),
                    "def solution():\n    while True:\n        pass\n",
-                   "def solution():\n    import os\n    return os.listdir('/')\n"]
+                   "def solution():\n    return open('/etc/passwd').read()\n"]
     with SandboxPool(workers=1, limits=SandboxLimits(wall_time_s=1.0, cpu_time_s=1)) as sandbox:
         result = score_sample(task, record, generations, checker, sandbox)
     assert result.answers[0] == "18" and result.verdicts == [True, False, False]
     assert result.errors[0] is None and result.errors[1].startswith("timeout")
-    assert "not allowed" in result.errors[2]
+    assert result.errors[2].startswith("error: FileNotFoundError")  # the sandbox has no /etc
 
 
 def test_choice_task_compares_letters(checker: AnswerChecker) -> None:

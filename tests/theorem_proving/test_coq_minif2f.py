@@ -31,10 +31,10 @@ class ScriptedWriter:
     """Whole proofs for every theorem: a real one for mathd_algebra_125, and a cheat (admit)."""
 
     model_id = "scripted"
+    k = 2
 
-    def propose(self, text: str) -> list[Candidate]:
-        return [Candidate("Proof.\n  Require Import Lia.\n  intros.\n  lia.\nQed.", -0.1),
-                Candidate("Proof.\n  admit.\nQed.", -0.2)]
+    def write(self, theorem_text: str) -> list[tuple[str, float | None]]:
+        return [("Proof.\n  Require Import Lia.\n  intros.\n  lia.\nQed.", -0.1), ("Proof.\n  admit.\nQed.", -0.2)]
 
 
 class AnyStateProposer(ScriptedProposer):
@@ -53,7 +53,7 @@ def test_search_and_whole_proofs_prove_real_theorems(tmp_path: Path) -> None:
     def go() -> dict:
         return run_proving(theorems, lambda: build_backend(config.prover), lambda: verifier_for(config.prover, "coq"),
                            run, proposer=AnyStateProposer({}), budget=SearchBudget(max_expansions=2, timeout_s=120),
-                           writer=ScriptedWriter(), k=2)
+                           writer=ScriptedWriter())
 
     summary = go()
     rows = {r["id"]: r for r in map(json.loads, (run / "results.jsonl").read_text().splitlines())}

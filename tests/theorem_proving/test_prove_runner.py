@@ -16,7 +16,12 @@ from mathlm.config import ConfigError, load_config
 from mathlm.errors import MathlmError
 from mathlm.paths import CONFIGS_DIR
 from mathlm.theorem_proving.config import ProveConfig
-from mathlm.theorem_proving.runner import PUBLISHED_MINIF2F_TEST, benchmark_theorems, run_benchmark, run_proving
+from mathlm.theorem_proving.runner import (
+    PUBLISHED_MINIF2F_TEST,
+    benchmark_theorems,
+    run_benchmark,
+    run_proving,
+)
 from mathlm.theorem_proving.search import SearchBudget
 from mathlm.theorem_proving.theorems import Theorem
 from mathlm.theorem_proving.verify import TheoremVerifier

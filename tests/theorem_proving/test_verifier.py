@@ -15,35 +15,35 @@ from collections.abc import Iterator
 import pytest
 from coq_support import require_coq, rocq
 
-from mathlm.theorem_proving.verify import CoqVerifier, judge_lean, screen_lean, verify_lean
+from mathlm.theorem_proving.verify import CoqVerifier, Verdict, judge_lean, screen_lean, verify_lean
 
 STATEMENT = "forall x y : nat, 0 < x -> 0 < y -> 5 * x = y -> (x - 3) + (y - 3) = 30 -> x = 6"
 REAL = "Proof.\n  Require Import Lia.\n  intros x y h0 h1 h2 h3.\n  lia.\nQed."
 REDECLARE = f"Theorem mathd_algebra_125 : {STATEMENT}."
 
 # kind -> (proof text, reason code from the screen, whether Coq itself must refuse it without the screen)
+ABORT = "Proof. Abort.\n"
 COQ_CHEATS = {
     "admitted": ("Proof.\nAdmitted.", "admitted", True),
     "admit_then_qed": ("Proof.\n  admit.\nQed.", "admitted", True),
     "give_up": ("Proof.\n  give_up.\nQed.", "admitted", True),
-    "abort_and_weaker_statement": ("Proof. Abort.\nTheorem mathd_algebra_125 : True. exact I. Qed.", "abort", True),
-    "new_axiom": (f"Proof. Abort.\nAxiom cheat : False.\n{REDECLARE}\ndestruct cheat. Qed.", "abort", True),
+    "abort_and_weaker_statement": (ABORT + "Theorem mathd_algebra_125 : True. exact I. Qed.", "abort", True),
+    "new_axiom": (ABORT + f"Axiom cheat : False.\n{REDECLARE}\ndestruct cheat. Qed.", "abort", True),
     "axiom_without_abort": ("Proof.\n  exfalso. Require Import Lia.\nAbort. Parameter cheat : False.", "abort", True),
     "parameter_inside_proof_text": ("Proof. Qed. Parameter p : False.", "new_axiom", False),
-    "hypothesis_as_axiom": (f"Proof. Abort.\nHypothesis cheat : False.\n{REDECLARE}\ndestruct cheat. Qed.",
-                            "abort", True),
-    "declare_module_axiom": (f"Proof. Abort.\nModule Type T. Parameter c : False. End T.\nDeclare Module M : T.\n"
-                             f"{REDECLARE}\ndestruct M.c. Qed.", "abort", True),
-    "section_variable": (f"Proof. Abort.\nSection S. Variable c : False.\n{REDECLARE}\ndestruct c. Qed.\nEnd S.",
+    "hypothesis_as_axiom": (ABORT + f"Hypothesis cheat : False.\n{REDECLARE}\ndestruct cheat. Qed.", "abort", True),
+    "declare_module_axiom": (ABORT + "Module Type T. Parameter c : False. End T.\nDeclare Module M : T.\n"
+                             + f"{REDECLARE}\ndestruct M.c. Qed.", "abort", True),
+    "section_variable": (ABORT + f"Section S. Variable c : False.\n{REDECLARE}\ndestruct c. Qed.\nEnd S.",
                          "abort", True),
-    "guard_checking_off": (f"Proof. Abort.\nUnset Guard Checking.\nFixpoint f (n : nat) : False := f n.\n"
-                           f"{REDECLARE}\ndestruct (f 0). Qed.", "abort", True),
-    "bypass_check_attribute": (f"Proof. Abort.\n#[bypass_check(guard)] Fixpoint f (n : nat) : False := f n.\n"
-                               f"{REDECLARE}\ndestruct (f 0). Qed.", "abort", True),
-    "universe_checking_off": (f"Proof. Abort.\nUnset Universe Checking.\n{REDECLARE}\n"
-                              "Require Import Lia. intros; lia. Qed.", "abort", True),
-    "redefined_notation_statement": (f"Proof. Abort.\nNotation \"x = y\" := True : type_scope.\n{REDECLARE}\n"
-                                     "intros; exact I. Qed.", "abort", True),
+    "guard_checking_off": (ABORT + "Unset Guard Checking.\nFixpoint f (n : nat) : False := f n.\n"
+                           + f"{REDECLARE}\ndestruct (f 0). Qed.", "abort", True),
+    "bypass_check_attribute": (ABORT + "#[bypass_check(guard)] Fixpoint f (n : nat) : False := f n.\n"
+                               + f"{REDECLARE}\ndestruct (f 0). Qed.", "abort", True),
+    "universe_checking_off": (ABORT + f"Unset Universe Checking.\n{REDECLARE}\nRequire Import Lia. intros; lia. Qed.",
+                              "abort", True),
+    "redefined_notation_statement": (ABORT + f'Notation "x = y" := True : type_scope.\n{REDECLARE}\n'
+                                     + "intros; exact I. Qed.", "abort", True),
     "defined_not_qed": ("Proof.\n  Require Import Lia.\n  intros; lia.\nDefined.", "", True),
     "left_open": ("Proof.\n  intros.", "", True),
     "disallowed_library": ("Proof.\n  From mathcomp Require Import ssreflect.\n  Require Import Lia. intros; lia.\nQed.",
@@ -51,10 +51,10 @@ COQ_CHEATS = {
     "declare_ml_module": ('Proof.\n  Declare ML Module "cheat_plugin".\nQed.', "loads_code", True),
     "load_file": ("Proof.\n  Load cheat.\nQed.", "loads_code", True),
     "comment_swallows_the_rest": ("Proof.\n  Require Import Lia. intros; lia.\nQed. (* ", "does_not_lex", True),
-    "printed_fake_answers": (f"Proof. Abort.\nAxiom cheat : False.\n{REDECLARE}\n"
-                             "idtac \"Closed under the global context\". destruct cheat. Qed.", "abort", True),
-    "module_redeclaration": ("Proof. Abort.\nModule M. Theorem mathd_algebra_125 : True. exact I. Qed. End M.\n"
-                             "Import M.", "abort", True),
+    "printed_fake_answers": (ABORT + f"Axiom cheat : False.\n{REDECLARE}\n"
+                             + 'idtac "Closed under the global context". destruct cheat. Qed.', "abort", True),
+    "module_redeclaration": (ABORT + "Module M. Theorem mathd_algebra_125 : True. exact I. Qed. End M.\nImport M.",
+                             "abort", True),
     "reset_back": ("Proof. Reset mathd_algebra_125.\nTheorem mathd_algebra_125 : True. exact I. Qed.", "goes_back",
                    True),
 }
@@ -68,7 +68,7 @@ def verifier() -> Iterator[CoqVerifier]:
     checker.close()
 
 
-def verify(checker: CoqVerifier, proof: str, screen: bool = True):  # noqa: ANN201 (a Verdict)
+def verify(checker: CoqVerifier, proof: str, screen: bool = True) -> Verdict:
     theorem = rocq("mathd_algebra_125")
     return checker.verify(theorem.header, theorem.statement, proof, screen=screen)
 
