@@ -7,8 +7,8 @@ it yields; datatrove's own counter) and ``dropped_<reason>`` for the rest, so th
     records == documents + sum(dropped_*)
 
 holds for every task (:func:`accounting_gaps` checks it on a stage's stats). A dropped record is also
-written, with its file and line (or row / byte offset), to ``<bad_records_folder>/<rank>.jsonl`` when a
-folder is given, and logged either way, so a person can find it.
+written, with its file and line (or row / byte offset), to ``<bad_records_folder>/<Reader>_<rank>.jsonl``
+when a folder is given, and logged either way, so a person can find it.
 
 Reasons: ``invalid_utf8``, ``malformed_json``, ``not_an_object`` (a JSONL line that is not a JSON
 object), ``wrong_type`` (a field of the wrong type, e.g. an integer ``content``), ``no_text``
@@ -113,7 +113,10 @@ class AccountedReader(BaseDiskReader):
         if self.bad_records_folder is None:
             return
         if self._bad_records is None:
-            self._bad_records = self.bad_records_folder.open(f"{self._rank:05d}.jsonl", "at")
+            # one file per reader class and task; a re-run of the task rewrites it
+            self._bad_records = self.bad_records_folder.open(
+                f"{type(self).__name__}_{self._rank:05d}.jsonl", "wt"
+            )
         entry = {"file": filepath, "position": position, "reason": reason, "detail": detail[:500]}
         self._bad_records.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self._bad_records.flush()
