@@ -40,13 +40,6 @@ REPORT_FIELDS = ("value", "value_latex", "value_type", "error")
 MAX_REPORT_BYTES = 1 << 18
 MAX_REQUEST_BYTES = 1 << 22
 
-# Modules a program may use without binding anything more. Imported before the first program so that
-# a program's ``import`` is a dictionary lookup.
-STDLIB_PRELOAD = (
-    "math", "cmath", "fractions", "decimal", "itertools", "functools", "collections", "statistics",
-    "random", "re", "string", "operator", "heapq", "bisect", "datetime", "numbers", "copy", "typing",
-    "dataclasses", "enum", "textwrap", "json",
-)
 
 # --- seccomp -------------------------------------------------------------------------------------
 # A classic BPF program over ``struct seccomp_data`` {int nr; u32 arch; u64 ip; u64 args[6]}. We build
@@ -220,7 +213,7 @@ def main() -> None:
     _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # no other process of our user may read our memory
     sys.path[:] = [p for p in sys.path if p and not p.startswith(os.path.dirname(os.path.abspath(__file__)))]
     sys.path.extend(config.get("site", []))
-    for name in (*STDLIB_PRELOAD, *config.get("preload", [])):
+    for name in config.get("preload", []):  # imported once here, a dictionary lookup in every program
         try:
             __import__(name)
         except ImportError:

@@ -78,8 +78,16 @@ class JsonLineWorker:
     def stderr_text(self) -> str:
         return bytes(self._stderr).decode("utf-8", "replace")
 
-    def close(self) -> None:
-        """Kill the process and everything in its session (a sandbox dies with its outer process)."""
+    def close(self, grace_s: float = 0.0) -> None:
+        """Stop the process: with ``grace_s``, first let it see the end of its input and exit (so its
+        CPU time is accounted to us); then kill it and everything in its session (a sandbox dies with
+        its outer process)."""
+        if grace_s > 0 and self.process.stdin is not None:
+            try:
+                self.process.stdin.close()
+                self.process.wait(timeout=grace_s)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -88,7 +96,10 @@ class JsonLineWorker:
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
             if stream is not None:
-                stream.close()
+                try:
+                    stream.close()
+                except OSError:  # a pipe whose reader died: nothing to flush
+                    pass
 
     def _read_line(self, timeout_s: float) -> dict[str, Any] | None:
         """One JSON object line within ``timeout_s`` and ``max_line_bytes``, else None."""
@@ -161,9 +172,10 @@ class WorkerPool:
         return reply
 
     def close(self) -> None:
+        """Close every worker; idle ones get a moment to exit on their own."""
         with self._lock:
             for worker in self.workers:
-                worker.close()
+                worker.close(grace_s=2.0)
             self.workers.clear()
 
     def _start_or_free_slot(self) -> JsonLineWorker:

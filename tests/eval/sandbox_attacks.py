@@ -388,7 +388,7 @@ def main() -> None:
         host = Host(Path(folder))
         with SandboxPool(workers=2, limits=LIMITS, python=args.python, library_paths=args.library_path) as pool:
             count, failures = run_suite(pool, host)
-            uid = pool._pool.workers[0].hello.get("uid")  # noqa: SLF001 - reported for the test's log
+            uid = pool._pool.workers[0].hello.get("uid")
         for sock in host.sockets:
             sock.close()
     print(json.dumps({"attacks": count, "failures": failures, "euid": os.geteuid(), "sandbox_uid": uid}))

@@ -81,7 +81,7 @@ def test_limits_give_their_statuses(pool: SandboxPool) -> None:
 
 @needs_bwrap
 def test_dead_worker_is_replaced(pool: SandboxPool) -> None:
-    for worker in list(pool._pool.workers):  # noqa: SLF001 - simulate an external kill of every worker
+    for worker in list(pool._pool.workers):
         worker.process.kill()
     results = [pool.run("answer = 2", "answer") for _ in range(4)]
     assert [r.status for r in results[:2]] == ["killed", "killed"]
