@@ -59,8 +59,8 @@ DEFAULT_PRELOAD = (
     "dataclasses", "enum", "textwrap", "json", "numpy", "sympy",
 )
 SANDBOX_UID = 65534
-# The sandbox's user namespace already holds bubblewrap's init, the worker and the program.
-_PROCESSES_BEFORE_THREADS = 3
+# The sandbox's user namespace already holds bubblewrap's init, the two zygotes and the program.
+_PROCESSES_BEFORE_THREADS = 4
 _INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; it is in "
                  "scripts/install_system_deps.sh)")
 _USERNS_HINT = ("bubblewrap could not create a user namespace: enable unprivileged user namespaces "
@@ -267,7 +267,10 @@ class SandboxPool:
 
     def _start_worker(self) -> JsonLineWorker:
         interpreter = self._interpreter
-        config: dict[str, Any] = {"preload": list(self.preload)}
+        libraries = {name for name, _ in interpreter.packages if not name.endswith(".libs")}
+        heavy = [name for name in self.preload if name.partition(".")[0] in libraries]
+        config: dict[str, Any] = {"preload": [name for name in self.preload if name not in heavy],
+                                  "heavy": heavy, "markers": sorted(libraries)}
         env = {"LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "PYTHONDONTWRITEBYTECODE": "1"}
         if self.unsafe_no_isolation:

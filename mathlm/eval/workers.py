@@ -56,10 +56,12 @@ class JsonLineWorker:
         except OSError as err:
             raise WorkerStartError(f"cannot run {command[0]}: {err}") from err
         worker = cls(process, max_line_bytes=max_line_bytes)
-        threading.Thread(target=worker._drain_stderr, daemon=True).start()
+        drain = threading.Thread(target=worker._drain_stderr, daemon=True)
+        drain.start()
         hello = worker._read_line(start_timeout_s)
         if hello is None:
             worker.close()
+            drain.join(timeout=5)  # all it said before it died
             said = worker.stderr_text().strip()
             raise WorkerStartError(f"`{' '.join(command[:3])} ...` did not start"
                                    + (f": {said}" if said else " (it printed nothing)"))
