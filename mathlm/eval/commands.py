@@ -86,7 +86,8 @@ def run(
     Interrupted runs resume: finished generations are cached in OUTPUT/generations.jsonl.
     """
     from mathlm.config import apply_override, load_config, validate_config
-    from mathlm.eval.runner import EvalConfig, run_eval
+    from mathlm.eval.config import EvalConfig
+    from mathlm.eval.runner import run_eval
 
     flags = {"model": model, "tasks": tasks.split(",") if tasks else None, "backend": backend, "limit": limit,
              "n": n, "temperature": temperature, "output": str(output) if output else None, "model_name": model_name}

@@ -9,11 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from mathlm.eval.tasks import published_score
+
 GROUP_KEYS = ("by_subject", "by_level")
 
 
 def main_metric(summary: dict[str, Any]) -> float:
-    """A task's headline accuracy in %: maj@n (maj@1 for greedy runs)."""
+    """A task's headline accuracy in %: maj@n (maj@1 for greedy runs), ``correct`` mode."""
     return 100 * summary.get(f"maj@{summary.get('n', 1)}", 0.0)
 
 
@@ -38,8 +40,6 @@ def plot_scores(out: Path, summaries: dict[str, dict[str, Any]], model_name: str
 
 
 def _task_bars(axis: Any, summaries: dict[str, dict[str, Any]], model_name: str | None) -> None:
-    from mathlm.eval.runner import published_score
-
     names = list(summaries)
     ours = [main_metric(summaries[name]) for name in names]
     paper = [published_score(name, model_name) for name in names]

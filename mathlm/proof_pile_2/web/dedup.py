@@ -32,12 +32,12 @@ from datatrove.pipeline.dedup.minhash import (
     MinhashDedupFilter,
     MinhashDedupSignature,
 )
-from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 from datatrove.utils.word_tokenizers import WordTokenizer
 from pydantic import Field
 
 from mathlm.config import ConfigModel
+from mathlm.proof_pile_2.readers import AccountedJsonlReader
 
 
 class WhitespaceWordTokenizer(WordTokenizer):
@@ -110,8 +110,8 @@ def minhash_dedup_stages(
     work = Path(work_folder)
     signatures, matches, removals = str(work / "signatures"), str(work / "buckets"), str(work / "remove_ids")
 
-    def reader() -> JsonlReader:
-        return JsonlReader(str(input_folder), glob_pattern="*.jsonl*")
+    def reader() -> AccountedJsonlReader:  # an empty input folder (every page filtered out) reads as empty
+        return AccountedJsonlReader(str(input_folder), glob_pattern="*.jsonl*")
 
     return DedupStages(
         signatures=[
