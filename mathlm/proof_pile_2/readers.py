@@ -13,12 +13,13 @@ folder is given, and logged either way, so a person can find it.
 Reasons: ``invalid_utf8``, ``malformed_json``, ``not_an_object`` (a JSONL line that is not a JSON
 object), ``wrong_type`` (a field of the wrong type, e.g. an integer ``content``), ``no_text``
 (no text or a blank one), ``truncated_file`` (a compressed file that ends early: the records before the
-cut are kept, the cut counts once), ``corrupt_file`` (a file that cannot be opened as its format at
-all, e.g. a Parquet file with a broken footer), ``too_large`` (a line above :data:`MAX_LINE_BYTES`).
+cut are kept, the cut counts once), ``corrupt_file`` (a file that cannot be read as its format at
+all, e.g. a Parquet file with a broken footer or a ``.gz`` that is not gzip), ``corrupt_row_group``, ``too_large`` (a line above :data:`MAX_LINE_BYTES`).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import zlib
 from collections.abc import Callable
@@ -182,6 +183,9 @@ class AccountedJsonlReader(AccountedReader):
                         )
                     if document is not None:
                         yield document
+        except gzip.BadGzipFile as err:  # not gzip at all although named so: nothing in it is readable
+            self.stat_update("records")
+            self.drop("corrupt_file", filepath, f"after line {line_number}", f"{type(err).__name__}: {err}")
         except _TRUNCATION_ERRORS as err:
             self.stat_update("records")
             self.drop("truncated_file", filepath, f"after line {line_number}", f"{type(err).__name__}: {err}")

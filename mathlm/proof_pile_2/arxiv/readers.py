@@ -29,7 +29,8 @@ class ArxivSourceReader(BaseDiskReader):
     Every submission is a ``records`` count, and one that gives no document is counted, not raised:
     ``dropped_no_tex``, ``dropped_corrupt_archive``, ``dropped_decompressed_too_large``,
     ``dropped_no_main_file``, ``dropped_input_too_deep``, ``dropped_input_too_large``; other files in
-    the folder are counted as ``skipped_not_a_source``. Metadata: ``source``, ``url``, ``path`` (the
+    the folder are counted as ``skipped_not_a_source``, and archive members whose path leaves the
+    submission (``../x.tex``) as ``skipped_unsafe_member``. Metadata: ``source``, ``url``, ``path`` (the
     submission file), ``main_file``.
     """
 
@@ -42,8 +43,9 @@ class ArxivSourceReader(BaseDiskReader):
         self.stat_update("records")
         with self.data_folder.open(filepath, "rb") as handle:
             data = handle.read()
+        unsafe: list[str] = []
         try:
-            files = read_tex_files(data, filepath)
+            files = read_tex_files(data, filepath, unsafe_members=unsafe)
             main = find_main_file(files)
             if main is None:
                 raise UnreadableSource("no_main_file", filepath)
@@ -52,6 +54,10 @@ class ArxivSourceReader(BaseDiskReader):
             self.stat_update(f"dropped_{err.reason}")
             logger.warning(f"{filepath}: submission dropped ({err})")
             return
+        finally:
+            for name in unsafe:  # a member named ../x or /x: never resolved, never written anywhere
+                self.stat_update("skipped_unsafe_member")
+                logger.warning(f"{filepath}: member {name!r} skipped: its path leaves the submission")
         paper_id = paper_id_from_filename(filepath)
         yield Document(
             text=text,
