@@ -73,7 +73,8 @@ def run(
     tasks: Annotated[str | None, typer.Option(help="Comma-separated task names or custom task YAML files.")] = None,
     backend: Annotated[str | None, typer.Option(help="hf (default), vllm or openai.")] = None,
     base_url: Annotated[str | None, typer.Option(help="openai backend: server URL, e.g. http://host:8000/v1")] = None,
-    limit: Annotated[int | None, typer.Option(help="Only the first N problems of each task.")] = None,
+    limit: Annotated[int | None, typer.Option(
+        help="N problems of each task; MATH takes them from each subject in turn (stratified).")] = None,
     n: Annotated[int | None, typer.Option(help="Samples per problem for maj@n / pass@k.")] = None,
     temperature: Annotated[float | None, typer.Option(help="0 = greedy.")] = None,
     output: Annotated[Path | None, typer.Option(help="Run directory.")] = None,
