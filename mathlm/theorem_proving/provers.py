@@ -72,3 +72,10 @@ def _lean_server(config: ProverConfig) -> ProverBackend:
                              env=config.env, tactic_timeout_s=config.tactic_timeout_s,
                              start_timeout_s=config.start_timeout_s,
                              document_name=f"MathlmProofSearch{threading.get_ident()}.lean")
+
+
+@register("lean_repl", "lean", "the Lean REPL: proof-state handles, header loaded once, heartbeat limits, memory cap")
+def _lean_repl(config: ProverConfig) -> ProverBackend:
+    from mathlm.theorem_proving.lean_repl import LeanReplBackend
+
+    return LeanReplBackend.from_config(config)

@@ -215,13 +215,21 @@ def run_benchmark(config: ProveConfig, output_dir: Path | None = None) -> dict[s
     out.mkdir(parents=True, exist_ok=True)
     dump_config(config, out / "config.yaml")
     language = preflight(config, theorems)  # a missing prover or a broken header fails before the model loads
-    model = build_model(config.model)
-    proposer = writer = None
-    if config.search.enabled:
-        proposer = build_proposer(model, config.model, load_prompt(TACTIC_PROMPTS[language]))
-    if config.whole_proof.enabled:
-        writer = build_writer(model, config.model, config.whole_proof, load_prompt(WHOLE_PROOF_PROMPTS[language]))
     budget = SearchBudget(config.search.max_expansions, config.search.max_tactics, config.search.timeout_s)
+    proposer: TacticProposer | None = None
+    writer: ProofWriter | None = None
+    if config.model.engine == "automation":
+        if config.whole_proof.enabled or language != "coq":
+            raise MathlmError("model.engine automation is a Coq search baseline: set whole_proof.enabled: false")
+        from mathlm.theorem_proving.baseline import AutomationBaseline
+
+        proposer = AutomationBaseline()
+    else:
+        model = build_model(config.model)
+        if config.search.enabled:
+            proposer = build_proposer(model, config.model, load_prompt(TACTIC_PROMPTS[language]))
+        if config.whole_proof.enabled:
+            writer = build_writer(model, config.model, config.whole_proof, load_prompt(WHOLE_PROOF_PROMPTS[language]))
     return run_proving(theorems, lambda: build_backend(config.prover), lambda: verifier_for(config.prover, language),
                        out, proposer=proposer, budget=budget, writer=writer,
                        workers=config.workers, title=f"{config.benchmark} {config.split}")

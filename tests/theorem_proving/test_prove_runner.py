@@ -50,6 +50,10 @@ def test_minif2f_test_split_has_244_statements_ending_in_by() -> None:
 def test_shipped_configs_validate() -> None:
     for path in sorted((CONFIGS_DIR / "prove").glob("*.yaml")):
         assert load_config(path, ProveConfig).search.max_expansions > 0
+    llemma = load_config(CONFIGS_DIR / "prove" / "llemma_7b_vllm.yaml", ProveConfig)
+    assert (llemma.model.n, llemma.model.temperature, llemma.model.max_new_tokens) == (32, 0.0, 256)
+    assert (llemma.search.max_expansions, llemma.search.timeout_s, llemma.whole_proof.enabled) == (100, 600, False)
+    assert load_config(CONFIGS_DIR / "prove" / "smollm2_coq_cpu.yaml", ProveConfig).prover.backend == "coq"
     with pytest.raises(ConfigError, match="unknown key 'search.iterations'"):
         load_config(CONFIGS_DIR / "prove" / "llemma_7b_vllm.yaml", ProveConfig, ["search.iterations=5"])
 
