@@ -429,10 +429,14 @@ def screen_lean(proof: str, allow_native_decide: bool = False) -> Verdict | None
 
 
 def verify_lean(header: str, statement: str, proof: str, backend: Any = None,
-                allow_native_decide: bool = False) -> Verdict:
-    """Screen a Lean proof; with a Lean backend (``LeanServerBackend``) also have Lean check the file:
-    no error, no ``sorry``, the statement unchanged and only the standard axioms."""
-    screened = screen_lean(proof, allow_native_decide)
+                allow_native_decide: bool = False, header_axioms: frozenset[str] = frozenset(),
+                screen: bool = True) -> Verdict:
+    """Screen a Lean proof; with a Lean backend (anything with ``check_messages``) also have Lean check
+    the file: no error, no ``sorry``, the statement unchanged (``#check`` under ``pp.all`` equal to a
+    reference copy declared as an axiom under a random name) and only the standard axioms (plus
+    ``header_axioms``, axioms the benchmark's own header declares). ``screen=False`` skips the textual
+    screen (tests use it to show Lean's answers refuse a cheat on their own)."""
+    screened = screen_lean(proof, allow_native_decide) if screen else None
     if screened is not None:
         return screened
     if backend is None:
@@ -442,31 +446,32 @@ def verify_lean(header: str, statement: str, proof: str, backend: Any = None,
         return Verdict.refuse("not_a_theorem", statement[:80])
     reference = f"mathlm_ref_{secrets.token_hex(8)}"
     bare = statement.rstrip().removesuffix("by").rstrip().removesuffix(":=").rstrip()
-    copy = re.sub(r"^(\s*(?:theorem|lemma)\s+)\S+", lambda m: m.group(1) + reference, bare, count=1)
+    copy = re.sub(r"^(\s*)(?:theorem|lemma)(\s+)\S+", lambda m: f"{m.group(1)}axiom{m.group(2)}{reference}", bare,
+                  count=1)
     epilogue = (f"\n\nset_option pp.all true in\n#check @{name.group(1)}\nset_option pp.all true in\n"
                 f"#check @{reference}\n#print axioms {name.group(1)}\n")
-    text = f"{header}{copy} := sorry\n\n{bare} {proof.strip()}{epilogue}"
-    return judge_lean(backend.check_messages(text), name.group(1), reference, allow_native_decide)
+    text = f"{header}{copy}\n\n{bare} {proof.strip()}{epilogue}"
+    return judge_lean(backend.check_messages(text), name.group(1), reference, allow_native_decide, header_axioms)
 
 
-def judge_lean(messages: Sequence[tuple[str, str]], name: str, reference: str,
-               allow_native_decide: bool) -> Verdict:
+def judge_lean(messages: Sequence[tuple[str, str]], name: str, reference: str, allow_native_decide: bool,
+               header_axioms: frozenset[str] = frozenset()) -> Verdict:
     """Decide from Lean's (severity, text) messages of the verification file."""
     errors = [text for severity, text in messages if severity == "error"]
     if errors:
         return Verdict.refuse("lean_error", errors[0][:300])
     sorries = [text for severity, text in messages if severity == "warning" and "sorry" in text]
-    if len(sorries) > 1:  # the reference copy is the one allowed 'sorry'
-        return Verdict.refuse("sorry", sorries[-1][:200])
+    if sorries:
+        return Verdict.refuse("sorry", sorries[0][:200])
     infos = [text for severity, text in messages if severity == "information"]
     types = {n: " ".join(t.split(":", 1)[1].split()) for t in infos for n in (name, reference)
              if t.startswith((f"@{n} :", f"{n} :"))}
     if name not in types or types.get(name) != types.get(reference):
         return Verdict.refuse("statement_changed", f"{name} no longer has the benchmark's statement")
-    allowed = LEAN_STANDARD_AXIOMS | (LEAN_NATIVE_AXIOMS if allow_native_decide else frozenset())
+    allowed = LEAN_STANDARD_AXIOMS | header_axioms | (LEAN_NATIVE_AXIOMS if allow_native_decide else frozenset())
     for text in infos:
         if "depends on axioms" in text:
-            used = set(re.findall(r"[\w.]+", text.split("axioms:", 1)[1]))
+            used = set(re.findall(r"[\w.']+", text.split("axioms:", 1)[1]))
             extra = sorted(used - allowed)
             if extra:
                 return Verdict.refuse("new_axiom", f"depends on {', '.join(extra)}")
