@@ -148,8 +148,11 @@ def normalize_final_answer(answer: str) -> str:
     text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
     text = _DEGREES.sub("", text)
     text = text.replace("\\%", "").replace("%", "").replace("\\dots", "").replace("\\ldots", "")
+    text = _keep_exact_side(text)
     for before, after in _RELATION_WORDS:
         text = text.replace(before, after)
+    text = re.sub(r"\*\*\s*(-?\d+(?:\.\d+)?)", r"^{\1}", text).replace("**", "^")  # Python's power
+    text = re.sub(r"(?<![\\A-Za-z])pi(?![A-Za-z])", r"\\pi ", text)
     text = _drop_trailing_text(text.strip())
     text = _unwrap_text_commands(text)
     text = _CODE_FUNCTIONS.sub(r"\\\1", text)
@@ -163,6 +166,16 @@ def normalize_final_answer(answer: str) -> str:
     for pattern, name in _NAMED_SETS:
         if pattern.match(text):
             return name
+    return text
+
+
+def _keep_exact_side(text: str) -> str:
+    """``5\\sqrt{2} \\approx 7.07`` states the exact value and a rounding of it: keep the exact side
+    (``x \\approx 11`` keeps 11: a name on the left is no value)."""
+    sides = re.split(r"\\approx|≈", text)
+    if len(sides) == 2 and sides[0].strip() and not _is_label(sides[0].strip()) \
+            and re.fullmatch(r"\s*-?\d*\.?\d+\s*", sides[1]):
+        return sides[0].strip()
     return text
 
 

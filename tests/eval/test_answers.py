@@ -50,6 +50,8 @@ EQUAL = [
     # Unicode symbols, unescaped set braces, binomials, named sets
     ("π/2", "\\frac{\\pi}{2}"), ("√2", "\\sqrt2"), ("−3", "-3"), ("{1, 2}", "\\{2, 1\\}"), ("\\binom{5}{2}", "10"),
     ("\\mathbb{R}", "(-\\infty, \\infty)"), ("\\varnothing", "\\emptyset"), ("x ≤ 3", "(-\\infty, 3]"),
+    # an exact value with its rounding; Python-style powers and pi
+    ("5\\sqrt{2} \\approx 7.07", "\\sqrt{50}"), ("2**10", "1024"), ("2pi", "2\\pi"), ("sqrt(2)/2", "\\frac{\\sqrt2}{2}"),
 ]
 DIFFERENT = [
     ("(1, 2)", "(2, 1)"), ("[1,2]", "[1,2)"), ("3-4i", "3+4i"), ("B", "C"), ("\\pi", "3.14"),
