@@ -24,8 +24,8 @@ from fractions import Fraction
 from rich.console import Console
 from rich.table import Table
 
+from mathlm.assets import BENCHMARKS_DIR
 from mathlm.eval.answers import AnswerChecker
-from mathlm.paths import BENCHMARKS_DIR
 
 Pair = tuple[str, str, bool, str]  # prediction, reference, equal?, kind
 

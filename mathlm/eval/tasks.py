@@ -22,11 +22,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from mathlm.assets import PROMPTS_DIR
 from mathlm.benchmarks import BenchmarkRecord, iter_benchmark
 from mathlm.config import ConfigModel, load_config
 from mathlm.errors import MathlmError
 from mathlm.eval.answers import last_boxed
-from mathlm.paths import PROMPTS_DIR
 
 Scorer = Literal["equivalence", "choice", "exact"]
 

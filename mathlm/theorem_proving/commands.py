@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mathlm.cli_utils import SetOption
+from mathlm.cli.options import SetOption
 
 prove_app = typer.Typer(help="Lean 4 proof search (best-first, few-shot tactic prediction) on miniF2F.",
                         no_args_is_help=True)

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from mathlm.assets import BENCHMARKS_DIR
 from mathlm.eval.answers import AnswerChecker, last_boxed, normalize_final_answer
-from mathlm.paths import BENCHMARKS_DIR
 
 EQUAL = [
     ("\\frac{1}{2}", "0.5"), ("\\dfrac12", "\\frac{1}{2}"), ("1/2", "\\frac12"),

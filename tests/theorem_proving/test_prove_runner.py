@@ -11,9 +11,9 @@ import pytest
 from conftest import PRELUDE_HEADER
 from fake_prover import FakeProofMachine, ScriptedProposer
 
+from mathlm.assets import CONFIGS_DIR
 from mathlm.config import ConfigError, load_config
 from mathlm.errors import MathlmError
-from mathlm.paths import CONFIGS_DIR
 from mathlm.theorem_proving.runner import (
     PUBLISHED_MINIF2F_TEST,
     ProveConfig,

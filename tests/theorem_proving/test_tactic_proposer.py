@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mathlm.paths import PROMPTS_DIR
+from mathlm.assets import PROMPTS_DIR
 from mathlm.theorem_proving.prompt import load_tactic_prompt
 from mathlm.theorem_proving.proposer import HFTacticProposer, OpenAITacticProposer, distinct_candidates
 

@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from mathlm.assets import CONFIGS_DIR
 from mathlm.config import load_config
 from mathlm.eval.runner import EvalConfig, run_eval
-from mathlm.paths import CONFIGS_DIR
 
 QUICKSTART_EVAL_CONFIG = CONFIGS_DIR / "eval" / "smollm2_cpu.yaml"
 
