@@ -36,6 +36,7 @@ from mathlm.assets import SAMPLE_DATA_DIR
 from mathlm.config import ConfigModel, dump_config
 from mathlm.console import console, polling, progress, stderr_to_file, summary_table
 from mathlm.errors import MathlmError
+from mathlm.proof_pile_2.arxiv.latex import MIN_DOCUMENT_CHARS
 from mathlm.proof_pile_2.code.languages import LANGUAGES
 from mathlm.proof_pile_2.decontamination.config import DecontaminationConfig
 from mathlm.proof_pile_2.web.pipeline import WebPipelineConfig
@@ -84,6 +85,9 @@ class ArxivBuildConfig(ConfigModel):
         None, description="Folder of .tar.gz/.tar/.gz/.tex submissions ('sample:arxiv')."
     )
     redpajama_jsonl: str | None = Field(None, description="Folder of RedPajama arXiv JSONL(.gz) files.")
+    min_chars: int = Field(
+        MIN_DOCUMENT_CHARS, ge=0, description="Drop papers shorter than this once cleaned (templates, stubs)."
+    )
     tasks: int = Field(1, ge=1)
     workers: LocalWorkers = -1
     keep_excluded: bool = Field(False, description="Write dropped papers under WORKDIR/work/arxiv/excluded/.")
@@ -228,6 +232,7 @@ def arxiv_stages(cfg: ArxivBuildConfig, workdir: Path) -> tuple[list[BuildStage]
     if cfg.redpajama_jsonl:
         readers.append(RedPajamaArxivReader(str(resolve_input(cfg.redpajama_jsonl, "arxiv.redpajama_jsonl"))))
     cleaner = RedPajamaLatexCleaner(
+        cfg.min_chars,
         exclusion_writer=_excluded(_work(workdir, "arxiv"), "cleaning", cfg.keep_excluded)
     )
     steps = [*readers, cleaner, intermediate_writer(str(output))]

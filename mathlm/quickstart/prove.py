@@ -16,10 +16,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from mathlm.inference import HFBackend
 from mathlm.theorem_proving.lean_server import LeanServerBackend
 from mathlm.theorem_proving.local_lean import PRELUDE_HEADER, build_local_lean, local_lean_backend
 from mathlm.theorem_proving.prompt import load_tactic_prompt
-from mathlm.theorem_proving.proposer import HFTacticProposer
+from mathlm.theorem_proving.proposer import ModelTacticProposer
 from mathlm.theorem_proving.runner import Theorem, run_proof_search
 from mathlm.theorem_proving.search import SearchBudget
 
@@ -45,7 +46,7 @@ def prelude_search_demo(workdir: Path, model_dir: Path, n: int = 2, max_new_toke
     lean = build_local_lean()
     run_dir = workdir / "run"
     shutil.rmtree(run_dir, ignore_errors=True)  # a quickstart re-run starts over instead of resuming
-    proposer = HFTacticProposer(model_dir, load_tactic_prompt(), n=n, max_new_tokens=max_new_tokens)
+    proposer = ModelTacticProposer(HFBackend(model_dir), load_tactic_prompt(), n=n, max_new_tokens=max_new_tokens)
     summary = run_proof_search(DEMO_THEOREMS, proposer, lambda: local_lean_backend(lean, workdir),
                                SearchBudget(max_expansions=1, timeout_s=120), run_dir, title="prelude theorems")
     backend = local_lean_backend(lean, workdir)

@@ -65,7 +65,7 @@ def _stage_data(ctx: QuickstartContext) -> dict[str, Any]:
 def _stage_tokenize(ctx: QuickstartContext) -> dict[str, Any]:
     """Each subset's training documents -> GPT-NeoX/Megatron token shards with SmolLM2's tokenizer (the
     model the quickstart trains), plus the mixture config that points at them."""
-    from mathlm.pretrained import smollm2_hf_checkpoint
+    from mathlm.inference.pretrained import smollm2_hf_checkpoint
     from mathlm.proof_pile_2.tokens.pipeline import tokenize_subsets
 
     documents = Path(ctx.outputs["data"]["workdir"]) if "data" in ctx.outputs else ctx.workdir / "data"
@@ -114,7 +114,7 @@ def _stage_memorization(ctx: QuickstartContext) -> dict[str, Any]:
 def _stage_prove(ctx: QuickstartContext) -> dict[str, Any]:
     """SmolLM2 proposes tactics (few-shot prompt, log-prob scores) to a real `lean --server` in a best-first
     search; prelude-only Lean (no Mathlib), so no tactic can succeed: it shows the loop, not a score."""
-    from mathlm.pretrained import smollm2_hf_checkpoint
+    from mathlm.inference.pretrained import smollm2_hf_checkpoint
     from mathlm.quickstart.prove import prelude_search_demo
 
     return prelude_search_demo(ctx.dir("prove"), smollm2_hf_checkpoint())

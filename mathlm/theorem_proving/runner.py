@@ -122,21 +122,24 @@ def as_tactic_statement(statement: str) -> str:
 
 def build_proposer(config: ModelConfig) -> TacticProposer:
     """The configured tactic model with the published few-shot prompt."""
-    from mathlm.theorem_proving import proposer
+    from mathlm.inference import make_backend
     from mathlm.theorem_proving.prompt import load_tactic_prompt
+    from mathlm.theorem_proving.proposer import ModelTacticProposer
 
-    prompt = load_tactic_prompt()
-    common = {"n": config.n, "temperature": config.temperature, "top_p": config.top_p,
-              "max_new_tokens": config.max_new_tokens, "seed": config.seed}
     if not config.path:
         raise MathlmError("model.path is empty: set it to a checkpoint directory (or the served model name)")
     if config.engine == "hf":
-        return proposer.HFTacticProposer(Path(config.path).expanduser(), prompt, dtype=config.dtype, **common)
-    if config.engine == "vllm":
-        return proposer.VLLMTacticProposer(config.path, prompt, **common, **config.vllm)
-    if not config.base_url:
-        raise MathlmError("model.engine openai needs model.base_url, e.g. http://localhost:8000/v1")
-    return proposer.OpenAITacticProposer(config.base_url, config.path, prompt, **common)
+        options: dict[str, Any] = {"dtype": config.dtype}
+        model = str(Path(config.path).expanduser())
+    elif config.engine == "vllm":
+        options, model = {"seed": config.seed, **config.vllm}, config.path
+    else:
+        if not config.base_url:
+            raise MathlmError("model.engine openai needs model.base_url, e.g. http://localhost:8000/v1")
+        options, model = {"base_url": config.base_url}, config.path
+    return ModelTacticProposer(make_backend(config.engine, model, **options), load_tactic_prompt(), n=config.n,
+                               temperature=config.temperature, top_p=config.top_p,
+                               max_new_tokens=config.max_new_tokens, seed=config.seed)
 
 
 def build_backend(config: ProverConfig, theorems: Iterable[Theorem] = ()) -> ProverBackend:
