@@ -52,9 +52,15 @@ WORKER_SCRIPT = Path(sandbox_worker.__file__)
 Status = Literal["ok", "error", "timeout", "memory", "killed"]
 STATUSES = ("ok", "error", "timeout", "memory", "killed")
 SANDBOX_SITE = "/sandbox/site"
+# What the tool-use prompts' programs import: the standard library's math modules, NumPy and SymPy.
+DEFAULT_PRELOAD = (
+    "math", "cmath", "fractions", "decimal", "itertools", "functools", "collections", "statistics",
+    "random", "re", "string", "operator", "heapq", "bisect", "datetime", "numbers", "copy", "typing",
+    "dataclasses", "enum", "textwrap", "json", "numpy", "sympy",
+)
 SANDBOX_UID = 65534
-# The sandbox's user namespace already holds bubblewrap's init, the worker and the program.
-_PROCESSES_BEFORE_THREADS = 3
+# The sandbox's user namespace already holds bubblewrap's init, the two zygotes and the program.
+_PROCESSES_BEFORE_THREADS = 4
 _INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; it is in "
                  "scripts/install_system_deps.sh)")
 _USERNS_HINT = ("bubblewrap could not create a user namespace: enable unprivileged user namespaces "
@@ -178,8 +184,8 @@ def _system_library_args() -> list[str]:
 class SandboxPool:
     """A pool of pre-started sandbox workers; thread-safe (one thread per worker runs them in parallel).
 
-    ``preload`` names the third-party modules programs may import (with what they import); the standard
-    library's math modules are always there. ``python`` is the interpreter inside the sandbox: it must
+    ``preload`` names the modules imported once per worker; the third-party ones among them (with what
+    they import) are the only ones programs can import, the rest of the standard library is always there. ``python`` is the interpreter inside the sandbox: it must
     be executable by the user running the pool; ``library_paths`` are more directories to find the
     preloads in (for an interpreter other than the venv's). ``unsafe_no_isolation`` runs workers without
     bubblewrap.
@@ -187,7 +193,7 @@ class SandboxPool:
 
     workers: int = 2
     limits: SandboxLimits = field(default_factory=SandboxLimits)
-    preload: Sequence[str] = ("numpy", "sympy")
+    preload: Sequence[str] = DEFAULT_PRELOAD
     python: str = sys.executable
     library_paths: Sequence[str] = ()
     unsafe_no_isolation: bool = False
@@ -261,7 +267,10 @@ class SandboxPool:
 
     def _start_worker(self) -> JsonLineWorker:
         interpreter = self._interpreter
-        config: dict[str, Any] = {"preload": list(self.preload)}
+        libraries = {name for name, _ in interpreter.packages if not name.endswith(".libs")}
+        heavy = [name for name in self.preload if name.partition(".")[0] in libraries]
+        config: dict[str, Any] = {"preload": [name for name in self.preload if name not in heavy],
+                                  "heavy": heavy, "markers": sorted(libraries)}
         env = {"LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "PYTHONDONTWRITEBYTECODE": "1"}
         if self.unsafe_no_isolation:

@@ -86,7 +86,7 @@ def test_jsonl_garbage_line_is_dropped_with_its_line_number(tmp_path: Path) -> N
     reader = StackJsonlReader(str(tmp_path), bad_records_folder=str(tmp_path / "bad"))
     docs, counts = run_step(reader)
     assert len(docs) == 3 and counts["dropped_malformed_json"] == 1
-    bad = json.loads((tmp_path / "bad" / "00000.jsonl").read_text())
+    bad = json.loads((tmp_path / "bad" / "StackJsonlReader_00000.jsonl").read_text())
     assert (bad["file"], bad["position"], bad["reason"]) == ("a.jsonl", "line 3", "malformed_json")
 
 
@@ -154,7 +154,7 @@ def test_truncated_gz_keeps_the_records_before_the_cut(tmp_path: Path) -> None:
     docs, counts = run_step(StackJsonlReader(str(tmp_path), bad_records_folder=str(tmp_path / "bad")))
     kept_from_cut = len(docs) - 5
     assert 20 < kept_from_cut < 200 and counts["dropped_truncated_file"] == 1
-    bad = json.loads((tmp_path / "bad" / "00000.jsonl").read_text())
+    bad = json.loads((tmp_path / "bad" / "StackJsonlReader_00000.jsonl").read_text())
     assert bad["file"] == "cut.jsonl.gz" and bad["reason"] == "truncated_file"
     assert bad["position"].startswith("after line ")
 
@@ -288,6 +288,19 @@ def test_latex_without_any_section_and_binary_garbage(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- code
+
+
+def test_readers_of_an_empty_folder_finish_with_zero_outputs(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    for reader in (
+        ArxivSourceReader,
+        SourceTreeReader,
+        StackJsonlReader,
+        StackParquetReader,
+        RedPajamaArxivReader,
+    ):
+        docs, counts = run_step(reader(str(tmp_path / "empty")))
+        assert docs == [] and counts.get("records", 0) == 0, reader.__name__
 
 
 def test_source_tree_file_that_is_not_utf8(tmp_path: Path) -> None:
