@@ -21,6 +21,7 @@ a ``.gz`` that is not gzip), ``corrupt_row_group`` (one unreadable Parquet row g
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import zlib
 from collections.abc import Callable, Iterator
@@ -72,15 +73,25 @@ def parse_jsonl_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
     return record, None
 
 
-def byte_lines(stream: Any, chunk_bytes: int = 2**20) -> Iterator[bytes]:
-    """The lines of a binary stream (newline kept), read in chunks: works on any decompressing stream,
-    including zstd readers that cannot iterate lines themselves."""
+def byte_lines(stream: Any, chunk_bytes: int = 2**16) -> Iterator[bytes]:
+    """The lines of a binary stream, newline kept. Line by line where the stream can (so a gzip stream cut
+    short still gives every line before the cut); in chunks for decompressing streams that cannot read
+    lines (fsspec's zstd reader)."""
+    try:
+        line = stream.readline()
+    except io.UnsupportedOperation:
+        line = None
+    if line is not None:
+        while line:
+            yield line
+            line = stream.readline()
+        return
     pending = b""
     while chunk := stream.read(chunk_bytes):
         lines = (pending + chunk).split(b"\n")
         pending = lines.pop()
-        for line in lines:
-            yield line + b"\n"
+        for complete in lines:
+            yield complete + b"\n"
     if pending:
         yield pending
 
