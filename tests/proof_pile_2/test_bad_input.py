@@ -166,6 +166,16 @@ def test_file_named_gz_that_is_not_gzip(tmp_path: Path) -> None:
     assert len(docs) == 2 and counts["dropped_corrupt_file"] == 1
 
 
+def test_zstd_jsonl_is_read_and_a_broken_one_counted(tmp_path: Path) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    (tmp_path / "good.jsonl.zst").write_bytes(
+        zstandard.ZstdCompressor().compress(("\n".join(good_stack_lines(4)) + "\n").encode())
+    )
+    (tmp_path / "broken.jsonl.zst").write_bytes(b"not zstd at all" * 20)
+    docs, counts = run_step(StackJsonlReader(str(tmp_path)))
+    assert len(docs) == 4 and counts["dropped_truncated_file"] == 1
+
+
 # ---------------------------------------------------------------- Parquet
 
 
