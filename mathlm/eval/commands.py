@@ -254,7 +254,7 @@ def sandbox(
 def slurm_eval(
     config: Annotated[Path, typer.Argument(help="Eval config YAML, e.g. configs/eval/llemma_7b.yaml.")],
     shards: Annotated[int, typer.Option(min=1, help="Array tasks; task i evaluates every N-th problem from i.")] = 8,
-    overrides: SetOption = [],
+    overrides: SetOption = [],  # noqa: B006 - typer needs a literal default
     wait: Annotated[bool, typer.Option("--wait", help="Wait for the shards and the merge; print the scores.")] = False,
 ) -> None:
     """Shard `mathlm eval run CONFIG` over a Slurm array; a dependent job merges the shards into OUT/."""
