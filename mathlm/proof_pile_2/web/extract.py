@@ -60,7 +60,10 @@ BOILERPLATE_SELECTOR = ", ".join([
 ])
 # Block elements judged on their structure (link density, size). Of inline elements only spans are, and
 # only named, link-only ones, so that a link is never cut out of the middle of a sentence.
-BLOCK_SELECTOR = "div, section, p, ul, ol, dl, table, tr, td, center, h1, h2, h3, h4, h5, h6, span"
+BLOCK_TAGS = frozenset({"div", "section", "p", "ul", "ol", "dl", "table", "tbody", "tr", "td", "center", "h1", "h2",
+                        "h3", "h4", "h5", "h6", "span"})
+# How many levels above a link its text counts towards an element's link density.
+LINK_LEVELS = 4
 # class/id words that name page furniture. A class or id counts when one of its words (split at
 # non-alphanumerics: "site-footer", "sidebar_left") IS one of these; and even then the element goes only
 # when its structure agrees (it is link-dense or small, see ``is_named_furniture``).
@@ -71,7 +74,9 @@ FURNITURE_WORDS = frozenset("""
     sponsor promo consent gdpr copyright byline tags teaser topbar vote toc navpath header
 """.split())
 NAME_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
-NAME_SELECTOR = "[class], [id]"
+# The class and id values of a page, read from its source (one regex pass is far cheaper than a CSS query
+# with a substring selector per furniture word).
+CLASS_OR_ID = re.compile(r"""\b(?:class|id)\s*=\s*["']?([^"'>]*)""", re.I)
 # A block whose text is at least this share link text, with at least LINK_BLOCK_MIN_LINKS links (or one
 # link that is all its text), is navigation: menus, chapter bars, "Next: / Previous: / Up:" headers.
 LINK_DENSITY = 0.6
@@ -207,7 +212,7 @@ def extract_math_text(html: str, url: str | None = None) -> ExtractedPage:
     asciimath = uses_asciimath(tree)
     lift_math(tree, table)
     lift_code_blocks(tree, table)
-    remove_boilerplate(tree)
+    remove_boilerplate(tree, furniture_words(html))
     raw_text = extract_plain_text(tree, preserve_formatting=True, main_content=False, list_bullets=True,
                                   alt_texts=False, links=False, form_fields=False, noscript=False,
                                   comments=False)
@@ -394,13 +399,14 @@ def lift_code_blocks(tree: HTMLTree, table: FragmentTable) -> None:
             pre.outer_html = table.placeholder(fragment)
 
 
-def remove_boilerplate(tree: HTMLTree) -> None:
+def remove_boilerplate(tree: HTMLTree, named: frozenset[str] = FURNITURE_WORDS) -> None:
     """Drop non-text elements and page furniture, judged on the page's structure.
 
     1. Elements the page declares as furniture: ``nav``, ``aside``, ``footer``, page-level ``header``,
        ``form``, ``address``, ARIA navigation/banner roles, hidden elements.
     2. Link-dense blocks: menus, tables of contents, chapter bars, texinfo "Next: / Previous: / Up:" lines.
-    3. Blocks whose class or id names furniture ("sidebar", "footer", "comments"), when small or link-dense.
+    3. Blocks whose class or id names furniture ("sidebar", "footer", "comments"), when small or link-dense;
+       ``named`` are the furniture words the page uses at all (see ``furniture_words``).
 
     Steps 2 and 3 never drop a block with a formula in it, nor one holding the bulk of the page's prose,
     and they are skipped when together they would leave little of the page (the main content is never
@@ -413,24 +419,79 @@ def remove_boilerplate(tree: HTMLTree) -> None:
         if (removed is None or not removed.contains(node)) and is_declared_furniture(node):
             node.remove()
             removed = node
-    page_prose = prose_chars(tree.body)
-    candidates = edge_furniture(tree.body)
-    dropped_prose = sum(map(prose_chars, candidates))
-    removed = None
-    for node in tree.body.query_selector_all(BLOCK_SELECTOR).values():
-        if (removed is not None and removed.contains(node)) or any(edge.contains(node) for edge in candidates):
-            continue
-        if is_structural_furniture(node, page_prose):
-            candidates.append(node)
-            dropped_prose += prose_chars(node)
-            removed = node
+    links = LinkStats(tree.body)
+    page_prose = len(tree.body.text or "") - links.total_chars
+    edges = edge_furniture(tree.body, links)
+    found = [node for node in (*links.blocks(), *named_blocks(tree.body, named))
+             if not any(edge.contains(node) for edge in edges) and is_structural_furniture(node, links, page_prose)]
+    candidates = edges + outermost_of(found)
+    dropped_prose = sum(map(links.prose, candidates))
     if page_prose and page_prose - dropped_prose < MIN_KEPT_SHARE * page_prose:
         return
     for node in candidates:
         node.remove()
 
 
-def edge_furniture(body) -> list:
+class LinkStats:
+    """Link text per element for the few levels above each link, in one pass over the page's links.
+
+    Navigation sits within LINK_LEVELS levels of its links (``ul > li > a``, ``div > p > a``, a texinfo
+    header ``div > p > a``), so only those ancestors are counted: asking every block of the page for its
+    links would walk the whole subtree once per block. Lengths are characters, whitespace included.
+    """
+
+    def __init__(self, root) -> None:
+        self.chars: dict = {}
+        self.count: dict = {}
+        self.total_chars = 0
+        for link in root.get_elements_by_tag_name("a").values():
+            chars = len(link.text or "")
+            self.total_chars += chars
+            node = link.parent
+            for _ in range(LINK_LEVELS):
+                if node is None or node.tag in PROTECTED_TAGS:
+                    break
+                self.chars[node] = self.chars.get(node, 0) + chars
+                self.count[node] = self.count.get(node, 0) + 1
+                node = node.parent
+
+    def blocks(self) -> list:
+        """The counted elements that are blocks (or spans), the candidates for link-dense navigation."""
+        return [node for node in self.count if node.tag in BLOCK_TAGS]
+
+    def links(self, node) -> int:
+        return self.count.get(node, 0)
+
+    def link_chars(self, node) -> int:
+        return self.chars.get(node, 0)
+
+    def prose(self, node) -> int:
+        """Characters of text outside links (links deeper than LINK_LEVELS count as prose)."""
+        return len(node.text or "") - self.chars.get(node, 0)
+
+
+def furniture_words(html: str) -> frozenset[str]:
+    """The furniture words that occur as words of some class or id in the page's source."""
+    words: set[str] = set()
+    for value in CLASS_OR_ID.findall(html):
+        words.update(NAME_WORD_SPLIT.split(value.lower()))
+    return FURNITURE_WORDS.intersection(words)
+
+
+def named_blocks(body, named: frozenset[str]) -> list:
+    """Blocks whose class or id has one of the ``named`` furniture words in it (checked as whole words later)."""
+    if not named:
+        return []
+    selector = ", ".join(f"[class*='{word}' i], [id*='{word}' i]" for word in sorted(named))
+    return [node for node in body.query_selector_all(selector).values() if node.tag in BLOCK_TAGS]
+
+
+def outermost_of(nodes: list) -> list:
+    """The nodes not inside another one of them."""
+    return [node for node in nodes if not any(other is not node and other.contains(node) for other in nodes)]
+
+
+def edge_furniture(body, links: LinkStats) -> list:
     """Short blocks with links at the very start or end of the page: banners, "generated by" credits.
 
     Only direct children of ``body`` are looked at, up to EDGE_BLOCKS from each end, and the walk stops at
@@ -441,12 +502,11 @@ def edge_furniture(body) -> list:
                        (body.last_element_child, "previous_element_sibling")):
         looked = 0
         while node is not None and looked < EDGE_BLOCKS:
-            text = node.text or ""
-            chars = len("".join(text.split()))
-            if chars:
+            text = (node.text or "").strip()
+            if text:
                 looked += 1
-                if (node.tag in EDGE_KEEP_TAGS or chars > EDGE_BLOCK_CHARS or PLACEHOLDER_OPEN in text
-                        or not len(node.get_elements_by_tag_name("a"))):
+                if (node.tag in EDGE_KEEP_TAGS or len(text) > EDGE_BLOCK_CHARS or PLACEHOLDER_OPEN in text
+                        or not links.links(node)):
                     break
                 if not any(node is kept for kept in found):
                     found.append(node)
@@ -465,34 +525,29 @@ def is_declared_furniture(node) -> bool:
     return True
 
 
-def is_structural_furniture(node, page_prose: int) -> bool:
+def is_structural_furniture(node, links: LinkStats, page_prose: int) -> bool:
     """Whether a block is navigation by its links, or named furniture that is small or link-dense."""
+    count = links.links(node)
+    named = has_furniture_name(node)
+    if not (count or named) or (node.tag == "span" and not named):
+        return False  # cheap exits first: most blocks have neither links nor a furniture name
     text = node.text or ""
     if PLACEHOLDER_OPEN in text:
         return False  # a formula is content
-    chars = len("".join(text.split()))
+    chars = len(text.strip())
     if not chars:
         return False
-    links = node.get_elements_by_tag_name("a")
-    link_chars = sum(len("".join((link.text or "").split())) for link in links.values()) if len(links) else 0
-    prose = chars - link_chars
-    if page_prose and prose > MAIN_CONTENT_SHARE * page_prose:
+    link_chars = links.link_chars(node)
+    if page_prose and len(text) - link_chars > MAIN_CONTENT_SHARE * page_prose:
         return False
-    density = link_chars / chars
-    if len(links) >= MANY_LINKS and density >= MANY_LINKS_DENSITY:
+    density = min(1.0, link_chars / chars)
+    if count >= MANY_LINKS and density >= MANY_LINKS_DENSITY:
         return True  # a chapter bar: "Goto Chapter: Top 1 2 3 ... Bib Ind"
     if node.tag == "span":  # inline: only a named, link-only piece such as MediaWiki's "[edit]"
-        return density >= LINK_DENSITY and has_furniture_name(node)
-    if density >= LINK_DENSITY and (len(links) >= LINK_BLOCK_MIN_LINKS or density >= 0.99):
+        return density >= LINK_DENSITY
+    if density >= LINK_DENSITY and (count >= LINK_BLOCK_MIN_LINKS or density >= 0.99):
         return True
-    return has_furniture_name(node) and (density >= NAMED_LINK_DENSITY or chars < SMALL_BLOCK_CHARS)
-
-
-def prose_chars(node) -> int:
-    """Characters of text outside links (whitespace ignored)."""
-    chars = len("".join((node.text or "").split()))
-    links = node.get_elements_by_tag_name("a")
-    return chars - sum(len("".join((link.text or "").split())) for link in links.values())
+    return named and (density >= NAMED_LINK_DENSITY or chars < SMALL_BLOCK_CHARS)
 
 
 def has_furniture_name(node) -> bool:
