@@ -21,9 +21,10 @@ a ``.gz`` that is not gzip), ``corrupt_row_group`` (one unreadable Parquet row g
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from datatrove.data import Document, DocumentsPipeline
@@ -32,7 +33,13 @@ from datatrove.pipeline.readers.base import BaseDiskReader
 from datatrove.utils.logging import logger
 
 MAX_LINE_BYTES = 64 * 2**20  # one record; a bigger line is a data dump, not a document
-_TRUNCATION_ERRORS = (EOFError, zlib.error)
+_TRUNCATION_ERRORS: tuple[type[BaseException], ...] = (EOFError, zlib.error)
+try:  # zstd-compressed JSONL (.jsonl.zst) is read through the optional zstandard package
+    from zstandard import ZstdError
+
+    _TRUNCATION_ERRORS += (ZstdError,)
+except ImportError:
+    pass
 
 
 class BadRecord(Exception):
@@ -64,6 +71,29 @@ def parse_jsonl_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
     if not isinstance(record, dict):
         return None, "not_an_object"
     return record, None
+
+
+def byte_lines(stream: Any, chunk_bytes: int = 2**16) -> Iterator[bytes]:
+    """The lines of a binary stream, newline kept. Line by line where the stream can (so a gzip stream cut
+    short still gives every line before the cut); in chunks for decompressing streams that cannot read
+    lines (fsspec's zstd reader)."""
+    try:
+        line = stream.readline()
+    except io.UnsupportedOperation:
+        line = None
+    if line is not None:
+        while line:
+            yield line
+            line = stream.readline()
+        return
+    pending = b""
+    while chunk := stream.read(chunk_bytes):
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        for complete in lines:
+            yield complete + b"\n"
+    if pending:
+        yield pending
 
 
 def text_field(data: dict[str, Any], key: str) -> str:
@@ -176,7 +206,7 @@ class AccountedJsonlReader(AccountedReader):
         line_number = 0
         try:
             with self.data_folder.open(filepath, "rb", compression=self.compression) as stream:
-                for line_number, raw in enumerate(stream, start=1):
+                for line_number, raw in enumerate(byte_lines(stream), start=1):
                     record, reason = parse_jsonl_line(raw)
                     if reason is not None:
                         self.stat_update("records")

@@ -30,9 +30,9 @@ from mathlm.proof_pile_2.arxiv import ArxivSourceReader, RedPajamaArxivReader, R
 from mathlm.proof_pile_2.arxiv import sources as arxiv_sources
 from mathlm.proof_pile_2.code import JupyterToMarkdown, SourceTreeReader, StackJsonlReader, StackParquetReader
 from mathlm.proof_pile_2.readers import AccountedJsonlReader, accounting_gaps
-from mathlm.proof_pile_2.tokens.indexed import IndexedDataset, IndexedDatasetWriter
 from mathlm.proof_pile_2.web.dedup import DedupConfig, minhash_dedup_stages
 from mathlm.proof_pile_2.web.warc import FastWarcReader
+from mathlm.shards.indexed import IndexedDataset, IndexedDatasetWriter
 
 PAPER_BODY = "\\section{Introduction}\n" + "Let $G$ be a finite group and $H \\le G$ a subgroup. " * 20
 
@@ -164,6 +164,16 @@ def test_file_named_gz_that_is_not_gzip(tmp_path: Path) -> None:
     (tmp_path / "b.jsonl").write_text("\n".join(good_stack_lines(2)) + "\n")
     docs, counts = run_step(StackJsonlReader(str(tmp_path)))
     assert len(docs) == 2 and counts["dropped_corrupt_file"] == 1
+
+
+def test_zstd_jsonl_is_read_and_a_broken_one_counted(tmp_path: Path) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    (tmp_path / "good.jsonl.zst").write_bytes(
+        zstandard.ZstdCompressor().compress(("\n".join(good_stack_lines(4)) + "\n").encode())
+    )
+    (tmp_path / "broken.jsonl.zst").write_bytes(b"not zstd at all" * 20)
+    docs, counts = run_step(StackJsonlReader(str(tmp_path)))
+    assert len(docs) == 4 and counts["dropped_truncated_file"] == 1
 
 
 # ---------------------------------------------------------------- Parquet
