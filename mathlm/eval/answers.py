@@ -163,6 +163,7 @@ def normalize_final_answer(answer: str) -> str:
     text = _SPACE_GROUPED.sub(lambda m: m.group(0).replace(" ", ""), text)
     text = re.sub(r"^(?:=\s*)+", "", text)  # "\approx 11" left "= 11"
     text = _drop_units(text)
+    text = re.sub(r"\\mathbb\s*\{?R\}?(?![A-Za-z])", lambda m: "(-\\infty, \\infty)", text)
     for pattern, name in _NAMED_SETS:
         if pattern.match(text):
             return name
@@ -344,6 +345,19 @@ def _inequality_as_interval(text: str) -> Collection | None:
     return None
 
 
+def _excluded_point(text: str) -> Collection | None:
+    """``x \\neq 2`` (and ``\\mathbb{R} \\setminus \\{2\\}``): every real but one, as two open intervals."""
+    match = re.fullmatch(r"([a-zA-Z])\s*(?:\\neq|\\ne|!=|≠)\s*(.+)", text) or re.fullmatch(
+        r"\(-\\infty,\s*\\infty\)\s*\\setminus\s*\\\{(.+)\\\}", text)
+    if match is None:
+        return None
+    point = match.group(match.lastindex or 1).strip()
+    if _has_variables(point):
+        return None
+    return Collection("union", (Collection("interval", ("-\\infty", point), "()"),
+                                Collection("interval", (point, "\\infty"), "()")))
+
+
 def _one_sided(left: str, op: str, right: str) -> Collection | None:
     """``left op right`` with one variable, linear in it, solved for the variable."""
     if _VARIABLE.fullmatch(left) and not _has_variables(right):
@@ -394,6 +408,10 @@ def parse_structure(text: str) -> object:
     stripped = _strip_label(text)
     if stripped != text:
         return parse_structure(stripped)
+    builder = re.fullmatch(r"\\\{\s*([a-zA-Z])\s*(?:\||\\mid|:)\s*(.+?)\s*\\\}", text)  # {x | x > 3}
+    if builder:
+        return parse_structure(re.sub(rf"^{builder.group(1)}\s*\\in\s*\\mathbb\s*\{{?R\}}?\s*,?\s*", "",
+                                      builder.group(2)))
     union = _split_top_level(text, ["\\cup"])
     if len(union) > 1:
         return Collection("union", tuple(parse_structure(part) for part in union))
@@ -413,7 +431,7 @@ def parse_structure(text: str) -> object:
     ratio = _split_top_level(text, [":", "\\colon"])
     if len(ratio) > 1 and all(ratio) and not any(_has_variables(part) for part in ratio):
         return Collection("ratio", tuple(ratio))
-    interval = _inequality_as_interval(text)
+    interval = _inequality_as_interval(text) or _excluded_point(text)
     if interval:
         return interval
     if "\\pm" in text or "\\mp" in text:
