@@ -187,10 +187,10 @@ class SandboxPool:
     """A pool of pre-started sandbox workers; thread-safe (one thread per worker runs them in parallel).
 
     ``preload`` names the modules imported once per worker; the third-party ones among them (with what
-    they import) are the only ones programs can import, the rest of the standard library is always there. ``python`` is the interpreter inside the sandbox: it must
-    be executable by the user running the pool; ``library_paths`` are more directories to find the
-    preloads in (for an interpreter other than the venv's). ``unsafe_no_isolation`` runs workers without
-    bubblewrap.
+    they import) are the only ones programs can import, the rest of the standard library is always
+    there. ``python`` is the interpreter inside the sandbox: it must be executable by the user running
+    the pool; ``library_paths`` are more directories to find the preloads in (for an interpreter other
+    than the venv's). ``unsafe_no_isolation`` runs workers without bubblewrap.
     """
 
     workers: int = 2
