@@ -124,12 +124,21 @@ _CHOICE = re.compile(r"^\(?([A-E])\)?[.:]?$")
 _PERCENT = re.compile(r"\\?%|\bpercent\b")
 _BOX_GLUE = re.compile(r"(?:\s|,|;|\$|\\quad|\\qquad|\\[,;:! ]|\\text\s*\{\s*(?:and|or|,)?\s*\}|\band\b|\bor\b)*")
 _RELATION_WORDS = (("\\approx", "="), ("\\simeq", "="), ("≈", "="), ("\\doteq", "="))
+# Symbols models write in Unicode, as the LaTeX the rest of the checker reads.
+_UNICODE = (("π", "\\pi "), ("∞", "\\infty "), ("√", "\\sqrt"), ("×", "\\times "), ("·", "\\cdot "), ("−", "-"),
+            ("–", "-"), ("÷", "\\div "), ("∪", "\\cup "), ("∅", "\\emptyset "), ("≤", "\\le "), ("≥", "\\ge "))
+# Whole answers that name a set: all reals as an interval, the empty set in one spelling.
+_NAMED_SETS = ((re.compile(r"^(?:\\mathbb\s*\{?R\}?|\\R|all real numbers|all reals|\(-\\infty,\s*\\infty\))$", re.IGNORECASE),
+                "(-\\infty, \\infty)"),
+               (re.compile(r"^(?:\\emptyset|\\varnothing|\\\{\s*\\\}|\{\s*\})$"), "\\emptyset"))
 _CODE_FUNCTIONS = re.compile(r"(?<![\\A-Za-z])(?:np\.|math\.)?(arcsin|arccos|arctan|sin|cos|tan|exp|ln|log|sqrt)(?=\s*[({])")
 
 
 def normalize_final_answer(answer: str) -> str:
     """Canonical string form of a final answer (a stricter cousin of Minerva's normalization)."""
     text = answer.strip().replace("\\$", "").replace("$", "")
+    for before, after in _UNICODE:
+        text = text.replace(before, after)
     text = re.sub(r"^\\\(|\\\)$|^\\\[|\\\]$", "", text.strip()).strip()
     text = _unbox(text)
     for grouping in _DIGIT_GROUPING:
@@ -139,8 +148,11 @@ def normalize_final_answer(answer: str) -> str:
     text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
     text = _DEGREES.sub("", text)
     text = text.replace("\\%", "").replace("%", "").replace("\\dots", "").replace("\\ldots", "")
+    text = _keep_exact_side(text)
     for before, after in _RELATION_WORDS:
         text = text.replace(before, after)
+    text = re.sub(r"\*\*\s*(-?\d+(?:\.\d+)?)", r"^{\1}", text).replace("**", "^")  # Python's power
+    text = re.sub(r"(?<![\\A-Za-z])pi(?![A-Za-z])", r"\\pi ", text)
     text = _drop_trailing_text(text.strip())
     text = _unwrap_text_commands(text)
     text = _CODE_FUNCTIONS.sub(r"\\\1", text)
@@ -150,7 +162,21 @@ def normalize_final_answer(answer: str) -> str:
     text = re.sub(r"\s+", " ", text).strip().rstrip(".").strip()
     text = _SPACE_GROUPED.sub(lambda m: m.group(0).replace(" ", ""), text)
     text = re.sub(r"^(?:=\s*)+", "", text)  # "\approx 11" left "= 11"
-    return _drop_units(text)
+    text = _drop_units(text)
+    for pattern, name in _NAMED_SETS:
+        if pattern.match(text):
+            return name
+    return text
+
+
+def _keep_exact_side(text: str) -> str:
+    """``5\\sqrt{2} \\approx 7.07`` states the exact value and a rounding of it: keep the exact side
+    (``x \\approx 11`` keeps 11: a name on the left is no value)."""
+    sides = re.split(r"\\approx|≈", text)
+    if len(sides) == 2 and sides[0].strip() and not _is_label(sides[0].strip()) \
+            and re.fullmatch(r"\s*-?\d*\.?\d+\s*", sides[1]):
+        return sides[0].strip()
+    return text
 
 
 def has_percent(answer: str) -> bool:
@@ -268,11 +294,11 @@ def _split_top_level(text: str, separators: Iterable[str]) -> list[str]:
 
 def _outer_brackets(text: str) -> tuple[str, str, str] | None:
     """``(a, b]`` -> ('(', 'a, b', ']') when one bracket pair encloses the whole text."""
-    pairs = {"(": ")]", "[": ")]", "\\{": "\\}", "\\langle": "\\rangle"}
+    pairs = {"(": ")]", "[": ")]", "\\{": "\\}", "\\langle": "\\rangle", "{": "}"}
     for opener, closers in pairs.items():
         if not text.startswith(opener):
             continue
-        for closer in ([closers] if opener in ("\\{", "\\langle") else list(closers)):
+        for closer in ([closers] if opener in ("\\{", "\\langle", "{") else list(closers)):
             if text.endswith(closer) and _balanced_inside(text[len(opener):len(text) - len(closer)]):
                 return opener, text[len(opener):len(text) - len(closer)], closer
     return None
@@ -378,7 +404,7 @@ def parse_structure(text: str) -> object:
     if outer:
         opener, inner, closer = outer
         inner_items = _split_top_level(inner, [",", ";"])
-        if opener == "\\{":
+        if opener == "\\{" or (opener == "{" and len(inner_items) > 1):  # {1, 2}: braces left unescaped
             return Collection("set", tuple(_expand_items(inner_items)))
         if len(inner_items) == 2 and (opener + closer in ("[)", "(]", "[]") or "\\infty" in inner):
             return Collection("interval", tuple(inner_items), opener + closer)
@@ -646,6 +672,8 @@ class _Parser:
         return self.power()
 
     def command(self, name: str) -> tuple:
+        if name in ("binom", "dbinom", "tbinom"):
+            return ("binom", self.braced_or_token(), self.braced_or_token())
         if name == "frac":
             return ("div", self.braced_or_token(), self.braced_or_token())
         if name == "sqrt":
@@ -733,6 +761,11 @@ def evaluate(node: tuple, env: dict[str, Fraction]) -> Value:
         if not isinstance(value, Fraction) or value.denominator != 1 or not 0 <= value <= 1000:
             raise Unsupported("factorial of a non-integer or a large number")
         return Fraction(math.factorial(int(value)))
+    if kind == "binom":
+        n, k = evaluate(node[1], env), evaluate(node[2], env)
+        if not all(isinstance(v, Fraction) and v.denominator == 1 and 0 <= v <= 10_000 for v in (n, k)):
+            raise Unsupported("binomial of non-integers or large numbers")
+        return Fraction(math.comb(int(n), int(k)))
     if kind == "call":
         return _FUNCTIONS[node[1]](complex(evaluate(node[2], env)))
     left, right = evaluate(node[1], env), evaluate(node[2], env)

@@ -7,22 +7,24 @@ it yields; datatrove's own counter) and ``dropped_<reason>`` for the rest, so th
     records == documents + sum(dropped_*)
 
 holds for every task (:func:`accounting_gaps` checks it on a stage's stats). A dropped record is also
-written, with its file and line (or row / byte offset), to ``<bad_records_folder>/<rank>.jsonl`` when a
-folder is given, and logged either way, so a person can find it.
+written, with its file and line (or row / byte offset), to ``<bad_records_folder>/<Reader>_<rank>.jsonl``
+when a folder is given, and logged either way, so a person can find it.
 
 Reasons: ``invalid_utf8``, ``malformed_json``, ``not_an_object`` (a JSONL line that is not a JSON
-object), ``wrong_type`` (a field of the wrong type, e.g. an integer ``content``), ``no_text``
-(no text or a blank one), ``truncated_file`` (a compressed file that ends early: the records before the
-cut are kept, the cut counts once), ``corrupt_file`` (a file that cannot be read as its format at
-all, e.g. a Parquet file with a broken footer or a ``.gz`` that is not gzip), ``corrupt_row_group``, ``too_large`` (a line above :data:`MAX_LINE_BYTES`).
+object), ``too_large`` (a line above :data:`MAX_LINE_BYTES`), ``wrong_type`` (a field of the wrong type,
+e.g. an integer ``content``), ``no_text`` (no text field), ``empty`` (a blank text), ``truncated_file``
+(a compressed file that ends early: the records before the cut are kept, the cut counts once),
+``corrupt_file`` (a file that cannot be read as its format at all: a Parquet file with a broken footer,
+a ``.gz`` that is not gzip), ``corrupt_row_group`` (one unreadable Parquet row group; the others are read).
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from datatrove.data import Document, DocumentsPipeline
@@ -31,7 +33,13 @@ from datatrove.pipeline.readers.base import BaseDiskReader
 from datatrove.utils.logging import logger
 
 MAX_LINE_BYTES = 64 * 2**20  # one record; a bigger line is a data dump, not a document
-_TRUNCATION_ERRORS = (EOFError, zlib.error)
+_TRUNCATION_ERRORS: tuple[type[BaseException], ...] = (EOFError, zlib.error)
+try:  # zstd-compressed JSONL (.jsonl.zst) is read through the optional zstandard package
+    from zstandard import ZstdError
+
+    _TRUNCATION_ERRORS += (ZstdError,)
+except ImportError:
+    pass
 
 
 class BadRecord(Exception):
@@ -65,13 +73,39 @@ def parse_jsonl_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
     return record, None
 
 
+def byte_lines(stream: Any, chunk_bytes: int = 2**16) -> Iterator[bytes]:
+    """The lines of a binary stream, newline kept. Line by line where the stream can (so a gzip stream cut
+    short still gives every line before the cut); in chunks for decompressing streams that cannot read
+    lines (fsspec's zstd reader)."""
+    try:
+        line = stream.readline()
+    except io.UnsupportedOperation:
+        line = None
+    if line is not None:
+        while line:
+            yield line
+            line = stream.readline()
+        return
+    pending = b""
+    while chunk := stream.read(chunk_bytes):
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        for complete in lines:
+            yield complete + b"\n"
+    if pending:
+        yield pending
+
+
 def text_field(data: dict[str, Any], key: str) -> str:
-    """``data[key]`` when it is a non-blank string; :class:`BadRecord` (``wrong_type``/``no_text``) if not."""
+    """``data[key]`` when it is a non-blank string; else :class:`BadRecord` with reason ``no_text`` (missing
+    or null), ``wrong_type`` (not a string) or ``empty`` (blank)."""
     value = data.get(key)
-    if value is not None and not isinstance(value, str):
+    if value is None:
+        raise BadRecord("no_text", f"no {key!r} field")
+    if not isinstance(value, str):
         raise BadRecord("wrong_type", f"{key!r} is {type(value).__name__}, not a string")
-    if not value or not value.strip():
-        raise BadRecord("no_text", f"no {key!r}")
+    if not value.strip():
+        raise BadRecord("empty", f"blank {key!r}")
     return value
 
 
@@ -113,7 +147,10 @@ class AccountedReader(BaseDiskReader):
         if self.bad_records_folder is None:
             return
         if self._bad_records is None:
-            self._bad_records = self.bad_records_folder.open(f"{self._rank:05d}.jsonl", "at")
+            # one file per reader class and task; a re-run of the task rewrites it
+            self._bad_records = self.bad_records_folder.open(
+                f"{type(self).__name__}_{self._rank:05d}.jsonl", "wt"
+            )
         entry = {"file": filepath, "position": position, "reason": reason, "detail": detail[:500]}
         self._bad_records.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self._bad_records.flush()
@@ -169,7 +206,7 @@ class AccountedJsonlReader(AccountedReader):
         line_number = 0
         try:
             with self.data_folder.open(filepath, "rb", compression=self.compression) as stream:
-                for line_number, raw in enumerate(stream, start=1):
+                for line_number, raw in enumerate(byte_lines(stream), start=1):
                     record, reason = parse_jsonl_line(raw)
                     if reason is not None:
                         self.stat_update("records")

@@ -12,8 +12,8 @@ from contextlib import contextmanager
 
 import pytest
 
+from mathlm.assets import BENCHMARKS_DIR
 from mathlm.eval.answers import AnswerChecker, Tolerance, last_boxed, normalize_final_answer
-from mathlm.paths import BENCHMARKS_DIR
 
 EQUAL = [
     ("\\frac{1}{2}", "0.5"), ("\\dfrac12", "\\frac{1}{2}"), ("1/2", "\\frac12"),
@@ -47,6 +47,11 @@ EQUAL = [
     # sets, plus-minus, duplicates, percent, trailing words, scientific notation
     ("\\{2, -2\\}", "\\pm 2"), ("1; 2", "2, 1"), ("2, 2, 3", "3, 2"), ("20 percent", "20\\%"), ("0.2", "20\\%"),
     ("162", "162\\text{ minutes}"), ("4.5 \\times 10^{33}", "4.5e33"), ("10^{-5}", "1e-5"), ("-1/3", "-1./3"),
+    # Unicode symbols, unescaped set braces, binomials, named sets
+    ("π/2", "\\frac{\\pi}{2}"), ("√2", "\\sqrt2"), ("−3", "-3"), ("{1, 2}", "\\{2, 1\\}"), ("\\binom{5}{2}", "10"),
+    ("\\mathbb{R}", "(-\\infty, \\infty)"), ("\\varnothing", "\\emptyset"), ("x ≤ 3", "(-\\infty, 3]"),
+    # an exact value with its rounding; Python-style powers and pi
+    ("5\\sqrt{2} \\approx 7.07", "\\sqrt{50}"), ("2**10", "1024"), ("2pi", "2\\pi"), ("sqrt(2)/2", "\\frac{\\sqrt2}{2}"),
 ]
 DIFFERENT = [
     ("(1, 2)", "(2, 1)"), ("[1,2]", "[1,2)"), ("3-4i", "3+4i"), ("B", "C"), ("\\pi", "3.14"),
@@ -56,7 +61,8 @@ DIFFERENT = [
     # choice-letter lookalikes, lists that are not numbers, inequalities and intervals that differ
     ("A, C", "C"), ("2B", "B"), ("E'", "E"), ("AB", "A"), ("3, 250", "3250"), ("x < 5", "x \\le 5"),
     ("-x < -1", "x < 1"), ("(2, 5]", "2 \\le x < 5"), ("21:11", "11:21"), ("0.083", "\\frac{1}{12}"),
-    ("4.5 \\times 10^{32}", "4.5e33"), ("1 + bs + s^2", "1 + bs"),
+    ("4.5 \\times 10^{32}", "4.5e33"), ("1 + bs + s^2", "1 + bs"), ("\\binom{5}{2}", "\\binom{5}{1}"),
+    ("{1, 2}", "\\{1, 3\\}"), ("\\mathbb{R}", "[0, \\infty)"),
 ]
 
 

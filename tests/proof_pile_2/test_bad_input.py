@@ -30,9 +30,9 @@ from mathlm.proof_pile_2.arxiv import ArxivSourceReader, RedPajamaArxivReader, R
 from mathlm.proof_pile_2.arxiv import sources as arxiv_sources
 from mathlm.proof_pile_2.code import JupyterToMarkdown, SourceTreeReader, StackJsonlReader, StackParquetReader
 from mathlm.proof_pile_2.readers import AccountedJsonlReader, accounting_gaps
-from mathlm.proof_pile_2.tokens.indexed import IndexedDataset, IndexedDatasetWriter
 from mathlm.proof_pile_2.web.dedup import DedupConfig, minhash_dedup_stages
 from mathlm.proof_pile_2.web.warc import FastWarcReader
+from mathlm.shards.indexed import IndexedDataset, IndexedDatasetWriter
 
 PAPER_BODY = "\\section{Introduction}\n" + "Let $G$ be a finite group and $H \\le G$ a subgroup. " * 20
 
@@ -86,7 +86,7 @@ def test_jsonl_garbage_line_is_dropped_with_its_line_number(tmp_path: Path) -> N
     reader = StackJsonlReader(str(tmp_path), bad_records_folder=str(tmp_path / "bad"))
     docs, counts = run_step(reader)
     assert len(docs) == 3 and counts["dropped_malformed_json"] == 1
-    bad = json.loads((tmp_path / "bad" / "00000.jsonl").read_text())
+    bad = json.loads((tmp_path / "bad" / "StackJsonlReader_00000.jsonl").read_text())
     assert (bad["file"], bad["position"], bad["reason"]) == ("a.jsonl", "line 3", "malformed_json")
 
 
@@ -154,7 +154,7 @@ def test_truncated_gz_keeps_the_records_before_the_cut(tmp_path: Path) -> None:
     docs, counts = run_step(StackJsonlReader(str(tmp_path), bad_records_folder=str(tmp_path / "bad")))
     kept_from_cut = len(docs) - 5
     assert 20 < kept_from_cut < 200 and counts["dropped_truncated_file"] == 1
-    bad = json.loads((tmp_path / "bad" / "00000.jsonl").read_text())
+    bad = json.loads((tmp_path / "bad" / "StackJsonlReader_00000.jsonl").read_text())
     assert bad["file"] == "cut.jsonl.gz" and bad["reason"] == "truncated_file"
     assert bad["position"].startswith("after line ")
 
@@ -164,6 +164,16 @@ def test_file_named_gz_that_is_not_gzip(tmp_path: Path) -> None:
     (tmp_path / "b.jsonl").write_text("\n".join(good_stack_lines(2)) + "\n")
     docs, counts = run_step(StackJsonlReader(str(tmp_path)))
     assert len(docs) == 2 and counts["dropped_corrupt_file"] == 1
+
+
+def test_zstd_jsonl_is_read_and_a_broken_one_counted(tmp_path: Path) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    (tmp_path / "good.jsonl.zst").write_bytes(
+        zstandard.ZstdCompressor().compress(("\n".join(good_stack_lines(4)) + "\n").encode())
+    )
+    (tmp_path / "broken.jsonl.zst").write_bytes(b"not zstd at all" * 20)
+    docs, counts = run_step(StackJsonlReader(str(tmp_path)))
+    assert len(docs) == 4 and counts["dropped_truncated_file"] == 1
 
 
 # ---------------------------------------------------------------- Parquet
@@ -288,6 +298,19 @@ def test_latex_without_any_section_and_binary_garbage(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- code
+
+
+def test_readers_of_an_empty_folder_finish_with_zero_outputs(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    for reader in (
+        ArxivSourceReader,
+        SourceTreeReader,
+        StackJsonlReader,
+        StackParquetReader,
+        RedPajamaArxivReader,
+    ):
+        docs, counts = run_step(reader(str(tmp_path / "empty")))
+        assert docs == [] and counts.get("records", 0) == 0, reader.__name__
 
 
 def test_source_tree_file_that_is_not_utf8(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from mathlm.proof_pile_2.arxiv.sources import (
     paper_id_from_filename,
     read_tex_files,
 )
-from mathlm.proof_pile_2.readers import AccountedJsonlReader, mapping_field, text_field
+from mathlm.proof_pile_2.readers import AccountedJsonlReader, AccountedReader, mapping_field, text_field
 
 ARXIV_SOURCE = "arxiv"
 
@@ -22,7 +22,7 @@ def arxiv_url(paper_id: str) -> str:
     return f"https://arxiv.org/abs/{paper_id}"
 
 
-class ArxivSourceReader(BaseDiskReader):
+class ArxivSourceReader(AccountedReader):
     """One document per submission (``.tar.gz``, ``.tar``, gzipped ``.tex`` or ``.tex``): the main file
     with its ``\\input``/``\\include`` files joined in, comments removed.
 
@@ -51,8 +51,7 @@ class ArxivSourceReader(BaseDiskReader):
                 raise UnreadableSource("no_main_file", filepath)
             text = join_inputs(main, files)
         except (UnreadableSource, LatexLimitExceeded) as err:
-            self.stat_update(f"dropped_{err.reason}")
-            logger.warning(f"{filepath}: submission dropped ({err})")
+            self.drop(err.reason, filepath, "submission", str(err))
             return
         finally:
             for name in unsafe:  # a member named ../x or /x: never resolved, never written anywhere
