@@ -169,3 +169,14 @@ def test_cli_prints_one_line_per_input_in_order(tmp_path) -> None:  # type: igno
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["equivalent"] for o in out] == [True, None, False, None]
     assert out[0]["id"] == 1 and "line 2" in out[1]["error"] and "string" in out[3]["error"]
+
+
+def test_checkers_with_another_tolerance_share_the_workers() -> None:
+    """with_tolerance() shares the SymPy pool, started or not: closing the first stops every worker."""
+    checker = AnswerChecker(timeout_s=5.0)
+    ocw = checker.with_tolerance(Tolerance(relative=0.01))
+    assert ocw.equivalent("\\int_0^2 x dx", "2")  # starts the shared pool
+    workers = list(checker._pool.workers)
+    assert workers and workers == ocw._pool.workers
+    checker.close()
+    assert all(worker.process.poll() is not None for worker in workers)
