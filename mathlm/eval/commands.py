@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from mathlm.cli_utils import SetOption
+from mathlm.cli.options import SetOption
 
 eval_app = typer.Typer(help="Evaluate a model: chain of thought, majority voting, tool use, memorization.",
                        no_args_is_help=True)
@@ -244,3 +244,33 @@ def sandbox(
     if bad:
         sys.stderr.write(f"{len(bad)} input line(s) were not programs: {'; '.join(bad[:5])}\n")
         raise typer.Exit(1)
+
+
+
+# Mounted as `mathlm slurm eval` by mathlm.cli.root (the Slurm client does not import stages).
+def slurm_eval(
+    config: Annotated[Path, typer.Argument(help="Eval config YAML, e.g. configs/eval/llemma_7b.yaml.")],
+    shards: Annotated[int, typer.Option(min=1, help="Array tasks; task i evaluates every N-th problem from i.")] = 8,
+    overrides: SetOption = [],
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for the shards and the merge; print the scores.")] = False,
+) -> None:
+    """Shard `mathlm eval run CONFIG` over a Slurm array; a dependent job merges the shards into OUT/."""
+    from mathlm.console import console
+    from mathlm.eval.slurm import submit_eval
+    from mathlm.slurm import jobs
+    from mathlm.slurm.commands import wait_and_report
+
+    submission = submit_eval(config, shards, overrides)
+    console.print(f"array job {submission.array_job} ({shards} shards), merge job {submission.merge_job} "
+                  f"(after every shard); results in {submission.output}")
+    print(submission.array_job)
+    if wait:
+        try:
+            wait_and_report(submission.array_job)
+        except typer.Exit:
+            jobs.cancel(submission.merge_job)  # where the cluster does not drop jobs whose dependency failed
+            console.print(f"a shard failed: cancelled the merge job {submission.merge_job}; fix the cause and run "
+                          "the same command again (finished generations are cached)")
+            raise
+        wait_and_report(submission.merge_job)
+        console.print((submission.output / "results.md").read_text(encoding="utf-8"), markup=False)

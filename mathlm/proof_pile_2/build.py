@@ -33,10 +33,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from mathlm.assets import SAMPLE_DATA_DIR
 from mathlm.config import ConfigModel, dump_config
 from mathlm.console import console, polling, progress, stderr_to_file, summary_table
 from mathlm.errors import MathlmError
-from mathlm.paths import SAMPLE_DATA_DIR
 from mathlm.proof_pile_2.arxiv.latex import MIN_DOCUMENT_CHARS
 from mathlm.proof_pile_2.code.languages import LANGUAGES
 from mathlm.proof_pile_2.decontamination.config import DecontaminationConfig

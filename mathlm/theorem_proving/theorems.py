@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from mathlm import paths
+from mathlm import assets
 from mathlm.errors import MathlmError
 from mathlm.theorem_proving.coq_text import CoqTextError, split_sentences
 
@@ -23,7 +23,7 @@ Language = Literal["lean", "coq"]
 BENCHMARK_LANGUAGE: dict[str, Language] = {"minif2f": "lean", "minif2f_llemma": "lean", "minif2f_rocq": "coq"}
 # Header of every miniF2F file in data/benchmarks/minif2f_lean4/minif2f.jsonl; used where a record has none.
 MINIF2F_HEADER = "import Mathlib\n\nset_option maxHeartbeats 0\n\nopen BigOperators Real Nat Topology Rat\n\n"
-ROCQ_DIR = paths.BENCHMARKS_DIR / "minif2f_rocq"
+ROCQ_DIR = assets.BENCHMARKS_DIR / "minif2f_rocq"
 
 
 @dataclass(frozen=True)

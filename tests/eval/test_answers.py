@@ -12,8 +12,8 @@ from contextlib import contextmanager
 
 import pytest
 
+from mathlm.assets import BENCHMARKS_DIR
 from mathlm.eval.answers import AnswerChecker, Tolerance, last_boxed, normalize_final_answer
-from mathlm.paths import BENCHMARKS_DIR
 
 EQUAL = [
     ("\\frac{1}{2}", "0.5"), ("\\dfrac12", "\\frac{1}{2}"), ("1/2", "\\frac12"),

@@ -85,7 +85,7 @@ def test_limit_spreads_over_the_subjects() -> None:
 def test_sat_options_are_appended_verbatim() -> None:
     import json
 
-    from mathlm.paths import BENCHMARKS_DIR
+    from mathlm.assets import BENCHMARKS_DIR
 
     raw = json.loads((BENCHMARKS_DIR / "sat_math" / "test.jsonl").open().readline())
     task = get_task("sat")

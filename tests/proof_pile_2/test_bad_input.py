@@ -30,9 +30,9 @@ from mathlm.proof_pile_2.arxiv import ArxivSourceReader, RedPajamaArxivReader, R
 from mathlm.proof_pile_2.arxiv import sources as arxiv_sources
 from mathlm.proof_pile_2.code import JupyterToMarkdown, SourceTreeReader, StackJsonlReader, StackParquetReader
 from mathlm.proof_pile_2.readers import AccountedJsonlReader, accounting_gaps
-from mathlm.proof_pile_2.tokens.indexed import IndexedDataset, IndexedDatasetWriter
 from mathlm.proof_pile_2.web.dedup import DedupConfig, minhash_dedup_stages
 from mathlm.proof_pile_2.web.warc import FastWarcReader
+from mathlm.shards.indexed import IndexedDataset, IndexedDatasetWriter
 
 PAPER_BODY = "\\section{Introduction}\n" + "Let $G$ be a finite group and $H \\le G$ a subgroup. " * 20
 

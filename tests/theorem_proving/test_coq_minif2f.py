@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from mathlm.cli import app
 from mathlm.config import load_config
 from mathlm.errors import MathlmError
-from mathlm.paths import CONFIGS_DIR
+from mathlm.assets import CONFIGS_DIR
 from mathlm.theorem_proving.config import ProveConfig
 from mathlm.theorem_proving.proposer import Candidate
 from mathlm.theorem_proving.runner import build_backend, run_benchmark, run_proving

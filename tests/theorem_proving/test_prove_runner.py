@@ -14,7 +14,7 @@ from fake_prover import FakeProofMachine, ScriptedProposer
 
 from mathlm.config import ConfigError, load_config
 from mathlm.errors import MathlmError
-from mathlm.paths import CONFIGS_DIR
+from mathlm.assets import CONFIGS_DIR
 from mathlm.theorem_proving.config import ProveConfig
 from mathlm.theorem_proving.runner import (
     PUBLISHED_MINIF2F_TEST,

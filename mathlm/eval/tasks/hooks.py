@@ -17,11 +17,11 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, Generic, TypeVar
 
+from mathlm.assets import PROMPTS_DIR
 from mathlm.benchmarks import BenchmarkRecord
 from mathlm.errors import MathlmError
 from mathlm.eval import harness
 from mathlm.eval.answers import last_boxed
-from mathlm.paths import PROMPTS_DIR
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from mathlm import paths
+from mathlm import assets
 from mathlm.errors import MathlmError
 
 TextField = Literal["problem", "solution", "both"]
@@ -71,7 +71,7 @@ class BenchmarkSpec:
 
     @property
     def path(self) -> Path:
-        return paths.BENCHMARKS_DIR / self.relative_path
+        return assets.BENCHMARKS_DIR / self.relative_path
 
 
 def _parse_math(name: str, row: dict[str, Any], line: int) -> BenchmarkRecord:

@@ -29,7 +29,7 @@ from pydantic import Field, field_validator
 
 from mathlm.config import ConfigModel
 from mathlm.errors import MathlmError
-from mathlm.proof_pile_2.tokens.indexed import IndexedDataset
+from mathlm.shards.indexed import IndexedDataset
 
 
 class MixtureSource(ConfigModel):

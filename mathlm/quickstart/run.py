@@ -46,7 +46,7 @@ def _stage_data(ctx: QuickstartContext) -> dict[str, Any]:
     classifier and KenLM model OpenWebMath never released trained first on the sample's own corpora
     (`mathlm data train-classifier`, `mathlm data train-kenlm`), so every web stage runs."""
     from mathlm.config import load_config
-    from mathlm.paths import CONFIGS_DIR
+    from mathlm.assets import CONFIGS_DIR
     from mathlm.proof_pile_2.build import DataBuildConfig, run_build
     from mathlm.proof_pile_2.web.train import train_kenlm, train_math_classifier
     from mathlm.sample_data import sample_paths
@@ -75,7 +75,7 @@ def _stage_tokenize(ctx: QuickstartContext) -> dict[str, Any]:
 def _stage_train(ctx: QuickstartContext) -> dict[str, Any]:
     """Continued pretraining of the real SmolLM2-135M on the tokenized sample (FSDP2, CPU), held-out
     loss on MATH test text measured before and after."""
-    from mathlm.pretrain.quickstart import train_quickstart
+    from mathlm.quickstart.train import train_quickstart
 
     tokens = ctx.outputs.get("tokenize", {}).get("mixture") or ctx.workdir / "tokenize" / "mixture.yaml"
     return train_quickstart(Path(tokens), ctx.dir("train"))
@@ -84,7 +84,7 @@ def _stage_train(ctx: QuickstartContext) -> dict[str, Any]:
 def _stage_eval(ctx: QuickstartContext) -> dict[str, Any]:
     """The train stage's model (else the original SmolLM2) on a few real GSM8k and MATH test problems and one
     GSM8k+Python problem run in the sandbox: `mathlm eval run configs/eval/smollm2_cpu.yaml`."""
-    from mathlm.eval.quickstart import eval_quickstart
+    from mathlm.quickstart.eval import eval_quickstart
 
     return eval_quickstart(ctx.outputs.get("train", {}).get("checkpoint"), ctx.dir("eval"))
 
@@ -115,7 +115,7 @@ def _stage_prove(ctx: QuickstartContext) -> dict[str, Any]:
     """Real proofs of miniF2F-rocq theorems in Coq: best-first search (automation baseline and SmolLM2
     tactics) and SmolLM2 whole proofs, every proof accepted by the sound verifier."""
     from mathlm.inference.pretrained import smollm2_hf_checkpoint
-    from mathlm.theorem_proving.demo import coq_proving_demo
+    from mathlm.quickstart.prove import coq_proving_demo
 
     return coq_proving_demo(ctx.dir("prove"), smollm2_hf_checkpoint())
 

@@ -11,10 +11,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mathlm.assets import BENCHMARKS_DIR, CONFIGS_DIR
 from mathlm.config import load_config
-from mathlm.paths import BENCHMARKS_DIR, CONFIGS_DIR
 from mathlm.pretrain.config import TrainConfig
-from mathlm.proof_pile_2.mixture import load_mixture
+from mathlm.shards.mixture import load_mixture
 
 QUICKSTART_CONFIG = CONFIGS_DIR / "train" / "smollm2_135m_cpu.yaml"
 HELDOUT_PROBLEMS = 200
@@ -22,8 +22,8 @@ HELDOUT_PROBLEMS = 200
 
 def write_heldout_math(tokenizer: Path, prefix: Path, problems: int = HELDOUT_PROBLEMS) -> int:
     """Tokenize the first ``problems`` MATH test problems + solutions into a shard; returns its token count."""
-    from mathlm.proof_pile_2.tokens.indexed import IndexedDatasetWriter, token_dtype
-    from mathlm.proof_pile_2.tokens.tokenizer import encode_documents, load_tokenizer
+    from mathlm.shards.indexed import IndexedDatasetWriter, token_dtype
+    from mathlm.shards.tokenizer import encode_documents, load_tokenizer
 
     rows = [json.loads(line) for line in (BENCHMARKS_DIR / "math" / "test.jsonl").open(encoding="utf-8")]
     texts = [f"Problem: {row['problem']}\nSolution: {row['solution']}" for row in rows[:problems]]
@@ -36,8 +36,8 @@ def write_heldout_math(tokenizer: Path, prefix: Path, problems: int = HELDOUT_PR
 
 def train_quickstart(mixture: Path, workdir: Path, overrides: list[str] = ()) -> dict[str, Any]:
     """Train SmolLM2-135M on ``mixture`` under ``workdir`` and return the held-out losses and throughput."""
-    from mathlm.pretrain.trainer import train
     from mathlm.inference.pretrained import smollm2_hf_checkpoint
+    from mathlm.pretrain.trainer import train
 
     model_dir = smollm2_hf_checkpoint()
     heldout_tokens = write_heldout_math(model_dir / "tokenizer.json", workdir / "heldout" / "math_test")

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from mathlm.errors import MathlmError
-from mathlm.proof_pile_2.tokens.indexed import token_dtype
+from mathlm.shards.indexed import token_dtype
 
 
 class BatchTokenizer(Protocol):

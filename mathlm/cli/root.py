@@ -1,7 +1,7 @@
-"""The ``mathlm`` command line.
+"""The ``mathlm`` command line: the root group.
 
 Each area of the project owns its command group (``mathlm/<area>/commands.py``); this module mounts
-them, adds ``quickstart`` and turns the project's own errors into a message and an exit code instead
+them (and each stage's Slurm command under ``mathlm slurm``), adds ``quickstart`` and turns the project's own errors into a message and an exit code instead
 of a traceback. Heavy libraries (torch, datatrove, transformers) are imported inside the commands so
 that ``mathlm --help`` answers at once.
 """
@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-
 from rich.markup import escape
 
 from mathlm import __version__
 from mathlm.console import console
 from mathlm.errors import MathlmError
-from mathlm.eval.commands import eval_app
-from mathlm.pretrain.commands import convert_app, export_app, train_app
+from mathlm.eval.commands import eval_app, slurm_eval
+from mathlm.pretrain.commands import convert_app, export_app, slurm_train, train_app
 from mathlm.proof_pile_2.commands import data_app
 from mathlm.slurm.commands import slurm_app
 from mathlm.theorem_proving.commands import prove_app
@@ -32,6 +31,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+slurm_app.command("train")(slurm_train)
+slurm_app.command("eval")(slurm_eval)
+
 app.add_typer(data_app, name="data")
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
@@ -63,7 +65,7 @@ def quickstart(
     ] = None,
 ) -> None:
     """Run the whole path on the embedded sample data, offline: data, tokens, training, evaluation, proving."""
-    from mathlm.quickstart import run_quickstart
+    from mathlm.quickstart.run import run_quickstart
 
     run_quickstart(workdir, only=stages.split(",") if stages else None)
 

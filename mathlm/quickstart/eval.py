@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from mathlm.assets import CONFIGS_DIR
 from mathlm.config import load_config
 from mathlm.eval.config import EvalConfig
 from mathlm.eval.runner import run_eval
-from mathlm.paths import CONFIGS_DIR
 
 QUICKSTART_EVAL_CONFIG = CONFIGS_DIR / "eval" / "smollm2_cpu.yaml"
 
