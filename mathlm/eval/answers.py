@@ -163,6 +163,7 @@ def normalize_final_answer(answer: str) -> str:
     text = _SPACE_GROUPED.sub(lambda m: m.group(0).replace(" ", ""), text)
     text = re.sub(r"^(?:=\s*)+", "", text)  # "\approx 11" left "= 11"
     text = _drop_units(text)
+    text = re.sub(r"\\mathbb\s*\{?R\}?(?![A-Za-z])", lambda m: "(-\\infty, \\infty)", text)
     for pattern, name in _NAMED_SETS:
         if pattern.match(text):
             return name
@@ -230,11 +231,11 @@ def _fix_shorthand(text: str) -> str:
 
 
 def _drop_units(text: str) -> str:
-    """Remove trailing unit words after a quantity: '5 cm^2' -> '5', '12 ways' -> '12'."""
-    words = re.compile(r"\s+([A-Za-z]+)(?:\s*\^\s*\{?[23]\}?)?\s*$")
+    """Remove trailing unit words after a quantity: '5 cm^2' -> '5', '12 ways' -> '12', '3 m/s' -> '3'."""
+    words = re.compile(r"\s+([A-Za-z]+)(?:\s*/\s*([A-Za-z]+))?(?:\s*\^\s*\{?-?[123]\}?)?\s*$")
     while True:
         match = words.search(text)
-        if not match or match.group(1).lower() not in UNIT_WORDS:
+        if not match or not all(word.lower() in UNIT_WORDS for word in match.groups() if word):
             return text
         before = text[:match.start()]
         # after a quantity ('5', '3\pi', '\frac{1}{2}'), not after an operator ('1 + bs + s^2')
@@ -344,6 +345,19 @@ def _inequality_as_interval(text: str) -> Collection | None:
     return None
 
 
+def _excluded_point(text: str) -> Collection | None:
+    """``x \\neq 2`` (and ``\\mathbb{R} \\setminus \\{2\\}``): every real but one, as two open intervals."""
+    match = re.fullmatch(r"([a-zA-Z])\s*(?:\\neq|\\ne|!=|≠)\s*(.+)", text) or re.fullmatch(
+        r"\(-\\infty,\s*\\infty\)\s*\\setminus\s*\\\{(.+)\\\}", text)
+    if match is None:
+        return None
+    point = match.group(match.lastindex or 1).strip()
+    if _has_variables(point):
+        return None
+    return Collection("union", (Collection("interval", ("-\\infty", point), "()"),
+                                Collection("interval", (point, "\\infty"), "()")))
+
+
 def _one_sided(left: str, op: str, right: str) -> Collection | None:
     """``left op right`` with one variable, linear in it, solved for the variable."""
     if _VARIABLE.fullmatch(left) and not _has_variables(right):
@@ -394,6 +408,10 @@ def parse_structure(text: str) -> object:
     stripped = _strip_label(text)
     if stripped != text:
         return parse_structure(stripped)
+    builder = re.fullmatch(r"\\\{\s*([a-zA-Z])\s*(?:\||\\mid|:)\s*(.+?)\s*\\\}", text)  # {x | x > 3}
+    if builder:
+        return parse_structure(re.sub(rf"^{builder.group(1)}\s*\\in\s*\\mathbb\s*\{{?R\}}?\s*,?\s*", "",
+                                      builder.group(2)))
     union = _split_top_level(text, ["\\cup"])
     if len(union) > 1:
         return Collection("union", tuple(parse_structure(part) for part in union))
@@ -413,7 +431,7 @@ def parse_structure(text: str) -> object:
     ratio = _split_top_level(text, [":", "\\colon"])
     if len(ratio) > 1 and all(ratio) and not any(_has_variables(part) for part in ratio):
         return Collection("ratio", tuple(ratio))
-    interval = _inequality_as_interval(text)
+    interval = _inequality_as_interval(text) or _excluded_point(text)
     if interval:
         return interval
     if "\\pm" in text or "\\mp" in text:
@@ -1005,11 +1023,14 @@ class AnswerChecker:
             return list(executor.map(lambda pair: self.equivalent(*pair), pairs))
 
     def _compare(self, pred: object, ref: object) -> Verdict:
+        pred, ref = _vector_as_tuple(pred, ref), _vector_as_tuple(ref, pred)
         if isinstance(ref, Collection) or isinstance(pred, Collection):
             return self._compare_collections(pred, ref)
         if isinstance(ref, Matrix) or isinstance(pred, Matrix):
             if not (isinstance(ref, Matrix) and isinstance(pred, Matrix)):
                 return "different"
+            if _is_vector(pred) != _is_vector(ref):
+                return "different"  # a column is not a row
             if [len(row) for row in ref.rows] != [len(row) for row in pred.rows]:
                 return "different"
             return _all(self._compare(p, r) for pr, rr in zip(pred.rows, ref.rows) for p, r in zip(pr, rr))
@@ -1039,6 +1060,8 @@ class AnswerChecker:
             return "different"
         if "interval" in (ref.kind, pred.kind) and ref.brackets != pred.brackets:
             return "different"
+        if {pred.kind, ref.kind} == {"list", "tuple"}:  # '2, 3' for the pair (2, 3): written in its order
+            return _all(self._compare(p, r) for p, r in zip(pred.items, ref.items))
         if pred.kind in unordered or ref.kind in unordered:
             return self._match_unordered(list(pred.items), list(ref.items))
         return _all(self._compare(p, r) for p, r in zip(pred.items, ref.items))
@@ -1109,6 +1132,18 @@ class AnswerChecker:
         if reply is None:
             return "unknown"  # out of time: the worker was killed and is replaced in the background
         return reply["verdict"]
+
+
+def _is_vector(value: object) -> bool:
+    return isinstance(value, Matrix) and all(len(row) == 1 for row in value.rows)
+
+
+def _vector_as_tuple(value: object, other: object) -> object:
+    """A column vector compared with a tuple is that tuple: ``(1, 2, 3)`` is the vector (1, 2, 3)."""
+    if _is_vector(value) and isinstance(other, Collection) and other.kind == "tuple":
+        assert isinstance(value, Matrix)
+        return Collection("tuple", tuple(row[0] for row in value.rows), "()")
+    return value
 
 
 def _defining_side(text: str) -> str:

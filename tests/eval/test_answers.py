@@ -52,6 +52,11 @@ EQUAL = [
     ("\\mathbb{R}", "(-\\infty, \\infty)"), ("\\varnothing", "\\emptyset"), ("x ≤ 3", "(-\\infty, 3]"),
     # an exact value with its rounding; Python-style powers and pi
     ("5\\sqrt{2} \\approx 7.07", "\\sqrt{50}"), ("2**10", "1024"), ("2pi", "2\\pi"), ("sqrt(2)/2", "\\frac{\\sqrt2}{2}"),
+    # vectors as tuples, a pair written as a list in its order, compound units
+    ("(1, 2, 3)", "\\begin{pmatrix} 1 \\\\ 2 \\\\ 3 \\end{pmatrix}"), ("x=2, y=3", "(2, 3)"), ("9.8 \\text{ m/s}^2", "9.8"),
+    # every real but one, set-builder notation
+    ("x \\neq 2", "(-\\infty, 2) \\cup (2, \\infty)"), ("\\mathbb{R} \\setminus \\{2\\}", "(-\\infty,2)\\cup(2,\\infty)"),
+    ("\\{x \\mid x > 3\\}", "(3, \\infty)"),
 ]
 DIFFERENT = [
     ("(1, 2)", "(2, 1)"), ("[1,2]", "[1,2)"), ("3-4i", "3+4i"), ("B", "C"), ("\\pi", "3.14"),
@@ -62,7 +67,9 @@ DIFFERENT = [
     ("A, C", "C"), ("2B", "B"), ("E'", "E"), ("AB", "A"), ("3, 250", "3250"), ("x < 5", "x \\le 5"),
     ("-x < -1", "x < 1"), ("(2, 5]", "2 \\le x < 5"), ("21:11", "11:21"), ("0.083", "\\frac{1}{12}"),
     ("4.5 \\times 10^{32}", "4.5e33"), ("1 + bs + s^2", "1 + bs"), ("\\binom{5}{2}", "\\binom{5}{1}"),
-    ("{1, 2}", "\\{1, 3\\}"), ("\\mathbb{R}", "[0, \\infty)"),
+    ("{1, 2}", "\\{1, 3\\}"), ("\\mathbb{R}", "[0, \\infty)"), ("x=3, y=2", "(2, 3)"),
+    ("(2, 1)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}"), ("x \\neq 3", "(-\\infty, 2) \\cup (2, \\infty)"),
+    ("\\begin{pmatrix} 1 & 2 \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}"),
 ]
 
 
