@@ -148,6 +148,8 @@ def normalize_final_answer(answer: str) -> str:
     text = _SIZING.sub("", text)
     text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
     text = _DEGREES.sub("", text)
+    # "0.333..." is a decimal cut short: keep that as a trailing "…" (compared by Tolerance.approximates)
+    text = re.sub(r"(\d*\.\d+)\s*(?:\.\.\.+|\\ldots|\\dots|\\cdots|…)", "\\1…", text)
     text = text.replace("\\%", "").replace("%", "").replace("\\dots", "").replace("\\ldots", "")
     text = _keep_exact_side(text)
     for before, after in _RELATION_WORDS:
@@ -923,17 +925,22 @@ class Tolerance:
         return values_equal(left, right, self.relative)
 
     def approximates(self, decimal_text: str, value: Value) -> bool:
-        """``decimal_text`` is ``value`` rounded or truncated to the decimals it shows."""
-        match = _DECIMAL.fullmatch(decimal_text.strip())
+        """``decimal_text`` is ``value`` rounded or truncated to the decimals it shows (any number of
+        them when it ends in an ellipsis, ``0.333…``: the writer says it goes on)."""
+        cut_short = decimal_text.strip().endswith("…")
+        decimal_text = decimal_text.strip().rstrip("…")
+        match = _DECIMAL.fullmatch(decimal_text)
         if match is None or self.approximation_digits is None:
             return False
         digits = (match.group(1) + match.group(2)).lstrip("0")
-        if len(digits) < self.approximation_digits:
+        if len(digits) < self.approximation_digits and not cut_short:
             return False
         target = complex(value)
         if abs(target.imag) > 1e-12:
             return False
-        return abs(float(Fraction(decimal_text.strip())) - target.real) < 10.0 ** -len(match.group(2))
+        shown, exact, unit = float(Fraction(decimal_text)), target.real, 10.0 ** -len(match.group(2))
+        truncated = shown * exact >= 0 and 0 <= abs(exact) - abs(shown) < unit
+        return truncated or abs(exact - shown) <= unit / 2 * (1 + 1e-9)
 
 
 EXACT = Tolerance()
@@ -1094,6 +1101,14 @@ class AnswerChecker:
     def _compare_scalars(self, pred: str, ref: str) -> Verdict:
         if pred == ref:
             return "equal"
+        for decimal, other in ((pred, ref), (ref, pred)):
+            if decimal.endswith("…") and not other.endswith("…"):
+                try:
+                    tree = parse_expression(other)
+                    value = evaluate(tree, {}) if not variables(tree) else None
+                except (Unsupported, KeyError, ValueError, OverflowError, ZeroDivisionError, TypeError):
+                    value = None
+                return "equal" if value is not None and self.tolerance.approximates(decimal, value) else "different"
         if _is_text(pred) or _is_text(ref):
             return "equal" if _text_key(pred) == _text_key(ref) else "different"
         try:
