@@ -420,7 +420,7 @@ def parse_structure(text: str) -> object:
         return Collection("union", tuple(parse_structure(part) for part in union))
     items = _split_top_level(text, [",", ";", " or ", " and "])
     if len(items) > 1 and all(items):
-        return Collection("list", tuple(_expand_items(items)))
+        return Collection("list", tuple(_expand_items(_by_name(items))))
     outer = _outer_brackets(text)
     if outer:
         opener, inner, closer = outer
@@ -440,6 +440,14 @@ def parse_structure(text: str) -> object:
     if "\\pm" in text or "\\mp" in text:
         return Collection("list", tuple(_expand_items([text])))
     return text
+
+
+def _by_name(items: list[str]) -> list[str]:
+    """``y = 3, x = 2`` in the order of the names (x, y), as a tuple ``(x, y)`` lists them."""
+    names = [re.match(r"^([a-zA-Z])\s*=(?!=)", item) for item in items]
+    if all(names) and len({name.group(1) for name in names if name}) == len(items):
+        return [item for _, item in sorted(zip([name.group(1) for name in names if name], items))]
+    return items
 
 
 def _expand_items(items: list[str]) -> Iterator[object]:
