@@ -57,7 +57,7 @@ EQUAL = [
     ("9.8 \\text{ m/s}^2", "9.8"),
     # every real but one, set-builder notation
     ("x \\neq 2", "(-\\infty, 2) \\cup (2, \\infty)"), ("\\mathbb{R} \\setminus \\{2\\}", "(-\\infty,2)\\cup(2,\\infty)"),
-    ("\\{x \\mid x > 3\\}", "(3, \\infty)"),
+    ("\\{x \\mid x > 3\\}", "(3, \\infty)"), ("x \\le 2 \\text{ and } x > 1", "(1, 2]"),
     # a decimal cut short with an ellipsis
     ("0.333...", "\\frac{1}{3}"), ("0.142857\\ldots", "\\frac17"), ("-0.1666\\dots", "-\\frac{1}{6}"),
 ]
@@ -73,7 +73,7 @@ DIFFERENT = [
     ("{1, 2}", "\\{1, 3\\}"), ("\\mathbb{R}", "[0, \\infty)"), ("x=3, y=2", "(2, 3)"),
     ("(2, 1)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}"), ("x \\neq 3", "(-\\infty, 2) \\cup (2, \\infty)"),
     ("\\begin{pmatrix} 1 & 2 \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}"),
-    ("0.34...", "\\frac{1}{3}"), ("0.0833334", "\\frac{1}{12}"),
+    ("0.34...", "\\frac{1}{3}"), ("0.0833334", "\\frac{1}{12}"), ("x > 1 \\text{ and } y < 2", "(1, 2)"),
 ]
 
 
