@@ -52,9 +52,17 @@ WORKER_SCRIPT = Path(sandbox_worker.__file__)
 Status = Literal["ok", "error", "timeout", "memory", "killed"]
 STATUSES = ("ok", "error", "timeout", "memory", "killed")
 SANDBOX_SITE = "/sandbox/site"
+# What the tool-use prompts' programs import: the standard library's math modules, NumPy and SymPy.
+DEFAULT_PRELOAD = (
+    "math", "cmath", "fractions", "decimal", "itertools", "functools", "collections", "statistics",
+    "random", "re", "string", "operator", "heapq", "bisect", "datetime", "numbers", "copy", "typing",
+    "dataclasses", "enum", "textwrap", "json", "numpy", "sympy",
+)
 SANDBOX_UID = 65534
-# The sandbox's user namespace already holds bubblewrap's init, the worker and the program.
-_PROCESSES_BEFORE_THREADS = 3
+# Far above any generated program; keeps a request well inside what the worker reads in one line.
+MAX_PROGRAM_CHARS = 1_000_000
+# The sandbox's user namespace already holds bubblewrap's init, the two zygotes and the program.
+_PROCESSES_BEFORE_THREADS = 4
 _INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; it is in "
                  "scripts/install_system_deps.sh)")
 _USERNS_HINT = ("bubblewrap could not create a user namespace: enable unprivileged user namespaces "
@@ -178,16 +186,16 @@ def _system_library_args() -> list[str]:
 class SandboxPool:
     """A pool of pre-started sandbox workers; thread-safe (one thread per worker runs them in parallel).
 
-    ``preload`` names the third-party modules programs may import (with what they import); the standard
-    library's math modules are always there. ``python`` is the interpreter inside the sandbox: it must
-    be executable by the user running the pool; ``library_paths`` are more directories to find the
-    preloads in (for an interpreter other than the venv's). ``unsafe_no_isolation`` runs workers without
-    bubblewrap.
+    ``preload`` names the modules imported once per worker; the third-party ones among them (with what
+    they import) are the only ones programs can import, the rest of the standard library is always
+    there. ``python`` is the interpreter inside the sandbox: it must be executable by the user running
+    the pool; ``library_paths`` are more directories to find the preloads in (for an interpreter other
+    than the venv's). ``unsafe_no_isolation`` runs workers without bubblewrap.
     """
 
     workers: int = 2
     limits: SandboxLimits = field(default_factory=SandboxLimits)
-    preload: Sequence[str] = ("numpy", "sympy")
+    preload: Sequence[str] = DEFAULT_PRELOAD
     python: str = sys.executable
     library_paths: Sequence[str] = ()
     unsafe_no_isolation: bool = False
@@ -212,6 +220,8 @@ class SandboxPool:
 
     def run(self, code: str, result_expr: str | None = None) -> ExecutionResult:
         """Run ``code``, then evaluate ``result_expr`` (``"solution()"``, ``"answer"``) in its namespace."""
+        if len(code) + len(result_expr or "") > MAX_PROGRAM_CHARS:
+            return ExecutionResult(status="error", error=f"program longer than {MAX_PROGRAM_CHARS} characters")
         limits = {**asdict(self.limits), "address_space_bytes": self._interpreter.address_space
                   + self.limits.memory_bytes + (64 << 20),  # + room for the fork's own bookkeeping
                   "nproc": None if self.unsafe_no_isolation else self.limits.max_threads + _PROCESSES_BEFORE_THREADS}
@@ -261,7 +271,10 @@ class SandboxPool:
 
     def _start_worker(self) -> JsonLineWorker:
         interpreter = self._interpreter
-        config: dict[str, Any] = {"preload": list(self.preload)}
+        libraries = {name for name, _ in interpreter.packages if not name.endswith(".libs")}
+        heavy = [name for name in self.preload if name.partition(".")[0] in libraries]
+        config: dict[str, Any] = {"preload": [name for name in self.preload if name not in heavy],
+                                  "heavy": heavy, "markers": sorted(libraries)}
         env = {"LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "PYTHONDONTWRITEBYTECODE": "1"}
         if self.unsafe_no_isolation:

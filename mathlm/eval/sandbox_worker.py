@@ -40,13 +40,6 @@ REPORT_FIELDS = ("value", "value_latex", "value_type", "error")
 MAX_REPORT_BYTES = 1 << 18
 MAX_REQUEST_BYTES = 1 << 22
 
-# Modules a program may use without binding anything more. Imported before the first program so that
-# a program's ``import`` is a dictionary lookup.
-STDLIB_PRELOAD = (
-    "math", "cmath", "fractions", "decimal", "itertools", "functools", "collections", "statistics",
-    "random", "re", "string", "operator", "heapq", "bisect", "datetime", "numbers", "copy", "typing",
-    "dataclasses", "enum", "textwrap", "json",
-)
 
 # --- seccomp -------------------------------------------------------------------------------------
 # A classic BPF program over ``struct seccomp_data`` {int nr; u32 arch; u64 ip; u64 args[6]}. We build
@@ -220,24 +213,93 @@ def main() -> None:
     _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # no other process of our user may read our memory
     sys.path[:] = [p for p in sys.path if p and not p.startswith(os.path.dirname(os.path.abspath(__file__)))]
     sys.path.extend(config.get("site", []))
-    for name in (*STDLIB_PRELOAD, *config.get("preload", [])):
-        try:
-            __import__(name)
-        except ImportError:
-            pass
+    _preload(config.get("preload", []))
+    heavy = _HeavyZygote.start(config["heavy"], config["markers"]) if config.get("heavy") else None
     gc.freeze()  # the preloaded objects stay out of the children's collections: less copy-on-write
     _send({"ready": True, "pid": os.getpid(), "uid": os.getuid(), "workdir": WORKDIR})
-    stdin = os.fdopen(0, "rb", buffering=0)
-    reader = _LineReader(stdin.fileno())
+    reader = _LineReader(0)
     while True:
         line = reader.readline(MAX_REQUEST_BYTES)
         if line is None:
             return
         request = json.loads(line)
-        reply, healthy = _run_one(request)
+        if heavy is not None and heavy.wanted_by(request):
+            reply, healthy = heavy.run(line)
+        else:
+            reply, healthy = _run_one(request)
         _send({**reply, "healthy": healthy})
         if not healthy:
             return  # the evaluator starts a fresh sandbox in our place
+
+
+def _preload(names: list[str]) -> None:
+    for name in names:  # imported once here, a dictionary lookup in every program
+        try:
+            __import__(name)
+        except ImportError:
+            pass
+
+
+class _HeavyZygote:
+    """A second zygote, forked before anything big is imported, that holds the big libraries.
+
+    Forking costs in proportion to the memory a process maps: NumPy and SymPy make every fork several
+    times dearer. Programs that name one of those libraries go to this zygote; all others are forked
+    from the small one. A program that reaches a library without naming it still works, it just
+    imports it itself.
+    """
+
+    def __init__(self, pid: int, requests: int, replies: int, markers: list[str]) -> None:
+        self.pid, self.requests, self.markers = pid, requests, markers
+        self.replies = _LineReader(replies)
+
+    @classmethod
+    def start(cls, names: list[str], markers: list[str]) -> _HeavyZygote:
+        request_r, request_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # never returns
+            os.close(request_w)
+            os.close(reply_r)
+            devnull = os.open(os.devnull, os.O_RDWR)
+            os.dup2(devnull, 0)  # the evaluator's pipes are the small zygote's alone
+            os.dup2(devnull, 1)
+            _preload(names)
+            gc.freeze()
+            _write_all(reply_w, b'{"ready": true}\n')
+            reader = _LineReader(request_r)
+            while (line := reader.readline(MAX_REQUEST_BYTES)) is not None:
+                reply, healthy = _run_one(json.loads(line))
+                _write_all(reply_w, (json.dumps({**reply, "healthy": healthy}) + "\n").encode())
+                if not healthy:
+                    break
+            os._exit(0)
+        os.close(request_r)
+        os.close(reply_w)
+        heavy = cls(pid, request_w, reply_r, markers)
+        if heavy.replies.readline(MAX_REQUEST_BYTES) is None:  # its imports done, like ours
+            raise OSError("the library zygote did not start")
+        return heavy
+
+    def wanted_by(self, request: dict) -> bool:
+        text = f"{request.get('code', '')}\n{request.get('result_expr') or ''}"
+        return any(marker in text for marker in self.markers)
+
+    def run(self, line: bytes) -> tuple[dict, bool]:
+        try:
+            _write_all(self.requests, line + b"\n")
+            answer = self.replies.readline(MAX_REQUEST_BYTES)
+        except OSError:
+            answer = None
+        if answer is None:
+            return {"status": "killed", "error": "the sandbox's library zygote died", "stdout": ""}, False
+        reply = json.loads(answer)
+        return reply, bool(reply.pop("healthy", False))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    while data:
+        data = data[os.write(fd, data):]
 
 
 class _LineReader:
@@ -260,9 +322,7 @@ class _LineReader:
 
 
 def _send(message: dict) -> None:
-    data = (json.dumps(message) + "\n").encode()
-    while data:
-        data = data[os.write(1, data):]
+    _write_all(1, (json.dumps(message) + "\n").encode())
 
 
 def _run_one(request: dict) -> tuple[dict, bool]:
@@ -402,9 +462,7 @@ def _child(request: dict, out_w: int, res_w: int) -> None:
     except (OSError, ValueError):  # a closed or oversized output must not lose the report
         pass
     try:
-        data = json.dumps(report).encode()
-        while data:
-            data = data[os.write(report_fd, data):]
+        _write_all(report_fd, json.dumps(report).encode())
     finally:
         os._exit(0)
 

@@ -56,10 +56,12 @@ class JsonLineWorker:
         except OSError as err:
             raise WorkerStartError(f"cannot run {command[0]}: {err}") from err
         worker = cls(process, max_line_bytes=max_line_bytes)
-        threading.Thread(target=worker._drain_stderr, daemon=True).start()
+        drain = threading.Thread(target=worker._drain_stderr, daemon=True)
+        drain.start()
         hello = worker._read_line(start_timeout_s)
         if hello is None:
             worker.close()
+            drain.join(timeout=5)  # all it said before it died
             said = worker.stderr_text().strip()
             raise WorkerStartError(f"`{' '.join(command[:3])} ...` did not start"
                                    + (f": {said}" if said else " (it printed nothing)"))
@@ -78,8 +80,16 @@ class JsonLineWorker:
     def stderr_text(self) -> str:
         return bytes(self._stderr).decode("utf-8", "replace")
 
-    def close(self) -> None:
-        """Kill the process and everything in its session (a sandbox dies with its outer process)."""
+    def close(self, grace_s: float = 0.0) -> None:
+        """Stop the process: with ``grace_s``, first let it see the end of its input and exit (so its
+        CPU time is accounted to us); then kill it and everything in its session (a sandbox dies with
+        its outer process)."""
+        if grace_s > 0 and self.process.stdin is not None:
+            try:
+                self.process.stdin.close()
+                self.process.wait(timeout=grace_s)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -88,7 +98,10 @@ class JsonLineWorker:
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
             if stream is not None:
-                stream.close()
+                try:
+                    stream.close()
+                except OSError:  # a pipe whose reader died: nothing to flush
+                    pass
 
     def _read_line(self, timeout_s: float) -> dict[str, Any] | None:
         """One JSON object line within ``timeout_s`` and ``max_line_bytes``, else None."""
@@ -161,9 +174,10 @@ class WorkerPool:
         return reply
 
     def close(self) -> None:
+        """Close every worker; idle ones get a moment to exit on their own."""
         with self._lock:
             for worker in self.workers:
-                worker.close()
+                worker.close(grace_s=2.0)
             self.workers.clear()
 
     def _start_or_free_slot(self) -> JsonLineWorker:

@@ -7,21 +7,24 @@ it yields; datatrove's own counter) and ``dropped_<reason>`` for the rest, so th
     records == documents + sum(dropped_*)
 
 holds for every task (:func:`accounting_gaps` checks it on a stage's stats). A dropped record is also
-written, with its file and line (or row / byte offset), to ``<bad_records_folder>/<rank>.jsonl`` when a
-folder is given, and logged either way, so a person can find it.
+written, with its file and line (or row / byte offset), to ``<bad_records_folder>/<Reader>_<rank>.jsonl``
+when a folder is given, and logged either way, so a person can find it.
 
 Reasons: ``invalid_utf8``, ``malformed_json``, ``not_an_object`` (a JSONL line that is not a JSON
-object), ``wrong_type`` (a field of the wrong type, e.g. an integer ``content``), ``no_text``
-(no text or a blank one), ``truncated_file`` (a compressed file that ends early: the records before the
-cut are kept, the cut counts once), ``corrupt_file`` (a file that cannot be opened as its format at
-all, e.g. a Parquet file with a broken footer), ``too_large`` (a line above :data:`MAX_LINE_BYTES`).
+object), ``too_large`` (a line above :data:`MAX_LINE_BYTES`), ``wrong_type`` (a field of the wrong type,
+e.g. an integer ``content``), ``no_text`` (no text field), ``empty`` (a blank text), ``truncated_file``
+(a compressed file that ends early: the records before the cut are kept, the cut counts once),
+``corrupt_file`` (a file that cannot be read as its format at all: a Parquet file with a broken footer,
+a ``.gz`` that is not gzip), ``corrupt_row_group`` (one unreadable Parquet row group; the others are read).
 """
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from datatrove.data import Document, DocumentsPipeline
@@ -29,8 +32,16 @@ from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.readers.base import BaseDiskReader
 from datatrove.utils.logging import logger
 
+from mathlm.io import parse_jsonl_line
+
 MAX_LINE_BYTES = 64 * 2**20  # one record; a bigger line is a data dump, not a document
-_TRUNCATION_ERRORS = (EOFError, zlib.error)
+_TRUNCATION_ERRORS: tuple[type[BaseException], ...] = (EOFError, zlib.error)
+try:  # zstd-compressed JSONL (.jsonl.zst) is read through the optional zstandard package
+    from zstandard import ZstdError
+
+    _TRUNCATION_ERRORS += (ZstdError,)
+except ImportError:
+    pass
 
 
 class BadRecord(Exception):
@@ -42,35 +53,50 @@ class BadRecord(Exception):
         self.detail = detail
 
 
-def parse_jsonl_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
-    """One JSONL line as a dict, or ``(None, reason)``: ``invalid_utf8``, ``malformed_json``,
-    ``not_an_object`` or ``too_large``. A blank line is ``(None, None)``: not a record at all."""
-    import orjson
-
+def parse_record_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None, str]:
+    """One JSONL line: ``(record, None, "")``, or ``(None, reason, detail)`` with the reasons of
+    :func:`mathlm.io.parse_jsonl_line` plus ``too_large``. A blank line is ``(None, None, "")``: not a
+    record at all."""
     if not raw.strip():
-        return None, None
+        return None, None, ""
     if len(raw) > MAX_LINE_BYTES:
-        return None, "too_large"
+        return None, "too_large", f"{len(raw):,} bytes"
+    return parse_jsonl_line(raw)
+
+
+def byte_lines(stream: Any, chunk_bytes: int = 2**16) -> Iterator[bytes]:
+    """The lines of a binary stream, newline kept. Line by line where the stream can (so a gzip stream cut
+    short still gives every line before the cut); in chunks for decompressing streams that cannot read
+    lines (fsspec's zstd reader)."""
     try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None, "invalid_utf8"
-    try:
-        record = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None, "malformed_json"
-    if not isinstance(record, dict):
-        return None, "not_an_object"
-    return record, None
+        line = stream.readline()
+    except io.UnsupportedOperation:
+        line = None
+    if line is not None:
+        while line:
+            yield line
+            line = stream.readline()
+        return
+    pending = b""
+    while chunk := stream.read(chunk_bytes):
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        for complete in lines:
+            yield complete + b"\n"
+    if pending:
+        yield pending
 
 
 def text_field(data: dict[str, Any], key: str) -> str:
-    """``data[key]`` when it is a non-blank string; :class:`BadRecord` (``wrong_type``/``no_text``) if not."""
+    """``data[key]`` when it is a non-blank string; else :class:`BadRecord` with reason ``no_text`` (missing
+    or null), ``wrong_type`` (not a string) or ``empty`` (blank)."""
     value = data.get(key)
-    if value is not None and not isinstance(value, str):
+    if value is None:
+        raise BadRecord("no_text", f"no {key!r} field")
+    if not isinstance(value, str):
         raise BadRecord("wrong_type", f"{key!r} is {type(value).__name__}, not a string")
-    if not value or not value.strip():
-        raise BadRecord("no_text", f"no {key!r}")
+    if not value.strip():
+        raise BadRecord("empty", f"blank {key!r}")
     return value
 
 
@@ -112,7 +138,10 @@ class AccountedReader(BaseDiskReader):
         if self.bad_records_folder is None:
             return
         if self._bad_records is None:
-            self._bad_records = self.bad_records_folder.open(f"{self._rank:05d}.jsonl", "at")
+            # one file per reader class and task; a re-run of the task rewrites it
+            self._bad_records = self.bad_records_folder.open(
+                f"{type(self).__name__}_{self._rank:05d}.jsonl", "wt"
+            )
         entry = {"file": filepath, "position": position, "reason": reason, "detail": detail[:500]}
         self._bad_records.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self._bad_records.flush()
@@ -168,11 +197,11 @@ class AccountedJsonlReader(AccountedReader):
         line_number = 0
         try:
             with self.data_folder.open(filepath, "rb", compression=self.compression) as stream:
-                for line_number, raw in enumerate(stream, start=1):
-                    record, reason = parse_jsonl_line(raw)
+                for line_number, raw in enumerate(byte_lines(stream), start=1):
+                    record, reason, detail = parse_record_line(raw)
                     if reason is not None:
                         self.stat_update("records")
-                        self.drop(reason, filepath, f"line {line_number}")
+                        self.drop(reason, filepath, f"line {line_number}", detail)
                         continue
                     if record is None:
                         continue
@@ -182,6 +211,9 @@ class AccountedJsonlReader(AccountedReader):
                         )
                     if document is not None:
                         yield document
+        except gzip.BadGzipFile as err:  # not gzip at all although named so: nothing in it is readable
+            self.stat_update("records")
+            self.drop("corrupt_file", filepath, f"after line {line_number}", f"{type(err).__name__}: {err}")
         except _TRUNCATION_ERRORS as err:
             self.stat_update("records")
             self.drop("truncated_file", filepath, f"after line {line_number}", f"{type(err).__name__}: {err}")
@@ -238,7 +270,9 @@ def accounting_gaps(step_stats: list[dict[str, Any]]) -> list[str]:
 
     ``step_stats`` is one task's (or a merged) datatrove stats list: ``[{"name", "stats": {label: value}}]``
     with values as totals or ``{"total": ...}``. Readers here are checked on ``records`` vs ``documents``;
-    filters on ``total`` vs ``forwarded``; both against their ``dropped_*`` counters.
+    filters (steps that count ``forwarded``) on ``total`` vs ``forwarded``; both against their
+    ``dropped_*`` counters, so a drop without a named reason is a gap. Writers and signature steps,
+    which pass everything on, have nothing to check.
     """
     gaps = []
     for step in step_stats:
@@ -247,10 +281,14 @@ def accounting_gaps(step_stats: list[dict[str, Any]]) -> list[str]:
             for label, value in step["stats"].items()
         }
         dropped = sum(value for label, value in counters.items() if label.startswith("dropped_"))
-        for seen, kept in (("records", "documents"), ("total", "forwarded")):
-            if seen in counters and counters[seen] != counters.get(kept, 0) + dropped:
+        checks = []
+        if "records" in counters:
+            checks.append(("records", "documents"))
+        if "total" in counters and ("forwarded" in counters or "dropped" in counters):
+            checks.append(("total", "forwarded"))
+        for seen, kept in checks:
+            if counters[seen] != counters.get(kept, 0) + dropped:
                 gaps.append(
-                    f"{step['name']}: {seen}={counters[seen]} but {kept}={counters.get(kept, 0)} "
-                    f"+ dropped={dropped}"
+                    f"{step['name']}: {seen}={counters[seen]} but {kept}={counters.get(kept, 0)} + dropped={dropped}"
                 )
     return gaps

@@ -223,6 +223,8 @@ ATTACKS: list[Attack] = [
     refused("kill everything", "processes", "import os\nos.kill(-1, 9)"),
     refused("kill the worker", "processes", "import os\nos.kill(os.getppid(), 9)"),
     refused("kill the sandbox init", "processes", "import os\nos.kill(1, 9)"),
+    refused("kill the library zygote", "processes", "import os\nos.kill(3, 9)"),
+    refused("kill the library zygote from a SymPy program", "processes", "import os, sympy\nos.kill(os.getppid(), 9)"),
     refused("kill the process group", "processes", "import os\nos.killpg(0, 9)"),
     refused("libc system through ctypes", "processes",
             "import ctypes\nassert ctypes.CDLL(None).system(b'touch MARKER') == 0"),
@@ -388,7 +390,7 @@ def main() -> None:
         host = Host(Path(folder))
         with SandboxPool(workers=2, limits=LIMITS, python=args.python, library_paths=args.library_path) as pool:
             count, failures = run_suite(pool, host)
-            uid = pool._pool.workers[0].hello.get("uid")  # noqa: SLF001 - reported for the test's log
+            uid = pool._pool.workers[0].hello.get("uid")
         for sock in host.sockets:
             sock.close()
     print(json.dumps({"attacks": count, "failures": failures, "euid": os.geteuid(), "sandbox_uid": uid}))

@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from mathlm.cli import app
-from mathlm.eval.runner import EvalConfig, run_eval, settings_for
+from mathlm.eval.config import EvalConfig
+from mathlm.eval.runner import run_eval, settings_for
 from mathlm.eval.tasks import get_task
 from mathlm.inference import HFBackend
 

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from mathlm.eval.runner import EvalConfig, merge_shards, run_eval, score_run
+from mathlm.eval.config import EvalConfig
+from mathlm.eval.runner import merge_shards, run_eval, score_run
+from mathlm.eval.scoring import SampleResult
+from mathlm.eval.tasks import get_task
 from mathlm.inference import PromptResult, SamplingSettings
 
 
@@ -55,7 +58,79 @@ def test_run_directory_and_scores(tmp_path: Path) -> None:
     assert [s["correct"] for s in samples] == [i % 2 == 0 for i in range(10)]
     assert samples[0]["answers"] == [samples[0]["reference"]]
     markdown = (run / "results.md").read_text()
-    assert "| gsm8k | 10 | 50.0 |" in markdown and "36.4 (Llemma 7B)" in markdown
+    assert "| task | problems | n | maj@n correct | maj@n llemma |" in markdown
+    assert "| gsm8k | 10 | 1 | 50.0 | 50.0 |" in markdown and "36.4 (Llemma 7B)" in markdown
+    summary = json.loads((run / "summary.json").read_text())["gsm8k"]
+    assert summary["llemma"]["maj@1"] == pytest.approx(0.5) and summary["invalid"] == 0.0
+
+
+class HarnessDefectBackend(CannedBackend):
+    """Right answers written the way the harness misread: thousands separators and decimals."""
+
+    def generate(self, prompts: Sequence[str], settings: SamplingSettings) -> list[PromptResult]:
+        from mathlm.benchmarks import load_benchmark
+
+        answers = {r.problem: r.answer for r in load_benchmark("gsm8k")[:20]}
+        return [PromptResult((f" So it is. The answer is {int(answers[p.rsplit('Q: ', 1)[1].removesuffix(chr(10) + 'A:')]):,}.0.",))
+                for p in prompts]
+
+
+def test_both_scoring_modes_side_by_side(tmp_path: Path) -> None:
+    """The harness read 'The answer is (\\d+)': '70,000.0' became 70 and '3.0' stayed 3; ours reads both."""
+    summaries = run_eval(config(tmp_path), backend=HarnessDefectBackend())
+    correct, llemma = summaries["gsm8k"]["maj@1"], summaries["gsm8k"]["llemma"]["maj@1"]
+    assert correct == 1.0
+    small = [int(r.answer.replace(",", "")) < 1000 for r in get_task("gsm8k").records(10)]
+    assert 0 < sum(small) < 10 and llemma == pytest.approx(sum(small) / 10)
+
+
+class FlakyBackend(CannedBackend):
+    """Per-prompt results as the inference layer reports them: prompt 1 is over-long, prompt 2's value has a
+    lone surrogate."""
+
+    def generate(self, prompts: Sequence[str], settings: SamplingSettings) -> list[PromptResult]:
+        outputs = super().generate(prompts, settings)
+        results = []
+        for prompt, output in zip(prompts, outputs):
+            if "Q: " + self.over_long in prompt:
+                results.append(PromptResult((), error="prompt too long: 5000 tokens > 4096"))
+            else:
+                results.append(PromptResult(tuple(c + "\udcff" for c in output.completions)))
+        return results
+
+
+def test_per_prompt_errors_are_invalid_samples_and_odd_text_is_written(tmp_path: Path) -> None:
+    from mathlm.benchmarks import load_benchmark
+
+    backend = FlakyBackend()
+    backend.over_long = load_benchmark("gsm8k")[1].problem
+    summaries = run_eval(config(tmp_path), backend=backend)
+    samples = [json.loads(line) for line in (tmp_path / "run" / "gsm8k" / "samples.jsonl").open()]
+    assert samples[1]["generations"] == [] and samples[1]["errors"] == ["prompt too long: 5000 tokens > 4096"]
+    assert not samples[1]["correct"] and summaries["gsm8k"]["invalid"] == pytest.approx(0.1)
+    assert samples[0]["correct"]  # the other prompts ran; the surrogate became a replacement character
+
+
+def test_rescore_never_truncates_samples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``mathlm eval score`` rewrites samples.jsonl atomically: a failure while writing leaves the old file
+    whole (it used to be opened for writing first, and a crash on line 2 left 1 line)."""
+    run_eval(config(tmp_path), backend=CannedBackend())
+    samples = tmp_path / "run" / "gsm8k" / "samples.jsonl"
+    before = samples.read_text()
+    calls = []
+    original = SampleResult.to_json
+
+    def failing_to_json(self: SampleResult) -> dict:
+        calls.append(1)
+        if len(calls) == 2:
+            raise UnicodeEncodeError("utf-8", "\udcff", 0, 1, "surrogates not allowed")
+        return original(self)
+
+    monkeypatch.setattr(SampleResult, "to_json", failing_to_json)
+    with pytest.raises(UnicodeEncodeError):
+        score_run(tmp_path / "run")
+    assert samples.read_text() == before
+    assert not list(samples.parent.glob(".*.tmp"))
 
 
 def test_interrupted_run_resumes_without_regenerating(tmp_path: Path) -> None:

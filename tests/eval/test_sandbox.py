@@ -71,6 +71,12 @@ def test_program_errors_are_reported(pool: SandboxPool) -> None:
 
 
 @needs_bwrap
+def test_an_oversized_program_is_refused_before_it_is_sent(pool: SandboxPool) -> None:
+    result = pool.run("x = 1\n" + "#" * 2_000_000)
+    assert result.status == "error" and "longer than" in (result.error or "")
+
+
+@needs_bwrap
 def test_limits_give_their_statuses(pool: SandboxPool) -> None:
     assert pool.run("while True:\n    pass\n").status == "timeout"
     assert pool.run("block = bytearray(8 * 2**30)\n").status == "memory"
@@ -80,8 +86,18 @@ def test_limits_give_their_statuses(pool: SandboxPool) -> None:
 
 
 @needs_bwrap
+def test_the_evaluator_checks_every_reply_again(pool: SandboxPool) -> None:
+    """Whatever a worker sends, the result has a known status and bounded text fields."""
+    for reply in ({"status": "ok", "value": 5}, {"status": "pwned"}, {"status": "ok", "stdout": ["x"]},
+                  {"status": "ok", "seconds": float("nan")}, {"status": "error", "error": {"a": 1}}):
+        assert pool._checked(reply).error == "the sandbox worker sent an invalid reply", reply
+    long = pool._checked({"status": "ok", "value": "9" * 10**6, "stdout": "o" * 10**6})
+    assert len(long.value or "") == pool.limits.max_value_chars and len(long.stdout) == pool.limits.max_output_chars
+
+
+@needs_bwrap
 def test_dead_worker_is_replaced(pool: SandboxPool) -> None:
-    for worker in list(pool._pool.workers):  # noqa: SLF001 - simulate an external kill of every worker
+    for worker in list(pool._pool.workers):
         worker.process.kill()
     results = [pool.run("answer = 2", "answer") for _ in range(4)]
     assert [r.status for r in results[:2]] == ["killed", "killed"]

@@ -3,6 +3,7 @@ accuracy, and program tasks are scored on what the sandbox computed."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -80,3 +81,14 @@ def test_choice_task_compares_letters(checker: AnswerChecker) -> None:
     record = BenchmarkRecord(benchmark="sat", id="0", problem="p", answer="B", choices=("1", "2", "3", "4"))
     result = score_sample(task, record, ["Final Answer: The final answer is (B). "], checker)
     assert result.correct
+
+
+def test_program_values_that_are_not_clean_text_are_written_safely(checker: AnswerChecker) -> None:
+    """A program may return a lone surrogate: the answer must still encode as UTF-8 (it used to crash every
+    rerun of the run, the generation being cached)."""
+    task = get_task("gsm8k_python")
+    record = BenchmarkRecord(benchmark="gsm8k", id="0", problem="p", answer="18")
+    with SandboxPool(workers=1, limits=SandboxLimits(wall_time_s=5.0, cpu_time_s=5)) as sandbox:
+        result = score_sample(task, record, ["def solution():\n    return 'x' + chr(0xDCFF)\n"], checker, sandbox)
+    json.dumps(result.to_json(), ensure_ascii=False).encode("utf-8")
+    assert result.verdicts == [False]

@@ -30,6 +30,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 SECTION_COMMANDS = ("part", "chapter", "section", "subsection", "subsubsection", "paragraph", "subparagraph")
 _SECTION_RE = re.compile(r"\\(?:" + "|".join(SECTION_COMMANDS) + r")\*?\s*[\[{]")
@@ -55,10 +56,11 @@ _VERBATIM_DEFINITION_RE = re.compile(
     r"\\(?:lstnewenvironment|DefineVerbatimEnvironment|CustomVerbatimEnvironment|newtcblisting"
     r"|NewTCBListing|DeclareTCBListing)\*?\s*\{([A-Za-z*]+)\}"
 )
+_SHORTVERB_RE = re.compile(r"\\(?:MakeShortVerb|DefineShortVerb)\*?\s*\{?\s*\\([^A-Za-z\s{}])")
 _INLINE_VERBATIM_RE = re.compile(r"\\(?:verb|lstinline)\*?([^A-Za-z\s{*])[^\n]*?\1|\\lstinline\s*\{[^{}\n]*\}")
-_MAINMATTER_RE = re.compile(r"\\mainmatter(?![A-Za-z])")
+_MAINMATTER_RE = re.compile(r"\\mainmatter(?![A-Za-z])|\\begin\s*\{mainmatter\}")
 _NUMBERED_SECTION_RE = re.compile(r"\\(?:" + "|".join(SECTION_COMMANDS) + r")\s*[\[{]")
-_APPENDIX_RE = re.compile(r"\\appendix(?![A-Za-z])")
+_APPENDIX_RE = re.compile(r"\\appendix(?![A-Za-z])|\\begin\s*\{(?:appendix|appendices)\}")
 _BIBLIOGRAPHY_RE = re.compile(
     r"\\begin\s*\{(?:thebibliography|references)\}|\\bibliography(?:style)?\s*\{|\\printbibliography(?![A-Za-z])"
 )
@@ -87,21 +89,47 @@ def strip_comments(text: str) -> str:
     return _COMMENT_RE.sub(r"\1", text)
 
 
-def verbatim_environments(text: str) -> frozenset[str]:
-    """The standard verbatim-like environments plus those ``text`` defines (``\\lstnewenvironment{code}``...)."""
-    return VERBATIM_ENVIRONMENTS | frozenset(_VERBATIM_DEFINITION_RE.findall(text))
+@dataclass(frozen=True)
+class VerbatimSyntax:
+    """How a source quotes verbatim: its verbatim-like environments and its short-verb delimiters
+    (``\\MakeShortVerb{\\|}``, or fancyvrb's ``\\DefineShortVerb``, makes ``|\\end{document}|`` verbatim)."""
+
+    environments: frozenset[str] = VERBATIM_ENVIRONMENTS
+    short_delimiters: frozenset[str] = frozenset()
+
+    def __or__(self, other: VerbatimSyntax) -> VerbatimSyntax:
+        return VerbatimSyntax(
+            self.environments | other.environments, self.short_delimiters | other.short_delimiters
+        )
 
 
-def mask_verbatim(text: str, environments: frozenset[str] = VERBATIM_ENVIRONMENTS) -> str:
+STANDARD_VERBATIM = VerbatimSyntax()
+
+
+def verbatim_syntax(text: str) -> VerbatimSyntax:
+    """The standard verbatim-like environments plus those ``text`` defines (``\\lstnewenvironment{code}``...),
+    and the short-verb delimiters it declares."""
+    return VerbatimSyntax(
+        VERBATIM_ENVIRONMENTS | frozenset(_VERBATIM_DEFINITION_RE.findall(text)),
+        frozenset(_SHORTVERB_RE.findall(text)),
+    )
+
+
+def mask_verbatim(text: str, syntax: VerbatimSyntax = STANDARD_VERBATIM) -> str:
     """``text`` with everything quoted verbatim blanked out (same length, newlines kept): the bodies of
-    ``environments`` and of ``\\verb|...|``/``\\lstinline``. Searching the mask finds only real commands."""
-    names = "|".join(re.escape(name) for name in sorted(environments, key=len, reverse=True))
+    the syntax's environments, of ``\\verb|...|``/``\\lstinline`` and of short-verb spans. Searching the
+    mask finds only real commands."""
+    names = "|".join(re.escape(name) for name in sorted(syntax.environments, key=len, reverse=True))
     block = re.compile(r"\\begin\s*\{(" + names + r")\}.*?(?:\\end\s*\{\1\}|\Z)", re.DOTALL)
 
     def blank(match: re.Match[str]) -> str:
         return re.sub(r"[^\n]", " ", match.group(0))
 
-    return _INLINE_VERBATIM_RE.sub(blank, block.sub(blank, text))
+    text = _INLINE_VERBATIM_RE.sub(blank, block.sub(blank, text))
+    for delimiter in syntax.short_delimiters:
+        quoted = re.escape(delimiter)
+        text = re.sub(quoted + r"[^\n" + quoted + r"]*" + quoted, blank, text)
+    return text
 
 
 def find_main_file(files: Mapping[str, str]) -> str | None:
@@ -114,8 +142,8 @@ def find_main_file(files: Mapping[str, str]) -> str | None:
     ``\\input``s others and is input by none; a lone ``.tex`` file is the main file by default.
     Otherwise None.
     """
-    environments = frozenset().union(*(verbatim_environments(text) for text in files.values()))
-    visible = {name: mask_verbatim(strip_comments(text), environments) for name, text in files.items()}
+    syntax = submission_verbatim_syntax(files)
+    visible = {name: mask_verbatim(strip_comments(text), syntax) for name, text in files.items()}
     candidates = [name for name, text in visible.items() if _DOCUMENTCLASS_RE.search(text)]
     if candidates:
         return max(candidates, key=lambda name: ("\\begin{document}" in visible[name], len(files[name]), name))
@@ -151,37 +179,51 @@ def resolve_input(name: str, including_file: str, files: Mapping[str, str]) -> s
     return None
 
 
+def submission_verbatim_syntax(files: Mapping[str, str]) -> VerbatimSyntax:
+    """The verbatim syntax of a whole submission: a listing environment is often defined in another file."""
+    syntax = STANDARD_VERBATIM
+    for text in files.values():
+        syntax |= verbatim_syntax(text)
+    return syntax
+
+
 def join_inputs(main: str, files: Mapping[str, str], max_depth: int = MAX_INPUT_DEPTH,
                 max_chars: int = MAX_JOINED_CHARS) -> str:
     """The main file with every ``\\input``/``\\include`` replaced by the (comment-free) file it names.
 
-    Unresolvable inputs (style files, figures, files missing from the tarball) are removed; a file
-    that includes itself, directly or through others, is inlined only once on each path. Raises
+    Unresolvable inputs (style files, figures, files missing from the tarball) are removed; one quoted
+    verbatim (a manual showing ``\\include{chapter}``) is left as it is; a file that includes itself,
+    directly or through others, is inlined only once on each path. Raises
     :class:`LatexLimitExceeded` for inputs nested deeper than ``max_depth`` (``input_too_deep``) or a
     joined text above ``max_chars`` (``input_too_large``: a file input twice per level doubles with
     every level).
     """
-    budget = [max_chars]
-    return _inline(main, files, (), max_depth, budget)
+    syntax = submission_verbatim_syntax(files)
+    prepared: dict[str, tuple[str, str]] = {}  # name -> (comment-free text, its verbatim mask), made once
 
+    def inline(name: str, stack: tuple[str, ...], budget: list[int]) -> str:
+        if name not in prepared:
+            text = strip_comments(files[name])
+            prepared[name] = (text, mask_verbatim(text, syntax))
+        text, visible = prepared[name]
+        budget[0] -= len(text)
+        if budget[0] < 0:
+            raise LatexLimitExceeded("input_too_large", f"joined source over the cap when inlining {name}")
+        stack = (*stack, name)
 
-def _inline(name: str, files: Mapping[str, str], stack: tuple[str, ...], max_depth: int,
-            budget: list[int]) -> str:
-    text = strip_comments(files[name])
-    budget[0] -= len(text)
-    if budget[0] < 0:
-        raise LatexLimitExceeded("input_too_large", f"joined source over the cap when inlining {name}")
-    stack = (*stack, name)
+        def replace(match: re.Match[str]) -> str:
+            if visible[match.start()] != "\\":
+                return match.group(0)  # quoted verbatim
+            target = resolve_input(match.group(1) or match.group(2) or "", name, files)
+            if target is None or target in stack:
+                return ""
+            if len(stack) >= max_depth:
+                raise LatexLimitExceeded("input_too_deep", f"\\input nested more than {max_depth} levels: {target}")
+            return inline(target, stack, budget)
 
-    def replace(match: re.Match[str]) -> str:
-        target = resolve_input(match.group(1) or match.group(2) or "", name, files)
-        if target is None or target in stack:
-            return ""
-        if len(stack) >= max_depth:
-            raise LatexLimitExceeded("input_too_deep", f"\\input nested more than {max_depth} levels: {target}")
-        return _inline(target, files, stack, max_depth, budget)
+        return _INPUT_RE.sub(replace, text)
 
-    return _INPUT_RE.sub(replace, text)
+    return inline(main, (), [max_chars])
 
 
 def read_braced(text: str, start: int) -> tuple[str, int] | None:
@@ -276,16 +318,17 @@ def expand_macros(text: str, macros: Mapping[str, str], max_chars: int | None = 
     return substitute(text, resolved)
 
 
-def drop_preamble(text: str, environments: frozenset[str] = VERBATIM_ENVIRONMENTS) -> str | None:
+def drop_preamble(text: str, syntax: VerbatimSyntax = STANDARD_VERBATIM) -> str | None:
     """The text from the first section-like header (``\\section``, ``\\chapter``, ...) outside verbatim on;
     None if there is none.
     """
-    match = _SECTION_RE.search(mask_verbatim(text, environments))
+    match = _SECTION_RE.search(mask_verbatim(text, syntax))
     return text[match.start() :] if match else None
 
 
 def body_start(visible: str) -> int:
-    """Where the body of a (preamble-less, verbatim-masked) text begins: at ``\\mainmatter`` when there
+    """Where the body of a (preamble-less, verbatim-masked) text begins: at ``\\mainmatter`` (command or
+    environment) when there
     is one, else at the first numbered (unstarred) section-like header, else at the start. Front
     matter before it (a starred Abstract, a list of the author's publications) is not the body."""
     for pattern in (_MAINMATTER_RE, _NUMBERED_SECTION_RE):
@@ -295,11 +338,12 @@ def body_start(visible: str) -> int:
     return 0
 
 
-def cut_back_matter(text: str, environments: frozenset[str] = VERBATIM_ENVIRONMENTS) -> str:
-    """The text before the back matter: ``\\appendix``, ``\\end{document}``, or a bibliography
+def cut_back_matter(text: str, syntax: VerbatimSyntax = STANDARD_VERBATIM) -> str:
+    """The text before the back matter: ``\\appendix`` (or an ``appendices`` environment),
+    ``\\end{document}``, or a bibliography
     (``thebibliography``, ``\\bibliography{``, ``\\bibliographystyle{``, ``\\printbibliography``) that
     comes after the body has begun (:func:`body_start`). Commands quoted verbatim never cut."""
-    visible = mask_verbatim(text, environments)
+    visible = mask_verbatim(text, syntax)
     start = body_start(visible)
     cuts = [match.start() for match in (_APPENDIX_RE.search(visible), _END_DOCUMENT_RE.search(visible)) if match]
     bibliography = _BIBLIOGRAPHY_RE.search(visible, start)
@@ -319,13 +363,13 @@ def clean_latex(source: str, min_chars: int = MIN_DOCUMENT_CHARS) -> tuple[str |
     reason ``no_section``, ``too_short`` (under ``min_chars`` once cleaned) or
     ``macro_expansion_too_large``."""
     source = strip_comments(source)
-    environments = verbatim_environments(source)
+    syntax = verbatim_syntax(source)
     macros, source = collect_macros(source)
-    body = drop_preamble(source, environments)
+    body = drop_preamble(source, syntax)
     if body is None:
         return None, "no_section"
     try:
-        text = normalize_blank_lines(expand_macros(cut_back_matter(body, environments), macros))
+        text = normalize_blank_lines(expand_macros(cut_back_matter(body, syntax), macros))
     except LatexLimitExceeded as err:
         return None, err.reason
     if len(text) < min_chars:

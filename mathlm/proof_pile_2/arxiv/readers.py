@@ -13,7 +13,7 @@ from mathlm.proof_pile_2.arxiv.sources import (
     paper_id_from_filename,
     read_tex_files,
 )
-from mathlm.proof_pile_2.readers import AccountedJsonlReader, mapping_field, text_field
+from mathlm.proof_pile_2.readers import AccountedJsonlReader, AccountedReader, mapping_field, text_field
 
 ARXIV_SOURCE = "arxiv"
 
@@ -22,14 +22,15 @@ def arxiv_url(paper_id: str) -> str:
     return f"https://arxiv.org/abs/{paper_id}"
 
 
-class ArxivSourceReader(BaseDiskReader):
+class ArxivSourceReader(AccountedReader):
     """One document per submission (``.tar.gz``, ``.tar``, gzipped ``.tex`` or ``.tex``): the main file
     with its ``\\input``/``\\include`` files joined in, comments removed.
 
     Every submission is a ``records`` count, and one that gives no document is counted, not raised:
     ``dropped_no_tex``, ``dropped_corrupt_archive``, ``dropped_decompressed_too_large``,
     ``dropped_no_main_file``, ``dropped_input_too_deep``, ``dropped_input_too_large``; other files in
-    the folder are counted as ``skipped_not_a_source``. Metadata: ``source``, ``url``, ``path`` (the
+    the folder are counted as ``skipped_not_a_source``, and archive members whose path leaves the
+    submission (``../x.tex``) as ``skipped_unsafe_member``. Metadata: ``source``, ``url``, ``path`` (the
     submission file), ``main_file``.
     """
 
@@ -42,16 +43,20 @@ class ArxivSourceReader(BaseDiskReader):
         self.stat_update("records")
         with self.data_folder.open(filepath, "rb") as handle:
             data = handle.read()
+        unsafe: list[str] = []
         try:
-            files = read_tex_files(data, filepath)
+            files = read_tex_files(data, filepath, unsafe_members=unsafe)
             main = find_main_file(files)
             if main is None:
                 raise UnreadableSource("no_main_file", filepath)
             text = join_inputs(main, files)
         except (UnreadableSource, LatexLimitExceeded) as err:
-            self.stat_update(f"dropped_{err.reason}")
-            logger.warning(f"{filepath}: submission dropped ({err})")
+            self.drop(err.reason, filepath, "submission", str(err))
             return
+        finally:
+            for name in unsafe:  # a member named ../x or /x: never resolved, never written anywhere
+                self.stat_update("skipped_unsafe_member")
+                logger.warning(f"{filepath}: member {name!r} skipped: its path leaves the submission")
         paper_id = paper_id_from_filename(filepath)
         yield Document(
             text=text,

@@ -56,17 +56,22 @@ def paper_id_from_filename(filename: str) -> str:
     return name
 
 
-def read_tex_files(data: bytes, filename: str, max_decompressed: int = MAX_DECOMPRESSED_BYTES) -> dict[str, str]:
+def read_tex_files(
+    data: bytes, filename: str, max_decompressed: int | None = None, unsafe_members: list[str] | None = None
+) -> dict[str, str]:
     """The decoded ``.tex`` files of one submission, keyed by their path inside it.
 
     Raises :class:`UnreadableSource` with reason ``corrupt_archive`` (truncated or not an archive),
-    ``decompressed_too_large`` (over ``max_decompressed`` bytes once decompressed) or ``no_tex``
-    (a readable submission without any usable ``.tex`` file, e.g. PDF-only).
+    ``decompressed_too_large`` (over ``max_decompressed`` bytes once decompressed, default
+    :data:`MAX_DECOMPRESSED_BYTES`) or ``no_tex`` (a readable submission without any usable ``.tex``
+    file, e.g. PDF-only). Members whose names leave the submission are skipped and, when
+    ``unsafe_members`` is given, appended to it.
     """
+    cap = MAX_DECOMPRESSED_BYTES if max_decompressed is None else max_decompressed
     if filename.lower().endswith(".tex"):
         files = {paper_id_from_filename(filename) + ".tex": decode_source(data)}
     else:
-        files = _read_archive(data, max_decompressed)
+        files = _read_archive(data, cap, unsafe_members if unsafe_members is not None else [])
     if not files:
         raise UnreadableSource("no_tex", filename)
     return files
@@ -104,7 +109,7 @@ def _decompressed(data: bytes, cap: int) -> io.BufferedReader:
     return io.BufferedReader(_CappedStream(raw, cap))
 
 
-def _read_archive(data: bytes, cap: int) -> dict[str, str]:
+def _read_archive(data: bytes, cap: int, unsafe_members: list[str]) -> dict[str, str]:
     errors = (EOFError, zlib.error, OSError, lzma.LZMAError, tarfile.TarError)
     try:
         archive = tarfile.open(fileobj=_decompressed(data, cap), mode="r|")  # noqa: SIM115 - closed below
@@ -115,15 +120,15 @@ def _read_archive(data: bytes, cap: int) -> dict[str, str]:
     if archive is not None:
         with archive:
             try:
-                return _tex_members(archive)
+                return _tex_members(archive, unsafe_members)
             except errors as err:
                 raise UnreadableSource("corrupt_archive", f"{type(err).__name__}: {err}") from None
     try:
         content = _decompressed(data, cap).read()
     except errors as err:
         raise UnreadableSource("corrupt_archive", f"{type(err).__name__}: {err}") from None
-    if b"\x00" in content[:4096]:
-        return {}  # a gzipped binary (a PDF, a figure): no LaTeX in it
+    if not content.strip() or b"\x00" in content[:4096]:
+        return {}  # empty, or a gzipped binary (a PDF, a figure): no LaTeX in it
     return {"main.tex": decode_source(content)}
 
 
@@ -135,13 +140,15 @@ def safe_member_name(name: str) -> str | None:
     return None if path == ".." or path.startswith("../") else path
 
 
-def _tex_members(archive: tarfile.TarFile) -> dict[str, str]:
+def _tex_members(archive: tarfile.TarFile, unsafe_members: list[str]) -> dict[str, str]:
     files = {}
     for member in archive:
         name = safe_member_name(member.name)
+        if name is None:
+            unsafe_members.append(member.name)
+            continue
         if (
-            name is None
-            or not member.isfile()
+            not member.isfile()
             or not name.lower().endswith(".tex")
             or member.size > MAX_TEX_FILE_BYTES
         ):

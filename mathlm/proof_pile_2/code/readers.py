@@ -18,7 +18,13 @@ from mathlm.proof_pile_2.code.languages import (
     repository_header_language,
     resolve_header_language,
 )
-from mathlm.proof_pile_2.readers import AccountedJsonlReader, AccountedParquetReader, BadRecord, text_field
+from mathlm.proof_pile_2.readers import (
+    AccountedJsonlReader,
+    AccountedParquetReader,
+    AccountedReader,
+    BadRecord,
+    text_field,
+)
 
 CODE_SOURCE = "algebraic-stack"
 # the-stack names the repository/path columns after the most-starred copy of a file
@@ -78,7 +84,7 @@ class StackJsonlReader(AccountedJsonlReader):
         )
 
 
-class SourceTreeReader(BaseDiskReader):
+class SourceTreeReader(AccountedReader):
     """Every file of a folder of repositories (``ROOT/<repo>/<path>``), language from the extension.
 
     Files in a language AlgebraicStack does not use are counted (``skipped_other_language``), as are
@@ -113,8 +119,8 @@ class SourceTreeReader(BaseDiskReader):
             data = handle.read()
         try:
             text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            self.stat_update("dropped_not_utf8")
+        except UnicodeDecodeError as err:
+            self.drop("not_utf8", filepath, f"byte {err.start}")
             return
         repo, path = (parts[0], "/".join(parts[1:])) if len(parts) > 1 else ("", parts[0])
         if lang == "c" and path.lower().endswith(HEADER_EXTENSIONS):

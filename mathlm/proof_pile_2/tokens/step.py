@@ -11,9 +11,9 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.batching import batched
 
-from mathlm.proof_pile_2.readers import AccountedJsonlReader, AccountedParquetReader, BadRecord
-from mathlm.proof_pile_2.tokens.indexed import IndexedDatasetWriter, token_dtype
-from mathlm.proof_pile_2.tokens.tokenizer import BatchTokenizer, encode_documents, load_tokenizer
+from mathlm.proof_pile_2.readers import AccountedJsonlReader, AccountedParquetReader, text_field
+from mathlm.shards.indexed import IndexedDatasetWriter, token_dtype
+from mathlm.shards.tokenizer import BatchTokenizer, encode_documents, load_tokenizer
 
 
 @functools.lru_cache(maxsize=4)
@@ -28,21 +28,14 @@ def task_prefix(output_prefix: str | Path, rank: int) -> Path:
 
 
 def text_or_skip(reader: Any, data: dict, path: str, id_in_file: int | str) -> dict:
-    """Reader adapter: keep only the text; a record without a text string, or with a blank one, raises
-    :class:`~mathlm.proof_pile_2.readers.BadRecord` and the reader counts it (``dropped_no_text``,
-    ``dropped_wrong_type``, ``dropped_empty``) with its file and line.
+    """Reader adapter: keep only the text; a record without a text string, or with a blank one, is dropped
+    and counted by the reader (``dropped_no_text``, ``dropped_wrong_type``, ``dropped_empty``) with its
+    file and line (see :func:`~mathlm.proof_pile_2.readers.text_field`).
 
     Empty and whitespace-only documents are dropped rather than tokenized: they would become a lone
     end-of-document token, teaching nothing while shifting every later sample boundary.
     """
-    text = data.get(reader.text_key)
-    if text is not None and not isinstance(text, str):
-        raise BadRecord("wrong_type", f"{reader.text_key!r} is {type(text).__name__}, not a string")
-    if text is None:
-        raise BadRecord("no_text", f"no {reader.text_key!r} field")
-    if not text.strip():
-        raise BadRecord("empty", "blank text")
-    return {"text": text, "id": f"{path}/{id_in_file}"}
+    return {"text": text_field(data, reader.text_key), "id": f"{path}/{id_in_file}"}
 
 
 class TextJsonlReader(AccountedJsonlReader):
