@@ -32,6 +32,7 @@ worker processes warm) for many.
 from __future__ import annotations
 
 import cmath
+import copy
 import math
 import queue
 import re
@@ -147,6 +148,8 @@ def normalize_final_answer(answer: str) -> str:
     text = _SIZING.sub("", text)
     text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
     text = _DEGREES.sub("", text)
+    # "0.333..." is a decimal cut short: keep that as a trailing "…" (compared by Tolerance.approximates)
+    text = re.sub(r"(\d*\.\d+)\s*(?:\.\.\.+|\\ldots|\\dots|\\cdots|…)", "\\1…", text)
     text = text.replace("\\%", "").replace("%", "").replace("\\dots", "").replace("\\ldots", "")
     text = _keep_exact_side(text)
     for before, after in _RELATION_WORDS:
@@ -922,17 +925,22 @@ class Tolerance:
         return values_equal(left, right, self.relative)
 
     def approximates(self, decimal_text: str, value: Value) -> bool:
-        """``decimal_text`` is ``value`` rounded or truncated to the decimals it shows."""
-        match = _DECIMAL.fullmatch(decimal_text.strip())
+        """``decimal_text`` is ``value`` rounded or truncated to the decimals it shows (any number of
+        them when it ends in an ellipsis, ``0.333…``: the writer says it goes on)."""
+        cut_short = decimal_text.strip().endswith("…")
+        decimal_text = decimal_text.strip().rstrip("…")
+        match = _DECIMAL.fullmatch(decimal_text)
         if match is None or self.approximation_digits is None:
             return False
         digits = (match.group(1) + match.group(2)).lstrip("0")
-        if len(digits) < self.approximation_digits:
+        if len(digits) < self.approximation_digits and not cut_short:
             return False
         target = complex(value)
         if abs(target.imag) > 1e-12:
             return False
-        return abs(float(Fraction(decimal_text.strip())) - target.real) < 10.0 ** -len(match.group(2))
+        shown, exact, unit = float(Fraction(decimal_text)), target.real, 10.0 ** -len(match.group(2))
+        truncated = shown * exact >= 0 and 0 <= abs(exact) - abs(shown) < unit
+        return truncated or abs(exact - shown) <= unit / 2 * (1 + 1e-9)
 
 
 EXACT = Tolerance()
@@ -954,9 +962,8 @@ class AnswerChecker:
         self.timeout_s = timeout_s
         self.use_sympy = use_sympy
         self.tolerance = tolerance
-        self._sympy_workers = sympy_workers
-        self._pool: SympyPool | None = None
-        self._pool_lock = threading.Lock()
+        # one spare, so that a worker killed at a deadline is replaced while another serves
+        self._pool = SympyPool(sympy_workers + 1)
 
     def __enter__(self) -> Self:
         return self
@@ -967,23 +974,18 @@ class AnswerChecker:
     def warm(self) -> None:
         """Start the SymPy workers now (each loads SymPy and its LaTeX parser before saying ready)."""
         if self.use_sympy:
-            with self._pool_lock:
-                if self._pool is None:
-                    # one spare, so that a worker killed at a deadline is replaced while another serves
-                    self._pool = SympyPool(self._sympy_workers + 1)
+            self._pool.start()
 
     def close(self) -> None:
-        with self._pool_lock:
-            if self._pool is not None:
-                self._pool.close()
-                self._pool = None
+        """Stop the SymPy workers (of every checker made from this one by :meth:`with_tolerance`)."""
+        self._pool.close()
 
     def with_tolerance(self, tolerance: Tolerance) -> AnswerChecker:
-        """A checker sharing this one's SymPy workers, comparing numbers with ``tolerance``."""
+        """A checker sharing this one's SymPy workers (started or not), comparing numbers with ``tolerance``."""
         if tolerance == self.tolerance:
             return self
-        other = AnswerChecker(self.timeout_s, self._sympy_workers, self.use_sympy, tolerance)
-        other._pool, other._pool_lock = self._pool, self._pool_lock
+        other = copy.copy(self)
+        other.tolerance = tolerance
         return other
 
     def equivalent(self, prediction: str | None, reference: str | None) -> bool:
@@ -1099,6 +1101,14 @@ class AnswerChecker:
     def _compare_scalars(self, pred: str, ref: str) -> Verdict:
         if pred == ref:
             return "equal"
+        for decimal, other in ((pred, ref), (ref, pred)):
+            if decimal.endswith("…") and not other.endswith("…"):
+                try:
+                    tree = parse_expression(other)
+                    value = evaluate(tree, {}) if not variables(tree) else None
+                except (Unsupported, KeyError, ValueError, OverflowError, ZeroDivisionError, TypeError):
+                    value = None
+                return "equal" if value is not None and self.tolerance.approximates(decimal, value) else "different"
         if _is_text(pred) or _is_text(ref):
             return "equal" if _text_key(pred) == _text_key(ref) else "different"
         try:
@@ -1124,11 +1134,8 @@ class AnswerChecker:
     def _sympy_verdict(self, pred: str, ref: str) -> Verdict:
         if not self.use_sympy:
             return "unknown"
-        self.warm()
-        pool = self._pool
-        if pool is None:
-            return "unknown"
-        reply = pool.request({"prediction": pred, "reference": ref}, timeout_s=self.timeout_s)
+        self.warm()  # once, before this pair's deadline starts
+        reply = self._pool.request({"prediction": pred, "reference": ref}, timeout_s=self.timeout_s)
         if reply is None:
             return "unknown"  # out of time: the worker was killed and is replaced in the background
         return reply["verdict"]
@@ -1186,17 +1193,29 @@ class SympyPool:
     """
 
     def __init__(self, size: int) -> None:
+        self.size = size
         self._idle: queue.Queue[JsonLineWorker] = queue.Queue()
         self._lock = threading.Lock()
-        self._closed = False
+        self._start_lock = threading.Lock()
+        self._generation = 0  # bumped by close(): replacements started before it are discarded
+        self._started = False
         self.workers: list[JsonLineWorker] = []
-        starters = [threading.Thread(target=self._start_one, daemon=True) for _ in range(size)]
-        for starter in starters:
-            starter.start()
-        for starter in starters:
-            starter.join()
-        if not self.workers:
-            raise RuntimeError("could not start the SymPy worker (python -m mathlm.eval.sympy_worker)")
+
+    def start(self) -> None:
+        """Start the workers (in parallel, waiting until each is ready); nothing to do when started."""
+        with self._start_lock:
+            if self._started:
+                return
+            generation = self._generation
+            starters = [threading.Thread(target=self._start_one, args=(generation,), daemon=True)
+                        for _ in range(self.size)]
+            for starter in starters:
+                starter.start()
+            for starter in starters:
+                starter.join()
+            if not self.workers:
+                raise RuntimeError("could not start the SymPy worker (python -m mathlm.eval.sympy_worker)")
+            self._started = True
 
     def request(self, message: dict[str, Any], timeout_s: float) -> dict[str, Any] | None:
         deadline = time.monotonic() + timeout_s
@@ -1205,38 +1224,45 @@ class SympyPool:
         except queue.Empty:
             return None
         reply = worker.request(message, max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            current = worker in self.workers  # False once close() has run
+            if reply is not None and current:
+                self._idle.put(worker)
+                return reply
+            if current:
+                self.workers.remove(worker)
+            generation = self._generation
         if reply is None:
             worker.process.kill()
-            with self._lock:
-                if worker in self.workers:
-                    self.workers.remove(worker)
-            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
-        else:
-            self._idle.put(worker)
+            if current:
+                threading.Thread(target=self._replace, args=(worker, generation), daemon=True).start()
         return reply
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
+        """Stop every worker; a later :meth:`start` starts fresh ones."""
+        with self._start_lock, self._lock:
+            self._generation += 1
+            self._started = False
             workers, self.workers = self.workers, []
+            self._idle = queue.Queue()
         for worker in workers:
             worker.close()
 
-    def _replace(self, dead: JsonLineWorker) -> None:
+    def _replace(self, dead: JsonLineWorker, generation: int) -> None:
         dead.close()
-        self._start_one()
+        self._start_one(generation)
 
-    def _start_one(self) -> None:
+    def _start_one(self, generation: int) -> None:
         try:
             worker = JsonLineWorker.start((sys.executable, "-m", "mathlm.eval.sympy_worker"))
         except WorkerStartError:
             return  # the pool serves with fewer workers; calls still return by their deadline
         with self._lock:
-            if self._closed:
+            if generation != self._generation:  # the pool was closed meanwhile
                 worker.close()
                 return
             self.workers.append(worker)
-        self._idle.put(worker)
+            self._idle.put(worker)
 
 
 _DEFAULT_CHECKER: AnswerChecker | None = None

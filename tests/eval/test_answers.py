@@ -57,6 +57,8 @@ EQUAL = [
     # every real but one, set-builder notation
     ("x \\neq 2", "(-\\infty, 2) \\cup (2, \\infty)"), ("\\mathbb{R} \\setminus \\{2\\}", "(-\\infty,2)\\cup(2,\\infty)"),
     ("\\{x \\mid x > 3\\}", "(3, \\infty)"),
+    # a decimal cut short with an ellipsis
+    ("0.333...", "\\frac{1}{3}"), ("0.142857\\ldots", "\\frac17"), ("-0.1666\\dots", "-\\frac{1}{6}"),
 ]
 DIFFERENT = [
     ("(1, 2)", "(2, 1)"), ("[1,2]", "[1,2)"), ("3-4i", "3+4i"), ("B", "C"), ("\\pi", "3.14"),
@@ -70,6 +72,7 @@ DIFFERENT = [
     ("{1, 2}", "\\{1, 3\\}"), ("\\mathbb{R}", "[0, \\infty)"), ("x=3, y=2", "(2, 3)"),
     ("(2, 1)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}"), ("x \\neq 3", "(-\\infty, 2) \\cup (2, \\infty)"),
     ("\\begin{pmatrix} 1 & 2 \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}"),
+    ("0.34...", "\\frac{1}{3}"), ("0.0833334", "\\frac{1}{12}"),
 ]
 
 
@@ -169,3 +172,14 @@ def test_cli_prints_one_line_per_input_in_order(tmp_path) -> None:  # type: igno
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["equivalent"] for o in out] == [True, None, False, None]
     assert out[0]["id"] == 1 and "line 2" in out[1]["error"] and "string" in out[3]["error"]
+
+
+def test_checkers_with_another_tolerance_share_the_workers() -> None:
+    """with_tolerance() shares the SymPy pool, started or not: closing the first stops every worker."""
+    checker = AnswerChecker(timeout_s=5.0)
+    ocw = checker.with_tolerance(Tolerance(relative=0.01))
+    assert ocw.equivalent("\\int_0^2 x dx", "2")  # starts the shared pool
+    workers = list(checker._pool.workers)
+    assert workers and workers == ocw._pool.workers
+    checker.close()
+    assert all(worker.process.poll() is not None for worker in workers)

@@ -323,6 +323,18 @@ def test_source_tree_file_that_is_not_utf8(tmp_path: Path) -> None:
     assert counts["skipped_other_language"] == 1
 
 
+def test_source_tree_link_to_a_file_outside_the_tree(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.py"
+    outside.write_text("import numpy  # not part of any repository\n")
+    (tmp_path / "tree" / "repo").mkdir(parents=True)
+    (tmp_path / "tree" / "repo" / "link.py").symlink_to(outside)
+    (tmp_path / "tree" / "repo" / "inside.py").symlink_to(tmp_path / "tree" / "repo" / "real.py")
+    (tmp_path / "tree" / "repo" / "real.py").write_text("import numpy\n")
+    docs, counts = run_step(SourceTreeReader(str(tmp_path / "tree")))
+    assert sorted(doc.id for doc in docs) == ["repo/inside.py", "repo/real.py"]
+    assert counts["dropped_link_outside_tree"] == 1
+
+
 def test_notebook_that_is_not_json_is_dropped_and_others_converted() -> None:
     broken = Document(text='{"cells": [', id="a.ipynb", metadata={"lang": "jupyter"})
     good = Document(
