@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import PRELUDE_HEADER
-from fake_prover import FakeProofMachine, ScriptedProposer
+from support.fake_prover import FakeProofMachine, ScriptedProposer
 
 from mathlm.assets import CONFIGS_DIR
 from mathlm.config import ConfigError, load_config
 from mathlm.errors import MathlmError
+from mathlm.theorem_proving.local_lean import PRELUDE_HEADER
 from mathlm.theorem_proving.runner import (
     PUBLISHED_MINIF2F_TEST,
     ProveConfig,
