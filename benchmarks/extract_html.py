@@ -1,7 +1,7 @@
 """HTML -> text with math: mathlm's extractor against OpenWebMath's published one, in one run.
 
 Both extract the same pages, one process each, so pages per CPU-second is pages/s per core. Pages: the
-HTML responses of the embedded sample WARCs (``mathlm/sample_data/files/web/*.warc.gz``) and the
+HTML responses of the embedded sample WARCs (``mathlm/assets/sample/web/*.warc.gz``) and the
 handwritten test pages (``tests/proof_pile_2/web/fixtures``), repeated ``--repeat`` times for stable
 timings. For every page the formulas that the markup holds are enumerated independently of either
 extractor (MathJax scripts, TeX annotations, LaTeX image alt text / URLs, MathML, delimited text), and

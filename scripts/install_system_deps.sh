@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: Slurm (slurmctld, slurmd, sbatch) and munge for the local
-# cluster that slurm/local_cluster.sh starts, gcc for the test Lean binary. Installs only what is missing.
+# cluster that mathlm/assets/slurm/local_cluster.sh starts, gcc for the test Lean binary. Installs only what is missing.
 set -euo pipefail
 need=()
 command -v slurmctld >/dev/null 2>&1 || need+=(slurm-wlm)

@@ -1,4 +1,4 @@
-"""The vendored benchmark test sets (``data/benchmarks/``) as typed records: one loader for eval and decontamination.
+"""The vendored benchmark test sets (``mathlm/assets/benchmarks/``) as typed records: one loader for eval and decontamination.
 
 Every benchmark file has its own upstream schema (MATH keeps ``level: "Level 3"``, GSM8k hides the answer
 after ``####``, MMLU stores the answer as an index, SAT packs the options into one string). This module

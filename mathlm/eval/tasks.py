@@ -1,7 +1,7 @@
 """Evaluation tasks: data plus a few small functions, registered by name.
 
 A task says where its problems come from (a benchmark of :mod:`mathlm.benchmarks`, or a JSONL file for
-custom tasks), how a prompt is built (a few-shot prompt file from ``data/prompts/`` and a query
+custom tasks), how a prompt is built (a few-shot prompt file from ``mathlm/assets/prompts/`` and a query
 template), where generation stops, how the answer is pulled out of a generation and how it is
 scored. Chain-of-thought tasks score the extracted answer with :mod:`mathlm.eval.answers`; program
 tasks (``gsm8k_python``, ``math_python``) run the generated program in :mod:`mathlm.eval.sandbox`
@@ -33,7 +33,7 @@ Scorer = Literal["equivalence", "choice", "exact"]
 
 @cache
 def load_prompt(name: str) -> dict[str, Any]:
-    """A few-shot prompt file from ``data/prompts/`` (exemplars, templates, stop sequences)."""
+    """A few-shot prompt file from ``mathlm/assets/prompts/`` (exemplars, templates, stop sequences)."""
     path = PROMPTS_DIR / f"{name}.json"
     if not path.is_file():
         raise MathlmError(f"prompt file not found: {path}")
@@ -232,7 +232,7 @@ class CustomTaskConfig(ConfigModel):
     answer_field: str = "answer"
     id_field: str | None = None
     prompt: str
-    few_shot: str | None = None  # a prompt file name in data/prompts/ to put before the query
+    few_shot: str | None = None  # a prompt file name in mathlm/assets/prompts/ to put before the query
     stop: list[str] = ["\n\n"]
     answer_regex: str | None = None
     scorer: Scorer = "equivalence"

@@ -2,8 +2,8 @@
 
 A :class:`SlurmJob` is a config section (it can sit under ``slurm:`` in any mathlm YAML file) that
 says what to run and with which resources. :func:`render` turns it into an sbatch script through a
-Jinja template from ``slurm/templates/`` (``job.sbatch`` for plain jobs and arrays, ``torchrun.sbatch``
-for multi-node training), so users who need an unusual cluster setting edit a readable template rather
+Jinja template shipped in ``mathlm/assets/slurm/templates/`` (``job.sbatch`` for plain jobs and arrays,
+``torchrun.sbatch`` for multi-node training), so users who need an unusual cluster setting edit a readable template rather
 than Python. :func:`submit` hands a script to ``sbatch``; :func:`wait`, :func:`job_state` and
 :func:`job_tasks` follow it with ``scontrol``/``squeue`` (and ``sacct`` where the cluster keeps
 accounting), and :class:`TaskInfo` reads its output files back.
@@ -40,7 +40,7 @@ from mathlm.errors import MathlmError
 TEMPLATES_DIR = SLURM_DIR / "templates"
 LOCAL_CLUSTER_SCRIPT = SLURM_DIR / "local_cluster.sh"
 START_HINT = (
-    'No Slurm cluster here? Start the local one-node cluster with: eval "$(slurm/local_cluster.sh start)" '
+    f'No Slurm cluster here? Start the local one-node cluster with: eval "$({LOCAL_CLUSTER_SCRIPT} start)" '
     "(it sets SLURM_CONF)."
 )
 
@@ -186,7 +186,7 @@ def sbatch_directives(job: SlurmJob) -> list[str]:
 
 
 def render(job: SlurmJob) -> str:
-    """The sbatch script of ``job``, from its template (a name in ``slurm/templates/`` or a file path)."""
+    """The sbatch script of ``job``, from its template (a name among the shipped templates, or a file path)."""
     import jinja2
 
     template_path = _template_path(job.template)

@@ -36,7 +36,7 @@ from mathlm.theorem_proving.search import SearchBudget, best_first_search
 
 # Published pass rates on miniF2F-test (n=244), Llemma paper Table 4 / released proof-search outputs.
 PUBLISHED_MINIF2F_TEST = {"Llemma 7B": 26.2, "Llemma 34B": 25.8, "Code Llama 7B": 20.5, "Code Llama 34B": 22.1}
-# Header of every miniF2F file in data/benchmarks/minif2f_lean4/minif2f.jsonl; used where a record has none.
+# Header of every miniF2F file in mathlm/assets/benchmarks/minif2f_lean4/minif2f.jsonl; used where a record has none.
 MINIF2F_HEADER = "import Mathlib\n\nset_option maxHeartbeats 0\n\nopen BigOperators Real Nat Topology Rat\n\n"
 
 
