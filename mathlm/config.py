@@ -29,7 +29,7 @@ class ConfigError(MathlmError):
 
 
 class ConfigModel(BaseModel):
-    """Base class of every mathlm config section: unknown keys are errors, values are checked on assignment."""
+    """Base of every mathlm config section: unknown keys are errors, values are checked on assignment."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, protected_namespaces=())
 
@@ -45,7 +45,9 @@ def resolve_config_path(path: str | Path) -> Path:
         shipped = CONFIGS_DIR.joinpath(*path.parts[1:])
         if shipped.is_file():
             return shipped
-        raise ConfigError(f"config file not found: {path} (neither here nor among the shipped configs in {CONFIGS_DIR})")
+        raise ConfigError(
+            f"config file not found: {path} (neither here nor among the shipped configs in {CONFIGS_DIR})"
+        )
     raise ConfigError(f"config file not found: {path}")
 
 
@@ -61,7 +63,8 @@ def load_config(path: str | Path, model: type[T], overrides: Iterable[str] = ())
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of keys to values, got {type(data).__name__}")
+        kind = type(data).__name__
+        raise ConfigError(f"{path}: the top level must be a mapping of keys to values, got {kind}")
     overridden: set[str] = set()
     for override in overrides:
         key = apply_override(data, override)

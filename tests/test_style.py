@@ -29,4 +29,6 @@ def test_ruff_check() -> None:
 
 def test_ruff_format() -> None:
     result = ruff("format", "--check", "--no-cache", ".")
-    assert result.returncode == 0, "not formatted (run `ruff format`):\n" + result.stdout[-6000:] + result.stderr
+    assert result.returncode == 0, (
+        "not formatted (run `ruff format`):\n" + result.stdout[-6000:] + result.stderr
+    )

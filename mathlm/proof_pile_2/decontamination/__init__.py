@@ -8,7 +8,7 @@ For the data build:
 """
 
 from mathlm.benchmarks.overlap import HitRecord, OverlapTally, hit_records
-from mathlm.proof_pile_2.decontamination.config import DEFAULT_BENCHMARKS, DecontaminationConfig
+from mathlm.proof_pile_2.decontamination.config import DecontaminationConfig
 from mathlm.proof_pile_2.decontamination.filter import (
     BenchmarkDecontaminationFilter,
     build_decontamination_step,
@@ -16,7 +16,6 @@ from mathlm.proof_pile_2.decontamination.filter import (
 from mathlm.proof_pile_2.decontamination.report import write_contamination_report
 
 __all__ = [
-    "DEFAULT_BENCHMARKS",
     "BenchmarkDecontaminationFilter",
     "DecontaminationConfig",
     "HitRecord",
