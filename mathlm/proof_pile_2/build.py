@@ -39,6 +39,7 @@ from mathlm.errors import MathlmError
 from mathlm.proof_pile_2.code.languages import LANGUAGES
 from mathlm.proof_pile_2.decontamination.config import DecontaminationConfig
 from mathlm.proof_pile_2.web.pipeline import WebPipelineConfig
+from mathlm.slurm.jobs import SlurmResources, TimeLimit
 
 if TYPE_CHECKING:
     from datatrove.executor.base import PipelineExecutor
@@ -59,16 +60,13 @@ def _require_input(enabled: bool, given: str | None, subset: str, keys: str) -> 
         )
 
 
-class SlurmSettings(ConfigModel):
-    """Resources of each job array (``executor: slurm``), see
-    :func:`mathlm.slurm.jobs.datatrove_executor_kwargs`.
+class SlurmSettings(SlurmResources):
+    """Resources of each job array (``executor: slurm``): the shared Slurm resources (see
+    :func:`mathlm.slurm.jobs.datatrove_executor_kwargs`) plus datatrove's per-CPU memory and the polling.
     """
 
-    partition: str | None = Field(None, description="Slurm partition; empty: the cluster's default.")
-    time: str = Field("04:00:00", description="Time limit of each task.")
-    cpus_per_task: int = Field(1, ge=1)
+    time: TimeLimit = Field("04:00:00", description="Time limit of each task.")
     mem_per_cpu_gb: int = Field(2, ge=1)
-    qos: str | None = None
     venv_path: str | None = Field(
         None, description="bin/activate of the venv the jobs use; empty: this venv's."
     )
@@ -398,14 +396,7 @@ def _slurm_executor(
 
     from mathlm.slurm.jobs import datatrove_executor_kwargs
 
-    kwargs = datatrove_executor_kwargs(
-        partition=settings.partition,
-        cpus_per_task=settings.cpus_per_task,
-        mem_per_cpu_gb=settings.mem_per_cpu_gb,
-        time_limit=settings.time,
-        venv_path=settings.venv_path,
-        qos=settings.qos,
-    )
+    kwargs = datatrove_executor_kwargs(settings, mem_per_cpu_gb=settings.mem_per_cpu_gb, venv_path=settings.venv_path)
     return SlurmPipelineExecutor(
         stage.steps,
         tasks=stage.tasks,
