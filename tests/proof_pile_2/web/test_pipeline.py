@@ -16,11 +16,12 @@ from datatrove.pipeline.writers import JsonlWriter
 
 from mathlm.assets import SAMPLE_DATA_DIR
 from mathlm.config import ConfigError, validate_config
+from mathlm.proof_pile_2.stage import Stage
 from mathlm.proof_pile_2.web.extract_step import MathHtmlExtractor
 from mathlm.proof_pile_2.web.langid import LanguageFilter
 from mathlm.proof_pile_2.web.math_score import FastTextMathScorer, MathScoreFilter
 from mathlm.proof_pile_2.web.perplexity import PerplexityFilter
-from mathlm.proof_pile_2.web.pipeline import PipelineStage, WebPipelineConfig, build_web_pipeline
+from mathlm.proof_pile_2.web.pipeline import WebPipelineConfig, build_web_pipeline
 from mathlm.proof_pile_2.web.prefilter import MathPrefilter
 from mathlm.proof_pile_2.web.quality import AccentedCharsFilter, MinLengthFilter, UrlBlacklistFilter
 from mathlm.proof_pile_2.web.train import train_kenlm, train_math_classifier
@@ -61,7 +62,7 @@ def counter(stats: dict, key: str) -> int:
     return int(value["total"] if isinstance(value, dict) else value)
 
 
-def run_locally(stages: list[PipelineStage], logs: Path) -> None:
+def run_locally(stages: list[Stage], logs: Path) -> None:
     """Each stage on datatrove's local executor, in order (each depends on the one before)."""
     for stage in stages:
         LocalPipelineExecutor(
