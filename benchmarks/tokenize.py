@@ -171,7 +171,7 @@ def main() -> None:
     parser.add_argument("--sp-vocab", type=int, default=8000, help="vocabulary of the Llama-style sentencepiece")
     args = parser.parse_args()
 
-    from mathlm.pretrained import smollm2_hf_checkpoint
+    from mathlm.inference.pretrained import smollm2_hf_checkpoint
     from mathlm.shards.tokenizer import hf_tokenizer_from_sentencepiece, train_llama_style_sentencepiece
 
     texts = read_texts(args.input) if args.input else default_texts()

@@ -88,7 +88,7 @@ class BenchmarkTally:
 class OverlapTally:
     """Per-benchmark totals of the hit records at one n.
 
-    ``index_stats`` (from :attr:`mathlm.ngrams.NgramIndex.stats`) gives the number of test records of
+    ``index_stats`` (from :attr:`mathlm.benchmarks.ngrams.NgramIndex.stats`) gives the number of test records of
     each benchmark, so benchmarks without any hit still appear with zeros.
     """
 

@@ -135,7 +135,8 @@ def split_sat_options(options: str) -> tuple[str, ...]:
 
 def _parse_sat(name: str, row: dict[str, Any], line: int) -> BenchmarkRecord:
     return BenchmarkRecord(benchmark=name, id=str(row["id"]), problem=row["question"],
-                           answer=row["Answer"].strip(), choices=split_sat_options(row["options"]))
+                           answer=row["Answer"].strip(), choices=split_sat_options(row["options"]),
+                           metadata={"options": row["options"]})  # verbatim: the harness appends it as is
 
 
 def _parse_minif2f(name: str, row: dict[str, Any], line: int) -> BenchmarkRecord:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -72,7 +73,8 @@ def run(
     tasks: Annotated[str | None, typer.Option(help="Comma-separated task names or custom task YAML files.")] = None,
     backend: Annotated[str | None, typer.Option(help="hf (default), vllm or openai.")] = None,
     base_url: Annotated[str | None, typer.Option(help="openai backend: server URL, e.g. http://host:8000/v1")] = None,
-    limit: Annotated[int | None, typer.Option(help="Only the first N problems of each task.")] = None,
+    limit: Annotated[int | None, typer.Option(
+        help="N problems of each task; MATH takes them from each subject in turn (stratified).")] = None,
     n: Annotated[int | None, typer.Option(help="Samples per problem for maj@n / pass@k.")] = None,
     temperature: Annotated[float | None, typer.Option(help="0 = greedy.")] = None,
     output: Annotated[Path | None, typer.Option(help="Run directory.")] = None,
@@ -85,7 +87,8 @@ def run(
     Interrupted runs resume: finished generations are cached in OUTPUT/generations.jsonl.
     """
     from mathlm.config import apply_override, load_config, validate_config
-    from mathlm.eval.runner import EvalConfig, run_eval
+    from mathlm.eval.config import EvalConfig
+    from mathlm.eval.runner import run_eval
 
     flags = {"model": model, "tasks": tasks.split(",") if tasks else None, "backend": backend, "limit": limit,
              "n": n, "temperature": temperature, "output": str(output) if output else None, "model_name": model_name}
@@ -189,6 +192,59 @@ def overlap(
     if result.malformed:
         console.print(f"[yellow]skipped malformed records:[/] {result.malformed}")
     console.print(f"report: {output / 'overlap.md'}, {output / 'overlap.json'}")
+
+
+@eval_app.command("sandbox")
+def sandbox(
+    programs: Annotated[Path, typer.Argument(help='JSONL of {"id": ..., "program": "...", "call": "solution()" or null}; '
+                                                  "- for stdin.", allow_dash=True)],
+    workers: Annotated[int, typer.Option(min=1, help="Sandbox workers running programs in parallel.")] = 2,
+    unsafe_no_isolation: Annotated[bool, typer.Option(
+        "--unsafe-no-isolation", help="Run WITHOUT bubblewrap (no namespaces, no private filesystem): "
+                                      "only for code you trust, on machines without user namespaces.")] = False,
+) -> None:
+    """Run programs in the tool-use sandbox with the default limits; print one JSON line per input line.
+
+    Each output line has `id`, `status` (ok, error, timeout, memory or killed), `value` (text or null),
+    `value_latex`, `value_type`, `stdout`, `error` and `seconds`, in input order. A line that is not a
+    program comes back with status error and its line number, and makes the exit status 1; otherwise
+    the exit status is 0 whatever the programs did.
+    """
+    from mathlm.eval.sandbox import SandboxPool
+
+    stream = sys.stdin if str(programs) == "-" else programs.open(encoding="utf-8")
+    entries: list[dict] = []
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as err:
+            entries.append({"line": number, "bad": f"line {number}: not JSON: {err}"})
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("program"), str) \
+                or not isinstance(record.get("call"), (str, type(None))):
+            entries.append({"line": number, "bad": f'line {number}: expected an object with a string "program" '
+                                                   'and a string or null "call"'})
+            continue
+        entries.append({"id": record.get("id"), "line": number, "program": record["program"],
+                        "call": record.get("call")})
+    bad = [entry["bad"] for entry in entries if "bad" in entry]
+    runnable = [(entry["program"], entry["call"]) for entry in entries if "bad" not in entry]
+    with SandboxPool(workers=workers, unsafe_no_isolation=unsafe_no_isolation) as pool:
+        results = pool.map(runnable)
+        for entry in entries:
+            if "bad" in entry:
+                out = {"id": None, "line": entry["line"], "status": "error", "value": None, "stdout": "",
+                       "error": entry["bad"]}
+            else:
+                out = {"id": entry["id"], **asdict(next(results))}
+            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+    if bad:
+        sys.stderr.write(f"{len(bad)} input line(s) were not programs: {'; '.join(bad[:5])}\n")
+        raise typer.Exit(1)
+
 
 
 # Mounted as `mathlm slurm eval` by mathlm.cli.root (the Slurm client does not import stages).

@@ -10,7 +10,8 @@ Stages (each one datatrove executor run, logging to ``WORKDIR/logs/<stage>/``)::
     final/decontaminate  all three subsets -> benchmark decontamination -> train/validation/test -> output
 
 Outputs: ``WORKDIR/{arxiv,open-web-math,algebraic-stack}/{train,validation,test}/<task>.jsonl.gz`` (or
-``.parquet``); intermediate files under ``WORKDIR/work/``; the contamination report under
+``.parquet``); intermediate files under ``WORKDIR/work/`` (each dropped input record, with its file and line, in
+``WORKDIR/work/<subset>/bad_records/``); the contamination report under
 ``WORKDIR/decontamination/``; per-stage stats in ``WORKDIR/stats.json``.
 
 Resuming is datatrove's: a task that finished leaves ``logs/<stage>/completions/<task>``, and a re-run
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 SAMPLE_PREFIX = "sample:"
 SUBSET_FOLDERS = {"arxiv": "arxiv", "web": "open-web-math", "code": "algebraic-stack"}
 FINAL_STAGE = "final/decontaminate"
+BAD_RECORDS = "bad_records"  # WORKDIR/work/<subset>/bad_records/<task>.jsonl: each dropped input record, located
 
 
 @dataclass
@@ -90,11 +92,16 @@ def arxiv_stages(cfg: ArxivBuildConfig, workdir: Path) -> tuple[list[Stage], Pat
 
     output = _work(workdir, "arxiv") / "cleaned"
     readers: list[PipelineStep] = []
+    bad_records = str(_work(workdir, "arxiv") / BAD_RECORDS)
     if cfg.tarballs:
-        readers.append(ArxivSourceReader(str(resolve_input(cfg.tarballs, "arxiv.tarballs"))))
+        readers.append(
+            ArxivSourceReader(str(resolve_input(cfg.tarballs, "arxiv.tarballs")), bad_records_folder=bad_records)
+        )
     if cfg.redpajama_jsonl:
-        readers.append(RedPajamaArxivReader(str(resolve_input(cfg.redpajama_jsonl, "arxiv.redpajama_jsonl"))))
+        folder = resolve_input(cfg.redpajama_jsonl, "arxiv.redpajama_jsonl")
+        readers.append(RedPajamaArxivReader(str(folder), bad_records_folder=bad_records))
     cleaner = RedPajamaLatexCleaner(
+        cfg.min_chars,
         exclusion_writer=_excluded(_work(workdir, "arxiv"), "cleaning", cfg.keep_excluded)
     )
     steps = [*readers, cleaner, intermediate_writer(str(output))]
@@ -130,17 +137,19 @@ def code_stages(cfg: CodeBuildConfig, workdir: Path) -> tuple[list[Stage], Path]
     from mathlm.proof_pile_2.intermediate import IntermediateReader, intermediate_writer
 
     work = _work(workdir, "code")
+    bad_records = str(work / BAD_RECORDS)
     readers: list[PipelineStep] = []
     if cfg.stack_files:
         folder = resolve_input(cfg.stack_files, "code.stack_files")
         if any(folder.rglob("*.parquet")):
-            readers.append(StackParquetReader(str(folder)))
+            readers.append(StackParquetReader(str(folder), bad_records_folder=bad_records))
         if any(folder.rglob("*.jsonl*")):
-            readers.append(StackJsonlReader(str(folder)))
+            readers.append(StackJsonlReader(str(folder), bad_records_folder=bad_records))
         if not readers:
             raise MathlmError(f"code.stack_files: {folder} holds no .parquet or .jsonl(.gz) files")
     if cfg.source_trees:
-        readers.append(SourceTreeReader(str(resolve_input(cfg.source_trees, "code.source_trees"))))
+        folder = resolve_input(cfg.source_trees, "code.source_trees")
+        readers.append(SourceTreeReader(str(folder), bad_records_folder=bad_records))
     steps: list[PipelineStep] = [
         *readers,
         JupyterToMarkdown(exclusion_writer=_excluded(work, "jupyter", cfg.keep_excluded)),

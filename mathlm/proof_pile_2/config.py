@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from mathlm.config import ConfigModel
+from mathlm.proof_pile_2.arxiv.latex import MIN_DOCUMENT_CHARS
 from mathlm.proof_pile_2.code.languages import LANGUAGES
 from mathlm.proof_pile_2.decontamination.config import DecontaminationConfig
 from mathlm.proof_pile_2.web.config import WebPipelineConfig
@@ -50,6 +51,9 @@ class ArxivBuildConfig(ConfigModel):
         None, description="Folder of .tar.gz/.tar/.gz/.tex submissions ('sample:arxiv')."
     )
     redpajama_jsonl: str | None = Field(None, description="Folder of RedPajama arXiv JSONL(.gz) files.")
+    min_chars: int = Field(
+        MIN_DOCUMENT_CHARS, ge=0, description="Drop papers shorter than this once cleaned (templates, stubs)."
+    )
     tasks: int = Field(1, ge=1)
     workers: LocalWorkers = -1
     keep_excluded: bool = Field(False, description="Write dropped papers under WORKDIR/work/arxiv/excluded/.")

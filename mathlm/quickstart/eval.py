@@ -17,7 +17,8 @@ from typing import Any
 
 from mathlm.assets import CONFIGS_DIR
 from mathlm.config import load_config
-from mathlm.eval.runner import EvalConfig, run_eval
+from mathlm.eval.config import EvalConfig
+from mathlm.eval.runner import run_eval
 
 QUICKSTART_EVAL_CONFIG = CONFIGS_DIR / "eval" / "smollm2_cpu.yaml"
 
@@ -25,7 +26,7 @@ QUICKSTART_EVAL_CONFIG = CONFIGS_DIR / "eval" / "smollm2_cpu.yaml"
 def quickstart_model(checkpoint: str | Path | None, workdir: Path) -> tuple[Path, str]:
     """The model to evaluate and its label: the training checkpoint exported to ``workdir/model``, else
     the original SmolLM2-135M when the train stage did not run."""
-    from mathlm.pretrained import smollm2_hf_checkpoint
+    from mathlm.inference.pretrained import smollm2_hf_checkpoint
 
     if checkpoint is None:
         return smollm2_hf_checkpoint(), "SmolLM2-135M (original: the train stage did not run)"

@@ -1,11 +1,10 @@
-"""The quickstart's proving stage: the whole proof-search path offline, on the local prelude-only Lean.
+"""The quickstart's proving stage: real proofs of miniF2F-rocq test theorems, checked by Coq.
 
-What it runs for real: the SmolLM2 checkpoint proposes tactics with the published few-shot prompt and
-scores them; the best-first search sends them to a real ``lean --server`` through the project's LSP
-client; results are written like a miniF2F run. What it cannot show here: a tactic proof, because
-this Lean has no ``Init``/Mathlib, so every library tactic is unknown (each is a recorded
-``lean_error``). A term-mode proof is checked by the kernel instead, and the Lean round trip per
-tactic is measured.
+What it runs, all for real on Debian's Coq 8.16: the best-first search with the automation baseline
+(:mod:`mathlm.theorem_proving.baseline`) on a few theorems, where it finds proofs; SmolLM2 with the Coq
+prompts (tactic search and whole proofs) on two theorems, which shows the model path end to end (a
+135M model rarely proves anything); every proof through the sound verifier; and the Coq round trip per
+tactic.
 """
 
 from __future__ import annotations
@@ -16,44 +15,61 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mathlm.theorem_proving.lean_server import LeanServerBackend
-from mathlm.theorem_proving.local_lean import PRELUDE_HEADER, build_local_lean, local_lean_backend
-from mathlm.theorem_proving.prompt import load_tactic_prompt
-from mathlm.theorem_proving.proposer import HFTacticProposer
-from mathlm.theorem_proving.runner import Theorem, run_proof_search
+from mathlm.theorem_proving.baseline import AutomationBaseline
+from mathlm.theorem_proving.config import ModelConfig, ProverConfig, WholeProofConfig
+from mathlm.theorem_proving.coq_backend import CoqBackend
+from mathlm.theorem_proving.runner import (
+    TACTIC_PROMPTS,
+    WHOLE_PROOF_PROMPTS,
+    build_backend,
+    build_model,
+    build_proposer,
+    build_writer,
+    load_prompt,
+    run_proving,
+)
 from mathlm.theorem_proving.search import SearchBudget
+from mathlm.theorem_proving.theorems import rocq_theorems
+from mathlm.theorem_proving.verify import verifier_for
 
-DEMO_THEOREMS = [
-    Theorem("prelude_true", PRELUDE_HEADER, "theorem prelude_true : True' := by"),
-    Theorem("does_not_parse", PRELUDE_HEADER, "theorem does_not_parse True' := by"),
-]
+BASELINE_THEOREMS = ("mathd_algebra_107", "mathd_algebra_125", "mathd_algebra_141", "mathd_numbertheory_3")
+MODEL_THEOREMS = ("mathd_algebra_125", "mathd_numbertheory_3")
 
 
-def tactic_round_trip_ms(backend: LeanServerBackend, edits: int = 30) -> float:
-    """Median wall time of one tactic edit: change, version-matched diagnostics, goals."""
-    state = backend.start(PRELUDE_HEADER, "theorem timing (q : Q) : P := by")
-    times = []
-    for index in range(edits):
-        started = time.perf_counter()
-        backend.apply(state, f"exact hp_{index}")
-        times.append(time.perf_counter() - started)
+def coq_round_trip_ms(tactics: int = 20) -> float:
+    """Median wall time of one tactic (Add + run + goals) on a small miniF2F-rocq goal."""
+    theorem = next(t for t in rocq_theorems("test") if t.id == "mathd_algebra_125")
+    backend = CoqBackend()
+    try:
+        state = backend.start(theorem.header, theorem.statement)
+        times = []
+        for _ in range(tactics):
+            started = time.perf_counter()
+            backend.apply(state, "intros x y h0 h1 h2 h3.")
+            times.append(time.perf_counter() - started)
+    finally:
+        backend.close()
     return round(1000 * statistics.median(times), 2)
 
 
-def prelude_search_demo(workdir: Path, model_dir: Path, n: int = 2, max_new_tokens: int = 16) -> dict[str, Any]:
-    """Run the demo theorems (one expansion each) and return the figures for the quickstart summary."""
-    lean = build_local_lean()
-    run_dir = workdir / "run"
-    shutil.rmtree(run_dir, ignore_errors=True)  # a quickstart re-run starts over instead of resuming
-    proposer = HFTacticProposer(model_dir, load_tactic_prompt(), n=n, max_new_tokens=max_new_tokens)
-    summary = run_proof_search(DEMO_THEOREMS, proposer, lambda: local_lean_backend(lean, workdir),
-                               SearchBudget(max_expansions=1, timeout_s=120), run_dir, title="prelude theorems")
-    backend = local_lean_backend(lean, workdir)
-    try:
-        term_proof_accepted = backend.check(PRELUDE_HEADER, "theorem by_term (q : Q) : P :=", " hp") is None
-        round_trip = tactic_round_trip_ms(backend)
-    finally:
-        backend.close()
-    return {"theorems": summary["theorems"], "proved": summary["proved"],
-            "failure_reasons": summary["failure_reasons"], "term_proof_kernel_checked": term_proof_accepted,
-            "lean_ms_per_tactic": round_trip, "results": str(run_dir / "results.jsonl")}
+def coq_proving_demo(workdir: Path, model_dir: Path) -> dict[str, Any]:
+    """Run the baseline and SmolLM2 on a few theorems; the figures for the quickstart summary."""
+    shutil.rmtree(workdir, ignore_errors=True)  # a quickstart re-run starts over instead of resuming
+    prover = ProverConfig(backend="coq", tactic_timeout_s=10, start_timeout_s=120)
+    theorems = {t.id: t for t in rocq_theorems("test")}
+    tools = {"make_backend": lambda: build_backend(prover), "make_verifier": lambda: verifier_for(prover, "coq")}
+    baseline = run_proving([theorems[name] for name in BASELINE_THEOREMS], output_dir=workdir / "baseline",
+                           proposer=AutomationBaseline(), budget=SearchBudget(max_expansions=3, timeout_s=120),
+                           title="automation baseline", **tools)
+    config = ModelConfig(path=str(model_dir), n=4, max_new_tokens=48)
+    model = build_model(config)  # one SmolLM2 for both modes
+    smollm2 = run_proving([theorems[name] for name in MODEL_THEOREMS], output_dir=workdir / "smollm2",
+                          proposer=build_proposer(model, config, load_prompt(TACTIC_PROMPTS["coq"])),
+                          budget=SearchBudget(max_expansions=1, timeout_s=120),
+                          writer=build_writer(model, config, WholeProofConfig(k=2, max_new_tokens=160),
+                                              load_prompt(WHOLE_PROOF_PROMPTS["coq"])),
+                          title="SmolLM2 (search + whole proofs)", **tools)
+    return {"baseline_theorems": baseline["theorems"], "baseline_proved_verified": baseline["proved"],
+            "smollm2_theorems": smollm2["theorems"], "smollm2_proved_verified": smollm2["proved"],
+            "coq_ms_per_tactic": coq_round_trip_ms(),
+            "results": [str(workdir / "baseline" / "results.jsonl"), str(workdir / "smollm2" / "results.jsonl")]}

@@ -45,8 +45,8 @@ def _stage_data(ctx: QuickstartContext) -> dict[str, Any]:
     """Proof-Pile-2 from the sample: `mathlm data build configs/data/sample.yaml`, with the math-score
     classifier and KenLM model OpenWebMath never released trained first on the sample's own corpora
     (`mathlm data train-classifier`, `mathlm data train-kenlm`), so every web stage runs."""
-    from mathlm.assets import CONFIGS_DIR
     from mathlm.config import load_config
+    from mathlm.assets import CONFIGS_DIR
     from mathlm.proof_pile_2.build import run_build
     from mathlm.proof_pile_2.config import DataBuildConfig
     from mathlm.proof_pile_2.web.train import train_kenlm, train_math_classifier
@@ -113,12 +113,12 @@ def _stage_memorization(ctx: QuickstartContext) -> dict[str, Any]:
 
 
 def _stage_prove(ctx: QuickstartContext) -> dict[str, Any]:
-    """SmolLM2 proposes tactics (few-shot prompt, log-prob scores) to a real `lean --server` in a best-first
-    search; prelude-only Lean (no Mathlib), so no tactic can succeed: it shows the loop, not a score."""
-    from mathlm.pretrained import smollm2_hf_checkpoint
-    from mathlm.quickstart.prove import prelude_search_demo
+    """Real proofs of miniF2F-rocq theorems in Coq: best-first search (automation baseline and SmolLM2
+    tactics) and SmolLM2 whole proofs, every proof accepted by the sound verifier."""
+    from mathlm.inference.pretrained import smollm2_hf_checkpoint
+    from mathlm.quickstart.prove import coq_proving_demo
 
-    return prelude_search_demo(ctx.dir("prove"), smollm2_hf_checkpoint())
+    return coq_proving_demo(ctx.dir("prove"), smollm2_hf_checkpoint())
 
 
 STAGES: list[tuple[str, str, StageFn]] = [
@@ -128,7 +128,7 @@ STAGES: list[tuple[str, str, StageFn]] = [
     ("train", "Continued pretraining of SmolLM2-135M (FSDP2, CPU)", _stage_train),
     ("eval", "Evaluation of the trained SmolLM2: GSM8k, MATH, GSM8k+Python (sandbox)", _stage_eval),
     ("memorization", "30-gram overlap of MATH test items with the built corpus", _stage_memorization),
-    ("prove", "Lean 4 proof search loop: SmolLM2 tactics -> real lean --server (prelude only, no Mathlib)",
+    ("prove", "miniF2F-rocq in Coq: best-first search and whole proofs, checked by the sound verifier",
      _stage_prove),
 ]
 

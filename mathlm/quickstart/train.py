@@ -36,8 +36,8 @@ def write_heldout_math(tokenizer: Path, prefix: Path, problems: int = HELDOUT_PR
 
 def train_quickstart(mixture: Path, workdir: Path, overrides: list[str] = ()) -> dict[str, Any]:
     """Train SmolLM2-135M on ``mixture`` under ``workdir`` and return the held-out losses and throughput."""
+    from mathlm.inference.pretrained import smollm2_hf_checkpoint
     from mathlm.pretrain.trainer import train
-    from mathlm.pretrained import smollm2_hf_checkpoint
 
     model_dir = smollm2_hf_checkpoint()
     heldout_tokens = write_heldout_math(model_dir / "tokenizer.json", workdir / "heldout" / "math_test")

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from support.pretrain import TINY_CONFIG, VOCAB, tiny_overrides, write_shard
+from tests.support.pretrain import TINY_CONFIG, VOCAB, tiny_overrides, write_shard
 
 from mathlm.config import load_config
 from mathlm.pretrain.config import TrainConfig

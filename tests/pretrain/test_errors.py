@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support.pretrain import TINY_CONFIG, tiny_overrides, write_shard
+from tests.support.pretrain import TINY_CONFIG, tiny_overrides, write_shard
 
 from mathlm.config import ConfigError
 from mathlm.errors import MathlmError

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support.pretrain import TINY_CONFIG, step_losses, tiny_overrides, torchrun
+from tests.support.pretrain import TINY_CONFIG, step_losses, tiny_overrides, torchrun
 
 from mathlm.errors import MathlmError
 from mathlm.pretrain import checkpoint as ckpt

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.pretrain import TINY_CONFIG, step_losses, tiny_overrides
+from tests.support.pretrain import TINY_CONFIG, step_losses, tiny_overrides
 from typer.testing import CliRunner
 
 from mathlm.cli import app

@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
-from support.pretrain import TINY_CONFIG, tiny_overrides
+from tests.support.pretrain import TINY_CONFIG, tiny_overrides
 from typer.testing import CliRunner
 
 from mathlm.cli import app

@@ -163,6 +163,16 @@ def test_code_filter_verdicts_match_the_manifest_and_duplicates_are_gone(sample_
     assert len(set(texts)) == len(texts)
 
 
+def test_every_reader_and_filter_accounts_for_every_record(sample_build) -> None:
+    """records in = kept + dropped by named reason, for each reader and filter of each stage."""
+    from mathlm.proof_pile_2.readers import accounting_gaps
+
+    for stage in sample_build.stats["stages"]:
+        steps = [{"name": step["step"], "stats": step["counters"]} for step in stage["steps"]]
+        assert accounting_gaps(steps) == [], stage["stage"]
+    assert counter(sample_build, "arxiv/clean", "records") == 30 + 5  # 30 submissions, 5 RedPajama lines
+
+
 @pytest.mark.slow
 def test_a_rerun_skips_every_finished_task(sample_build) -> None:
     before = task_log_times(sample_build.workdir)

@@ -32,6 +32,6 @@ def llama_style_sp_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def smollm2_checkpoint() -> Path:
-    from mathlm.pretrained import smollm2_hf_checkpoint
+    from mathlm.inference.pretrained import smollm2_hf_checkpoint
 
     return smollm2_hf_checkpoint()

@@ -23,16 +23,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.dedup.minhash import (
     MinhashDedupBuckets,
     MinhashDedupCluster,
     MinhashDedupFilter,
     MinhashDedupSignature,
 )
-from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 from datatrove.utils.word_tokenizers import WordTokenizer
 
+from mathlm.proof_pile_2.readers import AccountedJsonlReader
 from mathlm.proof_pile_2.stage import Stage
 from mathlm.proof_pile_2.web.config import DedupConfig
 
@@ -54,6 +55,17 @@ class WhitespaceWordTokenizer(WordTokenizer):
                 spans.append((start, offset + len(line.rstrip())))
             offset += len(line)
         return spans
+
+
+class NearDuplicateFilter(MinhashDedupFilter):
+    """datatrove's MinHash filter with its drops named (``dropped_near_duplicate``), so that its stats say why
+    each dropped document went, like every other filter's."""
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        yield from super().run(data, rank, world_size)
+        dropped = self.stats.stats["dropped"].total if "dropped" in self.stats.stats else 0
+        if dropped:
+            self.stat_update("dropped_near_duplicate", value=int(dropped))
 
 
 def minhash_dedup_stages(
@@ -81,8 +93,8 @@ def minhash_dedup_stages(
     work = Path(work_folder)
     signatures, matches, removals = str(work / "signatures"), str(work / "buckets"), str(work / "remove_ids")
 
-    def reader() -> JsonlReader:
-        return JsonlReader(str(input_folder), glob_pattern="*.jsonl*")
+    def reader() -> AccountedJsonlReader:  # an empty input folder (every page filtered out) reads as empty
+        return AccountedJsonlReader(str(input_folder), glob_pattern="*.jsonl*")
 
     steps = {
         "signatures": [
@@ -93,7 +105,7 @@ def minhash_dedup_stages(
         "cluster": [MinhashDedupCluster(matches, removals, config=minhash)],
         "filter": [
             reader(),
-            MinhashDedupFilter(
+            NearDuplicateFilter(
                 removals, exclusion_writer=JsonlWriter(str(work / "removed"), adapter=adapter)
             ),
             JsonlWriter(str(output_folder), output_filename=output_filename, adapter=adapter),

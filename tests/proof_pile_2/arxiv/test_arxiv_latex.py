@@ -151,7 +151,7 @@ def test_normalize_blank_lines() -> None:
 
 
 def test_clean_latex_whole_paper() -> None:
-    text, reason = clean_latex(PAPER)
+    text, reason = clean_latex(PAPER, min_chars=100)
     assert reason is None
     assert text.startswith("\\section{Introduction}")
     assert "$f\\colon \\mathbb{R}^n \\to \\mathbb{R}$" in text
