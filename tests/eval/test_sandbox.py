@@ -71,6 +71,12 @@ def test_program_errors_are_reported(pool: SandboxPool) -> None:
 
 
 @needs_bwrap
+def test_an_oversized_program_is_refused_before_it_is_sent(pool: SandboxPool) -> None:
+    result = pool.run("x = 1\n" + "#" * 2_000_000)
+    assert result.status == "error" and "longer than" in (result.error or "")
+
+
+@needs_bwrap
 def test_limits_give_their_statuses(pool: SandboxPool) -> None:
     assert pool.run("while True:\n    pass\n").status == "timeout"
     assert pool.run("block = bytearray(8 * 2**30)\n").status == "memory"
