@@ -86,11 +86,11 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_stages_are_ordered_with_their_dependencies_and_task_counts(tmp_path: Path) -> None:
     pipeline = build_web_pipeline(WebPipelineConfig(), WARCS, tmp_path / "out", tmp_path / "work")
     assert [(s.name, s.tasks, s.depends_on) for s in pipeline.stages] == [
-        ("web/extract", 2, None),
-        ("web/dedup-signatures", 2, "web/extract"),
-        ("web/dedup-buckets", 14, "web/dedup-signatures"),
-        ("web/dedup-cluster", 1, "web/dedup-buckets"),
-        ("web/dedup-filter", 2, "web/dedup-cluster"),
+        ("web/extract", 2, ()),
+        ("web/dedup-signatures", 2, ("web/extract",)),
+        ("web/dedup-buckets", 14, ("web/dedup-signatures",)),
+        ("web/dedup-cluster", 1, ("web/dedup-buckets",)),
+        ("web/dedup-filter", 2, ("web/dedup-cluster",)),
     ]
     assert [type(step) for step in pipeline.stages[0].steps] == [
         FastWarcReader,
