@@ -1,4 +1,4 @@
-"""Write the Coq few-shot prompts (``data/prompts/coq_*_fewshot.json``) from miniF2F-rocq VALID theorems.
+"""Write the Coq few-shot prompts (``mathlm/assets/prompts/coq_*_fewshot.json``) from miniF2F-rocq VALID theorems.
 
 The proofs below were written by hand for this project. The tool runs them through the real Coq
 backend to record the exact goal text before each exemplar tactic (what the search will show the
@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mathlm import paths
+from mathlm import assets
 from mathlm.theorem_proving.coq_backend import CoqBackend
 from mathlm.theorem_proving.theorems import Theorem, rocq_theorems
 from mathlm.theorem_proving.verify import CoqVerifier
@@ -105,10 +105,10 @@ def main() -> None:
     unknown = {n for n, *_ in TACTIC_EXEMPLARS + WHOLE_PROOFS} - set(theorems)
     if unknown:
         raise SystemExit(f"not valid-split theorems: {sorted(unknown)}")
-    write(paths.PROMPTS_DIR / "coq_tactic_fewshot.json", "coq_tactic_fewshot",
+    write(assets.PROMPTS_DIR / "coq_tactic_fewshot.json", "coq_tactic_fewshot",
           "Coq next-tactic prompt in Llemma's format (Tactic state / Next tactic), miniF2F-rocq valid states",
           TACTIC_FORMAT, tactic_exemplars(theorems))
-    write(paths.PROMPTS_DIR / "coq_whole_proof_fewshot.json", "coq_whole_proof_fewshot",
+    write(assets.PROMPTS_DIR / "coq_whole_proof_fewshot.json", "coq_whole_proof_fewshot",
           "Coq whole-proof prompt: file header + statement, then a complete proof (miniF2F-rocq valid)",
           WHOLE_FORMAT, whole_exemplars(theorems))
 

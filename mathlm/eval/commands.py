@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from mathlm.cli_utils import SetOption
+from mathlm.cli.options import SetOption
 
 eval_app = typer.Typer(help="Evaluate a model: chain of thought, majority voting, tool use, memorization.",
                        no_args_is_help=True)
@@ -22,13 +22,15 @@ def equiv(
                                           allow_dash=True)],
     timeout: Annotated[float, typer.Option(help="Seconds allowed for the SymPy step of one pair.")] = 5.0,
     threads: Annotated[int, typer.Option(help="Pairs checked concurrently (each SymPy step in its own process).")] = 1,
+    relative_tolerance: Annotated[float, typer.Option(
+        help="Numbers this close (relatively) are equal; 0 = exact (MATH), 0.01 = the ocw task's.")] = 0.0,
 ) -> None:
     """Check answer equivalence for each line; print the line back with an added boolean `equivalent`.
 
     Output has one JSON line per input line, in order. A line that is not a JSON object with string
     `prediction` and `reference` comes back with `"equivalent": null` and an `error` saying why.
     """
-    from mathlm.eval.answers import AnswerChecker
+    from mathlm.eval.answers import AnswerChecker, Tolerance
 
     stream = sys.stdin if str(pairs) == "-" else pairs.open(encoding="utf-8")
     records, errors = [], []
@@ -44,7 +46,8 @@ def equiv(
             record = {"line": number}
             errors.append(f"line {number}: {err}")
         records.append(record)
-    with AnswerChecker(timeout_s=timeout, sympy_workers=max(1, threads)) as checker:
+    with AnswerChecker(timeout_s=timeout, sympy_workers=max(1, threads),
+                       tolerance=Tolerance(relative=relative_tolerance)) as checker:
         valid = [(r["prediction"], r["reference"]) for r, e in zip(records, errors) if e is None]
         verdicts = iter(checker.equivalent_many(valid, threads=threads))
     for record, error in zip(records, errors):
@@ -244,3 +247,33 @@ def sandbox(
     if bad:
         sys.stderr.write(f"{len(bad)} input line(s) were not programs: {'; '.join(bad[:5])}\n")
         raise typer.Exit(1)
+
+
+
+# Mounted as `mathlm slurm eval` by mathlm.cli.root (the Slurm client does not import stages).
+def slurm_eval(
+    config: Annotated[Path, typer.Argument(help="Eval config YAML, e.g. configs/eval/llemma_7b.yaml.")],
+    shards: Annotated[int, typer.Option(min=1, help="Array tasks; task i evaluates every N-th problem from i.")] = 8,
+    overrides: SetOption = [],  # noqa: B006 - typer needs a literal default
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for the shards and the merge; print the scores.")] = False,
+) -> None:
+    """Shard `mathlm eval run CONFIG` over a Slurm array; a dependent job merges the shards into OUT/."""
+    from mathlm.console import console
+    from mathlm.eval.slurm import submit_eval
+    from mathlm.slurm import jobs
+    from mathlm.slurm.commands import wait_and_report
+
+    submission = submit_eval(config, shards, overrides)
+    console.print(f"array job {submission.array_job} ({shards} shards), merge job {submission.merge_job} "
+                  f"(after every shard); results in {submission.output}")
+    print(submission.array_job)
+    if wait:
+        try:
+            wait_and_report(submission.array_job)
+        except typer.Exit:
+            jobs.cancel(submission.merge_job)  # where the cluster does not drop jobs whose dependency failed
+            console.print(f"a shard failed: cancelled the merge job {submission.merge_job}; fix the cause and run "
+                          "the same command again (finished generations are cached)")
+            raise
+        wait_and_report(submission.merge_job)
+        console.print((submission.output / "results.md").read_text(encoding="utf-8"), markup=False)

@@ -39,6 +39,8 @@ def to_sympy(node: tuple) -> Any:
         return sympy.Abs(to_sympy(node[1]))
     if kind == "fact":
         return sympy.factorial(to_sympy(node[1]))
+    if kind == "binom":
+        return sympy.binomial(to_sympy(node[1]), to_sympy(node[2]))
     if kind == "call":
         return _FUNCTIONS[node[1]](to_sympy(node[2]))
     left, right = to_sympy(node[1]), to_sympy(node[2])

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mathlm.cli_utils import SetOption
+from mathlm.cli.options import SetOption
 
 data_app = typer.Typer(help="Build Proof-Pile-2 data: arXiv, math web, math code, decontamination, tokens.",
                        no_args_is_help=True)
@@ -21,7 +21,8 @@ def build(
 ) -> None:
     """Build the arXiv, open-web-math and algebraic-stack subsets, then decontaminate them (datatrove)."""
     from mathlm.config import load_config
-    from mathlm.proof_pile_2.build import DataBuildConfig, run_build
+    from mathlm.proof_pile_2.build import run_build
+    from mathlm.proof_pile_2.config import DataBuildConfig
 
     run_build(load_config(config, DataBuildConfig, overrides), workdir)
 
@@ -124,7 +125,7 @@ def mixture(
 ) -> None:
     """Report the realised proportion, samples, tokens and epochs of each source for a token budget."""
     from mathlm.console import console, summary_table
-    from mathlm.proof_pile_2.mixture import load_mixture, plan_mixture
+    from mathlm.shards.mixture import load_mixture, plan_mixture
 
     cfg = load_mixture(config, overrides)
     rows = plan_mixture(cfg, tokens, seq_len)

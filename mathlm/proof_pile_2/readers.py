@@ -21,9 +21,10 @@ a ``.gz`` that is not gzip), ``corrupt_row_group`` (one unreadable Parquet row g
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from datatrove.data import Document, DocumentsPipeline
@@ -31,8 +32,16 @@ from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.readers.base import BaseDiskReader
 from datatrove.utils.logging import logger
 
+from mathlm.io import parse_jsonl_line
+
 MAX_LINE_BYTES = 64 * 2**20  # one record; a bigger line is a data dump, not a document
-_TRUNCATION_ERRORS = (EOFError, zlib.error)
+_TRUNCATION_ERRORS: tuple[type[BaseException], ...] = (EOFError, zlib.error)
+try:  # zstd-compressed JSONL (.jsonl.zst) is read through the optional zstandard package
+    from zstandard import ZstdError
+
+    _TRUNCATION_ERRORS += (ZstdError,)
+except ImportError:
+    pass
 
 
 class BadRecord(Exception):
@@ -44,26 +53,38 @@ class BadRecord(Exception):
         self.detail = detail
 
 
-def parse_jsonl_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
-    """One JSONL line as a dict, or ``(None, reason)``: ``invalid_utf8``, ``malformed_json``,
-    ``not_an_object`` or ``too_large``. A blank line is ``(None, None)``: not a record at all."""
-    import orjson
-
+def parse_record_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None, str]:
+    """One JSONL line: ``(record, None, "")``, or ``(None, reason, detail)`` with the reasons of
+    :func:`mathlm.io.parse_jsonl_line` plus ``too_large``. A blank line is ``(None, None, "")``: not a
+    record at all."""
     if not raw.strip():
-        return None, None
+        return None, None, ""
     if len(raw) > MAX_LINE_BYTES:
-        return None, "too_large"
+        return None, "too_large", f"{len(raw):,} bytes"
+    return parse_jsonl_line(raw)
+
+
+def byte_lines(stream: Any, chunk_bytes: int = 2**16) -> Iterator[bytes]:
+    """The lines of a binary stream, newline kept. Line by line where the stream can (so a gzip stream cut
+    short still gives every line before the cut); in chunks for decompressing streams that cannot read
+    lines (fsspec's zstd reader)."""
     try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None, "invalid_utf8"
-    try:
-        record = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None, "malformed_json"
-    if not isinstance(record, dict):
-        return None, "not_an_object"
-    return record, None
+        line = stream.readline()
+    except io.UnsupportedOperation:
+        line = None
+    if line is not None:
+        while line:
+            yield line
+            line = stream.readline()
+        return
+    pending = b""
+    while chunk := stream.read(chunk_bytes):
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        for complete in lines:
+            yield complete + b"\n"
+    if pending:
+        yield pending
 
 
 def text_field(data: dict[str, Any], key: str) -> str:
@@ -176,11 +197,11 @@ class AccountedJsonlReader(AccountedReader):
         line_number = 0
         try:
             with self.data_folder.open(filepath, "rb", compression=self.compression) as stream:
-                for line_number, raw in enumerate(stream, start=1):
-                    record, reason = parse_jsonl_line(raw)
+                for line_number, raw in enumerate(byte_lines(stream), start=1):
+                    record, reason, detail = parse_record_line(raw)
                     if reason is not None:
                         self.stat_update("records")
-                        self.drop(reason, filepath, f"line {line_number}")
+                        self.drop(reason, filepath, f"line {line_number}", detail)
                         continue
                     if record is None:
                         continue

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mathlm.cli_utils import SetOption
+from mathlm.cli.options import SetOption
 
 prove_app = typer.Typer(help="Formal proving on miniF2F: best-first tactic search and whole-proof generation "
                              "(Coq or Lean 4), every proof checked by the sound verifier.", no_args_is_help=True)

@@ -1,6 +1,6 @@
 """The published few-shot next-tactic prompt (Llemma's Lean 4 proof search), built from its data file.
 
-``data/prompts/lean4_tactic_fewshot.json`` holds the instruction, three exemplars (Mathlib tactic
+``mathlm/assets/prompts/lean4_tactic_fewshot.json`` holds the instruction, three exemplars (Mathlib tactic
 states and the tactic that was applied) and the templates; :func:`load_tactic_prompt` assembles them
 and checks the result against the upstream prompt text stored next to them, so an edit to either
 cannot drift silently.
@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from mathlm import paths
+from mathlm import assets
 from mathlm.errors import MathlmError
 
 PROMPT_FILE = "lean4_tactic_fewshot.json"
@@ -32,7 +32,7 @@ class TacticPrompt:
 
 def load_tactic_prompt(path: str | Path | None = None) -> TacticPrompt:
     """The few-shot prompt from ``path`` (default: the vendored Llemma prompt)."""
-    source = Path(path) if path is not None else paths.PROMPTS_DIR / PROMPT_FILE
+    source = Path(path) if path is not None else assets.PROMPTS_DIR / PROMPT_FILE
     try:
         spec = json.loads(source.read_text(encoding="utf-8"))
         fmt = spec["format"]

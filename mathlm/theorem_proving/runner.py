@@ -59,10 +59,10 @@ def benchmark_theorems(config: ProveConfig) -> list[Theorem]:
 
 
 def load_prompt(name: str) -> TacticPrompt:
-    from mathlm import paths
+    from mathlm import assets
     from mathlm.theorem_proving.prompt import load_tactic_prompt
 
-    return load_tactic_prompt(paths.PROMPTS_DIR / name)
+    return load_tactic_prompt(assets.PROMPTS_DIR / name)
 
 
 def build_model(config: ModelConfig) -> Backend:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from mathlm.assets import CONFIGS_DIR
 from mathlm.config import ConfigError, load_config, validate_config
 from mathlm.eval.config import EvalConfig
 from mathlm.eval.runner import settings_for
 from mathlm.eval.slurm import eval_jobs, gpus_per_task
 from mathlm.eval.tasks import get_task
-from mathlm.paths import CONFIGS_DIR
 
 EVAL_CONFIGS = sorted((CONFIGS_DIR / "eval").glob("*.yaml"))
 

@@ -30,9 +30,9 @@ from mathlm.proof_pile_2.arxiv import ArxivSourceReader, RedPajamaArxivReader, R
 from mathlm.proof_pile_2.arxiv import sources as arxiv_sources
 from mathlm.proof_pile_2.code import JupyterToMarkdown, SourceTreeReader, StackJsonlReader, StackParquetReader
 from mathlm.proof_pile_2.readers import AccountedJsonlReader, accounting_gaps
-from mathlm.proof_pile_2.tokens.indexed import IndexedDataset, IndexedDatasetWriter
 from mathlm.proof_pile_2.web.dedup import DedupConfig, minhash_dedup_stages
 from mathlm.proof_pile_2.web.warc import FastWarcReader
+from mathlm.shards.indexed import IndexedDataset, IndexedDatasetWriter
 
 PAPER_BODY = "\\section{Introduction}\n" + "Let $G$ be a finite group and $H \\le G$ a subgroup. " * 20
 
@@ -164,6 +164,16 @@ def test_file_named_gz_that_is_not_gzip(tmp_path: Path) -> None:
     (tmp_path / "b.jsonl").write_text("\n".join(good_stack_lines(2)) + "\n")
     docs, counts = run_step(StackJsonlReader(str(tmp_path)))
     assert len(docs) == 2 and counts["dropped_corrupt_file"] == 1
+
+
+def test_zstd_jsonl_is_read_and_a_broken_one_counted(tmp_path: Path) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    (tmp_path / "good.jsonl.zst").write_bytes(
+        zstandard.ZstdCompressor().compress(("\n".join(good_stack_lines(4)) + "\n").encode())
+    )
+    (tmp_path / "broken.jsonl.zst").write_bytes(b"not zstd at all" * 20)
+    docs, counts = run_step(StackJsonlReader(str(tmp_path)))
+    assert len(docs) == 4 and counts["dropped_truncated_file"] == 1
 
 
 # ---------------------------------------------------------------- Parquet
@@ -313,6 +323,18 @@ def test_source_tree_file_that_is_not_utf8(tmp_path: Path) -> None:
     assert counts["skipped_other_language"] == 1
 
 
+def test_source_tree_link_to_a_file_outside_the_tree(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.py"
+    outside.write_text("import numpy  # not part of any repository\n")
+    (tmp_path / "tree" / "repo").mkdir(parents=True)
+    (tmp_path / "tree" / "repo" / "link.py").symlink_to(outside)
+    (tmp_path / "tree" / "repo" / "inside.py").symlink_to(tmp_path / "tree" / "repo" / "real.py")
+    (tmp_path / "tree" / "repo" / "real.py").write_text("import numpy\n")
+    docs, counts = run_step(SourceTreeReader(str(tmp_path / "tree")))
+    assert sorted(doc.id for doc in docs) == ["repo/inside.py", "repo/real.py"]
+    assert counts["dropped_link_outside_tree"] == 1
+
+
 def test_notebook_that_is_not_json_is_dropped_and_others_converted() -> None:
     broken = Document(text='{"cells": [', id="a.ipynb", metadata={"lang": "jupyter"})
     good = Document(
@@ -375,15 +397,10 @@ def test_near_dedup_of_a_warc_whose_pages_were_all_filtered_out(tmp_path: Path) 
         tasks=1,
         config=DedupConfig(num_buckets=2, hashes_per_bucket=4),
     )
-    for name, steps, tasks in (
-        ("sig", stages.signatures, 1),
-        ("buckets", stages.buckets, stages.bucket_tasks),
-        ("cluster", stages.cluster, 1),
-        ("filter", stages.filter, 1),
-    ):
-        LocalPipelineExecutor(steps, tasks=tasks, workers=1, logging_dir=str(tmp_path / "logs" / name)).run()
+    for stage in stages:
+        LocalPipelineExecutor(stage.steps, tasks=stage.tasks, workers=1, logging_dir=str(tmp_path / "logs" / stage.name)).run()
     assert not list((tmp_path / "out").glob("*.jsonl*"))
-    assert (tmp_path / "logs" / "filter" / "completions" / "00000").exists()
+    assert (tmp_path / "logs" / "dedup-filter" / "completions" / "00000").exists()
     assert list(AccountedJsonlReader(str(tmp_path / "missing-folder")).run()) == []
 
 
@@ -446,3 +463,30 @@ def test_tokenize_input_of_only_bad_records_gives_an_empty_shard(
     result = tokenize_documents(tmp_path / "docs", tmp_path / "out" / "t", llama_style_sp_model)
     assert (result.documents, result.counters["records"]) == (0, 2)
     assert result.counters["dropped_no_text"] == 1 and result.counters["dropped_empty"] == 1
+
+
+def test_a_build_over_bad_input_finishes_and_lists_what_it_dropped(tmp_path: Path) -> None:
+    """The whole `mathlm data build` (code subset only): bad records never fail a task or the build."""
+    from mathlm.proof_pile_2.build import DataBuildConfig, run_build
+
+    stack = tmp_path / "stack"
+    stack.mkdir()
+    lines = good_stack_lines(6)
+    (stack / "a.jsonl").write_text("\n".join(lines[:3] + ["{broken", stack_line(7)] + lines[3:]) + "\n")
+    data = gzip.compress(("\n".join(good_stack_lines(300)[100:]) + "\n").encode())
+    (stack / "b.jsonl.gz").write_bytes(data[: len(data) // 2])
+    config = DataBuildConfig.model_validate(
+        {
+            "arxiv": {"enabled": False},
+            "web": {"enabled": False},
+            "decontamination": {"enabled": False},
+            "code": {"stack_files": str(stack), "dedup": False},
+        }
+    )
+    result = run_build(config, tmp_path / "build")
+    reader = next(step for step in result.stats["stages"][0]["steps"] if "the-stack" in step["step"])
+    assert reader["counters"]["dropped_malformed_json"] == 1 and reader["counters"]["dropped_wrong_type"] == 1
+    assert reader["counters"]["dropped_truncated_file"] == 1
+    assert sum(result.stats["outputs"]["algebraic-stack"].values()) > 6 + 20
+    listed = list((tmp_path / "build" / "work" / "algebraic-stack" / "bad_records").glob("*.jsonl"))
+    assert sum(len(path.read_text().splitlines()) for path in listed) == 3

@@ -9,7 +9,6 @@ import signal
 from collections.abc import Iterator
 
 import pytest
-from coq_support import require_coq, rocq
 
 from mathlm.errors import MathlmError
 from mathlm.theorem_proving.backend import Outcome
@@ -17,6 +16,7 @@ from mathlm.theorem_proving.coq_backend import CoqBackend
 from mathlm.theorem_proving.coq_ide import CoqIdeProcess
 from mathlm.theorem_proving.proposer import Candidate
 from mathlm.theorem_proving.search import SearchBudget, best_first_search
+from tests.support.coq import require_coq, rocq
 
 
 @pytest.fixture

@@ -10,19 +10,19 @@ import json
 from pathlib import Path
 
 import pytest
-from coq_support import require_coq, rocq
-from fake_prover import ScriptedProposer
 from typer.testing import CliRunner
 
+from mathlm.assets import CONFIGS_DIR
 from mathlm.cli import app
 from mathlm.config import load_config
 from mathlm.errors import MathlmError
-from mathlm.paths import CONFIGS_DIR
 from mathlm.theorem_proving.config import ProveConfig
 from mathlm.theorem_proving.proposer import Candidate
 from mathlm.theorem_proving.runner import build_backend, run_benchmark, run_proving
 from mathlm.theorem_proving.search import SearchBudget
 from mathlm.theorem_proving.verify import verifier_for
+from tests.support.coq import require_coq, rocq
+from tests.support.fake_prover import ScriptedProposer
 
 TACTICS = [("intros.", -0.1), ("lia.", -0.2), ("nra.", -0.3)]  # what a model might say, tried in this order
 

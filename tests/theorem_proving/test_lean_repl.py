@@ -1,5 +1,5 @@
 """The Lean REPL client (proof-state handles, header once per process, heartbeat errors, hang watchdog,
-memory cap, batch checking) against a FAKE REPL that speaks the REPL's JSON protocol (fake_repl.py):
+memory cap, batch checking) against a FAKE REPL that speaks the REPL's JSON protocol (tests/support/fake_lean_repl.py):
 no Lean REPL or Mathlib can be installed here, so this tests the client, not Lean."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import pytest
 
 from mathlm.theorem_proving.backend import Outcome
 from mathlm.theorem_proving.lean_repl import LeanReplBackend, LeanReplPool
+from tests.support import fake_lean_repl
 
-FAKE = [sys.executable, str(Path(__file__).with_name("fake_repl.py"))]
+FAKE = [sys.executable, str(Path(fake_lean_repl.__file__))]
 HEADER = "import Mathlib\n\n"
 STATEMENT = "theorem t (hq : q) : p := by"
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import itertools
 
-from fake_prover import FakeProofMachine, ScriptedProposer, expected_file
-
 from mathlm.theorem_proving.search import SearchBudget, best_first_search, rejection_reason
+from tests.support.fake_prover import FakeProofMachine, ScriptedProposer, expected_file
 
 HEADER = "import Mathlib\n\n"
 STATEMENT = "theorem demo (a b : ℕ) (h : a = b) : b + 0 = a := by"

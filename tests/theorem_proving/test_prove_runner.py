@@ -9,13 +9,12 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import PRELUDE_HEADER
-from fake_prover import FakeProofMachine, ScriptedProposer
 
+from mathlm.assets import CONFIGS_DIR
 from mathlm.config import ConfigError, load_config
 from mathlm.errors import MathlmError
-from mathlm.paths import CONFIGS_DIR
 from mathlm.theorem_proving.config import ProveConfig
+from mathlm.theorem_proving.local_lean import PRELUDE_HEADER
 from mathlm.theorem_proving.runner import (
     PUBLISHED_MINIF2F_TEST,
     benchmark_theorems,
@@ -25,6 +24,7 @@ from mathlm.theorem_proving.runner import (
 from mathlm.theorem_proving.search import SearchBudget
 from mathlm.theorem_proving.theorems import Theorem
 from mathlm.theorem_proving.verify import TheoremVerifier
+from tests.support.fake_prover import FakeProofMachine, ScriptedProposer
 
 
 def lean_verifier() -> TheoremVerifier:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from mathlm.assets import PROMPTS_DIR
 from mathlm.inference import HFBackend, OpenAIBackend
-from mathlm.paths import PROMPTS_DIR
 from mathlm.theorem_proving.prompt import load_tactic_prompt
 from mathlm.theorem_proving.proposer import ModelTacticProposer, distinct_candidates
 from tests.support.openai_server import choices_reply, fake_completions_server

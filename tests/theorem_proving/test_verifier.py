@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from coq_support import require_coq, rocq
 
 from mathlm.theorem_proving.verify import CoqVerifier, Verdict, judge_lean, screen_lean, verify_lean
+from tests.support.coq import require_coq, rocq
 
 STATEMENT = "forall x y : nat, 0 < x -> 0 < y -> 5 * x = y -> (x - 3) + (y - 3) = 30 -> x = 6"
 REAL = "Proof.\n  Require Import Lia.\n  intros x y h0 h1 h2 h3.\n  lia.\nQed."

@@ -10,12 +10,11 @@ from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from mathlm.ngrams import benchmark_index
+from mathlm.benchmarks.ngrams import benchmark_index
+from mathlm.benchmarks.overlap import HitRecord, match_documents
 from mathlm.proof_pile_2.decontamination.config import DecontaminationConfig
-from mathlm.proof_pile_2.decontamination.report import HitRecord, match_documents
+from mathlm.proof_pile_2.decontamination.report import COUNTS_DIR, HITS_DIR
 
-HITS_DIR = "hits"
-COUNTS_DIR = "documents"
 MAX_ITEMS_IN_METADATA = 20
 
 
@@ -64,7 +63,7 @@ class BenchmarkDecontaminationFilter(BaseFilter):
     def filter_batch(self, batch: list[Document]) -> list[bool | tuple[bool, str]]:
         config = self.config
         lengths = config.report_lengths() if self._hits_file else [config.n]
-        indexes = [benchmark_index(tuple(config.benchmarks), n, config.fields, config.min_words) for n in lengths]
+        indexes = [benchmark_index(tuple(config.targets()), n, config.fields, config.min_words) for n in lengths]
         found = match_documents(indexes, [doc.text for doc in batch], [str(doc.id) for doc in batch],
                                 [str(doc.metadata.get("source", "")) for doc in batch])
         self._documents += len(batch)

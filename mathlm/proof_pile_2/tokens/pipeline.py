@@ -22,9 +22,9 @@ from typing import Any, Literal
 
 from mathlm.console import console, polling, progress, stderr_to_file
 from mathlm.errors import MathlmError
-from mathlm.proof_pile_2.tokens.indexed import IndexedDataset, IndexedDatasetWriter, bin_path, idx_path, token_dtype
 from mathlm.proof_pile_2.tokens.step import task_prefix
-from mathlm.proof_pile_2.tokens.tokenizer import load_tokenizer
+from mathlm.shards.indexed import IndexedDataset, IndexedDatasetWriter, bin_path, idx_path, token_dtype
+from mathlm.shards.tokenizer import load_tokenizer
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".jsonl.zst")
 PARQUET_SUFFIXES = (".parquet",)
@@ -247,10 +247,10 @@ def _submit_slurm(pipeline: list[Any], tasks: int, logs: Path, output_prefix: Pa
     """Submit the pipeline as a Slurm job array and return at once (shards are the unmerged task ones)."""
     from datatrove.executor import SlurmPipelineExecutor
 
-    from mathlm.slurm.jobs import datatrove_executor_kwargs
+    from mathlm.slurm.jobs import SlurmResources, datatrove_executor_kwargs
 
     executor = SlurmPipelineExecutor(pipeline, tasks=tasks, logging_dir=str(logs), job_name="mathlm-tokenize",
-                                     **datatrove_executor_kwargs(partition=partition))
+                                     **datatrove_executor_kwargs(SlurmResources(partition=partition)))
     executor.run()
     console.print(f"submitted {tasks} tokenize task(s) as Slurm job {executor.job_id}; shards will be "
                   f"{output_prefix}_XXXXX. Once the job is done, re-run this command without --executor slurm "
@@ -267,9 +267,9 @@ def tokenize_subsets(documents_root: Path, out_dir: Path, tokenizer: str | Path,
     """Tokenize each Proof-Pile-2 subset's ``split`` written by ``mathlm data build``
     (``DOCS/<subset>/<split>/``) into ``OUT/<subset>``, and write ``OUT/mixture.yaml``: the sample
     mixture config (``configs/data/sample_mixture.yaml``) with ``root`` set to ``OUT``."""
+    from mathlm.assets import CONFIGS_DIR
     from mathlm.config import dump_config
-    from mathlm.paths import CONFIGS_DIR
-    from mathlm.proof_pile_2.mixture import load_mixture
+    from mathlm.shards.mixture import load_mixture
 
     tokens: dict[str, int] = {}
     for subset in PROOF_PILE_2_SUBSETS:

@@ -12,8 +12,8 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.batching import batched
 
 from mathlm.proof_pile_2.readers import AccountedJsonlReader, AccountedParquetReader, text_field
-from mathlm.proof_pile_2.tokens.indexed import IndexedDatasetWriter, token_dtype
-from mathlm.proof_pile_2.tokens.tokenizer import BatchTokenizer, encode_documents, load_tokenizer
+from mathlm.shards.indexed import IndexedDatasetWriter, token_dtype
+from mathlm.shards.tokenizer import BatchTokenizer, encode_documents, load_tokenizer
 
 
 @functools.lru_cache(maxsize=4)

@@ -70,7 +70,7 @@ def build(benchmarks: Path) -> list[dict]:
 
 
 def main() -> None:
-    from mathlm.paths import BENCHMARKS_DIR
+    from mathlm.assets import BENCHMARKS_DIR
 
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

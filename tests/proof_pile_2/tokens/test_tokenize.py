@@ -11,14 +11,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from tests.support.tokenizers import sample_texts
 from typer.testing import CliRunner
 
 from mathlm.cli import app
 from mathlm.errors import MathlmError
-from mathlm.proof_pile_2.tokens.indexed import IndexedDataset
 from mathlm.proof_pile_2.tokens.pipeline import tokenize_documents
-from mathlm.proof_pile_2.tokens.tokenizer import hf_tokenizer_from_sentencepiece, load_tokenizer
-from tokenizer_fixtures import sample_texts
+from mathlm.shards.indexed import IndexedDataset
+from mathlm.shards.tokenizer import hf_tokenizer_from_sentencepiece, load_tokenizer
 
 EDGE_TEXTS = [" leading space", "  two leading spaces", "\tTab first", "trailing  ", "a  b   c",
               "line\n\n  indented", "x = 2^{10} = 1024", "émoji 🤖, ∑ and ∫, 中文", "$\\frac{1}{2}$"]
