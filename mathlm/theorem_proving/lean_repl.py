@@ -50,8 +50,15 @@ class LeanRepl:
 
     def __init__(self, command: Sequence[str], cwd: str | Path | None = None) -> None:
         try:
-            self._proc = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                          stderr=subprocess.DEVNULL, cwd=cwd, text=True, start_new_session=True)
+            self._proc = subprocess.Popen(
+                list(command),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                cwd=cwd,
+                text=True,
+                start_new_session=True,
+            )
         except OSError as err:
             raise MathlmError(f"cannot start the Lean REPL ({command[0]}): {err}") from None
         self._answers: queue.Queue[dict[str, Any] | None] = queue.Queue()
@@ -124,9 +131,15 @@ class LeanRepl:
 class LeanReplBackend:
     """A :class:`~mathlm.theorem_proving.backend.ProverBackend` over one REPL process."""
 
-    def __init__(self, command: Sequence[str], project_dir: str | Path, tactic_timeout_s: float = 60.0,
-                 start_timeout_s: float = 600.0, max_heartbeats: int = 200000,
-                 memory_limit_mb: int | None = None) -> None:
+    def __init__(
+        self,
+        command: Sequence[str],
+        project_dir: str | Path,
+        tactic_timeout_s: float = 60.0,
+        start_timeout_s: float = 600.0,
+        max_heartbeats: int = 200000,
+        memory_limit_mb: int | None = None,
+    ) -> None:
         self.command, self.project_dir = list(command), Path(project_dir)
         self.tactic_timeout_s, self.start_timeout_s = tactic_timeout_s, start_timeout_s
         self.max_heartbeats, self.memory_limit_mb = max_heartbeats, memory_limit_mb
@@ -141,20 +154,30 @@ class LeanReplBackend:
         """From a ``ProverConfig``: ``lake env <repl>`` in ``project_dir`` (the REPL sees Mathlib)."""
         project = Path(config.project_dir).expanduser()
         if not project.is_dir():
-            raise MathlmError(f"prover.project_dir does not exist: {project}; point it at a Lean project with "
-                              "Mathlib and the REPL (docs/theorem_proving.md)")
+            raise MathlmError(
+                f"prover.project_dir does not exist: {project}; point it at a Lean project with "
+                "Mathlib and the REPL (docs/theorem_proving.md)"
+            )
         lake = shutil.which("lake")
         if lake is None:
             raise MathlmError("'lake' not found: install Lean 4 with elan (docs/theorem_proving.md)")
-        return cls([lake, "env", config.repl], project, config.tactic_timeout_s, config.start_timeout_s,
-                   config.max_heartbeats, config.memory_limit_mb)
+        return cls(
+            [lake, "env", config.repl],
+            project,
+            config.tactic_timeout_s,
+            config.start_timeout_s,
+            config.max_heartbeats,
+            config.memory_limit_mb,
+        )
 
     # -- the backend interface -------------------------------------------------------------------
 
     def start(self, header: str, statement: str) -> ProofState:
         try:
             env = self._environment(header)
-            answer = self._send({"cmd": self._limited(statement) + " sorry", "env": env}, self.start_timeout_s)
+            answer = self._send(
+                {"cmd": self._limited(statement) + " sorry", "env": env}, self.start_timeout_s
+            )
         except (ReplUnresponsive, ReplDied) as err:
             raise TheoremStartError(self._failure(err), str(err)) from None
         errors = _errors(answer)
@@ -171,7 +194,9 @@ class LeanReplBackend:
         errors = _errors(answer)
         if errors or "proofState" not in answer:
             reason = "timeout" if any("heartbeats" in e for e in errors) else "lean_error"
-            return TacticResult(Outcome.ERROR, reason=reason, message=errors[0] if errors else str(answer)[:300])
+            return TacticResult(
+                Outcome.ERROR, reason=reason, message=errors[0] if errors else str(answer)[:300]
+            )
         uses_sorry = any("sorry" in m.get("data", "") for m in answer.get("messages", []))
         if uses_sorry or str(answer.get("proofStatus", "")).startswith("Incomplete"):
             return TacticResult(Outcome.ERROR, reason="sorry", message="the tactic uses sorry")
@@ -194,8 +219,10 @@ class LeanReplBackend:
         when it starts with the loaded header (the usual case), else as a fresh command."""
         try:
             if self._header and text.startswith(self._header):
-                answer = self._send({"cmd": text[len(self._header):], "env": self._environment(self._header)},
-                                    self.start_timeout_s)
+                answer = self._send(
+                    {"cmd": text[len(self._header) :], "env": self._environment(self._header)},
+                    self.start_timeout_s,
+                )
             else:
                 answer = self._send({"cmd": text}, self.start_timeout_s)
         except (ReplUnresponsive, ReplDied) as err:
@@ -219,7 +246,12 @@ class LeanReplBackend:
 
     def _environment(self, header: str) -> int:
         """The environment id after ``header`` (loaded once per process)."""
-        if self._repl is not None and self._repl.alive() and self._header == header and self._header_env is not None:
+        if (
+            self._repl is not None
+            and self._repl.alive()
+            and self._header == header
+            and self._header_env is not None
+        ):
             return self._header_env
         answer = self._send({"cmd": header}, self.start_timeout_s) if header.strip() else {"env": None}
         errors = _errors(answer)
@@ -235,7 +267,9 @@ class LeanReplBackend:
             self._repl, self._header, self._header_env = LeanRepl(self.command, self.project_dir), None, None
         answer = self._repl.send({k: v for k, v in request.items() if v is not None}, timeout_s)
         if self.memory_limit_mb and self._repl.resident_mb() > self.memory_limit_mb:
-            self.failures.append(f"memory: {self._repl.resident_mb():.0f} MB > {self.memory_limit_mb} MB, restarted")
+            self.failures.append(
+                f"memory: {self._repl.resident_mb():.0f} MB > {self.memory_limit_mb} MB, restarted"
+            )
             self.close()  # proof-state ids die with the process: later tactics on old states fail cleanly
             self.restarts += 1
         return answer

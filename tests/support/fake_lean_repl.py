@@ -26,18 +26,38 @@ def handle(request: dict) -> None:
             answer({"env": len(ENVS) - 1})
         elif "sorry" in request["cmd"]:
             STATES[len(STATES)] = "⊢ p"
-            answer({"env": len(ENVS) - 1, "sorries": [{"proofState": len(STATES) - 1, "goal": "⊢ p"}],
-                    "messages": [{"severity": "warning", "data": "declaration uses 'sorry'"}]})
+            answer(
+                {
+                    "env": len(ENVS) - 1,
+                    "sorries": [{"proofState": len(STATES) - 1, "goal": "⊢ p"}],
+                    "messages": [{"severity": "warning", "data": "declaration uses 'sorry'"}],
+                }
+            )
         else:
-            answer({"env": len(ENVS) - 1, "messages": [] if "exact hq" in request["cmd"] else
-                    [{"severity": "error", "data": "unsolved goals"}]})
+            answer(
+                {
+                    "env": len(ENVS) - 1,
+                    "messages": []
+                    if "exact hq" in request["cmd"]
+                    else [{"severity": "error", "data": "unsolved goals"}],
+                }
+            )
         return
     goal, tactic = STATES.get(request["proofState"]), request["tactic"]
     if tactic == "hang":
         time.sleep(3600)
     if tactic == "spin":
-        answer({"messages": [{"severity": "error", "data": "(deterministic) timeout at `whnf`, maximum number of "
-                              "heartbeats (200000) has been reached"}]})
+        answer(
+            {
+                "messages": [
+                    {
+                        "severity": "error",
+                        "data": "(deterministic) timeout at `whnf`, maximum number of "
+                        "heartbeats (200000) has been reached",
+                    }
+                ]
+            }
+        )
         return
     if tactic == "grow":
         HEAP.append(bytearray(300 * 1024 * 1024))

@@ -1,6 +1,7 @@
 """The Lean REPL client (proof-state handles, header once per process, heartbeat errors, hang watchdog,
-memory cap, batch checking) against a FAKE REPL that speaks the REPL's JSON protocol (tests/support/fake_lean_repl.py):
-no Lean REPL or Mathlib can be installed here, so this tests the client, not Lean."""
+memory cap, batch checking) against a FAKE REPL that speaks the REPL's JSON protocol
+(tests/support/fake_lean_repl.py): no Lean REPL or Mathlib can be installed here, so this tests the
+client, not Lean."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ def test_handles_header_once_and_heartbeat_errors(repl: LeanReplBackend) -> None
     sibling = repl.apply(root, "nonsense")  # a sibling from the same handle: nothing re-elaborated
     assert sibling.outcome is Outcome.ERROR and sibling.reason == "lean_error"
     spin = repl.apply(step.state, "spin")
-    assert spin.reason == "timeout" and "heartbeats" in spin.message and repl.pid == pid  # Lean's limit, no kill
+    assert (
+        spin.reason == "timeout" and "heartbeats" in spin.message and repl.pid == pid
+    )  # Lean's limit, no kill
     done = repl.apply(step.state, "exact hq")
     assert done.outcome is Outcome.PROVED and done.state.tactics == ("constructor", "exact hq")
 
@@ -46,7 +49,9 @@ def test_a_hung_repl_is_killed_and_restarted(repl: LeanReplBackend) -> None:
     root = repl.start(HEADER, STATEMENT)
     first = repl.pid
     hung = repl.apply(root, "hang")
-    assert hung.outcome is Outcome.ERROR and hung.reason == "timeout" and repl.failures[0].startswith("timeout")
+    assert (
+        hung.outcome is Outcome.ERROR and hung.reason == "timeout" and repl.failures[0].startswith("timeout")
+    )
     again = repl.start(HEADER, STATEMENT)  # a fresh process, the header loaded again
     assert repl.pid != first and repl.apply(again, "constructor").outcome is Outcome.GOALS
 
@@ -57,7 +62,9 @@ def test_memory_cap_restarts_a_grown_repl(tmp_path: Path) -> None:
         root = backend.start(HEADER, STATEMENT)
         first = backend.pid
         grown = backend.apply(root, "grow")
-        assert grown.outcome is Outcome.GOALS and backend.failures and backend.failures[0].startswith("memory")
+        assert (
+            grown.outcome is Outcome.GOALS and backend.failures and backend.failures[0].startswith("memory")
+        )
         assert backend.pid is None  # closed; the next request starts a new process
         backend.start(HEADER, STATEMENT)
         assert backend.pid != first
@@ -68,8 +75,11 @@ def test_memory_cap_restarts_a_grown_repl(tmp_path: Path) -> None:
 def test_batch_whole_proof_checking_over_a_pool(tmp_path: Path) -> None:
     pool = LeanReplPool(lambda: LeanReplBackend(FAKE, tmp_path, start_timeout_s=10), size=2)
     try:
-        items = [(STATEMENT, "\n  constructor\n  exact hq"), (STATEMENT, "\n  constructor"),
-                 (STATEMENT, "\n  sorry")] * 2
+        items = [
+            (STATEMENT, "\n  constructor\n  exact hq"),
+            (STATEMENT, "\n  constructor"),
+            (STATEMENT, "\n  sorry"),
+        ] * 2
         results = pool.check_batch(HEADER, items)
         assert results[0] is None and results[1] == "unsolved goals" and results[2] is not None
         assert results[3:] == results[:3]
