@@ -24,40 +24,27 @@ Coq's kernel accepts it. The search then re-checks the whole file with :mod:`mat
 from __future__ import annotations
 
 import math
-import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mathlm.errors import MathlmError
 from mathlm.theorem_proving.backend import Outcome, ProofState, TacticResult, TheoremStartError
 from mathlm.theorem_proving.coq_ide import (
+    COQIDETOP,
     Answer,
     CoqDied,
     CoqGoals,
     CoqIdeProcess,
     CoqUnresponsive,
+    find_coqidetop,
     parse_goals,
 )
 from mathlm.theorem_proving.coq_text import CoqTextError, Sentence, split_sentences
 
-COQIDETOP = "coqidetop.opt"
-INSTALL_HINT = (
-    "Coq is not installed: install Debian's Coq 8.16 with "
-    "`apt-get install -y coq libcoq-stdlib libcoq-coquelicot` (scripts/install_system_deps.sh does it)"
-)
 _UNWRAPPED = {"-", "+", "*", "{", "}"}  # bullets and braces cannot take a Timeout prefix
 DEFAULT_PRELUDE = "Require Import Lia Lra Psatz."
 _CLOSERS = {"Qed.", "Defined."}  # a proposal may end with these: the backend closes proofs itself
-
-
-def find_coqidetop(executable: str = COQIDETOP) -> str:
-    """The coqidetop binary, or a :class:`MathlmError` that says how to install Coq."""
-    found = shutil.which(executable) or (executable if Path(executable).is_file() else None)
-    if found is None:
-        raise MathlmError(f"'{executable}' not found. {INSTALL_HINT}")
-    return found
 
 
 def proof_script(tactics: Sequence[str], prelude: str = "") -> str:

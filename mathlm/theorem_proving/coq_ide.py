@@ -16,15 +16,32 @@ from __future__ import annotations
 import codecs
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from xml.sax.saxutils import escape
 
+from mathlm.errors import MathlmError
+
 PROTOCOL_VERSION = "20220205"  # Coq 8.16's; the Add call below is written for it
+COQIDETOP = "coqidetop.opt"
+INSTALL_HINT = (
+    "Coq is not installed: install Debian's Coq 8.16 with "
+    "`apt-get install -y coq libcoq-stdlib libcoq-coquelicot` (scripts/install_system_deps.sh does it)"
+)
+
+
+def find_coqidetop(executable: str = COQIDETOP) -> str:
+    """The coqidetop binary, or a :class:`MathlmError` that says how to install Coq."""
+    found = shutil.which(executable) or (executable if Path(executable).is_file() else None)
+    if found is None:
+        raise MathlmError(f"'{executable}' not found. {INSTALL_HINT}")
+    return found
 
 
 class CoqUnresponsive(Exception):

@@ -41,8 +41,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mathlm.theorem_proving.coq_backend import find_coqidetop
-from mathlm.theorem_proving.coq_ide import CoqDied, CoqIdeProcess, CoqUnresponsive, parse_goals
+from mathlm.theorem_proving.coq_ide import (
+    CoqDied,
+    CoqIdeProcess,
+    CoqUnresponsive,
+    find_coqidetop,
+    parse_goals,
+)
 from mathlm.theorem_proving.coq_text import CoqTextError, Sentence, code_only, split_sentences
 
 ALLOWED_COQ_ROOTS = ("Coq", "Coquelicot")
