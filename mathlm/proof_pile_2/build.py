@@ -260,7 +260,7 @@ def web_stages(cfg: WebBuildConfig, workdir: Path) -> tuple[list[BuildStage], Pa
         )
         for stage in web.stages
     ]
-    return stages, output, [f"open-web-math: {note}" for note in web.skipped]
+    return stages, output, [f"open-web-math: {note}" for note in (*web.skipped, *web.models)]
 
 
 def code_stages(cfg: CodeBuildConfig, workdir: Path) -> tuple[list[BuildStage], Path]:

@@ -36,6 +36,7 @@ from mathlm.proof_pile_2.web.math_score import MathScoreFilter, make_math_scorer
 from mathlm.proof_pile_2.web.perplexity import PerplexityFilter
 from mathlm.proof_pile_2.web.prefilter import MathPrefilter
 from mathlm.proof_pile_2.web.quality import AccentedCharsFilter, MinLengthFilter, UrlBlacklistFilter
+from mathlm.proof_pile_2.web.train import describe_training
 from mathlm.proof_pile_2.web.warc import FastWarcReader
 
 SOURCE_NAME = "open-web-math"
@@ -94,10 +95,11 @@ class PipelineStage:
 
 @dataclass
 class WebPipeline:
-    """The stages in run order, and the steps left out with why (for the run's summary)."""
+    """The stages in run order, the steps left out with why, and the trained models used (for the summary)."""
 
     stages: list[PipelineStage]
     skipped: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)  # each trained model in use and what it was trained on
 
 
 def web_record(writer: Any, document: Document) -> dict[str, Any]:
@@ -132,6 +134,10 @@ def build_web_pipeline(
     work = Path(work_dir)
     tasks = tasks or max(1, count_warc_files(input_dir))
     skipped: list[str] = []
+    models = [f"{role}: {describe_training(path)}" for role, path in
+              (("math score", cfg.math_classifier), ("perplexity", cfg.kenlm_model)) if path]
+    if not cfg.math_classifier:
+        models.append("math score: rule-based (no trained model; thresholds calibrated on tests/data/real_pages)")
     if not cfg.kenlm_model:
         skipped.append("perplexity filter: no KenLM model configured (kenlm_model)")
         logger.warning(
@@ -145,7 +151,7 @@ def build_web_pipeline(
     )
     if not cfg.dedup.enabled:
         skipped.append("near-dedup: disabled (dedup.enabled=false)")
-        return WebPipeline([extract], skipped)
+        return WebPipeline([extract], skipped, models)
     dedup = minhash_dedup_stages(
         filtered_dir, work / "minhash", output_dir, tasks, cfg.dedup, adapter=web_record
     )
@@ -158,6 +164,7 @@ def build_web_pipeline(
             PipelineStage("web/dedup-filter", dedup.filter, dedup.signature_tasks, "web/dedup-cluster"),
         ],
         skipped,
+        models,
     )
 
 
