@@ -63,7 +63,7 @@ BOILERPLATE_SELECTOR = ", ".join([
 BLOCK_TAGS = frozenset({"div", "section", "p", "ul", "ol", "dl", "table", "tbody", "tr", "td", "center", "h1", "h2",
                         "h3", "h4", "h5", "h6", "span"})
 # How many levels above a link its text counts towards an element's link density.
-LINK_LEVELS = 4
+LINK_LEVELS = 3
 # class/id words that name page furniture. A class or id counts when one of its words (split at
 # non-alphanumerics: "site-footer", "sidebar_left") IS one of these; and even then the element goes only
 # when its structure agrees (it is link-dense or small, see ``is_named_furniture``).
@@ -74,9 +74,6 @@ FURNITURE_WORDS = frozenset("""
     sponsor promo consent gdpr copyright byline tags teaser topbar vote toc navpath header
 """.split())
 NAME_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
-# The class and id values of a page, read from its source (one regex pass is far cheaper than a CSS query
-# with a substring selector per furniture word).
-CLASS_OR_ID = re.compile(r"""\b(?:class|id)\s*=\s*["']?([^"'>]*)""", re.I)
 # A block whose text is at least this share link text, with at least LINK_BLOCK_MIN_LINKS links (or one
 # link that is all its text), is navigation: menus, chapter bars, "Next: / Previous: / Up:" headers.
 LINK_DENSITY = 0.6
@@ -113,6 +110,8 @@ DISPLAYSTYLE_WRAPPER = re.compile(r"^\{\\(?:displaystyle|textstyle)\s*(.*)\}$", 
 CDATA_WRAPPER = re.compile(r"^\s*(?:%\s*)?<!\[CDATA\[|(?:%\s*)?\]\]>\s*$")
 PLACEHOLDER_OPEN, PLACEHOLDER_CLOSE = "\ue000", "\ue001"
 PLACEHOLDER = re.compile(f"{PLACEHOLDER_OPEN}(\\d+){PLACEHOLDER_CLOSE}")
+TAB_RUNS = re.compile(r"\t{2,}")
+LINE_BREAKS = re.compile(r"[ \t]*\n(?:[ \t]*\n)*[ \t]*")
 BULLET = re.compile(r"^[ \t]*[•◦▪][ \t]*", re.M)
 # Inside a formula: any character but a blank line (TeX ends a paragraph there, so a delimiter across one
 # is not a pair). ``$$`` spans also hold no ``$``, so one unpaired literal ``$$`` cannot pair with the
@@ -471,11 +470,11 @@ class LinkStats:
 
 
 def furniture_words(html: str) -> frozenset[str]:
-    """The furniture words that occur as words of some class or id in the page's source."""
-    words: set[str] = set()
-    for value in CLASS_OR_ID.findall(html):
-        words.update(NAME_WORD_SPLIT.split(value.lower()))
-    return FURNITURE_WORDS.intersection(words)
+    """The furniture words that occur anywhere in the page's source (a superset of those in its class and
+    id values; the whole-word test on the element comes later). Substring tests are far cheaper than
+    parsing every attribute."""
+    lowered = html.lower()
+    return frozenset(word for word in FURNITURE_WORDS if word in lowered)
 
 
 def named_blocks(body, named: frozenset[str]) -> list:
@@ -574,9 +573,9 @@ def outermost(nodes: list) -> list:
 def tidy_lines(text: str) -> str:
     """List bullets as ``- ``, one tab between table cells, no blank-line runs, no edge whitespace."""
     text = BULLET.sub("- ", text)
-    text = re.sub(r"\t+", "\t", text)
-    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    text = TAB_RUNS.sub("\t", text)
+    # One pass for both: whitespace around line breaks goes, and 3+ breaks become a blank line.
+    return LINE_BREAKS.sub(lambda match: "\n\n" if match.group().count("\n") > 1 else "\n", text).strip()
 
 
 def assemble(text: str, table: FragmentTable, asciimath: bool) -> ExtractedPage:
