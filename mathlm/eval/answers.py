@@ -32,6 +32,7 @@ worker processes warm) for many.
 from __future__ import annotations
 
 import cmath
+import copy
 import math
 import queue
 import re
@@ -147,6 +148,8 @@ def normalize_final_answer(answer: str) -> str:
     text = _SIZING.sub("", text)
     text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
     text = _DEGREES.sub("", text)
+    # "0.333..." is a decimal cut short: keep that as a trailing "…" (compared by Tolerance.approximates)
+    text = re.sub(r"(\d*\.\d+)\s*(?:\.\.\.+|\\ldots|\\dots|\\cdots|…)", "\\1…", text)
     text = text.replace("\\%", "").replace("%", "").replace("\\dots", "").replace("\\ldots", "")
     text = _keep_exact_side(text)
     for before, after in _RELATION_WORDS:
@@ -163,6 +166,7 @@ def normalize_final_answer(answer: str) -> str:
     text = _SPACE_GROUPED.sub(lambda m: m.group(0).replace(" ", ""), text)
     text = re.sub(r"^(?:=\s*)+", "", text)  # "\approx 11" left "= 11"
     text = _drop_units(text)
+    text = re.sub(r"\\mathbb\s*\{?R\}?(?![A-Za-z])", lambda m: "(-\\infty, \\infty)", text)
     for pattern, name in _NAMED_SETS:
         if pattern.match(text):
             return name
@@ -230,11 +234,11 @@ def _fix_shorthand(text: str) -> str:
 
 
 def _drop_units(text: str) -> str:
-    """Remove trailing unit words after a quantity: '5 cm^2' -> '5', '12 ways' -> '12'."""
-    words = re.compile(r"\s+([A-Za-z]+)(?:\s*\^\s*\{?[23]\}?)?\s*$")
+    """Remove trailing unit words after a quantity: '5 cm^2' -> '5', '12 ways' -> '12', '3 m/s' -> '3'."""
+    words = re.compile(r"\s+([A-Za-z]+)(?:\s*/\s*([A-Za-z]+))?(?:\s*\^\s*\{?-?[123]\}?)?\s*$")
     while True:
         match = words.search(text)
-        if not match or match.group(1).lower() not in UNIT_WORDS:
+        if not match or not all(word.lower() in UNIT_WORDS for word in match.groups() if word):
             return text
         before = text[:match.start()]
         # after a quantity ('5', '3\pi', '\frac{1}{2}'), not after an operator ('1 + bs + s^2')
@@ -344,6 +348,34 @@ def _inequality_as_interval(text: str) -> Collection | None:
     return None
 
 
+def _both_bounds(text: str) -> Collection | None:
+    """``x > 1 and x \\le 2``: a lower and an upper bound together are one interval (1, 2]."""
+    parts = _split_top_level(text, [" and ", "\\land", "\\wedge"])
+    if len(parts) != 2 or len({frozenset(re.findall(r"(?<!\\)\b[a-zA-Z]\b", part)) for part in parts}) != 1:
+        return None  # two bounds on one variable
+    intervals = [_inequality_as_interval(part) for part in parts]
+    if not all(intervals):
+        return None
+    lower = next((i for i in intervals if i and i.items[1] == "\\infty"), None)
+    upper = next((i for i in intervals if i and i.items[0] == "-\\infty"), None)
+    if lower is None or upper is None or lower is upper:
+        return None
+    return Collection("interval", (lower.items[0], upper.items[1]), lower.brackets[0] + upper.brackets[1])
+
+
+def _excluded_point(text: str) -> Collection | None:
+    """``x \\neq 2`` (and ``\\mathbb{R} \\setminus \\{2\\}``): every real but one, as two open intervals."""
+    match = re.fullmatch(r"([a-zA-Z])\s*(?:\\neq|\\ne|!=|≠)\s*(.+)", text) or re.fullmatch(
+        r"\(-\\infty,\s*\\infty\)\s*\\setminus\s*\\\{(.+)\\\}", text)
+    if match is None:
+        return None
+    point = match.group(match.lastindex or 1).strip()
+    if _has_variables(point):
+        return None
+    return Collection("union", (Collection("interval", ("-\\infty", point), "()"),
+                                Collection("interval", (point, "\\infty"), "()")))
+
+
 def _one_sided(left: str, op: str, right: str) -> Collection | None:
     """``left op right`` with one variable, linear in it, solved for the variable."""
     if _VARIABLE.fullmatch(left) and not _has_variables(right):
@@ -394,12 +426,19 @@ def parse_structure(text: str) -> object:
     stripped = _strip_label(text)
     if stripped != text:
         return parse_structure(stripped)
+    builder = re.fullmatch(r"\\\{\s*([a-zA-Z])\s*(?:\||\\mid|:)\s*(.+?)\s*\\\}", text)  # {x | x > 3}
+    if builder:
+        return parse_structure(re.sub(rf"^{builder.group(1)}\s*\\in\s*\\mathbb\s*\{{?R\}}?\s*,?\s*", "",
+                                      builder.group(2)))
     union = _split_top_level(text, ["\\cup"])
     if len(union) > 1:
         return Collection("union", tuple(parse_structure(part) for part in union))
+    both = _both_bounds(text)
+    if both:
+        return both
     items = _split_top_level(text, [",", ";", " or ", " and "])
     if len(items) > 1 and all(items):
-        return Collection("list", tuple(_expand_items(items)))
+        return Collection("list", tuple(_expand_items(_by_name(items))))
     outer = _outer_brackets(text)
     if outer:
         opener, inner, closer = outer
@@ -413,12 +452,20 @@ def parse_structure(text: str) -> object:
     ratio = _split_top_level(text, [":", "\\colon"])
     if len(ratio) > 1 and all(ratio) and not any(_has_variables(part) for part in ratio):
         return Collection("ratio", tuple(ratio))
-    interval = _inequality_as_interval(text)
+    interval = _inequality_as_interval(text) or _excluded_point(text)
     if interval:
         return interval
     if "\\pm" in text or "\\mp" in text:
         return Collection("list", tuple(_expand_items([text])))
     return text
+
+
+def _by_name(items: list[str]) -> list[str]:
+    """``y = 3, x = 2`` in the order of the names (x, y), as a tuple ``(x, y)`` lists them."""
+    names = [re.match(r"^([a-zA-Z])\s*=(?!=)", item) for item in items]
+    if all(names) and len({name.group(1) for name in names if name}) == len(items):
+        return [item for _, item in sorted(zip([name.group(1) for name in names if name], items))]
+    return items
 
 
 def _expand_items(items: list[str]) -> Iterator[object]:
@@ -904,17 +951,22 @@ class Tolerance:
         return values_equal(left, right, self.relative)
 
     def approximates(self, decimal_text: str, value: Value) -> bool:
-        """``decimal_text`` is ``value`` rounded or truncated to the decimals it shows."""
-        match = _DECIMAL.fullmatch(decimal_text.strip())
+        """``decimal_text`` is ``value`` rounded or truncated to the decimals it shows (any number of
+        them when it ends in an ellipsis, ``0.333…``: the writer says it goes on)."""
+        cut_short = decimal_text.strip().endswith("…")
+        decimal_text = decimal_text.strip().rstrip("…")
+        match = _DECIMAL.fullmatch(decimal_text)
         if match is None or self.approximation_digits is None:
             return False
         digits = (match.group(1) + match.group(2)).lstrip("0")
-        if len(digits) < self.approximation_digits:
+        if len(digits) < self.approximation_digits and not cut_short:
             return False
         target = complex(value)
         if abs(target.imag) > 1e-12:
             return False
-        return abs(float(Fraction(decimal_text.strip())) - target.real) < 10.0 ** -len(match.group(2))
+        shown, exact, unit = float(Fraction(decimal_text)), target.real, 10.0 ** -len(match.group(2))
+        truncated = shown * exact >= 0 and 0 <= abs(exact) - abs(shown) < unit
+        return truncated or abs(exact - shown) <= unit / 2 * (1 + 1e-9)
 
 
 EXACT = Tolerance()
@@ -936,9 +988,8 @@ class AnswerChecker:
         self.timeout_s = timeout_s
         self.use_sympy = use_sympy
         self.tolerance = tolerance
-        self._sympy_workers = sympy_workers
-        self._pool: SympyPool | None = None
-        self._pool_lock = threading.Lock()
+        # one spare, so that a worker killed at a deadline is replaced while another serves
+        self._pool = SympyPool(sympy_workers + 1)
 
     def __enter__(self) -> Self:
         return self
@@ -949,23 +1000,18 @@ class AnswerChecker:
     def warm(self) -> None:
         """Start the SymPy workers now (each loads SymPy and its LaTeX parser before saying ready)."""
         if self.use_sympy:
-            with self._pool_lock:
-                if self._pool is None:
-                    # one spare, so that a worker killed at a deadline is replaced while another serves
-                    self._pool = SympyPool(self._sympy_workers + 1)
+            self._pool.start()
 
     def close(self) -> None:
-        with self._pool_lock:
-            if self._pool is not None:
-                self._pool.close()
-                self._pool = None
+        """Stop the SymPy workers (of every checker made from this one by :meth:`with_tolerance`)."""
+        self._pool.close()
 
     def with_tolerance(self, tolerance: Tolerance) -> AnswerChecker:
-        """A checker sharing this one's SymPy workers, comparing numbers with ``tolerance``."""
+        """A checker sharing this one's SymPy workers (started or not), comparing numbers with ``tolerance``."""
         if tolerance == self.tolerance:
             return self
-        other = AnswerChecker(self.timeout_s, self._sympy_workers, self.use_sympy, tolerance)
-        other._pool, other._pool_lock = self._pool, self._pool_lock
+        other = copy.copy(self)
+        other.tolerance = tolerance
         return other
 
     def equivalent(self, prediction: str | None, reference: str | None) -> bool:
@@ -1005,11 +1051,14 @@ class AnswerChecker:
             return list(executor.map(lambda pair: self.equivalent(*pair), pairs))
 
     def _compare(self, pred: object, ref: object) -> Verdict:
+        pred, ref = _vector_as_tuple(pred, ref), _vector_as_tuple(ref, pred)
         if isinstance(ref, Collection) or isinstance(pred, Collection):
             return self._compare_collections(pred, ref)
         if isinstance(ref, Matrix) or isinstance(pred, Matrix):
             if not (isinstance(ref, Matrix) and isinstance(pred, Matrix)):
                 return "different"
+            if _is_vector(pred) != _is_vector(ref):
+                return "different"  # a column is not a row
             if [len(row) for row in ref.rows] != [len(row) for row in pred.rows]:
                 return "different"
             return _all(self._compare(p, r) for pr, rr in zip(pred.rows, ref.rows) for p, r in zip(pr, rr))
@@ -1039,6 +1088,8 @@ class AnswerChecker:
             return "different"
         if "interval" in (ref.kind, pred.kind) and ref.brackets != pred.brackets:
             return "different"
+        if {pred.kind, ref.kind} == {"list", "tuple"}:  # '2, 3' for the pair (2, 3): written in its order
+            return _all(self._compare(p, r) for p, r in zip(pred.items, ref.items))
         if pred.kind in unordered or ref.kind in unordered:
             return self._match_unordered(list(pred.items), list(ref.items))
         return _all(self._compare(p, r) for p, r in zip(pred.items, ref.items))
@@ -1076,6 +1127,14 @@ class AnswerChecker:
     def _compare_scalars(self, pred: str, ref: str) -> Verdict:
         if pred == ref:
             return "equal"
+        for decimal, other in ((pred, ref), (ref, pred)):
+            if decimal.endswith("…") and not other.endswith("…"):
+                try:
+                    tree = parse_expression(other)
+                    value = evaluate(tree, {}) if not variables(tree) else None
+                except (Unsupported, KeyError, ValueError, OverflowError, ZeroDivisionError, TypeError):
+                    value = None
+                return "equal" if value is not None and self.tolerance.approximates(decimal, value) else "different"
         if _is_text(pred) or _is_text(ref):
             return "equal" if _text_key(pred) == _text_key(ref) else "different"
         try:
@@ -1101,14 +1160,23 @@ class AnswerChecker:
     def _sympy_verdict(self, pred: str, ref: str) -> Verdict:
         if not self.use_sympy:
             return "unknown"
-        self.warm()
-        pool = self._pool
-        if pool is None:
-            return "unknown"
-        reply = pool.request({"prediction": pred, "reference": ref}, timeout_s=self.timeout_s)
+        self.warm()  # once, before this pair's deadline starts
+        reply = self._pool.request({"prediction": pred, "reference": ref}, timeout_s=self.timeout_s)
         if reply is None:
             return "unknown"  # out of time: the worker was killed and is replaced in the background
         return reply["verdict"]
+
+
+def _is_vector(value: object) -> bool:
+    return isinstance(value, Matrix) and all(len(row) == 1 for row in value.rows)
+
+
+def _vector_as_tuple(value: object, other: object) -> object:
+    """A column vector compared with a tuple is that tuple: ``(1, 2, 3)`` is the vector (1, 2, 3)."""
+    if _is_vector(value) and isinstance(other, Collection) and other.kind == "tuple":
+        assert isinstance(value, Matrix)
+        return Collection("tuple", tuple(row[0] for row in value.rows), "()")
+    return value
 
 
 def _defining_side(text: str) -> str:
@@ -1151,17 +1219,29 @@ class SympyPool:
     """
 
     def __init__(self, size: int) -> None:
+        self.size = size
         self._idle: queue.Queue[JsonLineWorker] = queue.Queue()
         self._lock = threading.Lock()
-        self._closed = False
+        self._start_lock = threading.Lock()
+        self._generation = 0  # bumped by close(): replacements started before it are discarded
+        self._started = False
         self.workers: list[JsonLineWorker] = []
-        starters = [threading.Thread(target=self._start_one, daemon=True) for _ in range(size)]
-        for starter in starters:
-            starter.start()
-        for starter in starters:
-            starter.join()
-        if not self.workers:
-            raise RuntimeError("could not start the SymPy worker (python -m mathlm.eval.sympy_worker)")
+
+    def start(self) -> None:
+        """Start the workers (in parallel, waiting until each is ready); nothing to do when started."""
+        with self._start_lock:
+            if self._started:
+                return
+            generation = self._generation
+            starters = [threading.Thread(target=self._start_one, args=(generation,), daemon=True)
+                        for _ in range(self.size)]
+            for starter in starters:
+                starter.start()
+            for starter in starters:
+                starter.join()
+            if not self.workers:
+                raise RuntimeError("could not start the SymPy worker (python -m mathlm.eval.sympy_worker)")
+            self._started = True
 
     def request(self, message: dict[str, Any], timeout_s: float) -> dict[str, Any] | None:
         deadline = time.monotonic() + timeout_s
@@ -1170,38 +1250,45 @@ class SympyPool:
         except queue.Empty:
             return None
         reply = worker.request(message, max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            current = worker in self.workers  # False once close() has run
+            if reply is not None and current:
+                self._idle.put(worker)
+                return reply
+            if current:
+                self.workers.remove(worker)
+            generation = self._generation
         if reply is None:
             worker.process.kill()
-            with self._lock:
-                if worker in self.workers:
-                    self.workers.remove(worker)
-            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
-        else:
-            self._idle.put(worker)
+            if current:
+                threading.Thread(target=self._replace, args=(worker, generation), daemon=True).start()
         return reply
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
+        """Stop every worker; a later :meth:`start` starts fresh ones."""
+        with self._start_lock, self._lock:
+            self._generation += 1
+            self._started = False
             workers, self.workers = self.workers, []
+            self._idle = queue.Queue()
         for worker in workers:
             worker.close()
 
-    def _replace(self, dead: JsonLineWorker) -> None:
+    def _replace(self, dead: JsonLineWorker, generation: int) -> None:
         dead.close()
-        self._start_one()
+        self._start_one(generation)
 
-    def _start_one(self) -> None:
+    def _start_one(self, generation: int) -> None:
         try:
             worker = JsonLineWorker.start((sys.executable, "-m", "mathlm.eval.sympy_worker"))
         except WorkerStartError:
             return  # the pool serves with fewer workers; calls still return by their deadline
         with self._lock:
-            if self._closed:
+            if generation != self._generation:  # the pool was closed meanwhile
                 worker.close()
                 return
             self.workers.append(worker)
-        self._idle.put(worker)
+            self._idle.put(worker)
 
 
 _DEFAULT_CHECKER: AnswerChecker | None = None

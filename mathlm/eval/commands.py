@@ -22,13 +22,15 @@ def equiv(
                                           allow_dash=True)],
     timeout: Annotated[float, typer.Option(help="Seconds allowed for the SymPy step of one pair.")] = 5.0,
     threads: Annotated[int, typer.Option(help="Pairs checked concurrently (each SymPy step in its own process).")] = 1,
+    relative_tolerance: Annotated[float, typer.Option(
+        help="Numbers this close (relatively) are equal; 0 = exact (MATH), 0.01 = the ocw task's.")] = 0.0,
 ) -> None:
     """Check answer equivalence for each line; print the line back with an added boolean `equivalent`.
 
     Output has one JSON line per input line, in order. A line that is not a JSON object with string
     `prediction` and `reference` comes back with `"equivalent": null` and an `error` saying why.
     """
-    from mathlm.eval.answers import AnswerChecker
+    from mathlm.eval.answers import AnswerChecker, Tolerance
 
     stream = sys.stdin if str(pairs) == "-" else pairs.open(encoding="utf-8")
     records, errors = [], []
@@ -44,7 +46,8 @@ def equiv(
             record = {"line": number}
             errors.append(f"line {number}: {err}")
         records.append(record)
-    with AnswerChecker(timeout_s=timeout, sympy_workers=max(1, threads)) as checker:
+    with AnswerChecker(timeout_s=timeout, sympy_workers=max(1, threads),
+                       tolerance=Tolerance(relative=relative_tolerance)) as checker:
         valid = [(r["prediction"], r["reference"]) for r, e in zip(records, errors) if e is None]
         verdicts = iter(checker.equivalent_many(valid, threads=threads))
     for record, error in zip(records, errors):
@@ -251,7 +254,7 @@ def sandbox(
 def slurm_eval(
     config: Annotated[Path, typer.Argument(help="Eval config YAML, e.g. configs/eval/llemma_7b.yaml.")],
     shards: Annotated[int, typer.Option(min=1, help="Array tasks; task i evaluates every N-th problem from i.")] = 8,
-    overrides: SetOption = [],
+    overrides: SetOption = [],  # noqa: B006 - typer needs a literal default
     wait: Annotated[bool, typer.Option("--wait", help="Wait for the shards and the merge; print the scores.")] = False,
 ) -> None:
     """Shard `mathlm eval run CONFIG` over a Slurm array; a dependent job merges the shards into OUT/."""

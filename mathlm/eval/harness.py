@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import re
 
+from mathlm.eval.answers import Unsupported, evaluate, normalize_final_answer, parse_expression
+
 # The Minerva paper's normalization lists (Lewkowycz et al., 2022, appendix), as published.
 SUBSTITUTIONS = [
     ("an ", ""),
@@ -133,8 +135,6 @@ def int_cast_match(answer: str, reference: str) -> bool:
 
 
 def _as_float(text: str) -> float | None:
-    from mathlm.eval.answers import Unsupported, evaluate, normalize_final_answer, parse_expression
-
     try:
         value = complex(evaluate(parse_expression(normalize_final_answer(text)), {}))
     except (Unsupported, KeyError, ValueError, OverflowError, ZeroDivisionError, TypeError, RecursionError):

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -36,6 +35,7 @@ from mathlm.eval.sandbox import SandboxLimits, SandboxPool
 from mathlm.eval.scoring import SampleResult, score_sample, summarize
 from mathlm.eval.tasks import Task, get_task, published_score
 from mathlm.inference import Backend, PromptResult, SamplingSettings, make_backend, safe_text
+from mathlm.io import write_text_atomic
 
 
 class GenerationCache:
@@ -163,22 +163,6 @@ def write_task_sources(out: Path, specs: Sequence[str], tasks: Sequence[Task]) -
     sources = {task.name: str(Path(spec).resolve()) if spec.endswith((".yaml", ".yml")) else spec
                for spec, task in zip(specs, tasks)}
     write_text_atomic(out / TASK_SOURCES, json.dumps(sources, indent=2))
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path`` and rename it over ``path``: readers see the old
-    file or the new one, never a part (``mathlm eval score`` rewrites files it has just read)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def read_task_sources(*run_dirs: Path) -> dict[str, str]:

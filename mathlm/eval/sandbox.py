@@ -59,6 +59,8 @@ DEFAULT_PRELOAD = (
     "dataclasses", "enum", "textwrap", "json", "numpy", "sympy",
 )
 SANDBOX_UID = 65534
+# Far above any generated program; keeps a request well inside what the worker reads in one line.
+MAX_PROGRAM_CHARS = 1_000_000
 # The sandbox's user namespace already holds bubblewrap's init, the two zygotes and the program.
 _PROCESSES_BEFORE_THREADS = 4
 _INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; it is in "
@@ -185,10 +187,10 @@ class SandboxPool:
     """A pool of pre-started sandbox workers; thread-safe (one thread per worker runs them in parallel).
 
     ``preload`` names the modules imported once per worker; the third-party ones among them (with what
-    they import) are the only ones programs can import, the rest of the standard library is always there. ``python`` is the interpreter inside the sandbox: it must
-    be executable by the user running the pool; ``library_paths`` are more directories to find the
-    preloads in (for an interpreter other than the venv's). ``unsafe_no_isolation`` runs workers without
-    bubblewrap.
+    they import) are the only ones programs can import, the rest of the standard library is always
+    there. ``python`` is the interpreter inside the sandbox: it must be executable by the user running
+    the pool; ``library_paths`` are more directories to find the preloads in (for an interpreter other
+    than the venv's). ``unsafe_no_isolation`` runs workers without bubblewrap.
     """
 
     workers: int = 2
@@ -218,6 +220,8 @@ class SandboxPool:
 
     def run(self, code: str, result_expr: str | None = None) -> ExecutionResult:
         """Run ``code``, then evaluate ``result_expr`` (``"solution()"``, ``"answer"``) in its namespace."""
+        if len(code) + len(result_expr or "") > MAX_PROGRAM_CHARS:
+            return ExecutionResult(status="error", error=f"program longer than {MAX_PROGRAM_CHARS} characters")
         limits = {**asdict(self.limits), "address_space_bytes": self._interpreter.address_space
                   + self.limits.memory_bytes + (64 << 20),  # + room for the fork's own bookkeeping
                   "nproc": None if self.unsafe_no_isolation else self.limits.max_threads + _PROCESSES_BEFORE_THREADS}

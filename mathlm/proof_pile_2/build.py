@@ -529,5 +529,11 @@ def run_build(config: DataBuildConfig, workdir: Path) -> BuildResult:
     (workdir / "stats.json").write_text(json.dumps(stats, indent=2), encoding="utf-8")
     console.print(summary_table("data build: stages (kept / dropped and why)", stage_rows(stats)))
     console.print(summary_table("data build: output documents", output_rows(stats)))
+    listed = sorted((workdir / "work").glob(f"*/{BAD_RECORDS}/*.jsonl"))
+    if listed:
+        dropped = sum(len(path.read_text(encoding="utf-8").splitlines()) for path in listed)
+        folders = sorted({str(path.parent) for path in listed})
+        console.print(f"[yellow]bad input:[/] {dropped:,} record(s) dropped, each listed with its file and "
+                      f"position in {', '.join(folders)}")
     console.print(f"outputs in {workdir}; stats in {workdir / 'stats.json'}")
     return BuildResult(workdir, stats, plan.notes)

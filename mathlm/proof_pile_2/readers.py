@@ -32,6 +32,8 @@ from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.readers.base import BaseDiskReader
 from datatrove.utils.logging import logger
 
+from mathlm.io import parse_jsonl_line
+
 MAX_LINE_BYTES = 64 * 2**20  # one record; a bigger line is a data dump, not a document
 _TRUNCATION_ERRORS: tuple[type[BaseException], ...] = (EOFError, zlib.error)
 try:  # zstd-compressed JSONL (.jsonl.zst) is read through the optional zstandard package
@@ -51,26 +53,15 @@ class BadRecord(Exception):
         self.detail = detail
 
 
-def parse_jsonl_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
-    """One JSONL line as a dict, or ``(None, reason)``: ``invalid_utf8``, ``malformed_json``,
-    ``not_an_object`` or ``too_large``. A blank line is ``(None, None)``: not a record at all."""
-    import orjson
-
+def parse_record_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None, str]:
+    """One JSONL line: ``(record, None, "")``, or ``(None, reason, detail)`` with the reasons of
+    :func:`mathlm.io.parse_jsonl_line` plus ``too_large``. A blank line is ``(None, None, "")``: not a
+    record at all."""
     if not raw.strip():
-        return None, None
+        return None, None, ""
     if len(raw) > MAX_LINE_BYTES:
-        return None, "too_large"
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None, "invalid_utf8"
-    try:
-        record = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None, "malformed_json"
-    if not isinstance(record, dict):
-        return None, "not_an_object"
-    return record, None
+        return None, "too_large", f"{len(raw):,} bytes"
+    return parse_jsonl_line(raw)
 
 
 def byte_lines(stream: Any, chunk_bytes: int = 2**16) -> Iterator[bytes]:
@@ -207,10 +198,10 @@ class AccountedJsonlReader(AccountedReader):
         try:
             with self.data_folder.open(filepath, "rb", compression=self.compression) as stream:
                 for line_number, raw in enumerate(byte_lines(stream), start=1):
-                    record, reason = parse_jsonl_line(raw)
+                    record, reason, detail = parse_record_line(raw)
                     if reason is not None:
                         self.stat_update("records")
-                        self.drop(reason, filepath, f"line {line_number}")
+                        self.drop(reason, filepath, f"line {line_number}", detail)
                         continue
                     if record is None:
                         continue

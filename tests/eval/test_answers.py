@@ -52,6 +52,14 @@ EQUAL = [
     ("\\mathbb{R}", "(-\\infty, \\infty)"), ("\\varnothing", "\\emptyset"), ("x ≤ 3", "(-\\infty, 3]"),
     # an exact value with its rounding; Python-style powers and pi
     ("5\\sqrt{2} \\approx 7.07", "\\sqrt{50}"), ("2**10", "1024"), ("2pi", "2\\pi"), ("sqrt(2)/2", "\\frac{\\sqrt2}{2}"),
+    # vectors as tuples, a pair written as a list in its order, compound units
+    ("(1, 2, 3)", "\\begin{pmatrix} 1 \\\\ 2 \\\\ 3 \\end{pmatrix}"), ("x=2, y=3", "(2, 3)"), ("y=3, x=2", "(2, 3)"),
+    ("9.8 \\text{ m/s}^2", "9.8"),
+    # every real but one, set-builder notation
+    ("x \\neq 2", "(-\\infty, 2) \\cup (2, \\infty)"), ("\\mathbb{R} \\setminus \\{2\\}", "(-\\infty,2)\\cup(2,\\infty)"),
+    ("\\{x \\mid x > 3\\}", "(3, \\infty)"), ("x \\le 2 \\text{ and } x > 1", "(1, 2]"),
+    # a decimal cut short with an ellipsis
+    ("0.333...", "\\frac{1}{3}"), ("0.142857\\ldots", "\\frac17"), ("-0.1666\\dots", "-\\frac{1}{6}"),
 ]
 DIFFERENT = [
     ("(1, 2)", "(2, 1)"), ("[1,2]", "[1,2)"), ("3-4i", "3+4i"), ("B", "C"), ("\\pi", "3.14"),
@@ -62,7 +70,10 @@ DIFFERENT = [
     ("A, C", "C"), ("2B", "B"), ("E'", "E"), ("AB", "A"), ("3, 250", "3250"), ("x < 5", "x \\le 5"),
     ("-x < -1", "x < 1"), ("(2, 5]", "2 \\le x < 5"), ("21:11", "11:21"), ("0.083", "\\frac{1}{12}"),
     ("4.5 \\times 10^{32}", "4.5e33"), ("1 + bs + s^2", "1 + bs"), ("\\binom{5}{2}", "\\binom{5}{1}"),
-    ("{1, 2}", "\\{1, 3\\}"), ("\\mathbb{R}", "[0, \\infty)"),
+    ("{1, 2}", "\\{1, 3\\}"), ("\\mathbb{R}", "[0, \\infty)"), ("x=3, y=2", "(2, 3)"),
+    ("(2, 1)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}"), ("x \\neq 3", "(-\\infty, 2) \\cup (2, \\infty)"),
+    ("\\begin{pmatrix} 1 & 2 \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}"),
+    ("0.34...", "\\frac{1}{3}"), ("0.0833334", "\\frac{1}{12}"), ("x > 1 \\text{ and } y < 2", "(1, 2)"),
 ]
 
 
@@ -162,3 +173,25 @@ def test_cli_prints_one_line_per_input_in_order(tmp_path) -> None:  # type: igno
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["equivalent"] for o in out] == [True, None, False, None]
     assert out[0]["id"] == 1 and "line 2" in out[1]["error"] and "string" in out[3]["error"]
+
+
+def test_checkers_with_another_tolerance_share_the_workers() -> None:
+    """with_tolerance() shares the SymPy pool, started or not: closing the first stops every worker."""
+    checker = AnswerChecker(timeout_s=5.0)
+    ocw = checker.with_tolerance(Tolerance(relative=0.01))
+    assert ocw.equivalent("\\int_0^2 x dx", "2")  # starts the shared pool
+    workers = list(checker._pool.workers)
+    assert workers and workers == ocw._pool.workers
+    checker.close()
+    assert all(worker.process.poll() is not None for worker in workers)
+
+
+def test_cli_relative_tolerance(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "pairs.jsonl"
+    path.write_text('{"prediction": "4.52 \\\\times 10^{33}", "reference": "4.5e33"}\n')
+    verdicts = []
+    for extra in ([], ["--relative-tolerance", "0.01"]):
+        result = subprocess.run([sys.executable, "-m", "mathlm.cli", "eval", "equiv", str(path), *extra],
+                                capture_output=True, text=True, timeout=120, check=True)
+        verdicts.append(json.loads(result.stdout)["equivalent"])
+    assert verdicts == [False, True]

@@ -132,3 +132,26 @@ def test_custom_task_errors_name_the_problem(tmp_path: Path) -> None:
         get_task(str(tmp_path / "task2.yaml")).records()
     with pytest.raises(MathlmError, match="unknown task 'nope'"):
         get_task("nope")
+
+
+@pytest.mark.parametrize(("task_name", "prompt_file"), [("math", "minerva_math_4shot"), ("ocw", "minerva_ocw_4shot"),
+                                                        ("gsm8k", "gsm8k_cot_8shot"),
+                                                        ("mmlu_stem", "minerva_mmlu_stem_sat_4shot")])
+def test_published_exemplar_solutions_score_as_right(task_name: str, prompt_file: str) -> None:
+    """The few-shot targets are solutions in exactly the format the model imitates: each one, cut at the
+    task's stop string as a generation would be, must give its own answer in both scoring modes."""
+    from mathlm.eval.answers import AnswerChecker
+
+    task = get_task(task_name)
+    with AnswerChecker(use_sympy=False) as checker:
+        same = checker.with_tolerance(task.tolerance).equivalent
+        for exemplar in load_prompt(prompt_file)["exemplars"]:
+            generation = exemplar["target"].split(task.stop[0])[0] if task.stop[0] != "\n\n" else exemplar["target"]
+            answer = task.extract(generation)
+            reference = exemplar["answer"]
+            if task.scorer == "choice":
+                assert answer == reference
+                continue
+            assert answer is not None and same(answer, reference), (answer, reference)
+            harness_answer = task.harness_extract(generation)
+            assert harness_answer is not None and task.harness_same(harness_answer, reference, same)

@@ -323,6 +323,18 @@ def test_source_tree_file_that_is_not_utf8(tmp_path: Path) -> None:
     assert counts["skipped_other_language"] == 1
 
 
+def test_source_tree_link_to_a_file_outside_the_tree(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.py"
+    outside.write_text("import numpy  # not part of any repository\n")
+    (tmp_path / "tree" / "repo").mkdir(parents=True)
+    (tmp_path / "tree" / "repo" / "link.py").symlink_to(outside)
+    (tmp_path / "tree" / "repo" / "inside.py").symlink_to(tmp_path / "tree" / "repo" / "real.py")
+    (tmp_path / "tree" / "repo" / "real.py").write_text("import numpy\n")
+    docs, counts = run_step(SourceTreeReader(str(tmp_path / "tree")))
+    assert sorted(doc.id for doc in docs) == ["repo/inside.py", "repo/real.py"]
+    assert counts["dropped_link_outside_tree"] == 1
+
+
 def test_notebook_that_is_not_json_is_dropped_and_others_converted() -> None:
     broken = Document(text='{"cells": [', id="a.ipynb", metadata={"lang": "jupyter"})
     good = Document(
@@ -456,3 +468,30 @@ def test_tokenize_input_of_only_bad_records_gives_an_empty_shard(
     result = tokenize_documents(tmp_path / "docs", tmp_path / "out" / "t", llama_style_sp_model)
     assert (result.documents, result.counters["records"]) == (0, 2)
     assert result.counters["dropped_no_text"] == 1 and result.counters["dropped_empty"] == 1
+
+
+def test_a_build_over_bad_input_finishes_and_lists_what_it_dropped(tmp_path: Path) -> None:
+    """The whole `mathlm data build` (code subset only): bad records never fail a task or the build."""
+    from mathlm.proof_pile_2.build import DataBuildConfig, run_build
+
+    stack = tmp_path / "stack"
+    stack.mkdir()
+    lines = good_stack_lines(6)
+    (stack / "a.jsonl").write_text("\n".join(lines[:3] + ["{broken", stack_line(7)] + lines[3:]) + "\n")
+    data = gzip.compress(("\n".join(good_stack_lines(300)[100:]) + "\n").encode())
+    (stack / "b.jsonl.gz").write_bytes(data[: len(data) // 2])
+    config = DataBuildConfig.model_validate(
+        {
+            "arxiv": {"enabled": False},
+            "web": {"enabled": False},
+            "decontamination": {"enabled": False},
+            "code": {"stack_files": str(stack), "dedup": False},
+        }
+    )
+    result = run_build(config, tmp_path / "build")
+    reader = next(step for step in result.stats["stages"][0]["steps"] if "the-stack" in step["step"])
+    assert reader["counters"]["dropped_malformed_json"] == 1 and reader["counters"]["dropped_wrong_type"] == 1
+    assert reader["counters"]["dropped_truncated_file"] == 1
+    assert sum(result.stats["outputs"]["algebraic-stack"].values()) > 6 + 20
+    listed = list((tmp_path / "build" / "work" / "algebraic-stack" / "bad_records").glob("*.jsonl"))
+    assert sum(len(path.read_text().splitlines()) for path in listed) == 3

@@ -26,6 +26,7 @@ from mathlm.errors import MathlmError
 from mathlm.eval.answers import Tolerance
 from mathlm.eval.config import TaskConfig
 from mathlm.eval.tasks.hooks import COMPARATORS, EXTRACTORS, PROGRAMS, PROMPTS, load_prompt
+from mathlm.registry import Registry
 
 __all__ = [
     "TASKS",
@@ -175,14 +176,12 @@ def load_task(path: Path) -> Task:
     return Task(load_config(path, TaskConfig), source=path.resolve())
 
 
-TASKS: dict[str, Task] = {}
+TASKS: Registry[Task] = Registry("task")
 
 
 def register_task(task: Task) -> Task:
-    if task.name in TASKS:
-        raise MathlmError(f"task {task.name!r} is already registered")
-    TASKS[task.name] = task
-    return task
+    """Add a task (loaded from YAML, usually) to the registry of names ``mathlm eval`` accepts."""
+    return TASKS.register(task.name, task)
 
 
 for _path in sorted(BUILTIN_DIR.glob("*.yaml")):
@@ -192,7 +191,7 @@ for _path in sorted(BUILTIN_DIR.glob("*.yaml")):
 def get_task(name: str) -> Task:
     """A registered task, or a custom task from a YAML file path."""
     if name in TASKS:
-        return TASKS[name]
+        return TASKS.get(name)
     if name.endswith((".yaml", ".yml")):
         return load_task(Path(name))
     raise MathlmError(

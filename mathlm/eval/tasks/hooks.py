@@ -15,53 +15,24 @@ import json
 import re
 from collections.abc import Callable
 from functools import cache
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from mathlm.assets import PROMPTS_DIR
 from mathlm.benchmarks import BenchmarkRecord
 from mathlm.errors import MathlmError
 from mathlm.eval import harness
 from mathlm.eval.answers import last_boxed
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class HookRegistry(Generic[F]):
-    """Functions of one kind by name; an unknown name is an error listing the known ones."""
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-        self._functions: dict[str, F] = {}
-
-    def register(self, name: str) -> Callable[[F], F]:
-        def add(function: F) -> F:
-            if name in self._functions:
-                raise MathlmError(f"{self.kind} hook {name!r} is already registered")
-            self._functions[name] = function
-            return function
-
-        return add
-
-    def get(self, name: str) -> F:
-        if name not in self._functions:
-            raise MathlmError(
-                f"unknown {self.kind} hook {name!r}; known: {', '.join(sorted(self._functions))}"
-            )
-        return self._functions[name]
-
-    def names(self) -> list[str]:
-        return sorted(self._functions)
-
+from mathlm.registry import Registry
 
 PromptBuilder = Callable[..., str]  # (record, *, few_shot, template, **options) -> prompt
 Extractor = Callable[..., "str | None"]  # (generation, **options) -> answer or None (invalid sample)
 ProgramBuilder = Callable[..., str]  # (generation, **options) -> the program to run
 Comparator = Callable[..., bool]  # (answer, reference, same, **options) -> harness verdict
 
-PROMPTS: HookRegistry[PromptBuilder] = HookRegistry("prompt")
-EXTRACTORS: HookRegistry[Extractor] = HookRegistry("extract")
-PROGRAMS: HookRegistry[ProgramBuilder] = HookRegistry("program")
-COMPARATORS: HookRegistry[Comparator] = HookRegistry("compare")
+PROMPTS: Registry[PromptBuilder] = Registry("prompt hook")
+EXTRACTORS: Registry[Extractor] = Registry("extract hook")
+PROGRAMS: Registry[ProgramBuilder] = Registry("program hook")
+COMPARATORS: Registry[Comparator] = Registry("compare hook")
 
 
 @cache

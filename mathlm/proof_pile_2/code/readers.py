@@ -7,8 +7,11 @@ or None for a language AlgebraicStack does not use), ``path`` (inside its reposi
 
 from __future__ import annotations
 
+import os
+
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.readers.base import BaseDiskReader
+from fsspec.implementations.local import LocalFileSystem
 
 from mathlm.proof_pile_2.code.languages import (
     HEADER_EXTENSIONS,
@@ -89,7 +92,8 @@ class SourceTreeReader(AccountedReader):
 
     Files in a language AlgebraicStack does not use are counted (``skipped_other_language``), as are
     version-control internals (``skipped_vcs``); of the rest (``records``), files that are not UTF-8 are
-    dropped (``dropped_not_utf8``), as AlgebraicStack did. A ``.h`` file's language (C or C++) is
+    dropped (``dropped_not_utf8``), as AlgebraicStack did, and so are symbolic links to files outside the
+    tree (``dropped_link_outside_tree``): a cloned repository must not make the build read ``/etc``. A ``.h`` file's language (C or C++) is
     decided by its code and, failing that, by the other files of its repository.
     """
 
@@ -105,6 +109,14 @@ class SourceTreeReader(AccountedReader):
             self._repository_hints[repo] = repository_header_language(paths)
         return self._repository_hints[repo]
 
+    def _leaves_the_tree(self, filepath: str) -> bool:
+        """Whether a local file is a link to somewhere outside the tree (``repo/x.py -> /etc/passwd``)."""
+        if not isinstance(self.data_folder.fs, LocalFileSystem):
+            return False
+        root = os.path.realpath(self.data_folder.path)
+        target = os.path.realpath(self.data_folder.resolve_paths(filepath))
+        return os.path.commonpath([root, target]) != root
+
     def read_file(self, filepath: str) -> DocumentsPipeline:
         parts = filepath.replace("\\", "/").split("/")
         if any(part in (".git", ".hg", ".svn") for part in parts):
@@ -115,6 +127,9 @@ class SourceTreeReader(AccountedReader):
             self.stat_update("skipped_other_language")
             return
         self.stat_update("records")
+        if self._leaves_the_tree(filepath):
+            self.drop("link_outside_tree", filepath, "path", "a symbolic link to a file outside the source tree")
+            return
         with self.data_folder.open(filepath, "rb") as handle:
             data = handle.read()
         try:

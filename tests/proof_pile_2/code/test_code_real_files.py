@@ -76,3 +76,21 @@ def test_relative_imports_count_only_inside_a_math_package() -> None:
         False,
         "no_math_import",
     )
+
+
+def test_the_stack_rows_of_h_files_are_judged_by_their_code(tmp_path: Path) -> None:
+    """the-stack files every ``.h`` under C; the row's code decides (no repository view there)."""
+    from mathlm.proof_pile_2.code import StackJsonlReader
+
+    rows = [
+        {
+            "content": (FILES / name).read_text(),
+            "lang": "C",
+            "max_stars_repo_path": name.split("/", 1)[1],
+            "max_stars_repo_name": f"debian/{name.split('/')[0]}",
+        }
+        for name in ("eigen/Eigen/src/Core/Dot.h", "gsl/gsl/gsl_sf_bessel.h")
+    ]
+    (tmp_path / "rows.jsonl").write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    languages = {doc.metadata["path"]: doc.metadata["lang"] for doc in StackJsonlReader(str(tmp_path))()}
+    assert languages == {"Eigen/src/Core/Dot.h": "c++", "gsl/gsl_sf_bessel.h": "c"}
