@@ -632,6 +632,8 @@ def text_math(text: str, asciimath: bool) -> list[tuple[str, str]]:
 
 def math_matches(text: str) -> list[re.Match]:
     """The delimited formulas of a text, less ``$...$`` pairs whose inside reads as prose."""
+    if "$" not in text and "\\" not in text:
+        return []  # every delimiter starts with one of them; the regex scan is the costly part
     return [match for match in TEXT_MATH.finditer(text) if not reads_as_prose(match.group("di") or match.group("dd"))]
 
 
