@@ -47,7 +47,8 @@ def _stage_data(ctx: QuickstartContext) -> dict[str, Any]:
     (`mathlm data train-classifier`, `mathlm data train-kenlm`), so every web stage runs."""
     from mathlm.config import load_config
     from mathlm.assets import CONFIGS_DIR
-    from mathlm.proof_pile_2.build import DataBuildConfig, run_build
+    from mathlm.proof_pile_2.build import run_build
+    from mathlm.proof_pile_2.config import DataBuildConfig
     from mathlm.proof_pile_2.web.train import train_kenlm, train_math_classifier
     from mathlm.sample_data import sample_paths
 

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.support.pretrain import TINY_CONFIG, tiny_overrides, write_shard
 
-from conftest import TINY_CONFIG, tiny_overrides, write_shard
 from mathlm.config import ConfigError
 from mathlm.errors import MathlmError
 from mathlm.pretrain.config import TrainConfig

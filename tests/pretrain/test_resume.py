@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.support.pretrain import TINY_CONFIG, step_losses, tiny_overrides, torchrun
 
-from conftest import TINY_CONFIG, step_losses, tiny_overrides, torchrun
 from mathlm.errors import MathlmError
 from mathlm.pretrain import checkpoint as ckpt
 from mathlm.pretrain.config import TrainConfig

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.support.pretrain import TINY_CONFIG, step_losses, tiny_overrides
 from typer.testing import CliRunner
 
-from conftest import TINY_CONFIG, step_losses, tiny_overrides
 from mathlm.cli import app
 from mathlm.pretrain import checkpoint as ckpt
 from mathlm.slurm import jobs

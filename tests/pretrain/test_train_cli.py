@@ -7,9 +7,9 @@ import math
 from pathlib import Path
 
 import pytest
+from tests.support.pretrain import TINY_CONFIG, tiny_overrides
 from typer.testing import CliRunner
 
-from conftest import TINY_CONFIG, tiny_overrides
 from mathlm.cli import app
 from mathlm.pretrain import checkpoint as ckpt
 

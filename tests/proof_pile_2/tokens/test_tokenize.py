@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from tokenizer_fixtures import sample_texts
+from tests.support.tokenizers import sample_texts
 from typer.testing import CliRunner
 
 from mathlm.cli import app

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tokenizer_fixtures import sample_texts
+from tests.support.tokenizers import sample_texts
 
 from mathlm.proof_pile_2.tokens.pipeline import tokenize_documents
 from mathlm.shards.indexed import IndexedDataset
