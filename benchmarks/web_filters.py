@@ -25,7 +25,7 @@ from mathlm.console import console, summary_table
 from mathlm.proof_pile_2.web.extract import extract_math_text
 from mathlm.proof_pile_2.web.langid import LanguageFilter
 from mathlm.proof_pile_2.web.math_score import MathScoreFilter, make_math_scorer
-from mathlm.proof_pile_2.web.pipeline import WebPipelineConfig
+from mathlm.proof_pile_2.web.config import WebPipelineConfig
 from mathlm.proof_pile_2.web.prefilter import MathPrefilter
 from mathlm.proof_pile_2.web.quality import AccentedCharsFilter, MinLengthFilter
 

@@ -5,7 +5,7 @@
 # Both: Coq for formal proving (the quickstart's prove stage proves miniF2F-rocq theorems) and
 # bubblewrap, the tool-use sandbox's wall (mathlm/eval/sandbox.py; the quickstart's eval stage runs a
 # GSM8k+Python program). Test suite also: Slurm (slurmctld, slurmd, sbatch) and munge for the local
-# cluster that slurm/local_cluster.sh starts, gcc for the test Lean binary, python3-seccomp.
+# cluster that mathlm/assets/slurm/local_cluster.sh starts, gcc for the test Lean binary, python3-seccomp.
 set -euo pipefail
 purpose="${1:-test}"
 need=()

@@ -1,4 +1,4 @@
-"""Write the Coq few-shot prompts (``data/prompts/coq_*_fewshot.json``) from miniF2F-rocq VALID theorems.
+"""Write the Coq few-shot prompts (``mathlm/assets/prompts/coq_*_fewshot.json``) from miniF2F-rocq VALID theorems.
 
 The proofs below were written by hand for this project. The tool runs them through the real Coq
 backend to record the exact goal text before each exemplar tactic (what the search will show the

@@ -111,7 +111,8 @@ def _mix(values: np.ndarray) -> np.ndarray:
 
 
 def _prefix_sums(values: np.ndarray, powers: _Powers) -> np.ndarray:
-    """``S[k] = sum_{j<k} values[j] * base**-j``: the hash of ``values[l:r]`` is ``base**(r-1) * (S[r]-S[l])``."""
+    """``S[k] = sum_{j<k} values[j] * base**-j``; the hash of ``values[l:r]`` is then
+    ``base**(r-1) * (S[r]-S[l])``."""
     powers.ensure(len(values) + 1)
     sums = np.zeros(len(values) + 1, dtype=_U64)
     np.cumsum(values.astype(_U64) * powers.down[: len(values)], out=sums[1:])
@@ -469,7 +470,8 @@ class NgramIndex:
         return self._split(batch, positions, items, lengths)
 
     def _match_short(self, batch: WordBatch) -> tuple[np.ndarray, np.ndarray]:
-        """Short texts: a cheap lookup of their first ``min_words`` words, then the whole text where that hits."""
+        """Short texts: a cheap lookup of their first ``min_words`` words, then the whole text where that
+        hits."""
         starts, queries = batch.ngrams(self.min_words)
         rows, items = self.prefix_table.lookup(queries)
         positions = starts[rows]

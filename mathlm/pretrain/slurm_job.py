@@ -1,20 +1,19 @@
 """The Slurm job of a training run: ``srun`` + ``torchrun`` on every node, requeued on preemption.
 
-The job runs ``mathlm train CONFIG`` under ``torchrun`` (``slurm/templates/torchrun.sbatch``). With
+The job runs ``mathlm train CONFIG`` under ``torchrun`` (the shipped ``torchrun.sbatch`` template). With
 ``checkpoint.resume: auto`` a requeued job (preempted, or at its time limit) starts again from the run's
 latest complete checkpoint; the trainer saves one when Slurm sends SIGTERM, so little work is lost.
 """
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 
-from mathlm.config import load_config
+from mathlm.config import load_config, validate_config
 from mathlm.errors import MathlmError
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.data import gradient_accumulation
-from mathlm.slurm.jobs import SlurmJob, venv_activate_script
+from mathlm.slurm.jobs import SlurmJob, SlurmResources, mathlm_arguments, mathlm_job
 
 # Settings for NCCL over the cluster's network; a user can override any of them in their shell or --env.
 NCCL_ENV = {
@@ -34,26 +33,19 @@ def train_job(config: Path, overrides: list[str], nodes: int, gpus_per_node: int
         raise MathlmError(f"{config}: checkpoint.resume is {cfg.checkpoint.resume!s}; a requeued Slurm job must "
                           "resume from its own latest checkpoint: use checkpoint.resume: auto")
     run_dir = cfg.run_dir.resolve()
-    # the run directory as an absolute path, so the job finds it whatever its working directory
-    kept = [o for o in overrides if not o.strip().startswith("run_dir=")]
-    sets = " ".join(f"--set {shlex.quote(o)}" for o in [*kept, f"run_dir={run_dir}"])
     cpus = cpus_per_task or max(procs, 8 * gpus_per_node)
-    env = {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": str(max(1, cpus // procs))}
-    if gpus_per_node:
-        env.update(NCCL_ENV)
-    activate = venv_activate_script()
-    job = SlurmJob(
+    source = "mathlm slurm train options"
+    resources = validate_config({"partition": partition, "time": time, "cpus_per_task": cpus}, SlurmResources, source)
+    env = {"OMP_NUM_THREADS": str(max(1, cpus // procs)), **(NCCL_ENV if gpus_per_node else {})}
+    job = mathlm_job(
+        resources,
+        source,
         name=f"train-{run_dir.name}",
-        commands=[f"-m mathlm.cli train {shlex.quote(str(config.resolve()))} {sets}"],
-        setup=[f"source {shlex.quote(str(activate))}"] if activate.is_file() else [],
+        commands=[mathlm_arguments("train", config, overrides, "run_dir", run_dir)],
         env=env,
         nodes=nodes,
         gpus_per_node=gpus_per_node,
-        cpus_per_task=cpus,
-        time=time,
-        partition=partition,
         log_dir=str(run_dir / "slurm_logs"),
-        workdir=str(Path.cwd()),
         requeue=True,
         signal="B:USR1@120",
         template="torchrun.sbatch",

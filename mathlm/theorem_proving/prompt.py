@@ -1,6 +1,6 @@
 """The published few-shot next-tactic prompt (Llemma's Lean 4 proof search), built from its data file.
 
-``data/prompts/lean4_tactic_fewshot.json`` holds the instruction, three exemplars (Mathlib tactic
+``mathlm/assets/prompts/lean4_tactic_fewshot.json`` holds the instruction, three exemplars (Mathlib tactic
 states and the tactic that was applied) and the templates; :func:`load_tactic_prompt` assembles them
 and checks the result against the upstream prompt text stored next to them, so an edit to either
 cannot drift silently.

@@ -68,9 +68,9 @@ class ModelTacticProposer:
         self.backend = backend
         self.model_id = backend.model_id
         self.prompt = prompt
-        self.settings = SamplingSettings(max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, n=n,
-                                         seed=seed, stop=prompt.stop, beam_search=temperature == 0 and n > 1,
-                                         logprobs=True)
+        self.settings = SamplingSettings(max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
+                                         n=n, seed=seed, stop=prompt.stop,
+                                         beam_search=temperature == 0 and n > 1, logprobs=True)
         self.failures: Counter[str] = Counter()
 
     def propose(self, goals: str) -> list[Candidate]:

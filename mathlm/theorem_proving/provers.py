@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mathlm.errors import MathlmError
+from mathlm.registry import Registry
 from mathlm.theorem_proving.backend import ProverBackend
 from mathlm.theorem_proving.config import ProverConfig
 from mathlm.theorem_proving.theorems import Language
@@ -28,16 +29,14 @@ class Prover:
     build: Builder
 
 
-PROVERS: dict[str, Prover] = {}
+PROVERS: Registry[Prover] = Registry("prover")
 
 
 def register(name: str, language: Language, description: str) -> Callable[[Builder], Builder]:
     """Register ``build(config) -> backend`` under ``name``."""
 
     def add(build: Builder) -> Builder:
-        if name in PROVERS:
-            raise ValueError(f"prover {name!r} is registered twice")
-        PROVERS[name] = Prover(name, language, description, build)
+        PROVERS.register(name, Prover(name, language, description, build))
         return build
 
     return add
@@ -45,10 +44,7 @@ def register(name: str, language: Language, description: str) -> Callable[[Build
 
 def get_prover(name: str) -> Prover:
     """The prover called ``name``; an unknown name is an error listing the known ones."""
-    try:
-        return PROVERS[name]
-    except KeyError:
-        raise MathlmError(f"unknown prover {name!r}; known provers: {', '.join(sorted(PROVERS))}") from None
+    return PROVERS.get(name)
 
 
 @register("coq", "coq", "Coq 8.16 through coqidetop (XML protocol, state ids, Timeout per tactic)")

@@ -2,7 +2,7 @@
 
 * ``minif2f`` / ``minif2f_llemma`` (Lean 4): the statement ends ``:= by``; the header is the file's
   imports and options (``import Mathlib`` ...).
-* ``minif2f_rocq`` (Coq): one ``.v`` file per theorem (``data/benchmarks/minif2f_rocq/{test,valid}``).
+* ``minif2f_rocq`` (Coq): one ``.v`` file per theorem (``assets/benchmarks/minif2f_rocq/{test,valid}``).
   The header is everything before ``Theorem <name>`` (``Require``s, definitions the statement uses,
   ``Open Scope``), the statement is that one sentence, and whatever followed (``Proof. Admitted.``) is
   what a proof replaces.
@@ -21,7 +21,7 @@ from mathlm.theorem_proving.coq_text import CoqTextError, split_sentences
 
 Language = Literal["lean", "coq"]
 BENCHMARK_LANGUAGE: dict[str, Language] = {"minif2f": "lean", "minif2f_llemma": "lean", "minif2f_rocq": "coq"}
-# Header of every miniF2F file in data/benchmarks/minif2f_lean4/minif2f.jsonl; used where a record has none.
+# Header of every miniF2F file in assets/benchmarks/minif2f_lean4/minif2f.jsonl; used where a record has none.
 MINIF2F_HEADER = "import Mathlib\n\nset_option maxHeartbeats 0\n\nopen BigOperators Real Nat Topology Rat\n\n"
 ROCQ_DIR = assets.BENCHMARKS_DIR / "minif2f_rocq"
 

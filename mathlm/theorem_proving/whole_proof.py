@@ -1,6 +1,6 @@
 """Whole-proof mode: the model writes a complete proof in one go; the verifier decides (pass@k).
 
-For each theorem the model gets the few-shot prompt (``data/prompts/coq_whole_proof_fewshot.json`` for
+For each theorem the model gets the few-shot prompt (``assets/prompts/coq_whole_proof_fewshot.json`` for
 Coq: file header + statement, then ``Proof. ... Qed.``) and returns ``k`` samples. Each sample is
 trimmed to end at its first ``Qed.`` (for Lean, prefixed with ``:=`` when the model wrote only the
 tactic block); each distinct one is checked by the verifier once. pass@k: at least one of the ``k``

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import TINY_CONFIG, tiny_overrides
 from mathlm.cli import app
 from mathlm.pretrain import checkpoint as ckpt
+from tests.support.pretrain import TINY_CONFIG, tiny_overrides
 
 
 def test_train_then_plot(tiny_data: Path, tmp_path: Path, single_process: None) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from coq_support import require_coq, rocq
-from fake_prover import ScriptedProposer
+from tests.support.fake_prover import ScriptedProposer
 from typer.testing import CliRunner
 
 from mathlm.cli import app

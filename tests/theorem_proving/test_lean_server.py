@@ -15,9 +15,9 @@ import os
 import signal
 
 import pytest
-from conftest import PRELUDE_HEADER
 
 from mathlm.theorem_proving.backend import Outcome, TheoremStartError
+from mathlm.theorem_proving.local_lean import PRELUDE_HEADER
 from mathlm.theorem_proving.lsp import encode_message, read_message
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 
-from fake_prover import FakeProofMachine, ScriptedProposer, expected_file
+from tests.support.fake_prover import FakeProofMachine, ScriptedProposer, expected_file
 
 from mathlm.theorem_proving.search import SearchBudget, best_first_search, rejection_reason
 

@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import PRELUDE_HEADER
-from fake_prover import FakeProofMachine, ScriptedProposer
+from mathlm.theorem_proving.local_lean import PRELUDE_HEADER
+from tests.support.fake_prover import FakeProofMachine, ScriptedProposer
 
 from mathlm.config import ConfigError, load_config
 from mathlm.errors import MathlmError

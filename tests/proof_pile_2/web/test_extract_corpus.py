@@ -1,4 +1,4 @@
-"""The extractor over every HTML page of the embedded sample crawl (``sample_data/files/web``)."""
+"""The extractor over every HTML page of the embedded sample crawl (``mathlm/assets/sample/web``)."""
 
 from __future__ import annotations
 
