@@ -353,7 +353,7 @@ class _KeyTable:
 
 
 def _wordy_windows(prose: np.ndarray, n: int) -> np.ndarray:
-    """Per n-gram: True when at least ``MIN_PROSE_WORDS`` of its words are prose words (see :func:`prose_words`).
+    """Per n-gram: True when at least ``MIN_PROSE_WORDS`` of its words are prose words (:func:`prose_words`).
 
     All-number n-grams ("1 2 3 ... 13", coordinate lists) and formula-only ones ("x y 2 x 2 2xy y 2 so x 2
     y 2", what any page expanding a square writes) occur in unrelated documents everywhere: a shared one

@@ -86,10 +86,15 @@ def build_web_pipeline(
     work = Path(work_dir)
     tasks = tasks or max(1, count_warc_files(input_dir))
     skipped: list[str] = []
-    models = [f"{role}: {describe_training(path)}" for role, path in
-              (("math score", cfg.math_classifier), ("perplexity", cfg.kenlm_model)) if path]
+    models = [
+        f"{role}: {describe_training(path)}"
+        for role, path in (("math score", cfg.math_classifier), ("perplexity", cfg.kenlm_model))
+        if path
+    ]
     if not cfg.math_classifier:
-        models.append("math score: rule-based (no trained model; thresholds calibrated on tests/data/real_pages)")
+        models.append(
+            "math score: rule-based (no trained model; thresholds calibrated on tests/data/real_pages)"
+        )
     if not cfg.kenlm_model:
         skipped.append("perplexity filter: no KenLM model configured (kenlm_model)")
         logger.warning(
@@ -105,8 +110,14 @@ def build_web_pipeline(
         skipped.append("near-dedup: disabled (dedup.enabled=false)")
         return WebPipeline([extract], skipped, models)
     dedup = minhash_dedup_stages(
-        filtered_dir, work / "minhash", output_dir, tasks, cfg.dedup, adapter=web_record,
-        name="web/dedup", after=extract.name,
+        filtered_dir,
+        work / "minhash",
+        output_dir,
+        tasks,
+        cfg.dedup,
+        adapter=web_record,
+        name="web/dedup",
+        after=extract.name,
     )
     return WebPipeline([extract, *dedup], skipped, models)
 

@@ -57,9 +57,22 @@ def test_missing_model_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_language_is_judged_on_the_prose_with_formulas_cut_out():
-    text = ("We have $$\\sum_{k=0}^{n} \\binom{n}{k} x^k y^{n-k} = (x+y)^n$$ and so \\(\\alpha_1\\) is the "
-            "first coefficient of the expansion.")
-    assert prose(text).split() == ["We", "have", "and", "so", "is", "the", "first", "coefficient", "of", "the",
-                                   "expansion."]
+    text = (
+        "We have $$\\sum_{k=0}^{n} \\binom{n}{k} x^k y^{n-k} = (x+y)^n$$ and so \\(\\alpha_1\\) is the "
+        "first coefficient of the expansion."
+    )
+    assert prose(text).split() == [
+        "We",
+        "have",
+        "and",
+        "so",
+        "is",
+        "the",
+        "first",
+        "coefficient",
+        "of",
+        "the",
+        "expansion.",
+    ]
     only_formulas = "$$x^2 + y^2 = z^2$$"
     assert prose(only_formulas) == only_formulas
