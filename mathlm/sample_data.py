@@ -1,11 +1,11 @@
 """The embedded sample corpus: a tiny, offline stand-in for every Proof-Pile-2 source.
 
-``mathlm/assets/sample/`` holds two Common-Crawl-like WARC files, arXiv source tarballs, AlgebraicStack-style code
-repositories and a the-stack-style shard, plain-text corpora, and ``manifest.json`` describing what
-each file or record is meant to exercise (``mathjax``, ``katex``, ``near_duplicate_of:<url>``,
-``contaminated:math:<idx>``, ``corrupt``, a code file's expected filter verdict, ...). Tests select
-inputs by kind through :func:`web_records` and the manifest instead of writing them inline. The
-files are written by ``python -m tools.sample_data.generate`` (outside the package) and checked in.
+``mathlm/assets/sample/`` holds two Common-Crawl-like WARC files, arXiv source tarballs, AlgebraicStack-
+style code repositories and a the-stack-style shard, plain-text corpora, and ``manifest.json`` describing
+what each file or record is meant to exercise (``mathjax``, ``katex``, ``near_duplicate_of:<url>``,
+``contaminated:math:<idx>``, ``corrupt``, a code file's expected filter verdict, ...). Tests select inputs
+by kind through :func:`web_records` and the manifest instead of writing them inline. The files are written
+by ``python -m tools.sample_data.generate`` (outside the package) and checked in.
 """
 
 from __future__ import annotations

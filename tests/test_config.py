@@ -93,7 +93,7 @@ def test_model_level_validator_message(tmp_path: Path) -> None:
         end: int = 1
 
         @model_validator(mode="after")
-        def _ordered(self) -> "Window":
+        def _ordered(self) -> Window:
             if self.end <= self.start:
                 raise ValueError("end must be after start")
             return self

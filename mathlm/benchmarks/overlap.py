@@ -88,8 +88,8 @@ class BenchmarkTally:
 class OverlapTally:
     """Per-benchmark totals of the hit records at one n.
 
-    ``index_stats`` (from :attr:`mathlm.benchmarks.ngrams.NgramIndex.stats`) gives the number of test records of
-    each benchmark, so benchmarks without any hit still appear with zeros.
+    ``index_stats`` (from :attr:`mathlm.benchmarks.ngrams.NgramIndex.stats`) gives the number of test
+    records of each benchmark, so benchmarks without any hit still appear with zeros.
     """
 
     def __init__(self, n: int, index_stats: Mapping[str, IndexStats], max_examples: int = 5,

@@ -1,4 +1,5 @@
-"""The vendored benchmark test sets (``mathlm/assets/benchmarks/``) as typed records: one loader for eval and decontamination.
+"""The vendored benchmark test sets (``mathlm/assets/benchmarks/``) as typed records: one loader for eval
+and decontamination.
 
 Every benchmark file has its own upstream schema (MATH keeps ``level: "Level 3"``, GSM8k hides the answer
 after ``####``, MMLU stores the answer as an index, SAT packs the options into one string). This module
@@ -35,7 +36,7 @@ CHOICE_LETTERS = "ABCD"
 
 @dataclass(frozen=True)
 class BenchmarkRecord:
-    """One test item. ``problem`` is always set; the other fields are ``None``/empty where a benchmark lacks them."""
+    """One test item: ``problem`` is always set, the rest is ``None``/empty where a benchmark lacks it."""
 
     benchmark: str
     id: str
@@ -120,8 +121,8 @@ _SAT_OPTION = re.compile(r"(?:^|\s)([A-D])[.)]\s")
 def split_sat_options(options: str) -> tuple[str, ...]:
     """``"A) $x$ B) 2 C) 3 D) 4"`` (or ``A. ...``) -> ``("$x$", "2", "3", "4")``.
 
-    The first ``A)``, then the first ``B)`` after it, and so on mark the options, so a capital letter inside an
-    option's text ("data set A. ...") is not mistaken for a new option.
+    The first ``A)``, then the first ``B)`` after it, and so on mark the options, so a capital letter
+    inside an option's text ("data set A. ...") is not mistaken for a new option.
     """
     marks = []
     for mark in _SAT_OPTION.finditer(options):
@@ -153,7 +154,8 @@ BENCHMARKS: Registry[BenchmarkSpec] = Registry("benchmark")
 
 
 def register_benchmark(spec: BenchmarkSpec) -> BenchmarkSpec:
-    """Add a benchmark: loadable by name, and a decontamination target unless ``spec.decontaminate`` is off."""
+    """Add a benchmark: loadable by name, and a decontamination target unless ``spec.decontaminate``
+    is off."""
     return BENCHMARKS.register(spec.name, spec)
 
 
@@ -166,7 +168,7 @@ for _spec in (
     BenchmarkSpec("ocw", "ocw/test.jsonl", 272, "Minerva OCWCourses", _parse_ocw),
     BenchmarkSpec("mmlu_stem", "mmlu_stem/test.jsonl", 3018, "MMLU, Llemma's 18 STEM subjects", _parse_mmlu),
     BenchmarkSpec("sat", "sat_math/test.jsonl", 32, "SAT math, May 2023", _parse_sat),
-    # Both miniF2F versions: their statement text differs (Lean/Mathlib syntax changes), a corpus may hold either.
+    # Both miniF2F versions: statement text differs (Lean/Mathlib syntax changes); a corpus may hold either.
     BenchmarkSpec("minif2f", "minif2f_lean4/minif2f.jsonl", 488,
                   "miniF2F Lean 4 test + valid (current Mathlib syntax)", _parse_minif2f),
     BenchmarkSpec("minif2f_llemma", "minif2f_lean4/llemma_formal2formal_minif2f.jsonl", 488,
@@ -191,7 +193,7 @@ def get_spec(name: str) -> BenchmarkSpec:
 
 
 def iter_benchmark(name: str, path: str | Path | None = None) -> Iterator[BenchmarkRecord]:
-    """Stream the records of benchmark ``name`` from its vendored file, or from ``path`` in the same schema."""
+    """Stream the records of benchmark ``name`` from its vendored file, or ``path`` in the same schema."""
     spec = get_spec(name)
     source = Path(path) if path is not None else spec.path
     if not source.is_file():

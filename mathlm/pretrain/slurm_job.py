@@ -1,6 +1,6 @@
 """The Slurm job of a training run: ``srun`` + ``torchrun`` on every node, requeued on preemption.
 
-The job runs ``mathlm train CONFIG`` under ``torchrun`` (``mathlm/assets/slurm/templates/torchrun.sbatch``). With
+The job runs ``mathlm train CONFIG`` under ``torchrun`` (the shipped ``torchrun.sbatch`` template). With
 ``checkpoint.resume: auto`` a requeued job (preempted, or at its time limit) starts again from the run's
 latest complete checkpoint; the trainer saves one when Slurm sends SIGTERM, so little work is lost.
 """

@@ -21,7 +21,7 @@ HELDOUT_PROBLEMS = 200
 
 
 def write_heldout_math(tokenizer: Path, prefix: Path, problems: int = HELDOUT_PROBLEMS) -> int:
-    """Tokenize the first ``problems`` MATH test problems + solutions into a shard; returns its token count."""
+    """Tokenize the first ``problems`` MATH test problems + solutions into a shard; returns its tokens."""
     from mathlm.shards.indexed import IndexedDatasetWriter, token_dtype
     from mathlm.shards.tokenizer import encode_documents, load_tokenizer
 

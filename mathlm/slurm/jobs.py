@@ -1,11 +1,11 @@
 """Slurm jobs for every part of mathlm: describe a job, render its sbatch script, submit it, follow it.
 
-A :class:`SlurmJob` is a config section (it can sit under ``slurm:`` in any mathlm YAML file) that
-says what to run and with which resources. :func:`render` turns it into an sbatch script through a
-Jinja template shipped in ``mathlm/assets/slurm/templates/`` (``job.sbatch`` for plain jobs and arrays,
-``torchrun.sbatch`` for multi-node training), so users who need an unusual cluster setting edit a readable template rather
-than Python. :func:`submit` hands a script to ``sbatch``; :func:`wait`, :func:`job_state` and
-:func:`job_tasks` follow it with ``scontrol``/``squeue`` (and ``sacct`` where the cluster keeps
+A :class:`SlurmJob` is a config section (it can sit under ``slurm:`` in any mathlm YAML file) that says
+what to run and with which resources. :func:`render` turns it into an sbatch script through a Jinja
+template shipped in ``mathlm/assets/slurm/templates/`` (``job.sbatch`` for plain jobs and arrays,
+``torchrun.sbatch`` for multi-node training), so users who need an unusual cluster setting edit a readable
+template rather than Python. :func:`submit` hands a script to ``sbatch``; :func:`wait`, :func:`job_state`
+and :func:`job_tasks` follow it with ``scontrol``/``squeue`` (and ``sacct`` where the cluster keeps
 accounting), and :class:`TaskInfo` reads its output files back.
 
     job = SlurmJob(name="hello", commands=["python -c 'print(42)'"], log_dir="runs/logs")
@@ -194,7 +194,7 @@ def sbatch_directives(job: SlurmJob) -> list[str]:
 
 
 def render(job: SlurmJob) -> str:
-    """The sbatch script of ``job``, from its template (a name among the shipped templates, or a file path)."""
+    """The sbatch script of ``job``, from its template (a shipped template's name, or a file path)."""
     import jinja2
 
     template_path = _template_path(job.template)

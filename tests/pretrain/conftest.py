@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tests.support.pretrain import TINY_CONFIG, VOCAB, tiny_overrides, write_shard
 
 from mathlm.config import load_config
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.distributed import LAUNCH_VARIABLES, free_port
+from tests.support.pretrain import TINY_CONFIG, VOCAB, tiny_overrides, write_shard
 
 
 @pytest.fixture(scope="session")

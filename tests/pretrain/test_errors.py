@@ -9,12 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.support.pretrain import TINY_CONFIG, tiny_overrides, write_shard
 
 from mathlm.config import ConfigError
 from mathlm.errors import MathlmError
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.trainer import NonFiniteLossError, train
+from tests.support.pretrain import TINY_CONFIG, tiny_overrides, write_shard
 
 
 def test_nan_loss_stops_with_the_step_and_the_last_good_checkpoint(tiny_config: Callable[..., TrainConfig],

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.support.pretrain import TINY_CONFIG, step_losses, tiny_overrides
 from typer.testing import CliRunner
 
 from mathlm.cli import app
 from mathlm.pretrain import checkpoint as ckpt
 from mathlm.slurm import jobs
+from tests.support.pretrain import TINY_CONFIG, step_losses, tiny_overrides
 
 
 def test_multi_node_gpu_job_is_rendered_with_nccl_and_requeue(tiny_data: Path, tmp_path: Path) -> None:

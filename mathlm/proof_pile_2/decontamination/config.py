@@ -15,17 +15,17 @@ class DecontaminationConfig(ConfigModel):
     """Which test sets to check against and what to do with a document that overlaps one.
 
     A document is contaminated by a benchmark when at least ``threshold`` of its word ``n``-grams occur in
-    that benchmark's test items (see :mod:`mathlm.benchmarks.ngrams` for normalization and short items). ``remove``
-    drops it with reason ``contaminated:<benchmark>``; ``flag`` keeps it and records the hits in its
-    metadata. Independently, hits at ``report_n`` (30 as in the Llemma analysis) are collected for the
-    contamination report.
+    that benchmark's test items (see :mod:`mathlm.benchmarks.ngrams` for normalization and short items).
+    ``remove`` drops it with reason ``contaminated:<benchmark>``; ``flag`` keeps it and records the hits
+    in its metadata. Independently, hits at ``report_n`` (30 as in the Llemma analysis) are collected for
+    the contamination report.
     """
 
     enabled: bool = True
     mode: Literal["remove", "flag"] = "remove"
     benchmarks: list[str] = Field(
         default_factory=decontamination_targets,
-        description="Test sets to check against; default: every benchmark registered as a decontamination target.")
+        description="Test sets to check against; default: every registered decontamination target.")
     exclude: list[str] = Field(default_factory=list, description="Benchmarks to leave out of `benchmarks`.")
     fields: Literal["problem", "solution", "both"] = "both"
     n: int = Field(13, ge=1, description="Words per n-gram for removal/flagging.")

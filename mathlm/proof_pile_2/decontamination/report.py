@@ -28,7 +28,7 @@ COUNTS_DIR = "documents"
 
 
 def read_hit_records(report_folder: str | Path) -> tuple[list[HitRecord], int]:
-    """All hit records the decontamination tasks wrote under ``report_folder``, and the documents they read."""
+    """The hit records the decontamination tasks wrote under ``report_folder``, and the documents read."""
     from datatrove.io import get_datafolder
 
     folder = get_datafolder(str(report_folder))
