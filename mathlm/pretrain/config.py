@@ -64,6 +64,8 @@ class EngineConfig(ConfigModel):
     zero_stage: Literal[1, 2, 3] = Field(default=1, description="DeepSpeed only; Llemma used ZeRO-1")
     reshard_after_forward: bool = Field(default=True, description="FSDP2 only; False keeps params gathered (ZeRO-2-like)")
     backend: Literal["auto", "nccl", "gloo"] = "auto"
+    collective_timeout_s: float = Field(
+        default=600.0, gt=0, description="watchdog: a collective not done by then fails the job (a peer died or hangs)")
 
 
 class OptimConfig(ConfigModel):

@@ -20,8 +20,8 @@ from mathlm.errors import MathlmError
 from mathlm.pretrain import checkpoint as ckpt
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.data import BatchPlan, gradient_accumulation, open_mixture
-from mathlm.pretrain.distributed import (DistributedContext, StopSignal, all_reduce_mean, barrier,
-                                         broadcast_object, init_distributed, shutdown_distributed)
+from mathlm.pretrain.distributed import (DistributedContext, StopSignal, abort_distributed, all_reduce_mean,
+                                         barrier, broadcast_object, init_distributed, shutdown_distributed)
 from mathlm.pretrain.engine import Engine, build_engine
 from mathlm.pretrain.metrics import (MetricsLogger, Throughput, device_peak_flops, flops_per_token,
                                      matmul_parameters)
@@ -50,11 +50,14 @@ class TrainSummary:
 
 def train(cfg: TrainConfig) -> TrainSummary:
     """Run (or resume) the training the config describes; every rank of the launch calls this."""
-    ctx = init_distributed(cfg.engine.backend)
+    ctx = init_distributed(cfg.engine.backend, cfg.engine.collective_timeout_s)
     try:
-        return _train(cfg, ctx)
-    finally:
-        shutdown_distributed()
+        summary = _train(cfg, ctx)
+    except BaseException as error:
+        abort_distributed(error, ctx.rank)
+        raise
+    shutdown_distributed()
+    return summary
 
 
 def _train(cfg: TrainConfig, ctx: DistributedContext) -> TrainSummary:
