@@ -63,6 +63,12 @@ class EngineConfig(ConfigModel):
     kind: Literal["fsdp2", "deepspeed"] = "fsdp2"
     zero_stage: Literal[1, 2, 3] = Field(default=1, description="DeepSpeed only; Llemma used ZeRO-1")
     reshard_after_forward: bool = Field(default=True, description="FSDP2 only; False keeps params gathered (ZeRO-2-like)")
+    tp: int = Field(default=1, ge=1, description="FSDP2 only: tensor (+ sequence) parallel degree, within a node")
+    dp_replicate: int = Field(default=1, ge=1, description="FSDP2 only: HSDP replicas; the model is sharded "
+                              "over world / (tp x dp_replicate) ranks (e.g. the GPUs of a node) and replicated across")
+    grad_sync: Literal["every_micro_batch", "last_micro_batch"] = Field(
+        default="every_micro_batch", description="FSDP2: reduce-scatter gradients after each micro-batch (only "
+        "sharded fp32 gradients are kept) or only after the last (fewer collectives, whole gradient kept)")
     backend: Literal["auto", "nccl", "gloo"] = "auto"
     collective_timeout_s: float = Field(
         default=600.0, gt=0, description="watchdog: a collective not done by then fails the job (a peer died or hangs)")
@@ -77,6 +83,8 @@ class OptimConfig(ConfigModel):
     weight_decay: float = 0.1
     grad_clip: float = Field(default=1.0, gt=0)
     min_lr_ratio: float = Field(default=1 / 30, ge=0, le=1, description="cosine floor as a fraction of peak")
+    max_skipped_steps: int = Field(default=10, ge=1, description="stop after this many consecutive steps skipped "
+                                   "for a non-finite loss")
 
 
 class ScheduleConfig(ConfigModel):

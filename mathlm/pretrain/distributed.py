@@ -14,6 +14,8 @@ import sys
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import torch
 import torch.distributed as dist
@@ -159,29 +161,38 @@ def any_rank(flag: bool, device: torch.device) -> bool:
 
 
 class StopSignal:
-    """SIGTERM (Slurm preemption or time limit, torchrun shutting down) asks the loop to checkpoint and stop.
+    """Asks the loop to checkpoint and stop: SIGTERM (torchrun or Slurm ending the job), SIGUSR1, or a
+    request file (the Slurm job's preemption warning, written by its shell; checked by rank 0).
 
-    Ranks may get the signal at different moments, so :meth:`requested` is a collective that agrees.
+    Ranks may learn of it at different moments, so :meth:`requested` is a collective that agrees.
     """
 
-    def __init__(self, device: torch.device) -> None:
+    def __init__(self, device: torch.device, request_file: Path | None = None) -> None:
         self.device = device
-        self.received = False
-        self._previous = None
+        self.request_file = request_file
+        self.reason: str | None = None
+        self._previous: dict[int, Any] = {}
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGTERM, self._on_signal)
+            for signum in (signal.SIGTERM, signal.SIGUSR1):
+                self._previous[signum] = signal.signal(signum, self._on_signal)
 
     def _on_signal(self, signum: int, frame: object) -> None:
-        # The first signal asks for a checkpoint; put the old handler back so that a second one (an
-        # impatient user, or a launcher ending a rank stuck outside a collective) ends the process.
-        self.received = True
-        self.restore()
+        self.reason = signal.Signals(signum).name
+        if signum == signal.SIGTERM:
+            # A second SIGTERM (an impatient user, or a launcher ending a rank stuck outside a
+            # collective) ends the process: put the old handler back.
+            signal.signal(signum, self._previous.pop(signum))
 
     def requested(self) -> bool:
-        return any_rank(self.received, self.device)
+        if self.reason is None and self.request_file is not None and self.request_file.exists():
+            self.reason = "the preemption warning"
+        stop = any_rank(self.reason is not None, self.device)
+        if stop and self.reason is None:
+            self.reason = "a stop request on another rank"
+        return stop
 
     def restore(self) -> None:
-        """Put back the handler that was there before (runs in the same process keep theirs)."""
-        if self._previous is not None:
-            signal.signal(signal.SIGTERM, self._previous)
-            self._previous = None
+        """Put back the handlers that were there before (runs in the same process keep theirs)."""
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)
+        self._previous = {}

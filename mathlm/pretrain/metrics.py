@@ -37,12 +37,23 @@ def flops_per_token(matmul_params: int, num_layers: int, hidden_size: int, seq_l
     return 6.0 * matmul_params + 12.0 * num_layers * hidden_size * seq_len
 
 
-def matmul_parameters(model: torch.nn.Module) -> int:
-    """Parameters that take part in matmuls: all but the input embedding (a lookup), plus a tied head."""
-    config = model.config  # type: ignore[union-attr]
-    total = sum(p.numel() for p in model.parameters())
-    embedding = config.vocab_size * config.hidden_size
-    return total if config.tie_word_embeddings else total - embedding
+def llama_parameters(config: dict[str, Any]) -> int:
+    """Parameters of a Llama of this HF config (counted from the shape; no model needed)."""
+    hidden, layers, vocab = config["hidden_size"], config["num_hidden_layers"], config["vocab_size"]
+    head_dim = config.get("head_dim") or hidden // config["num_attention_heads"]
+    kv = (config.get("num_key_value_heads") or config["num_attention_heads"]) * head_dim
+    q = config["num_attention_heads"] * head_dim
+    attention = hidden * q + 2 * hidden * kv + q * hidden
+    mlp = 3 * hidden * config["intermediate_size"]
+    per_layer = attention + mlp + 2 * hidden
+    embeddings = vocab * hidden * (1 if config.get("tie_word_embeddings") else 2)
+    return layers * per_layer + embeddings + hidden
+
+
+def matmul_parameters_of(config: dict[str, Any]) -> int:
+    """Parameters that take part in matmuls: all but the input embedding (a lookup); a tied head counts."""
+    total = llama_parameters(config)
+    return total if config.get("tie_word_embeddings") else total - config["vocab_size"] * config["hidden_size"]
 
 
 def device_peak_flops(device: torch.device, dtype: torch.dtype, override: float | None) -> tuple[float, str]:

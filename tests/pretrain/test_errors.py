@@ -17,17 +17,20 @@ from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.trainer import NonFiniteLossError, train
 
 
-def test_nan_loss_stops_with_the_step_and_the_last_good_checkpoint(tiny_config: Callable[..., TrainConfig],
-                                                                   single_process: None, tmp_path: Path) -> None:
-    # An absurd learning rate blows the weights up after the first update.
-    cfg = tiny_config("optim.lr=1e30", "schedule.warmup_steps=0", "checkpoint.every=1")
+def test_a_diverged_run_stops_after_max_skipped_steps(tiny_config: Callable[..., TrainConfig],
+                                                     single_process: None, tmp_path: Path) -> None:
+    # An absurd learning rate blows the weights up after the first update; every later loss is NaN.
+    cfg = tiny_config("optim.lr=1e30", "schedule.warmup_steps=0", "checkpoint.every=1", "optim.max_skipped_steps=3")
     with pytest.raises(NonFiniteLossError) as error:
         train(cfg)
-    found = re.search(r"loss is nan at step (\d+); .*Last good checkpoint: (\S+)\. ", str(error.value))
+    found = re.search(r"loss is nan at step (\d+), the 3th skipped step in a row; .*Last good checkpoint: (\S+)\. ",
+                      str(error.value))
     assert found, str(error.value)
-    bad_step, named = int(found[1]), Path(found[2])
-    assert named == tmp_path / "run" / "checkpoints" / f"step_{bad_step - 1:08d}" and named.is_dir()
-    assert not (tmp_path / "run" / "checkpoints" / f"step_{bad_step:08d}").exists()
+    stopped_at, named = int(found[1]), Path(found[2])
+    first_skipped = stopped_at - 2
+    assert named == tmp_path / "run" / "checkpoints" / f"step_{first_skipped - 1:08d}" and named.is_dir()
+    # no checkpoint was written after a skipped update
+    assert [p.name for p in (tmp_path / "run" / "checkpoints").iterdir()] == [named.name]
 
 
 def test_resume_into_a_model_of_another_shape_is_refused(tiny_config: Callable[..., TrainConfig],
