@@ -84,9 +84,9 @@ def test_a_non_finite_loss_skips_the_update(engine: str, tiny_config: Callable[.
     assert not ckpt.checkpoint_path(run_dir, 3).exists() and ckpt.checkpoint_path(run_dir, 4).exists()
     assert ckpt.read_state(ckpt.latest_checkpoint(run_dir)).skipped_steps == 1
     if engine != "fsdp2":  # DeepSpeed's own counter agrees
-        states = torch.load(ckpt.latest_checkpoint(run_dir) / "deepspeed" / "deepspeed" / "mp_rank_00_model_states.pt",
-                            weights_only=False)
-        assert (states["skipped_steps"], states["global_steps"]) == (1, 7)
+        (model_states,) = (ckpt.latest_checkpoint(run_dir) / "deepspeed" / "deepspeed").glob("*model_states.pt")
+        states = torch.load(model_states, weights_only=False)
+        assert (states["skipped_steps"], states["global_steps"]) == (1, 8)  # DeepSpeed counts skipped steps too
 
 
 def test_learning_rate_is_logged_for_the_step_that_used_it(tiny_config: Callable[..., TrainConfig],
