@@ -36,7 +36,8 @@ class ModelConfig(ConfigModel):
     """Where the initial weights come from and how the model computes."""
 
     checkpoint: Path | None = Field(default=None, description="local Hugging Face Llama directory (safetensors)")
-    shape: LlamaShape | None = Field(default=None, description="random init of this shape instead of a checkpoint")
+    shape: LlamaShape | None = Field(default=None, description="random init of this shape; with a checkpoint, the "
+                                     "shape the checkpoint must have (and what `mathlm train plan` uses)")
     rope_theta: float | None = Field(default=None, description="new RoPE base at init (Llemma 7B: 1e6 -> 1e4)")
     attention: Literal["sdpa", "eager", "flash_attention_2"] = "sdpa"
     activation_checkpointing: bool = False
@@ -51,9 +52,9 @@ class ModelConfig(ConfigModel):
         return value.expanduser() if value is not None else None
 
     @model_validator(mode="after")
-    def _one_source(self) -> ModelConfig:
-        if (self.checkpoint is None) == (self.shape is None):
-            raise ValueError("set exactly one of model.checkpoint (a HF directory) or model.shape (random init)")
+    def _a_source(self) -> ModelConfig:
+        if self.checkpoint is None and self.shape is None:
+            raise ValueError("set model.checkpoint (a HF directory) or model.shape (random init), or both")
         return self
 
 

@@ -45,13 +45,23 @@ def check_hf_checkpoint(path: Path) -> None:
         raise MathlmError(f"model checkpoint {path} is a '{model_type}' model; mathlm trains Llama models")
 
 
-def llama_config(cfg: ModelConfig) -> Any:
-    """The HF ``LlamaConfig`` of the run: the checkpoint's, or one built from ``model.shape``; RoPE base applied."""
+def llama_config(cfg: ModelConfig, prefer_shape: bool = False) -> Any:
+    """The HF ``LlamaConfig`` of the run: the checkpoint's, or one built from ``model.shape``; RoPE base applied.
+
+    With both, the checkpoint must have the pinned shape; ``prefer_shape`` skips reading the checkpoint
+    (planning on a machine that does not hold it).
+    """
     from transformers import LlamaConfig
 
-    if cfg.checkpoint is not None:
+    if cfg.checkpoint is not None and not (prefer_shape and cfg.shape is not None):
         check_hf_checkpoint(cfg.checkpoint)
         config = LlamaConfig.from_pretrained(cfg.checkpoint)
+        if cfg.shape is not None:
+            pinned, actual = shape_of(_config_from_shape(cfg.shape)), shape_of(config)
+            diff = {k: (pinned[k], actual[k]) for k in pinned if pinned[k] != actual[k]}
+            if diff:
+                raise MathlmError(f"model checkpoint {cfg.checkpoint} does not have the shape model.shape pins "
+                                  f"(key: (shape, checkpoint)): {diff}")
     else:
         config = _config_from_shape(cfg.shape)  # type: ignore[arg-type]
     if cfg.rope_theta is not None:
