@@ -30,11 +30,13 @@ install: $(VENV)/.installed-run
 
 install-test: $(VENV)/.installed-test
 
-# Debian packages the tests need (Slurm + munge for the local cluster); a no-op when present.
+# Debian packages the tests need (Slurm + munge, gcc, bubblewrap, Coq); a no-op when present.
 system-deps:
 	bash scripts/install_system_deps.sh
 
+# The quickstart needs Coq (its prove stage): installed from Debian like `make test` does, if missing.
 quickstart: install
+	bash scripts/install_system_deps.sh quickstart
 	HF_HUB_OFFLINE=1 $(BIN)/mathlm quickstart --workdir $(WORKDIR)
 
 test: install-test system-deps

@@ -40,8 +40,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 
+from mathlm.assets import SAMPLE_DATA_DIR  # noqa: E402
 from mathlm.console import console, summary_table  # noqa: E402
-from mathlm.paths import SAMPLE_DATA_DIR  # noqa: E402
 
 NUM_FILES = 4
 
@@ -135,7 +135,7 @@ def run_datatrove(docs: Path, tokenizer_json: Path, eos_token: str, out: Path) -
 
 
 def shard_tokens(prefixes: list[Path]) -> Iterator[np.ndarray]:
-    from mathlm.proof_pile_2.tokens.indexed import IndexedDataset
+    from mathlm.shards.indexed import IndexedDataset
 
     for prefix in prefixes:
         yield from IndexedDataset(prefix)
@@ -171,8 +171,8 @@ def main() -> None:
     parser.add_argument("--sp-vocab", type=int, default=8000, help="vocabulary of the Llama-style sentencepiece")
     args = parser.parse_args()
 
-    from mathlm.pretrained import smollm2_hf_checkpoint
-    from mathlm.proof_pile_2.tokens.tokenizer import hf_tokenizer_from_sentencepiece, train_llama_style_sentencepiece
+    from mathlm.inference.pretrained import smollm2_hf_checkpoint
+    from mathlm.shards.tokenizer import hf_tokenizer_from_sentencepiece, train_llama_style_sentencepiece
 
     texts = read_texts(args.input) if args.input else default_texts()
     if not texts:

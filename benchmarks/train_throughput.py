@@ -55,7 +55,7 @@ def parse_args() -> argparse.Namespace:
 
 def write_tokens(root: Path, vocab: int, num_tokens: int) -> None:
     """One shard of random token ids: throughput does not depend on what the tokens say."""
-    from mathlm.proof_pile_2.tokens.indexed import IndexedDatasetWriter, token_dtype
+    from mathlm.shards.indexed import IndexedDatasetWriter, token_dtype
 
     rng = np.random.default_rng(0)
     with IndexedDatasetWriter(root / "tokens", token_dtype(vocab)) as writer:

@@ -7,7 +7,8 @@ from collections import Counter
 
 import pytest
 
-from mathlm.benchmarks import BENCHMARKS, benchmark_names, load_benchmark, split_sat_options
+from mathlm.benchmarks import BENCHMARKS, benchmark_names, load_benchmark
+from mathlm.benchmarks.specs import split_sat_options
 from mathlm.errors import MathlmError
 
 # data/README.md: rows per file.

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mathlm.assets import CONFIGS_DIR
 from mathlm.config import ConfigError, load_config
 from mathlm.errors import MathlmError
-from mathlm.paths import CONFIGS_DIR
-from mathlm.proof_pile_2.mixture import BlendedDataset, MixtureConfig, TokenWindows, load_mixture, plan_mixture
-from mathlm.proof_pile_2.tokens.indexed import IndexedDataset, IndexedDatasetWriter
+from mathlm.shards.indexed import IndexedDataset, IndexedDatasetWriter
+from mathlm.shards.mixture import BlendedDataset, MixtureConfig, TokenWindows, load_mixture, plan_mixture
 
 PROOF_PILE_2 = {"arxiv": 0.271, "open-web-math": 0.543, "algebraic-stack": 0.136, "pile": 0.02,
                 "redpajama-github": 0.03}

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from mathlm.benchmarks import BenchmarkRecord, load_benchmark
-from mathlm.ngrams import NgramIndex, benchmark_index, ngram_hashes, normalize, word_hashes
+from mathlm.benchmarks.ngrams import NgramIndex, benchmark_index, ngram_hashes, normalize, word_hashes
 
 MATH = load_benchmark("math")
 
@@ -45,7 +45,7 @@ def test_ngram_hash_depends_on_content_not_position() -> None:
 
 def test_hashes_are_identical_in_another_process_with_another_hash_seed() -> None:
     text = MATH[0].solution
-    code = ("from mathlm.ngrams import ngram_hashes; import sys; "
+    code = ("from mathlm.benchmarks.ngrams import ngram_hashes; import sys; "
             "print(','.join(map(str, ngram_hashes(sys.stdin.read(), 13)[:5].tolist())))")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], input=text, capture_output=True, text=True, env=env,
@@ -126,7 +126,7 @@ def test_duplicate_ngrams_across_benchmarks_hit_both() -> None:
 
 
 def test_a_batch_matches_like_its_documents_one_by_one(math13) -> None:
-    from mathlm.ngrams import WordBatch
+    from mathlm.benchmarks.ngrams import WordBatch
 
     documents = ["", "Short text.", f"Copied: {MATH[42].problem}", "!!! ???", MATH[300].solution,
                  # Two halves of one problem split across neighbouring documents must not match.

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mathlm.errors import MathlmError
-from mathlm.pretrained import smollm2_gguf_path, smollm2_hf_checkpoint
+from mathlm.inference.pretrained import smollm2_gguf_path, smollm2_hf_checkpoint
 
 
 @pytest.mark.slow  # the first use on a machine converts the GGUF (~25 s); later sessions reuse it

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mathlm.quickstart import run_quickstart
+from mathlm.quickstart.run import run_quickstart
 
 
 def test_data_tokens_and_memorization_stages(tmp_path: Path) -> None:

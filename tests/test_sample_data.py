@@ -20,7 +20,7 @@ import pytest
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 from resiliparse.extract.html2text import extract_plain_text
 
-from mathlm.paths import BENCHMARKS_DIR
+from mathlm.assets import BENCHMARKS_DIR
 from mathlm.sample_data import (
     SAMPLE_DIR,
     describe_sample,

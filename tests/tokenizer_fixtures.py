@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mathlm.paths import SAMPLE_DATA_DIR
+from mathlm.assets import SAMPLE_DATA_DIR
 
 
 def sample_texts() -> list[str]:
@@ -25,13 +25,13 @@ def sample_texts() -> list[str]:
 
 @pytest.fixture(scope="session")
 def llama_style_sp_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from mathlm.proof_pile_2.tokens.tokenizer import train_llama_style_sentencepiece
+    from mathlm.shards.tokenizer import train_llama_style_sentencepiece
 
     return train_llama_style_sentencepiece(sample_texts(), tmp_path_factory.mktemp("sp") / "llama_style.model", 2000)
 
 
 @pytest.fixture(scope="session")
 def smollm2_checkpoint() -> Path:
-    from mathlm.pretrained import smollm2_hf_checkpoint
+    from mathlm.inference.pretrained import smollm2_hf_checkpoint
 
     return smollm2_hf_checkpoint()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mathlm.cli_utils import SetOption
+from mathlm.cli.options import SetOption
 
 eval_app = typer.Typer(help="Evaluate a model: chain of thought, majority voting, tool use, memorization.",
                        no_args_is_help=True)
@@ -21,13 +22,15 @@ def equiv(
                                           allow_dash=True)],
     timeout: Annotated[float, typer.Option(help="Seconds allowed for the SymPy step of one pair.")] = 5.0,
     threads: Annotated[int, typer.Option(help="Pairs checked concurrently (each SymPy step in its own process).")] = 1,
+    relative_tolerance: Annotated[float, typer.Option(
+        help="Numbers this close (relatively) are equal; 0 = exact (MATH), 0.01 = the ocw task's.")] = 0.0,
 ) -> None:
     """Check answer equivalence for each line; print the line back with an added boolean `equivalent`.
 
     Output has one JSON line per input line, in order. A line that is not a JSON object with string
     `prediction` and `reference` comes back with `"equivalent": null` and an `error` saying why.
     """
-    from mathlm.eval.answers import AnswerChecker
+    from mathlm.eval.answers import AnswerChecker, Tolerance
 
     stream = sys.stdin if str(pairs) == "-" else pairs.open(encoding="utf-8")
     records, errors = [], []
@@ -43,7 +46,8 @@ def equiv(
             record = {"line": number}
             errors.append(f"line {number}: {err}")
         records.append(record)
-    with AnswerChecker(timeout_s=timeout, sympy_workers=max(1, threads)) as checker:
+    with AnswerChecker(timeout_s=timeout, sympy_workers=max(1, threads),
+                       tolerance=Tolerance(relative=relative_tolerance)) as checker:
         valid = [(r["prediction"], r["reference"]) for r, e in zip(records, errors) if e is None]
         verdicts = iter(checker.equivalent_many(valid, threads=threads))
     for record, error in zip(records, errors):
@@ -72,7 +76,8 @@ def run(
     tasks: Annotated[str | None, typer.Option(help="Comma-separated task names or custom task YAML files.")] = None,
     backend: Annotated[str | None, typer.Option(help="hf (default), vllm or openai.")] = None,
     base_url: Annotated[str | None, typer.Option(help="openai backend: server URL, e.g. http://host:8000/v1")] = None,
-    limit: Annotated[int | None, typer.Option(help="Only the first N problems of each task.")] = None,
+    limit: Annotated[int | None, typer.Option(
+        help="N problems of each task; MATH takes them from each subject in turn (stratified).")] = None,
     n: Annotated[int | None, typer.Option(help="Samples per problem for maj@n / pass@k.")] = None,
     temperature: Annotated[float | None, typer.Option(help="0 = greedy.")] = None,
     output: Annotated[Path | None, typer.Option(help="Run directory.")] = None,
@@ -85,7 +90,8 @@ def run(
     Interrupted runs resume: finished generations are cached in OUTPUT/generations.jsonl.
     """
     from mathlm.config import apply_override, load_config, validate_config
-    from mathlm.eval.runner import EvalConfig, run_eval
+    from mathlm.eval.config import EvalConfig
+    from mathlm.eval.runner import run_eval
 
     flags = {"model": model, "tasks": tasks.split(",") if tasks else None, "backend": backend, "limit": limit,
              "n": n, "temperature": temperature, "output": str(output) if output else None, "model_name": model_name}
@@ -189,3 +195,85 @@ def overlap(
     if result.malformed:
         console.print(f"[yellow]skipped malformed records:[/] {result.malformed}")
     console.print(f"report: {output / 'overlap.md'}, {output / 'overlap.json'}")
+
+
+@eval_app.command("sandbox")
+def sandbox(
+    programs: Annotated[Path, typer.Argument(help='JSONL of {"id": ..., "program": "...", "call": "solution()" or null}; '
+                                                  "- for stdin.", allow_dash=True)],
+    workers: Annotated[int, typer.Option(min=1, help="Sandbox workers running programs in parallel.")] = 2,
+    unsafe_no_isolation: Annotated[bool, typer.Option(
+        "--unsafe-no-isolation", help="Run WITHOUT bubblewrap (no namespaces, no private filesystem): "
+                                      "only for code you trust, on machines without user namespaces.")] = False,
+) -> None:
+    """Run programs in the tool-use sandbox with the default limits; print one JSON line per input line.
+
+    Each output line has `id`, `status` (ok, error, timeout, memory or killed), `value` (text or null),
+    `value_latex`, `value_type`, `stdout`, `error` and `seconds`, in input order. A line that is not a
+    program comes back with status error and its line number, and makes the exit status 1; otherwise
+    the exit status is 0 whatever the programs did.
+    """
+    from mathlm.eval.sandbox import SandboxPool
+
+    stream = sys.stdin if str(programs) == "-" else programs.open(encoding="utf-8")
+    entries: list[dict] = []
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as err:
+            entries.append({"line": number, "bad": f"line {number}: not JSON: {err}"})
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("program"), str) \
+                or not isinstance(record.get("call"), (str, type(None))):
+            entries.append({"line": number, "bad": f'line {number}: expected an object with a string "program" '
+                                                   'and a string or null "call"'})
+            continue
+        entries.append({"id": record.get("id"), "line": number, "program": record["program"],
+                        "call": record.get("call")})
+    bad = [entry["bad"] for entry in entries if "bad" in entry]
+    runnable = [(entry["program"], entry["call"]) for entry in entries if "bad" not in entry]
+    with SandboxPool(workers=workers, unsafe_no_isolation=unsafe_no_isolation) as pool:
+        results = pool.map(runnable)
+        for entry in entries:
+            if "bad" in entry:
+                out = {"id": None, "line": entry["line"], "status": "error", "value": None, "stdout": "",
+                       "error": entry["bad"]}
+            else:
+                out = {"id": entry["id"], **asdict(next(results))}
+            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+    if bad:
+        sys.stderr.write(f"{len(bad)} input line(s) were not programs: {'; '.join(bad[:5])}\n")
+        raise typer.Exit(1)
+
+
+
+# Mounted as `mathlm slurm eval` by mathlm.cli.root (the Slurm client does not import stages).
+def slurm_eval(
+    config: Annotated[Path, typer.Argument(help="Eval config YAML, e.g. configs/eval/llemma_7b.yaml.")],
+    shards: Annotated[int, typer.Option(min=1, help="Array tasks; task i evaluates every N-th problem from i.")] = 8,
+    overrides: SetOption = [],  # noqa: B006 - typer needs a literal default
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for the shards and the merge; print the scores.")] = False,
+) -> None:
+    """Shard `mathlm eval run CONFIG` over a Slurm array; a dependent job merges the shards into OUT/."""
+    from mathlm.console import console
+    from mathlm.eval.slurm import submit_eval
+    from mathlm.slurm import jobs
+    from mathlm.slurm.commands import wait_and_report
+
+    submission = submit_eval(config, shards, overrides)
+    console.print(f"array job {submission.array_job} ({shards} shards), merge job {submission.merge_job} "
+                  f"(after every shard); results in {submission.output}")
+    print(submission.array_job)
+    if wait:
+        try:
+            wait_and_report(submission.array_job)
+        except typer.Exit:
+            jobs.cancel(submission.merge_job)  # where the cluster does not drop jobs whose dependency failed
+            console.print(f"a shard failed: cancelled the merge job {submission.merge_job}; fix the cause and run "
+                          "the same command again (finished generations are cached)")
+            raise
+        wait_and_report(submission.merge_job)
+        console.print((submission.output / "results.md").read_text(encoding="utf-8"), markup=False)

@@ -2,7 +2,7 @@
 
 As in the Llemma paper's analysis, a test item is a *hit* when its problem (or solution) shares a
 30-gram with some corpus document, and per-sample evaluation results can be split into accuracy on hits
-and on non-hits. The n-gram definition is the one decontamination uses (:mod:`mathlm.ngrams`).
+and on non-hits. The n-gram definition is the one decontamination uses (:mod:`mathlm.benchmarks.ngrams`).
 
 The corpus streams, one document at a time, from any mix of:
 
@@ -33,9 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from mathlm.benchmarks import BenchmarkRecord, TextField, load_benchmark
-from mathlm.errors import MathlmError
-from mathlm.ngrams import benchmark_index
-from mathlm.proof_pile_2.decontamination.report import (
+from mathlm.benchmarks.ngrams import benchmark_index
+from mathlm.benchmarks.overlap import (
     HitRecord,
     OverlapTally,
     markdown_table,
@@ -43,6 +42,7 @@ from mathlm.proof_pile_2.decontamination.report import (
     tally_markdown,
     write_report_files,
 )
+from mathlm.errors import MathlmError
 
 TEXT_SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet")
 ACCURACY_COLUMNS = ["task", "group", "problems", "hits", "accuracy_hits", "accuracy_non_hits"]
@@ -171,8 +171,8 @@ def _iter_parquet(path: str, scan: FileScan) -> Iterator[CorpusDocument]:
 
 
 def _iter_tokens(prefix: str, tokenizer_path: str) -> Iterator[CorpusDocument]:
-    from mathlm.proof_pile_2.tokens.indexed import IndexedDataset
-    from mathlm.proof_pile_2.tokens.tokenizer import load_tokenizer
+    from mathlm.shards.indexed import IndexedDataset
+    from mathlm.shards.tokenizer import load_tokenizer
 
     tokenizer = load_tokenizer(tokenizer_path)
     dataset = IndexedDataset(prefix)

@@ -9,12 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from mathlm.eval.tasks import published_score
+
 GROUP_KEYS = ("by_subject", "by_level")
 
 
-def main_metric(summary: dict[str, Any]) -> float:
-    """A task's headline accuracy in %: maj@n (maj@1 for greedy runs)."""
-    return 100 * summary.get(f"maj@{summary.get('n', 1)}", 0.0)
+def main_metric(summary: dict[str, Any], n: int | None = None) -> float:
+    """A task's headline accuracy in %: maj@n (maj@1 for greedy runs) of a summary (or its ``llemma`` part,
+    which has no ``n`` of its own: pass the task's)."""
+    return 100 * summary.get(f"maj@{n or summary.get('n', 1)}", 0.0)
 
 
 def plot_scores(out: Path, summaries: dict[str, dict[str, Any]], model_name: str | None = None) -> Path:
@@ -38,25 +41,26 @@ def plot_scores(out: Path, summaries: dict[str, dict[str, Any]], model_name: str
 
 
 def _task_bars(axis: Any, summaries: dict[str, dict[str, Any]], model_name: str | None) -> None:
-    from mathlm.eval.runner import published_score
-
+    """Per task: this run scored ``correct`` and ``llemma`` (the harness's way), and the paper's number."""
     names = list(summaries)
-    ours = [main_metric(summaries[name]) for name in names]
+    series = [("this run: correct", [main_metric(summaries[name]) for name in names], None),
+              ("this run: llemma scoring", [main_metric(summaries[name].get("llemma", {}), summaries[name].get("n", 1))
+                                            for name in names], "tab:orange")]
     paper = [published_score(name, model_name) for name in names]
-    has_paper = any(value is not None for value in paper)
-    width = 0.4 if has_paper else 0.6
+    if any(value is not None for value in paper):
+        series.append((f"{model_name} (Llemma paper)", [v or 0.0 for v in paper], "tab:gray"))
+    width = 0.8 / len(series)
     positions = range(len(names))
-    bars = axis.bar([p - width / 2 * has_paper for p in positions], ours, width, label="this run")
-    axis.bar_label(bars, fmt="%.1f", fontsize=8)
-    if has_paper:
-        published = axis.bar([p + width / 2 for p in positions], [v or 0.0 for v in paper], width,
-                             label=f"{model_name} (Llemma paper)", color="tab:gray")
-        axis.bar_label(published, labels=[f"{v:.1f}" if v is not None else "" for v in paper], fontsize=8)
+    for offset, (label, values, color) in enumerate(series):
+        bars = axis.bar([p + (offset - (len(series) - 1) / 2) * width for p in positions], values, width,
+                        label=label, color=color)
+        shown = paper if color == "tab:gray" else values
+        axis.bar_label(bars, labels=[f"{v:.1f}" if v is not None else "" for v in shown], fontsize=7)
     labels = [f"{name}\n{_metric_name(summaries[name])}, n={summaries[name].get('samples', 0)}" for name in names]
     axis.set_xticks(list(positions), labels, fontsize=8)
     axis.set_ylabel("accuracy (%)")
     axis.set_ylim(0, 105)
-    axis.set_title("accuracy per task")
+    axis.set_title("accuracy per task (compare the paper with the llemma scoring)")
     axis.legend(fontsize=8)
 
 

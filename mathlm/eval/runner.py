@@ -4,13 +4,16 @@ Layout of a run directory::
 
     OUT/generations.jsonl          cache: one line per (model, task, problem, settings); appended as we go
     OUT/<task>/samples.jsonl       per problem: generations, extracted answers, verdicts, majority vote
-    OUT/<task>/summary.json        maj@n, pass@k, per-subject / per-level accuracy
-    OUT/summary.json, OUT/results.md   all tasks, with the Llemma paper's numbers where the model matches
+    OUT/<task>/summary.json        maj@n, pass@k, per-subject / per-level accuracy, invalid share; both
+                                   scoring modes: `correct` (ours) and `llemma` (the paper's harness)
+    OUT/summary.json, OUT/results.md   all tasks, both modes, with the Llemma paper's numbers where the
+                                   model matches (compare the paper with the `llemma` column)
     OUT/scores.png                 accuracy per task (and per MATH subject / level) next to the paper's
 
 A sharded run (``--shard i/N``, used by ``mathlm slurm eval``) writes ``OUT/shards/i/...`` instead,
 its generation cache included (array tasks never append to one file together); ``merge_shards`` puts
-the shards together and re-summarizes.
+the shards together and re-summarizes. Every file except the append-only cache is written whole to a
+temporary file and renamed into place, so a crash or a bad value never leaves a truncated result.
 """
 
 from __future__ import annotations
@@ -21,76 +24,18 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import Field, field_validator, model_validator
+from typing import Any
 
 from mathlm.benchmarks import BenchmarkRecord
-from mathlm.config import ConfigModel
 from mathlm.console import console, summary_table
 from mathlm.errors import MathlmError
 from mathlm.eval.answers import AnswerChecker
-from mathlm.eval.backends import Backend, SamplingSettings, make_backend
+from mathlm.eval.config import EvalConfig
 from mathlm.eval.sandbox import SandboxLimits, SandboxPool
 from mathlm.eval.scoring import SampleResult, score_sample, summarize
-from mathlm.eval.slurm import EvalSlurmSettings
-from mathlm.eval.tasks import Task, get_task
-
-
-class TaskSettings(ConfigModel):
-    """Settings of one task that differ from the run's (Llemma: MATH maj@256 at T=0.6, MMLU-STEM maj@16
-    at T=0.3); a key left out keeps the run-wide value."""
-
-    limit: int | None = Field(None, ge=1)
-    n: int | None = Field(None, ge=1)
-    temperature: float | None = Field(None, ge=0.0)
-    top_p: float | None = Field(None, gt=0.0, le=1.0)
-    max_new_tokens: int | None = Field(None, ge=1)
-
-
-class EvalConfig(ConfigModel):
-    """One evaluation run: which model, which backend, which tasks, how to sample."""
-
-    model: str = Field(description="checkpoint directory (hf, vllm) or served model name (openai)")
-    model_name: str | None = Field(None, description="name in the Llemma tables, e.g. 'Llemma 7B'")
-    backend: Literal["hf", "vllm", "openai"] = "hf"
-    backend_options: dict[str, Any] = {}
-    tasks: list[str] = Field(min_length=1)
-    limit: int | None = Field(None, ge=1, description="first N problems of each task")
-    n: int = Field(1, ge=1, description="samples per problem (maj@n, pass@k)")
-    temperature: float = Field(0.0, ge=0.0)
-    top_p: float = Field(1.0, gt=0.0, le=1.0)
-    max_new_tokens: int | None = Field(None, ge=1, description="default: the task's own")
-    seed: int = 0
-    sandbox_workers: int = Field(2, ge=1)
-    answer_timeout_s: float = Field(5.0, gt=0)
-    cache_chunk: int = Field(32, ge=1, description="prompts generated between cache writes")
-    output: Path = Path("runs/eval")
-    task_settings: dict[str, TaskSettings] = Field({}, description="per-task limit / n / temperature / ...")
-    slurm: EvalSlurmSettings = EvalSlurmSettings()
-
-    @field_validator("model")
-    @classmethod
-    def _expand_home(cls, value: str) -> str:
-        return str(Path(value).expanduser()) if value.startswith("~") else value
-
-    @model_validator(mode="after")
-    def _check_task_settings(self) -> EvalConfig:
-        unknown = sorted(set(self.task_settings) - set(self.tasks))
-        if unknown:
-            raise ValueError(f"task_settings names {', '.join(unknown)}, which is not in tasks ({', '.join(self.tasks)})")
-        greedy_n = [task for task in self.tasks if self.task_value(task, "temperature") == 0
-                    and self.task_value(task, "n") > 1]
-        if greedy_n:
-            raise ValueError(f"tasks {', '.join(greedy_n)} sample n > 1 answers at temperature 0 (greedy gives one "
-                             "answer): set a temperature > 0 for majority voting, or n: 1")
-        return self
-
-    def task_value(self, task: str, key: str) -> Any:
-        """``key`` for ``task``: its ``task_settings`` entry where set, else the run-wide value."""
-        override = self.task_settings.get(task)
-        value = getattr(override, key) if override is not None else None
-        return getattr(self, key) if value is None else value
+from mathlm.eval.tasks import Task, get_task, published_score
+from mathlm.inference import Backend, PromptResult, SamplingSettings, make_backend, safe_text
+from mathlm.io import write_text_atomic
 
 
 class GenerationCache:
@@ -131,7 +76,19 @@ def settings_for(task: Task, cfg: EvalConfig) -> SamplingSettings:
     name = task.name
     return SamplingSettings(max_new_tokens=cfg.task_value(name, "max_new_tokens") or task.max_new_tokens,
                             temperature=cfg.task_value(name, "temperature"), top_p=cfg.task_value(name, "top_p"),
-                            n=cfg.task_value(name, "n"), seed=cfg.seed, stop=task.stop)
+                            n=cfg.task_value(name, "n"), seed=cfg.seed, stop=task.stop,
+                            truncate_prompt=cfg.truncate_prompt)
+
+
+def select_records(task: Task, cfg: EvalConfig) -> list[BenchmarkRecord]:
+    """The task's problems under ``limit``: spread over the subjects, and said so."""
+    limit = cfg.task_value(task.name, "limit")
+    records = task.records(limit)
+    subjects = {record.subject for record in records} - {None}
+    if limit is not None and len(subjects) > 1:
+        console.print(f"{task.name}: --limit {limit} takes problems from each of {len(subjects)} subjects in turn "
+                      f"(stratified), not the first {limit} of the file")
+    return records
 
 
 def select_shard(records: list[BenchmarkRecord], shard: tuple[int, int] | None) -> list[BenchmarkRecord]:
@@ -144,18 +101,30 @@ def select_shard(records: list[BenchmarkRecord], shard: tuple[int, int] | None) 
 
 
 def generate_task(task: Task, records: list[BenchmarkRecord], backend: Backend, settings: SamplingSettings,
-                  cache: GenerationCache, chunk: int) -> list[list[str]]:
-    """Generations for every record, taking finished ones from the cache and saving new ones per chunk."""
+                  cache: GenerationCache, chunk: int) -> tuple[list[list[str]], list[str | None]]:
+    """Generations for every record, taking finished ones from the cache and saving new ones per chunk,
+    and per record the backend's error where a prompt got none (not cached: a rerun tries it again)."""
     prompts = [task.prompt(record) for record in records]
     keys = [GenerationCache.key(backend.model_id, task.name, r.id, p, settings) for r, p in zip(records, prompts)]
     missing = [i for i, key in enumerate(keys) if cache.get(key) is None]
     if len(missing) < len(records):
         console.print(f"{task.name}: {len(records) - len(missing)} of {len(records)} problems already generated")
+    errors: list[str | None] = [None] * len(records)
     for start in range(0, len(missing), chunk):
         batch = missing[start:start + chunk]
-        outputs = backend.generate([prompts[i] for i in batch], settings)
-        cache.put_many([(keys[i], output) for i, output in zip(batch, outputs)])
-    return [cache.get(key) or [] for key in keys]
+        outputs: list[PromptResult] = backend.generate([prompts[i] for i in batch], settings)
+        done = []
+        for index, output in zip(batch, outputs):
+            if output.ok:
+                done.append((keys[index], [safe_text(text) for text in output.completions]))
+            else:  # an invalid sample: no generations, not cached (a rerun asks again)
+                errors[index] = safe_text(output.error)
+        cache.put_many(done)
+    failed = sum(error is not None for error in errors)
+    if failed:
+        console.print(f"[yellow]{task.name}: {failed} prompt(s) got no generation (invalid samples); first: "
+                      f"{next(e for e in errors if e)}[/]")
+    return [cache.get(key) or [] for key in keys], errors
 
 
 def run_eval(cfg: EvalConfig, shard: tuple[int, int] | None = None,
@@ -175,10 +144,11 @@ def run_eval(cfg: EvalConfig, shard: tuple[int, int] | None = None,
             sandbox = stack.enter_context(SandboxPool(workers=cfg.sandbox_workers, limits=SandboxLimits()))
         for task in tasks:
             console.rule(f"[bold]{task.name}[/]: {task.description}")
-            records = select_shard(task.records(cfg.task_value(task.name, "limit")), shard)
-            generations = generate_task(task, records, backend, settings_for(task, cfg), cache, cfg.cache_chunk)
-            results = [score_sample(task, record, gens, checker, sandbox)
-                       for record, gens in zip(records, generations)]
+            records = select_shard(select_records(task, cfg), shard)
+            generations, errors = generate_task(task, records, backend, settings_for(task, cfg), cache,
+                                                cfg.cache_chunk)
+            results = [score_sample(task, record, gens, checker, sandbox, error)
+                       for record, gens, error in zip(records, generations, errors)]
             summaries[task.name] = write_task_results(out / task.name, task, results)
     write_run_summary(out, summaries, cfg.model_name, plot=shard is None)
     return summaries
@@ -192,7 +162,7 @@ def write_task_sources(out: Path, specs: Sequence[str], tasks: Sequence[Task]) -
     path, made absolute), so merging and re-scoring find custom tasks again."""
     sources = {task.name: str(Path(spec).resolve()) if spec.endswith((".yaml", ".yml")) else spec
                for spec, task in zip(specs, tasks)}
-    (out / TASK_SOURCES).write_text(json.dumps(sources, indent=2), encoding="utf-8")
+    write_text_atomic(out / TASK_SOURCES, json.dumps(sources, indent=2))
 
 
 def read_task_sources(*run_dirs: Path) -> dict[str, str]:
@@ -211,12 +181,10 @@ def task_from_run(name: str, *run_dirs: Path) -> Task:
 
 
 def write_task_results(directory: Path, task: Task, results: Sequence[SampleResult]) -> dict[str, Any]:
-    directory.mkdir(parents=True, exist_ok=True)
-    with (directory / "samples.jsonl").open("w", encoding="utf-8") as handle:
-        for result in results:
-            handle.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+    lines = "".join(json.dumps(result.to_json(), ensure_ascii=False) + "\n" for result in results)
+    write_text_atomic(directory / "samples.jsonl", lines)
     summary = summarize(task, results)
-    (directory / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    write_text_atomic(directory / "summary.json", json.dumps(summary, indent=2))
     return summary
 
 
@@ -228,17 +196,27 @@ def read_samples(path: Path) -> Iterator[SampleResult]:
 
 def write_run_summary(out: Path, summaries: dict[str, dict[str, Any]], model_name: str | None,
                       plot: bool = True) -> None:
-    """``summary.json``, ``results.md`` and (with ``plot``) ``scores.png``; prints the table too."""
-    (out / "summary.json").write_text(json.dumps(summaries, indent=2), encoding="utf-8")
+    """``summary.json``, ``results.md`` and (with ``plot``) ``scores.png``; prints the table too.
+
+    Both scoring modes stand side by side: ``correct`` (ours) and ``llemma`` (the paper's harness, its
+    defects included); the paper's numbers are comparable with the ``llemma`` column only."""
+    write_text_atomic(out / "summary.json", json.dumps(summaries, indent=2))
     rows = []
     for name, summary in summaries.items():
         n = summary.get("n", 1)
-        row = {"task": name, "problems": summary.get("samples", 0), "maj@n": summary.get(f"maj@{n}", 0.0) * 100,
-               "n": n, "pass@1": summary.get("pass@1", 0.0) * 100}
+        llemma = summary.get("llemma", {})
+        row = {"task": name, "problems": summary.get("samples", 0), "n": n,
+               "maj@n correct": summary.get(f"maj@{n}", 0.0) * 100,
+               "maj@n llemma": llemma.get(f"maj@{n}", 0.0) * 100,
+               "pass@1 correct": summary.get("pass@1", 0.0) * 100,
+               "invalid %": summary.get("invalid", 0.0) * 100}
         published = published_score(name, model_name)
         row["published"] = f"{published:.1f} ({model_name})" if published is not None else "-"
         rows.append(row)
-    (out / "results.md").write_text(_markdown(rows), encoding="utf-8")
+    note = ("\n`correct`: mathlm's answer extraction and equivalence. `llemma`: the harness behind the Llemma "
+            "paper, reproduced with its defects (string match after Minerva normalization for MATH, "
+            "`The answer is (\\d+)` for GSM8k, `int()` casts for MATH+Python); compare `published` with it.\n")
+    write_text_atomic(out / "results.md", _markdown(rows) + note)
     console.print(summary_table("evaluation (accuracy in %)", rows))
     for name, summary in summaries.items():
         for key in ("by_subject", "by_level"):
@@ -250,16 +228,6 @@ def write_run_summary(out: Path, summaries: dict[str, dict[str, Any]], model_nam
         from mathlm.eval.plot import plot_scores
 
         console.print(f"plot: {plot_scores(out, summaries, model_name)}")
-
-
-def published_score(task_name: str, model_name: str | None) -> float | None:
-    """The Llemma paper's score (%) of `model_name` on `task_name`, where it reports one."""
-    if model_name is None:
-        return None
-    try:
-        return get_task(task_name).published.get(model_name)
-    except MathlmError:
-        return None
 
 
 def _markdown(rows: list[dict[str, Any]]) -> str:
@@ -305,7 +273,7 @@ def merge_shards(out: Path, model_name: str | None = None) -> dict[str, dict[str
         for samples in sorted(shard_dir.glob("*/samples.jsonl")):
             by_task.setdefault(samples.parent.name, []).extend(read_samples(samples))
     sources = read_task_sources(*shard_dirs)
-    (out / TASK_SOURCES).write_text(json.dumps(sources, indent=2), encoding="utf-8")
+    write_text_atomic(out / TASK_SOURCES, json.dumps(sources, indent=2))
     summaries = {}
     for name, results in by_task.items():
         task = get_task(sources.get(name, name))

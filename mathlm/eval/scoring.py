@@ -1,7 +1,11 @@
-"""Scoring saved generations: answers, verdicts, majority votes, pass@k and per-group accuracy.
+"""Scoring saved generations: answers, verdicts, majority votes, pass@k and per-group accuracy, in two
+modes side by side: ``correct`` (our extraction and equivalence) and ``llemma`` (the harness behind the
+Llemma paper's table, reproduced with its defects: see :mod:`mathlm.eval.harness`).
 
 Scoring never calls the model, so it can be re-run from a run directory (``mathlm eval score``)
-after a change to extraction or equivalence.
+after a change to extraction or equivalence. A sample without an answer (no final-answer line, a
+program that failed, a prompt the backend could not serve) is invalid: it counts as wrong, and the
+share of such samples is reported.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from mathlm.benchmarks import BenchmarkRecord
 from mathlm.eval.answers import AnswerChecker
 from mathlm.eval.sandbox import SandboxPool
 from mathlm.eval.tasks import Task
+from mathlm.inference import safe_text
 
 
 @dataclass
@@ -33,7 +38,11 @@ class SampleResult:
     correct: bool  # the majority answer (greedy: the only answer) is right
     subject: str | None = None
     level: int | None = None
-    errors: list[str | None] = field(default_factory=list)  # program tasks: why a program failed
+    errors: list[str | None] = field(default_factory=list)  # why a program failed / the prompt got no output
+    llemma_answers: list[str | None] = field(default_factory=list)  # the harness's reading
+    llemma_verdicts: list[bool] = field(default_factory=list)
+    llemma_majority_answer: str | None = None
+    llemma_correct: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,22 +89,34 @@ def answers_for(task: Task, generations: Sequence[str], sandbox: SandboxPool | N
     answers: list[str | None] = []
     errors: list[str | None] = []
     for result in sandbox.map(programs):
-        answers.append((result.value_latex or result.value) if result.ok else None)
-        errors.append(None if result.ok else f"{result.status}: {result.error}")
+        answers.append(safe_text(result.value_latex or result.value) if result.ok else None)
+        errors.append(None if result.ok else safe_text(f"{result.status}: {result.error}"))
     return answers, errors
 
 
 def score_sample(task: Task, record: BenchmarkRecord, generations: list[str], checker: AnswerChecker,
-                 sandbox: SandboxPool | None = None) -> SampleResult:
+                 sandbox: SandboxPool | None = None, error: str | None = None) -> SampleResult:
+    """Score one problem's generations in both modes; ``error`` is the backend's reason when the prompt
+    got no generation (an invalid sample, not a dead run)."""
     reference = task.reference(record)
     answers, errors = answers_for(task, generations, sandbox)
     same = _same_answer(task, checker)
     verdicts = [answer is not None and same(answer, reference) for answer in answers]
     majority, votes = majority_vote(answers, same)
+    if task.kind == "program":
+        llemma_answers = answers  # the harness scored the same executed value
+    else:
+        llemma_answers = [task.harness_extract(text) for text in generations]
+    harness_same = lambda a, b: task.harness_same(a, b, same)
+    llemma_verdicts = [answer is not None and harness_same(answer, reference) for answer in llemma_answers]
+    llemma_majority, _ = majority_vote(llemma_answers, harness_same)
     return SampleResult(task=task.name, doc_id=record.id, reference=reference, generations=generations,
                         answers=answers, verdicts=verdicts, majority_answer=majority, majority_votes=votes,
                         correct=majority is not None and same(majority, reference), subject=record.subject,
-                        level=record.level, errors=errors)
+                        level=record.level, errors=errors if error is None else [safe_text(error)],
+                        llemma_answers=llemma_answers, llemma_verdicts=llemma_verdicts,
+                        llemma_majority_answer=llemma_majority,
+                        llemma_correct=llemma_majority is not None and harness_same(llemma_majority, reference))
 
 
 def _same_answer(task: Task, checker: AnswerChecker) -> Callable[[str, str], bool]:
@@ -103,24 +124,28 @@ def _same_answer(task: Task, checker: AnswerChecker) -> Callable[[str, str], boo
         return lambda a, b: a.strip().strip("()").upper() == b.strip().strip("()").upper()
     if task.scorer == "exact":
         return lambda a, b: a.strip() == b.strip()
-    return checker.equivalent
+    return checker.with_tolerance(task.tolerance).equivalent
 
 
 def summarize(task: Task, results: Sequence[SampleResult]) -> dict[str, Any]:
     """Accuracy of the majority answer (maj@n), pass@k, and accuracy per subject and per level."""
     if not results:
         return {"task": task.name, "samples": 0}
-    n = min(len(r.generations) for r in results)
+    n = max(1, min(len(r.generations) or 1 for r in results))
     summary: dict[str, Any] = {
         "task": task.name,
         "samples": len(results),
         "n": n,
         f"maj@{n}": _mean(r.correct for r in results),
-        "pass@1": _mean(pass_at_k(len(r.verdicts), sum(r.verdicts), 1) for r in results),
+        "pass@1": _mean(_pass(r.verdicts, 1) for r in results),
         "extracted": _mean(any(a is not None for a in r.answers) for r in results),
+        "invalid": _mean(not any(a is not None for a in r.answers) for r in results),
+        "llemma": {f"maj@{n}": _mean(r.llemma_correct for r in results),
+                   "pass@1": _mean(_pass(r.llemma_verdicts, 1) for r in results),
+                   "extracted": _mean(any(a is not None for a in r.llemma_answers) for r in results)},
     }
     if n > 1:
-        summary[f"pass@{n}"] = _mean(pass_at_k(len(r.verdicts), sum(r.verdicts), n) for r in results)
+        summary[f"pass@{n}"] = _mean(_pass(r.verdicts, n) for r in results)
     for key in ("subject", "level"):
         groups: dict[str, list[bool]] = defaultdict(list)
         for result in results:
@@ -131,6 +156,11 @@ def summarize(task: Task, results: Sequence[SampleResult]) -> dict[str, Any]:
             summary[f"by_{key}"] = {name: {"accuracy": _mean(v), "samples": len(v)}
                                     for name, v in sorted(groups.items())}
     return summary
+
+
+def _pass(verdicts: Sequence[bool], k: int) -> float:
+    """pass@k of one problem; a problem without generations (its prompt failed) scores 0."""
+    return pass_at_k(len(verdicts), sum(verdicts), k) if len(verdicts) >= k else 0.0
 
 
 def _mean(values: Any) -> float:

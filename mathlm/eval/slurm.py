@@ -14,30 +14,11 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from pydantic import Field
-
-from mathlm.config import ConfigModel, load_config, validate_config
+from mathlm.config import load_config, validate_config
 from mathlm.errors import MathlmError
+from mathlm.eval.config import EvalConfig
 from mathlm.slurm.jobs import SlurmJob, submit_job, venv_activate_script
-
-if TYPE_CHECKING:
-    from mathlm.eval.runner import EvalConfig
-
-
-class EvalSlurmSettings(ConfigModel):
-    """What each array task of ``mathlm slurm eval`` asks Slurm for (sbatch options of the same names)."""
-
-    gpus_per_task: int | None = Field(None, ge=0, description="default: vLLM's tensor_parallel_size, else 0")
-    cpus_per_task: int = Field(4, ge=1)
-    mem: str | None = None
-    time: str = "04:00:00"
-    partition: str | None = None
-    account: str | None = None
-    qos: str | None = None
-    setup: list[str] = Field([], description="shell lines run before mathlm (module load ...)")
-    extra_sbatch: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -59,8 +40,6 @@ def gpus_per_task(cfg: EvalConfig) -> int:
 
 def eval_jobs(config: Path, shards: int, overrides: list[str]) -> tuple[SlurmJob, SlurmJob, EvalConfig]:
     """The array job and the merge job of ``config`` over ``shards`` tasks, validated before submission."""
-    from mathlm.eval.runner import EvalConfig
-
     if shards < 1:
         raise MathlmError(f"--shards {shards}: give at least 1")
     cfg = load_config(config, EvalConfig, overrides)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mathlm.cli_utils import DefaultCommandGroup, SetOption
+from mathlm.cli.options import DefaultCommandGroup, SetOption
 
 train_app = typer.Typer(cls=DefaultCommandGroup, no_args_is_help=True,
                         help="Continue pretraining a Llama model: `mathlm train CONFIG`, `mathlm train plot RUN`.")
@@ -104,7 +104,7 @@ def export_neox_config(
     from mathlm.console import console
     from mathlm.errors import MathlmError
     from mathlm.pretrain.neox.config import RECIPES, neox_config, write_neox_config
-    from mathlm.proof_pile_2.mixture import load_mixture
+    from mathlm.shards.mixture import load_mixture
 
     if recipe not in RECIPES:
         raise MathlmError(f"--recipe {recipe!r}: expected one of {', '.join(RECIPES)}")
@@ -162,3 +162,33 @@ def convert_neox_to_hf(
     if tokenizer is not None:
         install_tokenizer(tokenizer, output)
     console.print(f"wrote {output}")
+
+
+# Mounted as `mathlm slurm train` by mathlm.cli.root (the Slurm client does not import stages).
+def slurm_train(
+    config: Annotated[Path, typer.Argument(help="Training config YAML, e.g. configs/train/llemma_7b.yaml.")],
+    nodes: Annotated[int, typer.Option(min=1, help="Nodes to train on.")] = 1,
+    gpus_per_node: Annotated[int, typer.Option(min=0, help="GPUs per node (0: CPU processes, gloo).")] = 8,
+    nproc_per_node: Annotated[int | None, typer.Option(help="Processes per node (default: one per GPU).")] = None,
+    partition: Annotated[str | None, typer.Option(help="Slurm partition (default: the cluster's).")] = None,
+    time: Annotated[str, typer.Option(help="Time limit per allocation; the job requeues and resumes.")] = "2-00:00:00",
+    cpus_per_task: Annotated[int | None, typer.Option(help="CPUs per node (default 8 per GPU).")] = None,
+    overrides: SetOption = [],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Write the sbatch script, do not submit it.")] = False,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait until the job ends; exit 1 unless it COMPLETED.")] = False,
+) -> None:
+    """Render and submit the torchrun sbatch job of `mathlm train CONFIG` (requeued on preemption)."""
+    from mathlm.console import console
+    from mathlm.pretrain.slurm_job import train_job
+    from mathlm.slurm import jobs
+    from mathlm.slurm.commands import wait_and_report
+
+    job, cfg = train_job(config, overrides, nodes, gpus_per_node, nproc_per_node, partition, time, cpus_per_task)
+    script = jobs.write_script(job, cfg.run_dir / "train.sbatch")
+    console.print(f"wrote {script}")
+    if dry_run:
+        return
+    job_id = jobs.submit(script)
+    print(job_id)
+    if wait:
+        wait_and_report(job_id)

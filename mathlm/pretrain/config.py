@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from mathlm.config import ConfigModel
-from mathlm.proof_pile_2.mixture import MixtureConfig
+from mathlm.shards.mixture import MixtureConfig
 
 
 class LlamaShape(ConfigModel):

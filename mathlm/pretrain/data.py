@@ -15,8 +15,8 @@ import numpy as np
 import torch
 
 from mathlm.errors import MathlmError
-from mathlm.proof_pile_2.mixture import BlendedDataset, MixtureConfig
 from mathlm.pretrain.config import DataConfig
+from mathlm.shards.mixture import BlendedDataset, MixtureConfig
 
 
 def gradient_accumulation(data: DataConfig, world_size: int) -> int:

@@ -10,7 +10,8 @@ Stages (each one datatrove executor run, logging to ``WORKDIR/logs/<stage>/``)::
     final/decontaminate  all three subsets -> benchmark decontamination -> train/validation/test -> output
 
 Outputs: ``WORKDIR/{arxiv,open-web-math,algebraic-stack}/{train,validation,test}/<task>.jsonl.gz`` (or
-``.parquet``); intermediate files under ``WORKDIR/work/``; the contamination report under
+``.parquet``); intermediate files under ``WORKDIR/work/`` (each dropped input record, with its file and line, in
+``WORKDIR/work/<subset>/bad_records/``); the contamination report under
 ``WORKDIR/decontamination/``; per-stage stats in ``WORKDIR/stats.json``.
 
 Resuming is datatrove's: a task that finished leaves ``logs/<stage>/completions/<task>``, and a re-run
@@ -32,10 +33,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from mathlm.assets import SAMPLE_DATA_DIR
 from mathlm.config import ConfigModel, dump_config
 from mathlm.console import console, polling, progress, stderr_to_file, summary_table
 from mathlm.errors import MathlmError
-from mathlm.paths import SAMPLE_DATA_DIR
+from mathlm.proof_pile_2.arxiv.latex import MIN_DOCUMENT_CHARS
 from mathlm.proof_pile_2.code.languages import LANGUAGES
 from mathlm.proof_pile_2.decontamination.config import DecontaminationConfig
 from mathlm.proof_pile_2.web.pipeline import WebPipelineConfig
@@ -49,6 +51,7 @@ SAMPLE_PREFIX = "sample:"
 LocalWorkers = Annotated[int, Field(description="Local executor: tasks run at once (-1: one per CPU).")]
 SUBSET_FOLDERS = {"arxiv": "arxiv", "web": "open-web-math", "code": "algebraic-stack"}
 FINAL_STAGE = "final/decontaminate"
+BAD_RECORDS = "bad_records"  # WORKDIR/work/<subset>/bad_records/<task>.jsonl: each dropped input record, located
 
 
 def _require_input(enabled: bool, given: str | None, subset: str, keys: str) -> None:
@@ -84,6 +87,9 @@ class ArxivBuildConfig(ConfigModel):
         None, description="Folder of .tar.gz/.tar/.gz/.tex submissions ('sample:arxiv')."
     )
     redpajama_jsonl: str | None = Field(None, description="Folder of RedPajama arXiv JSONL(.gz) files.")
+    min_chars: int = Field(
+        MIN_DOCUMENT_CHARS, ge=0, description="Drop papers shorter than this once cleaned (templates, stubs)."
+    )
     tasks: int = Field(1, ge=1)
     workers: LocalWorkers = -1
     keep_excluded: bool = Field(False, description="Write dropped papers under WORKDIR/work/arxiv/excluded/.")
@@ -223,11 +229,16 @@ def arxiv_stages(cfg: ArxivBuildConfig, workdir: Path) -> tuple[list[BuildStage]
 
     output = _work(workdir, "arxiv") / "cleaned"
     readers: list[PipelineStep] = []
+    bad_records = str(_work(workdir, "arxiv") / BAD_RECORDS)
     if cfg.tarballs:
-        readers.append(ArxivSourceReader(str(resolve_input(cfg.tarballs, "arxiv.tarballs"))))
+        readers.append(
+            ArxivSourceReader(str(resolve_input(cfg.tarballs, "arxiv.tarballs")), bad_records_folder=bad_records)
+        )
     if cfg.redpajama_jsonl:
-        readers.append(RedPajamaArxivReader(str(resolve_input(cfg.redpajama_jsonl, "arxiv.redpajama_jsonl"))))
+        folder = resolve_input(cfg.redpajama_jsonl, "arxiv.redpajama_jsonl")
+        readers.append(RedPajamaArxivReader(str(folder), bad_records_folder=bad_records))
     cleaner = RedPajamaLatexCleaner(
+        cfg.min_chars,
         exclusion_writer=_excluded(_work(workdir, "arxiv"), "cleaning", cfg.keep_excluded)
     )
     steps = [*readers, cleaner, intermediate_writer(str(output))]
@@ -268,17 +279,19 @@ def code_stages(cfg: CodeBuildConfig, workdir: Path) -> tuple[list[BuildStage], 
     from mathlm.proof_pile_2.intermediate import IntermediateReader, intermediate_writer
 
     work = _work(workdir, "code")
+    bad_records = str(work / BAD_RECORDS)
     readers: list[PipelineStep] = []
     if cfg.stack_files:
         folder = resolve_input(cfg.stack_files, "code.stack_files")
         if any(folder.rglob("*.parquet")):
-            readers.append(StackParquetReader(str(folder)))
+            readers.append(StackParquetReader(str(folder), bad_records_folder=bad_records))
         if any(folder.rglob("*.jsonl*")):
-            readers.append(StackJsonlReader(str(folder)))
+            readers.append(StackJsonlReader(str(folder), bad_records_folder=bad_records))
         if not readers:
             raise MathlmError(f"code.stack_files: {folder} holds no .parquet or .jsonl(.gz) files")
     if cfg.source_trees:
-        readers.append(SourceTreeReader(str(resolve_input(cfg.source_trees, "code.source_trees"))))
+        folder = resolve_input(cfg.source_trees, "code.source_trees")
+        readers.append(SourceTreeReader(str(folder), bad_records_folder=bad_records))
     steps: list[PipelineStep] = [
         *readers,
         JupyterToMarkdown(exclusion_writer=_excluded(work, "jupyter", cfg.keep_excluded)),
@@ -516,5 +529,11 @@ def run_build(config: DataBuildConfig, workdir: Path) -> BuildResult:
     (workdir / "stats.json").write_text(json.dumps(stats, indent=2), encoding="utf-8")
     console.print(summary_table("data build: stages (kept / dropped and why)", stage_rows(stats)))
     console.print(summary_table("data build: output documents", output_rows(stats)))
+    listed = sorted((workdir / "work").glob(f"*/{BAD_RECORDS}/*.jsonl"))
+    if listed:
+        dropped = sum(len(path.read_text(encoding="utf-8").splitlines()) for path in listed)
+        folders = sorted({str(path.parent) for path in listed})
+        console.print(f"[yellow]bad input:[/] {dropped:,} record(s) dropped, each listed with its file and "
+                      f"position in {', '.join(folders)}")
     console.print(f"outputs in {workdir}; stats in {workdir / 'stats.json'}")
     return BuildResult(workdir, stats, plan.notes)

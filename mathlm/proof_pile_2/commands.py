@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mathlm.cli_utils import SetOption
+from mathlm.cli.options import SetOption
 
 data_app = typer.Typer(help="Build Proof-Pile-2 data: arXiv, math web, math code, decontamination, tokens.",
                        no_args_is_help=True)
@@ -124,7 +124,7 @@ def mixture(
 ) -> None:
     """Report the realised proportion, samples, tokens and epochs of each source for a token budget."""
     from mathlm.console import console, summary_table
-    from mathlm.proof_pile_2.mixture import load_mixture, plan_mixture
+    from mathlm.shards.mixture import load_mixture, plan_mixture
 
     cfg = load_mixture(config, overrides)
     rows = plan_mixture(cfg, tokens, seq_len)

@@ -16,8 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mathlm.assets import SAMPLE_DATA_DIR
 from mathlm.errors import MathlmError
-from mathlm.paths import SAMPLE_DATA_DIR
 
 SAMPLE_DIR = SAMPLE_DATA_DIR
 

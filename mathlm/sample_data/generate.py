@@ -15,7 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from mathlm.paths import BENCHMARKS_DIR, SAMPLE_DATA_DIR
+from mathlm.assets import BENCHMARKS_DIR, SAMPLE_DATA_DIR
 from mathlm.sample_data import arxiv, code_files, corpora, web
 from mathlm.sample_data.benchmarks import load_rows
 

@@ -1,7 +1,9 @@
-"""``mathlm slurm``: submit mathlm jobs (data, training, evaluation) to a Slurm cluster and follow them.
+"""``mathlm slurm``: submit mathlm jobs to a Slurm cluster and follow them.
 
-The commands are thin: everything they do is in :mod:`mathlm.slurm.jobs`, which the training and
-evaluation commands (``mathlm slurm train``/``eval``) use as well.
+The commands are thin: everything they do is in :mod:`mathlm.slurm.jobs`. ``mathlm slurm train`` and
+``mathlm slurm eval`` belong to their stages (``pretrain/commands.py``, ``eval/commands.py``, built on
+:mod:`mathlm.slurm.jobs` and :func:`wait_and_report`); :mod:`mathlm.cli.root` mounts them in this group,
+so the generic Slurm client never imports a stage.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mathlm.cli_utils import SetOption
+from mathlm.cli.options import SetOption
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -40,7 +42,7 @@ def submit(
     job_id = jobs.submit(script, sbatch_arg)
     print(job_id)
     if wait:
-        _wait_and_report(job_id, timeout, poll)
+        wait_and_report(job_id, timeout, poll)
 
 
 @slurm_app.command()
@@ -99,8 +101,9 @@ def cancel(job_id: JobIdArgument) -> None:
     console.print(f"cancelled {job_id}")
 
 
-def _wait_and_report(job_id: str, timeout: float | None, poll: float) -> None:
-    """Wait with a live status line, print the per-task table and stderr tails of failed tasks."""
+def wait_and_report(job_id: str, timeout: float | None = None, poll: float = 2.0) -> None:
+    """Wait with a live status line, print the per-task table and stderr tails of failed tasks;
+    exit 1 unless the job COMPLETED."""
     from mathlm.console import console
     from mathlm.slurm import jobs
 
@@ -124,60 +127,3 @@ def _task_table(title: str, tasks: list[TaskInfo]) -> Table:
     rows = [{"task": task.job_id, "state": task.state, "exit code": task.exit_code, "nodes": task.nodes,
              "restarts": task.restarts, "stdout": task.stdout or "", "stderr": task.stderr or ""} for task in tasks]
     return summary_table(title, rows)
-
-
-@slurm_app.command("train")
-def train(
-    config: Annotated[Path, typer.Argument(help="Training config YAML, e.g. configs/train/llemma_7b.yaml.")],
-    nodes: Annotated[int, typer.Option(min=1, help="Nodes to train on.")] = 1,
-    gpus_per_node: Annotated[int, typer.Option(min=0, help="GPUs per node (0: CPU processes, gloo).")] = 8,
-    nproc_per_node: Annotated[int | None, typer.Option(help="Processes per node (default: one per GPU).")] = None,
-    partition: Annotated[str | None, typer.Option(help="Slurm partition (default: the cluster's).")] = None,
-    time: Annotated[str, typer.Option(help="Time limit per allocation; the job requeues and resumes.")] = "2-00:00:00",
-    cpus_per_task: Annotated[int | None, typer.Option(help="CPUs per node (default 8 per GPU).")] = None,
-    overrides: SetOption = [],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Write the sbatch script, do not submit it.")] = False,
-    wait: Annotated[bool, typer.Option("--wait", help="Wait until the job ends; exit 1 unless it COMPLETED.")] = False,
-) -> None:
-    """Render and submit the torchrun sbatch job of `mathlm train CONFIG` (requeued on preemption)."""
-    from mathlm.console import console
-    from mathlm.pretrain.slurm_job import train_job
-    from mathlm.slurm import jobs
-
-    job, cfg = train_job(config, overrides, nodes, gpus_per_node, nproc_per_node, partition, time, cpus_per_task)
-    script = jobs.write_script(job, cfg.run_dir / "train.sbatch")
-    console.print(f"wrote {script}")
-    if dry_run:
-        return
-    job_id = jobs.submit(script)
-    print(job_id)
-    if wait:
-        _wait_and_report(job_id, None, 2.0)
-
-
-@slurm_app.command("eval")
-def eval_(
-    config: Annotated[Path, typer.Argument(help="Eval config YAML, e.g. configs/eval/llemma_7b.yaml.")],
-    shards: Annotated[int, typer.Option(min=1, help="Array tasks; task i evaluates every N-th problem from i.")] = 8,
-    overrides: SetOption = [],
-    wait: Annotated[bool, typer.Option("--wait", help="Wait for the shards and the merge; print the scores.")] = False,
-) -> None:
-    """Shard `mathlm eval run CONFIG` over a Slurm array; a dependent job merges the shards into OUT/."""
-    from mathlm.console import console
-    from mathlm.eval.slurm import submit_eval
-    from mathlm.slurm import jobs
-
-    submission = submit_eval(config, shards, overrides)
-    console.print(f"array job {submission.array_job} ({shards} shards), merge job {submission.merge_job} "
-                  f"(after every shard); results in {submission.output}")
-    print(submission.array_job)
-    if wait:
-        try:
-            _wait_and_report(submission.array_job, None, 2.0)
-        except typer.Exit:
-            jobs.cancel(submission.merge_job)  # where the cluster does not drop jobs whose dependency failed
-            console.print(f"a shard failed: cancelled the merge job {submission.merge_job}; fix the cause and run "
-                          "the same command again (finished generations are cached)")
-            raise
-        _wait_and_report(submission.merge_job, None, 2.0)
-        console.print((submission.output / "results.md").read_text(encoding="utf-8"), markup=False)

@@ -33,9 +33,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
+from mathlm.assets import SLURM_DIR
 from mathlm.config import ConfigModel
 from mathlm.errors import MathlmError
-from mathlm.paths import SLURM_DIR
 
 TEMPLATES_DIR = SLURM_DIR / "templates"
 LOCAL_CLUSTER_SCRIPT = SLURM_DIR / "local_cluster.sh"

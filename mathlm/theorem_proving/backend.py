@@ -1,8 +1,8 @@
-"""What the proof search needs from a Lean 4 backend: start a theorem, apply a tactic, re-check a proof.
+"""What the proof search needs from a prover backend: start a theorem, apply a tactic, re-check a proof.
 
 A backend turns ``(header, statement)`` into the first :class:`ProofState`, and ``(state, tactic)`` into a
 :class:`TacticResult`: new goals, an error, or a finished proof. The search only ever compares states by
-their goal text, so any backend that can print goals (a Lean language server, LeanDojo, lean-interact
+their goal text, so any backend that can print goals (coqidetop, a Lean language server, the Lean REPL
 or a scripted test machine) plugs in unchanged.
 
 Failures of the backend itself (a crashed or hung server) are not exceptions for the search: ``apply``
@@ -13,6 +13,7 @@ search carries on with the next candidate. Only a theorem that cannot be started
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol
@@ -54,14 +55,19 @@ class TacticResult:
 
 
 class ProverBackend(Protocol):
-    """A Lean process (or stand-in) that checks tactics; one per search worker, never shared."""
+    """A prover process (or stand-in) that checks tactics; one per search worker, never shared."""
 
     def start(self, header: str, statement: str) -> ProofState:
-        """The initial state of ``statement`` (a theorem ending ``:= by``) under ``header`` (imports, opens)."""
+        """The initial state of ``statement`` (Lean: a theorem ending ``:= by``; Coq: ``Theorem ... .``)
+        under ``header`` (imports, opens, definitions)."""
         ...
 
     def apply(self, state: ProofState, tactic: str) -> TacticResult:
         """Run ``tactic`` in ``state``."""
+        ...
+
+    def render_proof(self, tactics: Sequence[str]) -> str:
+        """The text that follows the statement for these tactics (what :meth:`check` takes)."""
         ...
 
     def check(self, header: str, statement: str, proof: str) -> str | None:
@@ -74,6 +80,6 @@ class ProverBackend(Protocol):
         ...
 
 
-def proof_text(tactics: tuple[str, ...] | list[str], indent: str = "  ") -> str:
-    """The body that follows ``:= by``: one tactic per line, continuation lines indented with it."""
+def proof_text(tactics: Sequence[str], indent: str = "  ") -> str:
+    """The Lean body that follows ``:= by``: one tactic per line, continuation lines indented with it."""
     return "".join("\n" + indent + tactic.replace("\n", "\n" + indent) for tactic in tactics)

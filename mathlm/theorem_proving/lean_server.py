@@ -145,6 +145,19 @@ class LeanServerBackend:
         goals = goals or _unsolved_goals(diagnostics.errors)
         return TacticResult(Outcome.GOALS, state=ProofState(goals, tactics, state.handle))
 
+    def render_proof(self, tactics: Sequence[str]) -> str:
+        return proof_text(tactics)
+
+    def check_messages(self, text: str) -> list[tuple[str, str]]:
+        """Every message Lean gives for ``text`` as a whole file: ``(error|warning|information, text)``.
+        The verifier reads ``#check``/``#print axioms`` answers from the information messages."""
+        try:
+            diagnostics = self._edit(text, self.start_timeout_s, everything=True)
+        except (RequestTimeout, ServerDied, LspError) as err:
+            return [("error", f"{self._failure(err)}: {err}")]
+        names = {1: "error", 2: "warning", 3: "information", 4: "hint"}
+        return [(names.get(d.get("severity", 1), "error"), d["message"]) for d in diagnostics.errors]
+
     def check(self, header: str, statement: str, proof: str) -> str | None:
         try:
             diagnostics = self._edit(header + statement + proof + "\n", self.start_timeout_s)
@@ -186,8 +199,9 @@ class LeanServerBackend:
         self._client = client
         return client
 
-    def _edit(self, text: str, timeout_s: float) -> Diagnostics:
-        """Make ``text`` the document's content and return the diagnostics of exactly that version."""
+    def _edit(self, text: str, timeout_s: float, everything: bool = False) -> Diagnostics:
+        """Make ``text`` the document's content and return the diagnostics of exactly that version
+        (``everything``: all of them, whatever the severity, in ``errors``)."""
         client = self._server()
         self._version += 1
         version = self._version
@@ -208,6 +222,8 @@ class LeanServerBackend:
             diagnostics = self._doc.diagnostics.get(version, [])
         if not client.alive():
             raise ServerDied("the server exited while checking the document")
+        if everything:
+            return Diagnostics(errors=list(diagnostics), warnings=[])
         return Diagnostics(errors=[d for d in diagnostics if d.get("severity") == 1],
                            warnings=[d for d in diagnostics if d.get("severity") == 2])
 

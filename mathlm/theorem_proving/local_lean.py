@@ -13,8 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from mathlm.assets import PROJECT_ROOT
 from mathlm.errors import MathlmError
-from mathlm.paths import PROJECT_ROOT
 from mathlm.theorem_proving.lean_server import LeanServerBackend, server_command
 
 BUILD_SCRIPT = PROJECT_ROOT / "scripts" / "build_lean.sh"

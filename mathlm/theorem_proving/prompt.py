@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from mathlm import paths
+from mathlm import assets
 from mathlm.errors import MathlmError
 
 PROMPT_FILE = "lean4_tactic_fewshot.json"
@@ -32,7 +32,7 @@ class TacticPrompt:
 
 def load_tactic_prompt(path: str | Path | None = None) -> TacticPrompt:
     """The few-shot prompt from ``path`` (default: the vendored Llemma prompt)."""
-    source = Path(path) if path is not None else paths.PROMPTS_DIR / PROMPT_FILE
+    source = Path(path) if path is not None else assets.PROMPTS_DIR / PROMPT_FILE
     try:
         spec = json.loads(source.read_text(encoding="utf-8"))
         fmt = spec["format"]

@@ -4,11 +4,15 @@ The frontier holds proof states ordered by path score, the sum of the mean token
 the tactics that led there. Each expansion pops the best state, asks the proposer for candidates and
 applies them one by one:
 
-* a tactic that is empty or contains ``sorry``/``admit`` is rejected before Lean sees it;
-* an error (Lean's, a timeout, a crashed server) is counted by reason;
+* a tactic that is empty or contains ``sorry``/``admit``/``Admitted``/``give_up`` is rejected before
+  the prover sees it;
+* an error (the prover's, a timeout, a crashed or hung prover process) is counted by reason;
 * new goals already reached by another path are dropped (dedup on the goal text);
 * a tactic that closes every goal gives a proof, which is checked once more as a whole file and only
-  then counts.
+  then counts (the runner then has the verifier accept it before it is reported).
+
+Every expansion is recorded in ``trace``: the state, its path score, each candidate with its score and
+what the prover said, and the time spent.
 
 The search stops at the first checked proof, or when the frontier is empty, or at a budget: expansions
 (the paper's iterations), tactics applied, or wall time.
@@ -25,10 +29,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mathlm.theorem_proving.backend import Outcome, ProofState, ProverBackend, TheoremStartError, proof_text
+from mathlm.theorem_proving.backend import Outcome, ProofState, ProverBackend, TheoremStartError
 from mathlm.theorem_proving.proposer import TacticProposer
 
-FORBIDDEN = re.compile(r"\b(sorry|admit)\b")
+FORBIDDEN = re.compile(r"\b(sorry|admit|Admitted|give_up)\b")
+TRACE_GOALS_CHARS = 2000  # goal text kept per expansion in the trace
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,13 @@ class SearchResult:
     errors: Counter[str] = field(default_factory=Counter)  # tactics Lean (or the server) failed
     duplicates: int = 0
     message: str = ""
+    trace: list[dict[str, Any]] = field(default_factory=list)  # one entry per expansion
 
     def to_json(self) -> dict[str, Any]:
         return {"proved": self.proved, "reason": self.reason, "proof": self.proof, "expansions": self.expansions,
                 "tactics_applied": self.tactics_applied, "states_seen": self.states_seen,
                 "seconds": round(self.seconds, 3), "rejected": dict(self.rejected), "errors": dict(self.errors),
-                "duplicates": self.duplicates, "message": self.message}
+                "duplicates": self.duplicates, "message": self.message, "trace": self.trace}
 
 
 def rejection_reason(tactic: str) -> str | None:
@@ -93,19 +99,26 @@ def best_first_search(backend: ProverBackend, proposer: TacticProposer, header: 
             break
         negative_score, _, state = heapq.heappop(frontier)
         result.expansions += 1
+        expansion_started = clock()
+        tried: list[dict[str, Any]] = []
+        result.trace.append({"goals": state.goals[:TRACE_GOALS_CHARS], "path_score": round(-negative_score, 4),
+                             "depth": len(state.tactics), "tried": tried})
         for candidate in proposer.propose(state.goals):
             stop = _budget_stop(result, budget, clock() - started, tactics_only=True)
             if stop:
                 result.reason = stop
                 break
-            child = _try(backend, header, statement, state, candidate.tactic, result)
+            child, outcome = _try(backend, header, statement, state, candidate.tactic, result)
             if child is not None and child.goals in seen:
                 result.duplicates += 1
+                outcome = "duplicate"
             elif child is not None:
                 seen.add(child.goals)
                 heapq.heappush(frontier, (negative_score - candidate.score, next(order), child))
+            tried.append({"tactic": candidate.tactic, "score": round(candidate.score, 4), "outcome": outcome})
             if result.proved:
                 break
+        result.trace[-1]["seconds"] = round(clock() - expansion_started, 3)
         if stop:
             break
     result.states_seen = len(seen)
@@ -114,27 +127,28 @@ def best_first_search(backend: ProverBackend, proposer: TacticProposer, header: 
 
 
 def _try(backend: ProverBackend, header: str, statement: str, state: ProofState, tactic: str,
-         result: SearchResult) -> ProofState | None:
-    """Apply one candidate and record what happened; returns the new state when there is one to explore."""
+         result: SearchResult) -> tuple[ProofState | None, str]:
+    """Apply one candidate and record what happened: the new state when there is one to explore, and
+    a short outcome for the trace (``goals``, ``proved``, ``rejected:<why>``, ``error:<reason>``)."""
     reason = rejection_reason(tactic)
     if reason:
         result.rejected[reason] += 1
-        return None
+        return None, f"rejected:{reason}"
     outcome = backend.apply(state, tactic)
     result.tactics_applied += 1
     if outcome.outcome is Outcome.ERROR:
         result.errors[outcome.reason or "error"] += 1
-        return None
+        return None, f"error:{outcome.reason or 'error'}"
     if outcome.outcome is Outcome.GOALS:
-        return outcome.state
+        return outcome.state, "goals"
     tactics = [*state.tactics, tactic]
-    problem = backend.check(header, statement, proof_text(tactics))
+    problem = backend.check(header, statement, backend.render_proof(tactics))
     if problem is None:
         result.proved, result.reason, result.proof = True, "proved", tactics
-    else:
-        result.errors["recheck_failed"] += 1
-        result.message = problem
-    return None
+        return None, "proved"
+    result.errors["recheck_failed"] += 1
+    result.message = problem
+    return None, "error:recheck_failed"
 
 
 def _budget_stop(result: SearchResult, budget: SearchBudget, elapsed: float, tactics_only: bool = False) -> str:

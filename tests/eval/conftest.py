@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mathlm.pretrained import smollm2_hf_checkpoint
+from mathlm.inference.pretrained import smollm2_hf_checkpoint
 
 
 @pytest.fixture(scope="session")

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from mathlm.assets import CONFIGS_DIR
 from mathlm.config import ConfigError, load_config, validate_config
-from mathlm.eval.runner import EvalConfig, settings_for
+from mathlm.eval.config import EvalConfig
+from mathlm.eval.runner import settings_for
 from mathlm.eval.slurm import eval_jobs, gpus_per_task
 from mathlm.eval.tasks import get_task
-from mathlm.paths import CONFIGS_DIR
 
 EVAL_CONFIGS = sorted((CONFIGS_DIR / "eval").glob("*.yaml"))
 
@@ -31,7 +32,9 @@ def test_majority_config_is_the_published_protocol() -> None:
     sampling = {name: settings_for(get_task(name), cfg) for name in cfg.tasks}
     assert (sampling["math"].n, sampling["math"].temperature, sampling["math"].top_p) == (256, 0.6, 0.95)
     assert sampling["gsm8k"].n == 100
-    assert {(sampling[t].n, sampling[t].temperature) for t in ("mmlu_stem", "sat")} == {(16, 0.3)}
+    assert {(sampling[t].n, sampling[t].temperature, sampling[t].top_p) for t in ("mmlu_stem", "sat")} \
+        == {(16, 0.3, 0.95)}
+    assert {(s.max_new_tokens, s.truncate_prompt) for s in sampling.values()} == {(1024, True)}
     assert gpus_per_task(cfg) == 1  # vLLM, one GPU per array task
 
 

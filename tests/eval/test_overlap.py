@@ -96,8 +96,8 @@ def test_worker_processes_give_the_same_hits(corpus) -> None:
 
 
 def test_token_shard_corpus_matches_like_its_text(corpus, llama_style_sp_model, tmp_path) -> None:
-    from mathlm.proof_pile_2.tokens.indexed import IndexedDatasetWriter, token_dtype
-    from mathlm.proof_pile_2.tokens.tokenizer import encode_documents, load_tokenizer
+    from mathlm.shards.indexed import IndexedDatasetWriter, token_dtype
+    from mathlm.shards.tokenizer import encode_documents, load_tokenizer
 
     tokenizer = load_tokenizer(llama_style_sp_model)
     texts = [row["text"] for row in corpus_rows()]
@@ -111,7 +111,7 @@ def test_token_shard_corpus_matches_like_its_text(corpus, llama_style_sp_model, 
 
 
 def test_token_shard_without_tokenizer_is_a_clear_error(tmp_path) -> None:
-    from mathlm.proof_pile_2.tokens.indexed import IndexedDatasetWriter
+    from mathlm.shards.indexed import IndexedDatasetWriter
 
     with IndexedDatasetWriter(tmp_path / "shard", "uint16") as writer:
         writer.add_document([5, 6, 7])

@@ -10,9 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from mathlm.cli import app
-from mathlm.eval.backends import HFBackend
-from mathlm.eval.runner import EvalConfig, run_eval, settings_for
+from mathlm.eval.config import EvalConfig
+from mathlm.eval.runner import run_eval, settings_for
 from mathlm.eval.tasks import get_task
+from mathlm.inference import HFBackend
 
 TASKS = ("gsm8k", "math")
 
@@ -39,8 +40,8 @@ def test_smollm2_on_real_gsm8k_and_math(smollm2: Path, tmp_path: Path) -> None:
     math = get_task("math")
     [record] = math.records(1)
     # the same prompt again gives the same text: greedy decoding is deterministic
-    assert backend.generate([math.prompt(record)], settings_for(math, cfg)) == [
-        json.loads((run / "math" / "samples.jsonl").read_text())["generations"]]
+    [again] = backend.generate([math.prompt(record)], settings_for(math, cfg))
+    assert list(again.completions) == json.loads((run / "math" / "samples.jsonl").read_text())["generations"]
 
 
 def test_overlap_reads_the_samples_of_a_real_run(tiny_llama: Path, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ accuracy, and program tasks are scored on what the sandbox computed."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -67,12 +68,12 @@ def test_program_task_scores_the_executed_value(checker: AnswerChecker) -> None:
     record = BenchmarkRecord(benchmark="gsm8k", id="0", problem="p", answer="18")
     generations = ["\n    eggs = 16 - 3 - 4\n    return eggs * 2\n".replace("\n    eggs", "def solution():\n    eggs"),
                    "def solution():\n    while True:\n        pass\n",
-                   "def solution():\n    import os\n    return os.listdir('/')\n"]
+                   "def solution():\n    return open('/etc/passwd').read()\n"]
     with SandboxPool(workers=1, limits=SandboxLimits(wall_time_s=1.0, cpu_time_s=1)) as sandbox:
         result = score_sample(task, record, generations, checker, sandbox)
     assert result.answers[0] == "18" and result.verdicts == [True, False, False]
     assert result.errors[0] is None and result.errors[1].startswith("timeout")
-    assert "not allowed" in result.errors[2]
+    assert result.errors[2].startswith("error: FileNotFoundError")  # the sandbox has no /etc
 
 
 def test_choice_task_compares_letters(checker: AnswerChecker) -> None:
@@ -80,3 +81,14 @@ def test_choice_task_compares_letters(checker: AnswerChecker) -> None:
     record = BenchmarkRecord(benchmark="sat", id="0", problem="p", answer="B", choices=("1", "2", "3", "4"))
     result = score_sample(task, record, ["Final Answer: The final answer is (B). "], checker)
     assert result.correct
+
+
+def test_program_values_that_are_not_clean_text_are_written_safely(checker: AnswerChecker) -> None:
+    """A program may return a lone surrogate: the answer must still encode as UTF-8 (it used to crash every
+    rerun of the run, the generation being cached)."""
+    task = get_task("gsm8k_python")
+    record = BenchmarkRecord(benchmark="gsm8k", id="0", problem="p", answer="18")
+    with SandboxPool(workers=1, limits=SandboxLimits(wall_time_s=5.0, cpu_time_s=5)) as sandbox:
+        result = score_sample(task, record, ["def solution():\n    return 'x' + chr(0xDCFF)\n"], checker, sandbox)
+    json.dumps(result.to_json(), ensure_ascii=False).encode("utf-8")
+    assert result.verdicts == [False]

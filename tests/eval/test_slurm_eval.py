@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from mathlm.cli import app
 from mathlm.config import load_config
-from mathlm.eval.runner import EvalConfig, run_eval
+from mathlm.eval.config import EvalConfig
+from mathlm.eval.runner import run_eval
 from mathlm.slurm.jobs import wait
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
@@ -28,7 +29,8 @@ def write_eval_config(folder: Path, model: Path, partition: str) -> Path:
     data.write_text("".join(json.dumps({"problem": p, "answer": a}) + "\n" for p, a in PROBLEMS))
     task = folder / "arithmetic.yaml"
     task.write_text(yaml.safe_dump({"name": "arithmetic", "data": str(data), "prompt": "Q: {problem}\nA:",
-                                    "stop": ["\n"], "answer_regex": r"(-?\d+)", "max_new_tokens": 6}))
+                                    "stop": ["\n"], "extract": {"name": "regex", "options": {"pattern": r"(-?\d+)"}},
+                                    "max_new_tokens": 6}))
     config = folder / "eval.yaml"
     config.write_text(yaml.safe_dump({
         "model": str(model), "tasks": [str(task)], "backend_options": {"batch_size": 1},

@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mathlm.assets import CONFIGS_DIR
 from mathlm.config import load_config
-from mathlm.paths import CONFIGS_DIR
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.distributed import LAUNCH_VARIABLES, free_port
-from mathlm.proof_pile_2.tokens.indexed import IndexedDatasetWriter
+from mathlm.shards.indexed import IndexedDatasetWriter
 
 TINY_CONFIG = CONFIGS_DIR / "train" / "tiny.yaml"
 VOCAB = 512

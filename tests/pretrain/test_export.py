@@ -10,10 +10,10 @@ import pytest
 import torch
 
 from mathlm.errors import MathlmError
-from mathlm.proof_pile_2.mixture import BlendedDataset
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.export import export_hf
 from mathlm.pretrain.trainer import train
+from mathlm.shards.mixture import BlendedDataset
 
 
 def heldout_loss(model: torch.nn.Module, cfg: TrainConfig) -> float:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from mathlm.assets import CONFIGS_DIR
 from mathlm.config import load_config
-from mathlm.paths import CONFIGS_DIR
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.data import gradient_accumulation
 from mathlm.pretrain.optim import lr_multiplier

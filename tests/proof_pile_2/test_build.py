@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from mathlm.assets import CONFIGS_DIR
 from mathlm.config import ConfigError, load_config
 from mathlm.errors import MathlmError
-from mathlm.paths import CONFIGS_DIR
 from mathlm.proof_pile_2.build import BuildResult, DataBuildConfig, run_build
 from mathlm.proof_pile_2.split import split_of
 from mathlm.sample_data import load_manifest, sample_paths
@@ -160,6 +160,16 @@ def test_code_filter_verdicts_match_the_manifest_and_duplicates_are_gone(sample_
     assert duplicates > 0 and len(final) == len(filtered) - duplicates
     texts = [r["text"] for r in outputs["algebraic-stack"]]
     assert len(set(texts)) == len(texts)
+
+
+def test_every_reader_and_filter_accounts_for_every_record(sample_build) -> None:
+    """records in = kept + dropped by named reason, for each reader and filter of each stage."""
+    from mathlm.proof_pile_2.readers import accounting_gaps
+
+    for stage in sample_build.stats["stages"]:
+        steps = [{"name": step["step"], "stats": step["counters"]} for step in stage["steps"]]
+        assert accounting_gaps(steps) == [], stage["stage"]
+    assert counter(sample_build, "arxiv/clean", "records") == 30 + 5  # 30 submissions, 5 RedPajama lines
 
 
 @pytest.mark.slow

@@ -47,6 +47,9 @@ class FakeProofMachine:
             return TacticResult(Outcome.PROVED, state=ProofState("", tactics))
         return TacticResult(Outcome.GOALS, state=ProofState(goals, tactics))
 
+    def render_proof(self, tactics: Sequence[str]) -> str:
+        return proof_text(tactics)
+
     def check(self, header: str, statement: str, proof: str) -> str | None:
         self.checked.append(header + statement + proof)
         return None if self.recheck_ok else "error: the whole file does not check"

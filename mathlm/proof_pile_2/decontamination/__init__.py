@@ -7,17 +7,13 @@ For the data build:
     write_contamination_report(cfg.decontamination, workdir / "decontamination")
 """
 
+from mathlm.benchmarks.overlap import HitRecord, OverlapTally, hit_records
 from mathlm.proof_pile_2.decontamination.config import DEFAULT_BENCHMARKS, DecontaminationConfig
 from mathlm.proof_pile_2.decontamination.filter import (
     BenchmarkDecontaminationFilter,
     build_decontamination_step,
 )
-from mathlm.proof_pile_2.decontamination.report import (
-    HitRecord,
-    OverlapTally,
-    hit_records,
-    write_contamination_report,
-)
+from mathlm.proof_pile_2.decontamination.report import write_contamination_report
 
 __all__ = [
     "DEFAULT_BENCHMARKS",

@@ -7,8 +7,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from mathlm.benchmarks import BENCHMARKS
+from mathlm.benchmarks.ngrams import DEFAULT_MIN_WORDS
 from mathlm.config import ConfigModel
-from mathlm.ngrams import DEFAULT_MIN_WORDS
 
 # MATH500 is a subset of MATH, so it adds nothing here; both miniF2F versions are kept because their
 # statement text differs (Lean/Mathlib syntax changes) and a corpus may hold either.
@@ -19,7 +19,7 @@ class DecontaminationConfig(ConfigModel):
     """Which test sets to check against and what to do with a document that overlaps one.
 
     A document is contaminated by a benchmark when at least ``threshold`` of its word ``n``-grams occur in
-    that benchmark's test items (see :mod:`mathlm.ngrams` for normalization and short items). ``remove``
+    that benchmark's test items (see :mod:`mathlm.benchmarks.ngrams` for normalization and short items). ``remove``
     drops it with reason ``contaminated:<benchmark>``; ``flag`` keeps it and records the hits in its
     metadata. Independently, hits at ``report_n`` (30 as in the Llemma analysis) are collected for the
     contamination report.

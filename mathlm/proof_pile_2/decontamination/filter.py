@@ -10,12 +10,11 @@ from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from mathlm.ngrams import benchmark_index
+from mathlm.benchmarks.ngrams import benchmark_index
+from mathlm.benchmarks.overlap import HitRecord, match_documents
 from mathlm.proof_pile_2.decontamination.config import DecontaminationConfig
-from mathlm.proof_pile_2.decontamination.report import HitRecord, match_documents
+from mathlm.proof_pile_2.decontamination.report import COUNTS_DIR, HITS_DIR
 
-HITS_DIR = "hits"
-COUNTS_DIR = "documents"
 MAX_ITEMS_IN_METADATA = 20
 
 

@@ -22,9 +22,9 @@ from typing import Any, Literal
 
 from mathlm.console import console, polling, progress, stderr_to_file
 from mathlm.errors import MathlmError
-from mathlm.proof_pile_2.tokens.indexed import IndexedDataset, IndexedDatasetWriter, bin_path, idx_path, token_dtype
 from mathlm.proof_pile_2.tokens.step import task_prefix
-from mathlm.proof_pile_2.tokens.tokenizer import load_tokenizer
+from mathlm.shards.indexed import IndexedDataset, IndexedDatasetWriter, bin_path, idx_path, token_dtype
+from mathlm.shards.tokenizer import load_tokenizer
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".jsonl.zst")
 PARQUET_SUFFIXES = (".parquet",)
@@ -41,6 +41,8 @@ class TokenizeResult:
     tasks: int
     counters: dict[str, float] = field(default_factory=dict)
     job_id: str | None = None  # the Slurm job array, when submitted with executor="slurm"
+    bad_records: list[dict[str, str]] = field(default_factory=list)  # the first few, with file and position
+    bad_records_path: Path | None = None  # where all of them are listed
 
     @property
     def tokens_per_second(self) -> float:
@@ -54,8 +56,34 @@ class TokenizeResult:
                 {"what": "tokens", "value": self.tokens},
                 {"what": "tokens/s", "value": round(self.tokens_per_second)}]
         rows += [{"what": key, "value": int(value)} for key, value in sorted(self.counters.items())
-                 if key.startswith("skipped")]
+                 if key == "records" or key.startswith(("dropped_", "skipped_"))]
+        rows += [{"what": f"dropped ({bad['reason']})", "value": f"{bad['file']}, {bad['position']}"}
+                 for bad in self.bad_records]
+        if self.bad_records_path is not None:
+            rows.append({"what": "every dropped record", "value": str(self.bad_records_path)})
         return rows
+
+
+SHOWN_BAD_RECORDS = 5
+
+
+def bad_records_folder(logs: Path) -> Path:
+    """Where the readers list each dropped record (``<task>.jsonl``: file, position, reason)."""
+    return logs / "bad_records"
+
+
+def read_bad_records(logs: Path, limit: int = SHOWN_BAD_RECORDS) -> tuple[list[dict[str, str]], int]:
+    """The first ``limit`` dropped records of a run (in task order) and how many there are in all."""
+    import json
+
+    shown: list[dict[str, str]] = []
+    total = 0
+    for path in sorted(bad_records_folder(logs).glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            total += 1
+            if len(shown) < limit:
+                shown.append(json.loads(line))
+    return shown, total
 
 
 def find_inputs(path: Path) -> dict[str, list[str]]:
@@ -80,9 +108,7 @@ def find_inputs(path: Path) -> dict[str, list[str]]:
 def build_pipeline(input_path: Path, inputs: dict[str, list[str]], output_prefix: Path, tokenizer: Path,
                    eos_token: str | None, logs: Path, batch_size: int) -> list[Any]:
     """Reader(s) for the input files (each listed in a paths file under ``logs``) then the tokenize step."""
-    from datatrove.pipeline.readers import ParquetReader
-
-    from mathlm.proof_pile_2.tokens.step import TextJsonlReader, TokenizeToShards, text_or_skip
+    from mathlm.proof_pile_2.tokens.step import TextJsonlReader, TextParquetReader, TokenizeToShards
 
     root = input_path.parent if input_path.is_file() else input_path
     logs.mkdir(parents=True, exist_ok=True)
@@ -92,11 +118,12 @@ def build_pipeline(input_path: Path, inputs: dict[str, list[str]], output_prefix
         if files:
             listings[kind] = logs / f"inputs_{kind}.txt"
             listings[kind].write_text("\n".join(files) + "\n", encoding="utf-8")
+    bad_records = str(bad_records_folder(logs))
     if "jsonl" in listings:
-        steps.append(TextJsonlReader(str(root), paths_file=str(listings["jsonl"])))
+        steps.append(TextJsonlReader(str(root), paths_file=str(listings["jsonl"]), bad_records_folder=bad_records))
     if "parquet" in listings:
-        steps.append(ParquetReader(str(root), paths_file=str(listings["parquet"]), adapter=text_or_skip,
-                                   read_metadata=False))
+        steps.append(TextParquetReader(str(root), paths_file=str(listings["parquet"]),
+                                       bad_records_folder=bad_records))
     steps.append(TokenizeToShards(output_prefix, tokenizer, eos_token=eos_token, batch_size=batch_size))
     return steps
 
@@ -129,16 +156,26 @@ def tokenize_documents(
 
     run = LocalPipelineExecutor(pipeline, tasks=tasks, workers=max(1, min(workers, tasks)), logging_dir=str(logs))
     start = time.perf_counter()
-    with stderr_to_file(logs / "datatrove.log"), _progress_monitor(output_prefix, tasks,
-                                                                   token_dtype(checked.vocab_size).itemsize):
-        stats = run.run()
+    try:
+        with stderr_to_file(logs / "datatrove.log"), _progress_monitor(output_prefix, tasks,
+                                                                       token_dtype(checked.vocab_size).itemsize):
+            stats = run.run()
+    except Exception as err:  # a task failed for a reason no record explains: say where its log is
+        raise MathlmError(f"tokenizing failed: {type(err).__name__}: {err}\ntask logs: {logs / 'logs'}; fix the "
+                          "cause and run the same command again: finished tasks are skipped") from err
     seconds = time.perf_counter() - start
     parts = [task_prefix(output_prefix, rank) for rank in range(tasks)]
+    missing = [str(idx_path(part)) for part in parts if not idx_path(part).exists()]
+    if missing:
+        raise MathlmError(f"tokenizing left no shard at {', '.join(missing[:3])}; see the task logs in "
+                          f"{logs / 'logs'} and run the same command again")
     prefixes = [_merge(parts, output_prefix, token_dtype(checked.vocab_size))] if merge else parts
     shards = [IndexedDataset(p) for p in prefixes]
+    shown, dropped = read_bad_records(logs)
     return TokenizeResult(prefixes=prefixes, documents=sum(len(s) for s in shards),
                           tokens=sum(s.num_tokens for s in shards), seconds=seconds, tasks=tasks,
-                          counters=_counters(stats))
+                          counters=_counters(stats), bad_records=shown,
+                          bad_records_path=bad_records_folder(logs) if dropped else None)
 
 
 def _check_output(output_prefix: Path, logs: Path, overwrite: bool) -> None:
@@ -230,9 +267,9 @@ def tokenize_subsets(documents_root: Path, out_dir: Path, tokenizer: str | Path,
     """Tokenize each Proof-Pile-2 subset's ``split`` written by ``mathlm data build``
     (``DOCS/<subset>/<split>/``) into ``OUT/<subset>``, and write ``OUT/mixture.yaml``: the sample
     mixture config (``configs/data/sample_mixture.yaml``) with ``root`` set to ``OUT``."""
+    from mathlm.assets import CONFIGS_DIR
     from mathlm.config import dump_config
-    from mathlm.paths import CONFIGS_DIR
-    from mathlm.proof_pile_2.mixture import load_mixture
+    from mathlm.shards.mixture import load_mixture
 
     tokens: dict[str, int] = {}
     for subset in PROOF_PILE_2_SUBSETS:

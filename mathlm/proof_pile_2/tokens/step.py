@@ -9,11 +9,11 @@ from typing import Any
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
-from datatrove.pipeline.readers import JsonlReader
 from datatrove.utils.batching import batched
 
-from mathlm.proof_pile_2.tokens.indexed import IndexedDatasetWriter, token_dtype
-from mathlm.proof_pile_2.tokens.tokenizer import BatchTokenizer, encode_documents, load_tokenizer
+from mathlm.proof_pile_2.readers import AccountedJsonlReader, AccountedParquetReader, text_field
+from mathlm.shards.indexed import IndexedDatasetWriter, token_dtype
+from mathlm.shards.tokenizer import BatchTokenizer, encode_documents, load_tokenizer
 
 
 @functools.lru_cache(maxsize=4)
@@ -28,47 +28,36 @@ def task_prefix(output_prefix: str | Path, rank: int) -> Path:
 
 
 def text_or_skip(reader: Any, data: dict, path: str, id_in_file: int | str) -> dict:
-    """Reader adapter: keep only the text; count records without a text string or with a blank one.
+    """Reader adapter: keep only the text; a record without a text string, or with a blank one, is dropped
+    and counted by the reader (``dropped_no_text``, ``dropped_wrong_type``, ``dropped_empty``) with its
+    file and line (see :func:`~mathlm.proof_pile_2.readers.text_field`).
 
-    Empty and whitespace-only documents are skipped rather than tokenized: they would become a lone
-    end-of-document token, teaching nothing while shifting every later sample boundary. The counts
-    (``skipped_no_text``, ``skipped_empty``) appear in the step's stats and the command's summary.
+    Empty and whitespace-only documents are dropped rather than tokenized: they would become a lone
+    end-of-document token, teaching nothing while shifting every later sample boundary.
     """
-    text = data.get(reader.text_key)
-    if not isinstance(text, str):
-        reader.stat_update("skipped_no_text")
-        return {}
-    if not text.strip():
-        reader.stat_update("skipped_empty")
-        return {}
-    return {"text": text, "id": f"{path}/{id_in_file}"}
+    return {"text": text_field(data, reader.text_key), "id": f"{path}/{id_in_file}"}
 
 
-class TextJsonlReader(JsonlReader):
-    """JSONL reader for tokenization: a line that is not a JSON object is counted (``skipped_malformed``)
-    and skipped instead of ending the file (datatrove's reader logs and moves on without counting, and
-    stops the task on a line holding a JSON array or number)."""
+class TextJsonlReader(AccountedJsonlReader):
+    """JSONL reader for tokenization: every line is a record; bad ones (not JSON, not an object, invalid
+    UTF-8, no text) are counted and logged to ``bad_records_folder`` with their line, and a truncated
+    ``.gz`` keeps the lines before the cut (see :mod:`mathlm.proof_pile_2.readers`)."""
 
     name = "🐿 Jsonl (text only)"
 
-    def __init__(self, data_folder: str, paths_file: str) -> None:
-        super().__init__(data_folder, paths_file=paths_file, adapter=text_or_skip)
+    def __init__(self, data_folder: str, paths_file: str, bad_records_folder: str | None = None) -> None:
+        super().__init__(data_folder, paths_file=paths_file, adapter=text_or_skip,
+                         bad_records_folder=bad_records_folder)
 
-    def read_file(self, filepath: str) -> DocumentsPipeline:
-        import orjson
 
-        with self.data_folder.open(filepath, "r", compression=self.compression) as stream:
-            for line_number, line in enumerate(stream):
-                try:
-                    record = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    record = None
-                if not isinstance(record, dict):
-                    self.stat_update("skipped_malformed")
-                    continue
-                document = self.get_document_from_dict(record, filepath, line_number)
-                if document:
-                    yield document
+class TextParquetReader(AccountedParquetReader):
+    """Parquet reader for tokenization, with the same accounting as :class:`TextJsonlReader` (row numbers)."""
+
+    name = "📒 Parquet (text only)"
+
+    def __init__(self, data_folder: str, paths_file: str, bad_records_folder: str | None = None) -> None:
+        super().__init__(data_folder, paths_file=paths_file, adapter=text_or_skip,
+                         bad_records_folder=bad_records_folder)
 
 
 class TokenizeToShards(PipelineStep):
@@ -102,9 +91,9 @@ class TokenizeToShards(PipelineStep):
         return iter(())
 
     def _usable(self, data: DocumentsPipeline) -> Iterator[Document]:
-        """Documents with text; blank ones from upstream steps are counted and skipped (see text_or_skip)."""
+        """Documents with text; blank ones from upstream steps are counted and dropped (see text_or_skip)."""
         for document in data or ():
             if document.text.strip():
                 yield document
             else:
-                self.stat_update("skipped_empty")
+                self.stat_update("dropped_empty")

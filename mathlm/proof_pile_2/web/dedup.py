@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.dedup.minhash import (
     MinhashConfig,
@@ -32,12 +33,12 @@ from datatrove.pipeline.dedup.minhash import (
     MinhashDedupFilter,
     MinhashDedupSignature,
 )
-from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 from datatrove.utils.word_tokenizers import WordTokenizer
 from pydantic import Field
 
 from mathlm.config import ConfigModel
+from mathlm.proof_pile_2.readers import AccountedJsonlReader
 
 
 class WhitespaceWordTokenizer(WordTokenizer):
@@ -89,6 +90,17 @@ class DedupStages:
     bucket_tasks: int
 
 
+class NearDuplicateFilter(MinhashDedupFilter):
+    """datatrove's MinHash filter with its drops named (``dropped_near_duplicate``), so that its stats say why
+    each dropped document went, like every other filter's."""
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        yield from super().run(data, rank, world_size)
+        dropped = self.stats.stats["dropped"].total if "dropped" in self.stats.stats else 0
+        if dropped:
+            self.stat_update("dropped_near_duplicate", value=int(dropped))
+
+
 def minhash_dedup_stages(
     input_folder: str | Path,
     work_folder: str | Path,
@@ -110,8 +122,8 @@ def minhash_dedup_stages(
     work = Path(work_folder)
     signatures, matches, removals = str(work / "signatures"), str(work / "buckets"), str(work / "remove_ids")
 
-    def reader() -> JsonlReader:
-        return JsonlReader(str(input_folder), glob_pattern="*.jsonl*")
+    def reader() -> AccountedJsonlReader:  # an empty input folder (every page filtered out) reads as empty
+        return AccountedJsonlReader(str(input_folder), glob_pattern="*.jsonl*")
 
     return DedupStages(
         signatures=[
@@ -122,7 +134,7 @@ def minhash_dedup_stages(
         cluster=[MinhashDedupCluster(matches, removals, config=minhash)],
         filter=[
             reader(),
-            MinhashDedupFilter(
+            NearDuplicateFilter(
                 removals, exclusion_writer=JsonlWriter(str(work / "removed"), adapter=adapter)
             ),
             JsonlWriter(str(output_folder), output_filename=output_filename, adapter=adapter),

@@ -6,8 +6,9 @@ substring tests and compiled regular expressions:
 1. a page that mentions a math renderer or markup (MathJax, KaTeX, ``<math``, ``math/tex``, MathML,
    CodeCogs / WordPress LaTeX images, ...) passes;
 2. otherwise, a page without any ``\\command`` (backslash + 2 letters) is dropped (``no_math``);
-3. otherwise its text (tags stripped, no parser) passes if it uses one of ``LATEX_COMMANDS``, or if its
-   rule-based math score is > 0.8 and it has > 500 characters; else it is dropped (``no_math``).
+3. otherwise its text (tags stripped, no parser, plus the ``alt``/``title`` text of its images, where
+   formula images keep their LaTeX) passes if it uses one of ``LATEX_COMMANDS``, or if its rule-based
+   math score is > 0.8 and it has > 500 characters; else it is dropped (``no_math``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from mathlm.proof_pile_2.web.math_score import RuleMathScorer
 MATH_MARKERS = (
     "mathjax", "katex", "<math", "math/tex", "mathml", "codecogs", "wp-latex", "latex.php", "mimetex",
     "mathtex.cgi", 'class="tex"', "mwe-math", "math-container", "\\begin{equation", "\\begin{align",
-    "asciimath",
+    "asciimath", "formulainl", "formuladsp", "_images/math/",
 )
 # ~90 commands that are common in math writing and rare elsewhere (not \n, \t or \u escapes of code).
 LATEX_COMMANDS = (
@@ -36,7 +37,8 @@ LATEX_COMMANDS = (
     "varepsilon", "theta", "lambda", "mu", "sigma", "omega", "phi", "varphi", "pi", "rho", "tau", "xi",
     "zeta", "eta", "kappa", "psi", "chi", "Gamma", "Delta", "Theta", "Lambda", "Sigma", "Omega", "Phi",
     "rightarrow", "Rightarrow", "Leftrightarrow", "mapsto", "to", "langle", "rangle", "displaystyle",
-    "ln", "log", "sin", "cos", "tan", "exp", "det", "mod", "pmod", "gcd",
+    "ln", "log", "sin", "cos", "tan", "exp", "det", "mod", "pmod", "gcd", "left", "right", "lfloor", "rfloor",
+    "lceil", "rceil", "over", "choose",
 )
 # fmt: on
 
@@ -46,6 +48,7 @@ LATEX_COMMAND_RE = re.compile(
 )
 _SCRIPT_STYLE_RE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]*>")
+_ATTRIBUTE_TEXT_RE = re.compile(r"""\b(?:alt|title)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 
 
 def has_math_marker(html: str) -> bool:
@@ -58,8 +61,14 @@ def has_math_marker(html: str) -> bool:
 
 
 def strip_tags(html: str) -> str:
-    """The page's text without a parser: scripts, styles and tags removed (good enough for a prefilter)."""
-    return _TAG_RE.sub(" ", _SCRIPT_STYLE_RE.sub(" ", html))
+    """The page's text without a parser: scripts, styles and tags removed (good enough for a prefilter).
+
+    The ``alt`` and ``title`` texts of the tags are kept (after the text): formula images (Sphinx imgmath,
+    Doxygen, formula services) carry their LaTeX there.
+    """
+    without_scripts = _SCRIPT_STYLE_RE.sub(" ", html)
+    attributes = " ".join(a or b for a, b in _ATTRIBUTE_TEXT_RE.findall(without_scripts))
+    return _TAG_RE.sub(" ", without_scripts) + " " + attributes
 
 
 class MathPrefilter(BaseFilter):

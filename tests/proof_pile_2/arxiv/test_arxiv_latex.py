@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from mathlm.proof_pile_2.arxiv.latex import (
+    LatexLimitExceeded,
     clean_latex,
     collect_macros,
     cut_back_matter,
@@ -11,9 +14,11 @@ from mathlm.proof_pile_2.arxiv.latex import (
     expand_macros,
     find_main_file,
     join_inputs,
+    mask_verbatim,
     normalize_blank_lines,
     resolve_input,
     strip_comments,
+    verbatim_syntax,
 )
 
 PAPER = r"""\documentclass[11pt]{amsart}
@@ -151,7 +156,7 @@ def test_normalize_blank_lines() -> None:
 
 
 def test_clean_latex_whole_paper() -> None:
-    text, reason = clean_latex(PAPER)
+    text, reason = clean_latex(PAPER, min_chars=100)
     assert reason is None
     assert text.startswith("\\section{Introduction}")
     assert "$f\\colon \\mathbb{R}^n \\to \\mathbb{R}$" in text
@@ -168,3 +173,50 @@ def test_clean_latex_drops_papers_without_sections() -> None:
         "no_section",
     )
     assert clean_latex("% \\section{Draft}\nNo header survives.") == (None, "no_section")
+
+
+def test_mask_verbatim_blanks_quoted_code_and_keeps_positions() -> None:
+    text = (
+        "\\lstnewenvironment{code}{}{}\nA \\verb|\\end{document}| B\n\\begin{code}\n\\appendix\n\\end{code}\n"
+        "\\DefineShortVerb{\\|}\n|\\bibliography{x}| C\n"
+    )
+    masked = mask_verbatim(text, verbatim_syntax(text))
+    assert len(masked) == len(text) and masked.count("\n") == text.count("\n")
+    assert "\\end{document}" not in masked and "\\appendix" not in masked and "\\bibliography" not in masked
+    assert "A " in masked and " B" in masked and " C" in masked
+
+
+def test_back_matter_cut_waits_for_the_body() -> None:
+    front = "\\chapter*{Publications}\n\\printbibliography[heading=none]\n"
+    body = "\\chapter{Introduction}\nText.\n"
+    assert cut_back_matter(front + body + "\\printbibliography\n") == front + body
+    assert cut_back_matter("\\frontmatter\n" + front + "\\mainmatter\n" + body + "\\appendix X") == (
+        "\\frontmatter\n" + front + "\\mainmatter\n" + body
+    )
+    assert cut_back_matter(body + "\\begin{appendices}\n\\chapter{A}") == body
+
+
+def test_find_main_file_of_a_plain_tex_book_is_the_input_root() -> None:
+    files = {
+        "book.tex": "\\input macros\n\\input ch1\n\\input ch2\n\\bye\n",
+        "macros.tex": "\\def\\chapter#1{#1}",
+        "ch1.tex": "One \\input ch1a",
+        "ch1a.tex": "quoted: write(\"\\\\documentclass{article}\")",
+        "ch2.tex": "Two",
+    }
+    assert find_main_file(files) == "book.tex"
+    assert find_main_file({"a.tex": "x", "b.tex": "y"}) is None
+
+
+def test_caps_raise_with_their_reason() -> None:
+    files = {"main.tex": "\\input{a}\\input{a}", "a.tex": "x" * 100}
+    with pytest.raises(LatexLimitExceeded) as err:
+        join_inputs("main.tex", files, max_chars=150)
+    assert err.value.reason == "input_too_large"
+    chain = {f"f{i}.tex": f"\\input{{f{i + 1}}}" for i in range(5)}
+    with pytest.raises(LatexLimitExceeded) as err:
+        join_inputs("f0.tex", chain, max_depth=3)
+    assert err.value.reason == "input_too_deep"
+    with pytest.raises(LatexLimitExceeded) as err:
+        expand_macros("\\a " * 10, {"a": "\\a\\a\\a"}, max_chars=1000)
+    assert err.value.reason == "macro_expansion_too_large"

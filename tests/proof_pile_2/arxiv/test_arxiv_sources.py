@@ -90,7 +90,7 @@ def test_reader_and_cleaner_steps(tmp_path: Path) -> None:
     )
     (tmp_path / "README.txt").write_text("not a submission")
     reader = ArxivSourceReader(str(tmp_path))
-    cleaner = RedPajamaLatexCleaner()
+    cleaner = RedPajamaLatexCleaner(min_chars=20)
     docs = list(cleaner(reader()))
     assert [doc.id for doc in docs] == ["2101.00001"]
     doc = docs[0]
@@ -113,7 +113,7 @@ def test_redpajama_jsonl_reader(tmp_path: Path) -> None:
     }
     with gzip.open(tmp_path / "arxiv_000.jsonl.gz", "wt") as handle:
         handle.write(json.dumps(record) + "\n")
-    docs = list(RedPajamaLatexCleaner()(RedPajamaArxivReader(str(tmp_path))()))
+    docs = list(RedPajamaLatexCleaner(min_chars=20)(RedPajamaArxivReader(str(tmp_path))()))
     assert [(d.id, d.text, d.metadata["source"], d.metadata["yymm"]) for d in docs] == [
         ("1905.01234", "\\section{Intro}\nLet $G$ be a group.", "arxiv", "1905")
     ]

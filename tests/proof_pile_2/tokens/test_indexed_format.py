@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from mathlm.errors import MathlmError
-from mathlm.proof_pile_2.tokens.indexed import IndexedDataset, IndexedDatasetWriter, token_dtype
+from mathlm.shards.indexed import IndexedDataset, IndexedDatasetWriter, token_dtype
 
 
 def _documents(seed: int, count: int, vocab: int) -> list[np.ndarray]:

@@ -11,14 +11,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from tokenizer_fixtures import sample_texts
 from typer.testing import CliRunner
 
 from mathlm.cli import app
 from mathlm.errors import MathlmError
-from mathlm.proof_pile_2.tokens.indexed import IndexedDataset
 from mathlm.proof_pile_2.tokens.pipeline import tokenize_documents
-from mathlm.proof_pile_2.tokens.tokenizer import hf_tokenizer_from_sentencepiece, load_tokenizer
-from tokenizer_fixtures import sample_texts
+from mathlm.shards.indexed import IndexedDataset
+from mathlm.shards.tokenizer import hf_tokenizer_from_sentencepiece, load_tokenizer
 
 EDGE_TEXTS = [" leading space", "  two leading spaces", "\tTab first", "trailing  ", "a  b   c",
               "line\n\n  indented", "x = 2^{10} = 1024", "émoji 🤖, ∑ and ∫, 中文", "$\\frac{1}{2}$"]
@@ -100,8 +100,11 @@ def test_sentencepiece_shards_hold_every_good_document_with_eos(tmp_path: Path,
     assert sorted(_documents(tmp_path / "out" / "sample")) == expected
     assert IndexedDataset(tmp_path / "out" / "sample").dtype == np.uint16
     assert (result.documents, result.tokens) == (len(texts), sum(map(len, expected)))
-    assert result.counters["skipped_empty"] == 4 and result.counters["skipped_malformed"] == 2
-    assert result.counters["skipped_no_text"] == 2
+    assert result.counters["dropped_empty"] == 4  # two blank JSONL texts, two blank Parquet ones
+    assert result.counters["dropped_malformed_json"] == 1 and result.counters["dropped_not_an_object"] == 1
+    assert result.counters["dropped_no_text"] == 1 and result.counters["dropped_wrong_type"] == 1
+    assert result.counters["records"] == len(texts) + len(BAD_LINES) + 2
+    assert {(bad["file"], bad["position"]) for bad in result.bad_records} >= {("a.jsonl", f"line {len(texts[0::3]) + 1}")}
 
 
 @pytest.mark.slow  # the first use on a machine converts SmolLM2's GGUF (~25 s); later sessions reuse it

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-
-from mathlm.proof_pile_2.tokens.indexed import IndexedDataset
-from mathlm.proof_pile_2.tokens.pipeline import tokenize_documents
-from mathlm.slurm.jobs import wait
 from tokenizer_fixtures import sample_texts
+
+from mathlm.proof_pile_2.tokens.pipeline import tokenize_documents
+from mathlm.shards.indexed import IndexedDataset
+from mathlm.slurm.jobs import wait
 
 pytestmark = pytest.mark.slurm
 

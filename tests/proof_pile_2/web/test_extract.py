@@ -131,8 +131,8 @@ def test_text_delimiters_stay_intact_and_are_counted():
             in page.text)
     assert "then \\[4k^2 = 2q^2 \\implies q^2 = 2k^2,\\] so $q$ is even" in page.text
     assert "\\begin{equation} p \\mid a^2 \\implies p \\mid a. \\end{equation}" in page.text
-    # Prices and shell prompts are not math.
-    assert "(This costs $5 in the bookstore, or $10 with shipping; the shell prompt is $ ls.)" in page.text
+    # Prices and shell prompts are not math: their dollars come out escaped.
+    assert r"(This costs \$5 in the bookstore, or \$10 with shipping; the shell prompt is \$ ls.)" in page.text
     assert page.math_fragments == [
         r"\sqrt{2}", r"\sqrt{2} = p/q", r"\gcd(p,q)=1", "p^2 = 2q^2,", "p", "p = 2k",
         r"4k^2 = 2q^2 \implies q^2 = 2k^2,", "q", r"\sqrt{p}", "p",

@@ -1,4 +1,4 @@
-"""The pure-Python parts of ``benchmarks/extract_html.py``: ground truth, scoring, OWM's fixed config."""
+"""The pure-Python parts of ``benchmarks/extract_html.py``: corpus loading, expectations, ground truth."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mathlm.proof_pile_2.web.extract import extract_math_text
-
 BENCHMARK = Path(__file__).resolve().parents[3] / "benchmarks" / "extract_html.py"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
@@ -24,28 +23,33 @@ def bench():
 
 
 def test_ground_truth_enumerates_the_markup_formulas(bench):
-    html = (BENCHMARK.parent.parent / "tests/proof_pile_2/web/fixtures/katex_notes.html").read_text()
-    fragments = bench.markup_fragments(html)
-    assert [(fragment.latex, fragment.kind, fragment.display) for fragment in fragments] == [
-        (r"I = \int_{-\infty}^{\infty} e^{-x^2}\,dx", "katex", False),
-        (r"I^2 = \int_0^{2\pi}\int_0^\infty e^{-r^2} r\,dr\,d\theta = \pi", "katex", True),
-        (r"I = \sqrt{\pi}", "katex", False),
-        ("I > 0", "katex", False),
-        ("x^2+y^2", "mathml", False),
+    fragments = bench.markup_fragments((FIXTURES / "katex_notes.html").read_text())
+    assert [(fragment.latex, fragment.kind) for fragment in fragments] == [
+        (r"I = \int_{-\infty}^{\infty} e^{-x^2}\,dx", "katex"),
+        (r"I^2 = \int_0^{2\pi}\int_0^\infty e^{-r^2} r\,dr\,d\theta = \pi", "katex"),
+        (r"I = \sqrt{\pi}", "katex"),
+        ("I > 0", "katex"),
+        ("x^2+y^2", "mathml"),
     ]
-    assert "x2+y2" in bench.glyph_debris(html)
 
 
-def test_scoring_counts_kept_display_and_debris(bench):
-    fragments = [bench.MarkupFragment(r"\frac{a}{b}", "mathjax_script", True),
-                 bench.MarkupFragment(r"x \leq y", "katex", False),
-                 bench.MarkupFragment("z^2", "katex", False)]
-    text = "We have $$\\frac {a}{b}$$ and $x\\le y$, and x2+y2 too."
-    result = bench.score(fragments, text)
-    assert (result["kept"], result["display_kept"]) == (2, 1)
-    assert [fragment.latex for fragment in result["lost"]] == ["z^2"]
-    assert bench.has_debris(["x2+y2"], text)
-    assert not bench.has_debris(["x2+y2"], "We have $x2+y2$ inside math only.")
+def test_ground_truth_reads_formula_images_of_sphinx_and_doxygen(bench):
+    html = ('<p>Let <img class="math" src="_images/math/a.png" alt="\\alpha_1"> be</p>'
+            '<div class="math"><p><img src="_images/math/b.png" alt="\\sum_k x_k"></p></div>'
+            '<p><img class="formulaInl" alt="$N_0/2$" src="form_1.png"> and '
+            '<img class="formulaDsp" alt="\\[ x^2 \\]" src="form_2.png"></p><img src="logo.png" alt="Logo">')
+    assert [fragment.latex for fragment in bench.markup_fragments(html)] == [
+        r"\alpha_1", r"\sum_k x_k", "N_0/2", "x^2"]
+
+
+def test_expectations_compare_formulas_modulo_spacing_and_text_exactly(bench):
+    page = bench.RealPage(id="p", family="f", math=True, latex=True, html="",
+                          must_math=[r"\frac{a}{b}", "z^2"], must_text=["Main prose here."],
+                          must_not=["Next: Chapter 2"])
+    text = "Main prose  here. We have $$\\frac {a}{b}$$ and z^2 outside math.\nNext: Chapter 2"
+    assert bench.check_expectations(page, text) == [
+        ("must_math", r"\frac{a}{b}", True), ("must_math", "z^2", False),
+        ("must_text", "Main prose here.", True), ("must_not", "Next: Chapter 2", False)]
 
 
 def test_owm_config_is_fixed_to_its_likeliest_choices(bench):
@@ -60,11 +64,13 @@ def test_owm_config_is_fixed_to_its_likeliest_choices(bench):
     }
 
 
-def test_our_extractor_keeps_every_fixture_formula_outside_boilerplate(bench):
-    pages = [page for page in bench.load_pages() if page.page_set == "fixtures"]
-    lost = []
-    for page in pages:
-        result = bench.score(bench.markup_fragments(page.html), extract_math_text(page.html).text)
-        lost += [(page.name, fragment.latex) for fragment in result["lost"]]
-    # The only one: the "Is $\pi$ irrational?" link in a related-posts box.
-    assert lost == [("text_delimiters.html", r"\pi")]
+def test_family_table_counts_held_expectations_and_kept_formulas(bench):
+    pages = [bench.RealPage(id="a", family="sphinx", math=True, latex=True,
+                            html='<p><img class="math" alt="x^2"> and <img class="math" alt="y"></p>',
+                            must_math=["x^2"], must_not=["Quick search"]),
+             bench.RealPage(id="b", family="news", math=False, latex=False, html="<p>Hello</p>",
+                            must_text=["Hello"])]
+    tallies = bench.family_tallies(pages, ["We have $x^2$ and y.\nQuick search", "Hello"])
+    assert (tallies["sphinx"].held, tallies["sphinx"].expectations) == (1, 2)
+    assert (tallies["sphinx"].kept, tallies["sphinx"].formulas, tallies["sphinx"].boilerplate) == (1, 2, 1)
+    assert (tallies["all"].held, tallies["all"].expectations, tallies["all"].pages) == (2, 3, 2)

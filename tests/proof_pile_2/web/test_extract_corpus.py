@@ -6,7 +6,7 @@ import json
 
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
-from mathlm.paths import SAMPLE_DATA_DIR
+from mathlm.assets import SAMPLE_DATA_DIR
 from mathlm.proof_pile_2.web.extract import decode_html, extract_math_text
 
 # Manifest kinds that say how a page writes its math; a page with one of them must keep math.

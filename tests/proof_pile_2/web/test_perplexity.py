@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from datatrove.data import Document
 
+from mathlm.assets import SAMPLE_DATA_DIR
 from mathlm.errors import MathlmError
-from mathlm.paths import SAMPLE_DATA_DIR
 from mathlm.proof_pile_2.web.perplexity import KenlmScorer, PerplexityFilter, kenlm_tokens
 from mathlm.proof_pile_2.web.train import read_texts, train_kenlm
 

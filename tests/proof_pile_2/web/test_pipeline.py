@@ -14,8 +14,8 @@ import pytest
 from datatrove.executor import LocalPipelineExecutor
 from datatrove.pipeline.writers import JsonlWriter
 
+from mathlm.assets import SAMPLE_DATA_DIR
 from mathlm.config import ConfigError, validate_config
-from mathlm.paths import SAMPLE_DATA_DIR
 from mathlm.proof_pile_2.web.extract_step import MathHtmlExtractor
 from mathlm.proof_pile_2.web.langid import LanguageFilter
 from mathlm.proof_pile_2.web.math_score import FastTextMathScorer, MathScoreFilter

@@ -10,8 +10,8 @@ from pathlib import Path
 import kenlm
 import pytest
 
+from mathlm.assets import SAMPLE_DATA_DIR
 from mathlm.errors import MathlmError
-from mathlm.paths import SAMPLE_DATA_DIR
 from mathlm.proof_pile_2.web.math_score import FastTextMathScorer
 from mathlm.proof_pile_2.web.train import BOS, EOS, UNK, read_texts, train_kenlm, train_math_classifier
 

@@ -1,0 +1,5 @@
+"""``python -m mathlm.cli``: the same as the ``mathlm`` command (torchrun and sbatch scripts launch it this way)."""
+
+from mathlm.cli.root import main
+
+main()
