@@ -26,8 +26,8 @@ from pathlib import Path
 # standard modules (tokenize.py) that would shadow them.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
 PRESETS = {
     # name: (vocab, hidden, intermediate, layers, heads, kv heads)
@@ -89,9 +89,10 @@ def trainer_config(args: argparse.Namespace, root: Path):  # -> TrainConfig
 def hf_baseline(cfg, device: torch.device, dtype: torch.dtype, steps: int, accum: int) -> float:
     """tokens/s of a bare single-process loop around LlamaForCausalLM (autocast for bf16)."""
     from mathlm.pretrain.data import open_mixture
-    from mathlm.pretrain.model import build_model
+    from mathlm.pretrain.model import build_model, materialize, weight_source
 
-    model = build_model(cfg.model, device)
+    model = build_model(cfg.model)
+    materialize(model, weight_source(cfg.model), device)
     if cfg.model.compile:
         for layer in model.model.layers:
             layer.compile()
@@ -119,16 +120,12 @@ def hf_baseline(cfg, device: torch.device, dtype: torch.dtype, steps: int, accum
 
 
 def model_flops_per_token(cfg, seq_len: int) -> float:
-    """FLOPs/token of the preset, counted on a meta-device model (no memory allocated)."""
-    from transformers import LlamaForCausalLM
-
-    from mathlm.pretrain.metrics import flops_per_token, matmul_parameters
+    """FLOPs/token of the preset, counted from its shape."""
+    from mathlm.pretrain.metrics import flops_per_token, matmul_parameters_of
     from mathlm.pretrain.model import llama_config
 
-    with torch.device("meta"):
-        model = LlamaForCausalLM(llama_config(cfg.model))
-    return flops_per_token(matmul_parameters(model), model.config.num_hidden_layers, model.config.hidden_size,
-                           seq_len)
+    config = llama_config(cfg.model).to_dict()
+    return flops_per_token(matmul_parameters_of(config), config["num_hidden_layers"], config["hidden_size"], seq_len)
 
 
 def main() -> None:

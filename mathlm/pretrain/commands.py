@@ -173,7 +173,7 @@ def slurm_train(
     partition: Annotated[str | None, typer.Option(help="Slurm partition (default: the cluster's).")] = None,
     time: Annotated[str, typer.Option(help="Time limit per allocation; the job requeues and resumes.")] = "2-00:00:00",
     cpus_per_task: Annotated[int | None, typer.Option(help="CPUs per node (default 8 per GPU).")] = None,
-    overrides: SetOption = [],
+    overrides: SetOption = [],  # noqa: B006 (typer reads the default)
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write the sbatch script, do not submit it.")] = False,
     wait: Annotated[bool, typer.Option("--wait", help="Wait until the job ends; exit 1 unless it COMPLETED.")] = False,
 ) -> None:

@@ -19,8 +19,8 @@ from torch import nn
 from mathlm.errors import MathlmError
 from mathlm.pretrain.config import EngineConfig, ModelConfig, OptimConfig, ScheduleConfig
 from mathlm.pretrain.model import WeightSource, materialize
-from mathlm.pretrain.parallel import Layout, parallelize
 from mathlm.pretrain.optim import build_optimizer, build_scheduler, parameter_groups, reset_peak_lr
+from mathlm.pretrain.parallel import Layout, parallelize
 
 DEEPSPEED_TAG = "deepspeed"
 
@@ -183,7 +183,7 @@ def build_deepspeed_module(model_cfg: ModelConfig, ds_config: dict[str, Any], so
     import deepspeed
     from transformers import LlamaForCausalLM
 
-    from mathlm.pretrain.model import build_model, llama_config
+    from mathlm.pretrain.model import build_model, llama_config, recompute_rope_buffers
 
     if ds_config["zero_optimization"]["stage"] != 3:
         model = build_model(model_cfg)
@@ -191,8 +191,11 @@ def build_deepspeed_module(model_cfg: ModelConfig, ds_config: dict[str, Any], so
         return model
     config = llama_config(model_cfg)
     config._attn_implementation = model_cfg.attention
-    with deepspeed.zero.Init(config_dict_or_path=ds_config, dtype=torch.float32):
+    # dtype from the config (bf16 when enabled, else fp32): an explicit dtype=torch.float32 is ignored on
+    # accelerators without fp16 (DeepSpeed 0.19's operator precedence in Init._set_dtype gives bf16 on CPU)
+    with deepspeed.zero.Init(config_dict_or_path=ds_config):
         model = LlamaForCausalLM(config)
+    recompute_rope_buffers(model, device)
     if model_cfg.activation_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     with torch.no_grad():

@@ -103,7 +103,7 @@ class MetricsLogger:
     def __init__(self, run_dir: Path, tensorboard: bool, wandb: bool, wandb_project: str,
                  run_config: dict[str, Any]) -> None:
         self.path = run_dir / METRICS_FILE
-        self._file = open(self.path, "a", encoding="utf-8")
+        self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 (open for the run; close() closes it)
         self._tb = None
         self._wandb = None
         if tensorboard:

@@ -119,7 +119,7 @@ def materialize(model: nn.Module, source: WeightSource, device: torch.device) ->
         for name, param in model.named_parameters():
             local, slices = local_part(param)
             local.copy_(source.read(name, tuple(param.shape), slices))
-        _recompute_rope_buffers(model, device)
+        recompute_rope_buffers(model, device)
 
 
 def local_part(param: torch.Tensor) -> tuple[torch.Tensor, tuple[slice, ...]]:
@@ -133,14 +133,16 @@ def local_part(param: torch.Tensor) -> tuple[torch.Tensor, tuple[slice, ...]]:
     return param.data, tuple(slice(0, n) for n in param.shape)
 
 
-def _recompute_rope_buffers(model: nn.Module, device: torch.device) -> None:
+def recompute_rope_buffers(model: nn.Module, device: torch.device) -> None:
+    """Recompute the RoPE frequencies in fp32: they are not in checkpoints, a meta-device model has none, and
+    ``deepspeed.zero.Init`` creates them in bf16 (a 2e-4 error in the angles, visible in the loss)."""
     from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding
 
     for module in model.modules():
         if isinstance(module, LlamaRotaryEmbedding):
             fresh = LlamaRotaryEmbedding(module.config)
             for name, buffer in fresh.named_buffers(recurse=False):
-                getattr(module, name).copy_(buffer.to(device))
+                module.register_buffer(name, buffer.to(device), persistent=False)
 
 
 class WeightSource:

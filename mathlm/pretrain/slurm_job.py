@@ -1,8 +1,10 @@
 """The Slurm job of a training run: ``srun`` + ``torchrun`` on every node, requeued on preemption.
 
-The job runs ``mathlm train CONFIG`` under ``torchrun`` (``slurm/templates/torchrun.sbatch``). With
-``checkpoint.resume: auto`` a requeued job (preempted, or at its time limit) starts again from the run's
-latest complete checkpoint; the trainer saves one when Slurm sends SIGTERM, so little work is lost.
+At submission the validated config (with every ``--set`` applied) is written to ``RUN_DIR/config.yaml``
+and the job trains from that snapshot, so a requeued job runs what was submitted even if the repository's
+YAML changed meanwhile. The job (``slurm/templates/train.sbatch``) turns Slurm's preemption warning into
+a stop request; the trainer saves at the end of its step and exits, and only then is the job requeued;
+with ``checkpoint.resume: auto`` it starts again from that checkpoint.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from mathlm.config import load_config
+from mathlm.config import dump_config, load_config
 from mathlm.errors import MathlmError
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.data import gradient_accumulation
@@ -33,10 +35,12 @@ def train_job(config: Path, overrides: list[str], nodes: int, gpus_per_node: int
     if cfg.checkpoint.resume != "auto":
         raise MathlmError(f"{config}: checkpoint.resume is {cfg.checkpoint.resume!s}; a requeued Slurm job must "
                           "resume from its own latest checkpoint: use checkpoint.resume: auto")
-    run_dir = cfg.run_dir.resolve()
     # the run directory as an absolute path, so the job finds it whatever its working directory
-    kept = [o for o in overrides if not o.strip().startswith("run_dir=")]
-    sets = " ".join(f"--set {shlex.quote(o)}" for o in [*kept, f"run_dir={run_dir}"])
+    cfg.run_dir = cfg.run_dir.resolve()
+    run_dir = cfg.run_dir
+    run_dir.mkdir(parents=True, exist_ok=True)
+    snapshot = run_dir / "config.yaml"
+    dump_config(cfg, snapshot)
     cpus = cpus_per_task or max(procs, 8 * gpus_per_node)
     env = {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": str(max(1, cpus // procs))}
     if gpus_per_node:
@@ -44,7 +48,7 @@ def train_job(config: Path, overrides: list[str], nodes: int, gpus_per_node: int
     activate = venv_activate_script()
     job = SlurmJob(
         name=f"train-{run_dir.name}",
-        commands=[f"-m mathlm.cli train {shlex.quote(str(config.resolve()))} {sets}"],
+        commands=[f"-m mathlm.cli train {shlex.quote(str(snapshot))}"],
         setup=[f"source {shlex.quote(str(activate))}"] if activate.is_file() else [],
         env=env,
         nodes=nodes,
@@ -56,7 +60,7 @@ def train_job(config: Path, overrides: list[str], nodes: int, gpus_per_node: int
         workdir=str(Path.cwd()),
         requeue=True,
         signal="B:USR1@120",
-        template="torchrun.sbatch",
-        template_values={"nproc_per_node": procs},
+        template="train.sbatch",
+        template_values={"nproc_per_node": procs, "run_dir": str(run_dir)},
     )
     return job, cfg

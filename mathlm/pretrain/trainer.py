@@ -20,11 +20,24 @@ from mathlm.errors import MathlmError
 from mathlm.pretrain import checkpoint as ckpt
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.data import BatchPlan, gradient_accumulation, open_mixture
-from mathlm.pretrain.distributed import (DistributedContext, StopSignal, abort_distributed, all_reduce_mean,
-                                         barrier, broadcast_object, init_distributed, shutdown_distributed)
+from mathlm.pretrain.distributed import (
+    DistributedContext,
+    StopSignal,
+    abort_distributed,
+    all_reduce_mean,
+    barrier,
+    broadcast_object,
+    init_distributed,
+    shutdown_distributed,
+)
 from mathlm.pretrain.engine import Engine, build_engine
-from mathlm.pretrain.metrics import (MetricsLogger, Throughput, device_peak_flops, flops_per_token,
-                                     matmul_parameters_of)
+from mathlm.pretrain.metrics import (
+    MetricsLogger,
+    Throughput,
+    device_peak_flops,
+    flops_per_token,
+    matmul_parameters_of,
+)
 from mathlm.pretrain.model import compute_dtype, llama_config
 from mathlm.pretrain.parallel import Layout, build_layout
 from mathlm.pretrain.run_lock import RunLock

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import TINY_CONFIG, set_options, tiny_overrides
 
-from conftest import TINY_CONFIG, tiny_overrides
 from mathlm.pretrain.distributed import free_port
 
 PROGRAM = Path(__file__).parent / "programs" / "faulty_rank.py"
@@ -25,9 +25,9 @@ def launch_faulty(mode: str, tmp_path: Path, data: Path, *sets: str) -> tuple[su
     overrides = [*tiny_overrides(tmp_path, data), *sets]
     command = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--master-addr", "127.0.0.1",
                "--master-port", str(free_port()), str(PROGRAM), mode, "1", "3", "--", "train", str(TINY_CONFIG),
-               *sum((["--set", o] for o in overrides), [])]
+               *set_options(overrides)]
     started = time.monotonic()
-    result = subprocess.run(command, capture_output=True, text=True, timeout=240)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     return result, time.monotonic() - started
 
 

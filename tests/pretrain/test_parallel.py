@@ -11,13 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import TINY_CONFIG, set_options, step_losses, tiny_overrides, torchrun
 
-from conftest import TINY_CONFIG, step_losses, tiny_overrides, torchrun
 from mathlm.config import load_config
 from mathlm.errors import MathlmError
 from mathlm.pretrain import checkpoint as ckpt
-from mathlm.pretrain.distributed import LAUNCH_VARIABLES, free_port
 from mathlm.pretrain.config import TrainConfig
+from mathlm.pretrain.distributed import LAUNCH_VARIABLES, free_port
 from mathlm.pretrain.trainer import train
 
 TOLERANCE = 1e-5
@@ -35,11 +35,11 @@ def one_process_losses(tmp_path_factory: pytest.TempPathFactory, tiny_data: Path
 
 
 def sets(overrides: list[str]) -> list[str]:
-    return sum((["--set", o] for o in overrides), [])
+    return set_options(overrides)
 
 
 def launch(nproc: int, tmp_path: Path, data: Path, *overrides: str) -> None:
-    result = torchrun(nproc, ["train", str(TINY_CONFIG), *sets([*tiny_overrides(tmp_path, data), *overrides])])
+    result = torchrun(nproc, ["train", str(TINY_CONFIG), *set_options([*tiny_overrides(tmp_path, data), *overrides])])
     assert result.returncode == 0, result.stderr[-3000:]
 
 

@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import TINY_CONFIG, write_shard
 from typer.testing import CliRunner
 
-from conftest import TINY_CONFIG, write_shard
 from mathlm.cli import app
 from mathlm.config import load_config
 from mathlm.pretrain.config import TrainConfig
@@ -41,7 +41,7 @@ def test_cpu_prediction_is_within_15_percent_of_measured_peak(tmp_path: Path) ->
            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
            **dict(zip(LAUNCH_VARIABLES, ("0", "1", "0", "127.0.0.1", str(free_port())), strict=True))}
     result = subprocess.run([sys.executable, str(PROGRAM), str(TINY_CONFIG), str(tmp_path / "peak"), *overrides],
-                            env=env, capture_output=True, text=True, timeout=900)
+                            env=env, capture_output=True, text=True, timeout=900, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     measured = json.loads((tmp_path / "peak.0").read_text())["growth_bytes"]
     cfg = load_config(TINY_CONFIG, TrainConfig, overrides)
