@@ -67,20 +67,7 @@ def device_peak_flops(device: torch.device, dtype: torch.dtype, override: float 
                 peak = bf16 if dtype == torch.bfloat16 else tf32
                 return peak, f"{name} datasheet dense {'bf16' if dtype == torch.bfloat16 else 'tf32'} peak"
         return float("nan"), f"{name}: unknown peak (set logging.device_peak_flops)"
-    return measured_cpu_matmul_flops(), "measured fp32 matmul throughput of this CPU process (not a datasheet peak)"
-
-
-def measured_cpu_matmul_flops(size: int = 1024, repeats: int = 5) -> float:
-    """Best observed FLOP/s of an fp32 ``size`` x ``size`` matmul; deterministic inputs, so no RNG is consumed."""
-    a = torch.full((size, size), 0.5)
-    b = torch.full((size, size), 0.25)
-    torch.mm(a, b)
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        torch.mm(a, b)
-        best = min(best, time.perf_counter() - start)
-    return 2.0 * size**3 / best
+    return float("nan"), "no datasheet peak for a CPU: MFU not reported (compare tokens/s instead)"
 
 
 @dataclass
