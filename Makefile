@@ -34,7 +34,8 @@ install-test: $(VENV)/.installed-test
 system-deps:
 	bash scripts/install_system_deps.sh
 
-# The quickstart needs Coq (its prove stage): installed from Debian like `make test` does, if missing.
+# The quickstart needs Coq (its prove stage) and bubblewrap (the tool-use sandbox of its eval stage):
+# installed from Debian like `make test` does, if missing.
 quickstart: install
 	bash scripts/install_system_deps.sh quickstart
 	HF_HUB_OFFLINE=1 $(BIN)/mathlm quickstart --workdir $(WORKDIR)

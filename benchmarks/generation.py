@@ -30,10 +30,10 @@ from pathlib import Path
 # standard modules (tokenize.py) that would shadow them.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-import torch
+import torch  # noqa: E402
 
-from mathlm.eval.tasks import get_task
-from mathlm.inference import HFBackend, SamplingSettings, cut_at_stop
+from mathlm.eval.tasks import get_task  # noqa: E402
+from mathlm.inference import HFBackend, SamplingSettings, cut_at_stop  # noqa: E402
 
 Generate = Callable[[Sequence[str], SamplingSettings], list[str]]
 
@@ -127,7 +127,8 @@ def compare(
             runs[which].append((wall, cpu))
             outputs[which] = texts
             print(
-                f"{repeat:<4}{labels[which]:<38}{tokens:>8}{wall:>9.1f}{cpu:>9.1f}{tokens / wall:>10.1f}  {load()}",
+                f"{repeat:<4}{labels[which]:<38}{tokens:>8}{wall:>9.1f}{cpu:>9.1f}{tokens / wall:>10.1f}"
+                f"  {load()}",
                 flush=True,
             )
     same = sum(a == b for a, b in zip(outputs[0], outputs[1], strict=True))
@@ -167,8 +168,8 @@ def main() -> None:
     prompt_tokens = sum(count(p) for p in prompts)
     print(
         f"model {args.model}; task {args.task}: {len(prompts)} prompts, {prompt_tokens / len(prompts):.0f} "
-        f"prompt tokens each on average; max_new_tokens {args.max_new_tokens}; greedy; stop {list(task.stop)}; "
-        f"batch size {args.batch_size}; {args.repeats} runs each"
+        f"prompt tokens each on average; max_new_tokens {args.max_new_tokens}; greedy; "
+        f"stop {list(task.stop)}; batch size {args.batch_size}; {args.repeats} runs each"
     )
     ours_label = f"mathlm HFBackend (batch {args.batch_size})"
     if args.backend == "vllm":

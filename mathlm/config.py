@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from mathlm.assets import CONFIGS_DIR
 from mathlm.errors import MathlmError
 
 T = TypeVar("T", bound=BaseModel)
@@ -28,16 +29,32 @@ class ConfigError(MathlmError):
 
 
 class ConfigModel(BaseModel):
-    """Base class of every mathlm config section: unknown keys are errors, values are checked on assignment."""
+    """Base of every mathlm config section: unknown keys are errors, values are checked on assignment."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, protected_namespaces=())
 
 
-def load_config(path: str | Path, model: type[T], overrides: Iterable[str] = ()) -> T:
-    """Read a YAML file, apply ``key.sub=value`` overrides and validate it into ``model``."""
+def resolve_config_path(path: str | Path) -> Path:
+    """``path`` itself when it is a file; else, for a relative ``configs/...`` path, the config of that name
+    shipped in the package (``mathlm/assets/configs/``), so ``mathlm data build configs/data/sample.yaml``
+    works from any directory and from an installed wheel. A file at the given path always wins."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"config file not found: {path}")
+    if path.is_file():
+        return path
+    if not path.is_absolute() and path.parts[:1] == ("configs",):
+        shipped = CONFIGS_DIR.joinpath(*path.parts[1:])
+        if shipped.is_file():
+            return shipped
+        raise ConfigError(
+            f"config file not found: {path} (neither here nor among the shipped configs in {CONFIGS_DIR})"
+        )
+    raise ConfigError(f"config file not found: {path}")
+
+
+def load_config(path: str | Path, model: type[T], overrides: Iterable[str] = ()) -> T:
+    """Read a YAML file (see :func:`resolve_config_path`), apply ``key.sub=value`` overrides and validate it
+    into ``model``."""
+    path = resolve_config_path(path)
     text = path.read_text(encoding="utf-8")
     try:
         data = yaml.safe_load(text)
@@ -46,7 +63,8 @@ def load_config(path: str | Path, model: type[T], overrides: Iterable[str] = ())
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of keys to values, got {type(data).__name__}")
+        kind = type(data).__name__
+        raise ConfigError(f"{path}: the top level must be a mapping of keys to values, got {kind}")
     overridden: set[str] = set()
     for override in overrides:
         key = apply_override(data, override)

@@ -42,7 +42,7 @@ os.umask(_UMASK)
 
 @dataclass(frozen=True)
 class JsonlLine:
-    """The outcome of one non-blank line: ``record`` when it is a JSON object, else ``reason`` and ``detail``."""
+    """One non-blank line's outcome: ``record`` when it is a JSON object, else ``reason`` and ``detail``."""
 
     path: str
     line: int

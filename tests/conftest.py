@@ -10,6 +10,6 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-# `slurm_cluster`: a real local Slurm cluster for the session (tests/slurm_cluster.py);
-# `tokenizer_fixtures`: real tokenizers (a Llama-style sentencepiece model, SmolLM2's).
-pytest_plugins = ["slurm_cluster", "tokenizer_fixtures"]
+# `tests.support.slurm_cluster`: a real local Slurm cluster for the session;
+# `tests.support.tokenizers`: real tokenizers (a Llama-style sentencepiece model, SmolLM2's).
+pytest_plugins = ["tests.support.slurm_cluster", "tests.support.tokenizers"]

@@ -1,9 +1,10 @@
-"""The vendored test sets load into typed records with the counts data/README.md documents."""
+"""The vendored test sets load into typed records with the counts mathlm/assets/README.md documents."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,7 @@ from mathlm.benchmarks import BENCHMARKS, benchmark_names, load_benchmark
 from mathlm.benchmarks.specs import split_sat_options
 from mathlm.errors import MathlmError
 
-# data/README.md: rows per file.
+# mathlm/assets/README.md: rows per file.
 DOCUMENTED_COUNTS = {"math": 5000, "math500": 500, "gsm8k": 1319, "ocw": 272, "mmlu_stem": 3018, "sat": 32,
                      "minif2f": 488, "minif2f_llemma": 488}
 
@@ -19,7 +20,7 @@ DOCUMENTED_COUNTS = {"math": 5000, "math500": 500, "gsm8k": 1319, "ocw": 272, "m
 @pytest.mark.parametrize("name", sorted(DOCUMENTED_COUNTS))
 def test_every_benchmark_yields_its_documented_count_with_unique_ids(name: str) -> None:
     records = load_benchmark(name)
-    assert len(records) == DOCUMENTED_COUNTS[name] == BENCHMARKS[name].count
+    assert len(records) == DOCUMENTED_COUNTS[name] == BENCHMARKS.get(name).count
     assert len({r.id for r in records}) == len(records)
     assert all(r.benchmark == name and r.problem.strip() for r in records)
 
@@ -118,3 +119,27 @@ def test_malformed_line_is_an_error_naming_file_and_line(tmp_path) -> None:
 def test_missing_file_says_how_to_point_at_the_data(tmp_path) -> None:
     with pytest.raises(MathlmError, match="file not found.*MATHLM_EVAL_DATA"):
         load_benchmark("math", tmp_path / "absent.jsonl")
+
+
+def test_a_newly_registered_benchmark_is_a_decontamination_target(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Registering a benchmark is all it takes: no second list to edit for decontamination to check it."""
+    from datatrove.data import Document
+
+    from mathlm.benchmarks import BenchmarkRecord, BenchmarkSpec, register_benchmark
+    from mathlm.proof_pile_2.decontamination import BenchmarkDecontaminationFilter, DecontaminationConfig
+
+    monkeypatch.setattr(BENCHMARKS, "_entries", dict(BENCHMARKS._entries))  # the registration ends with the test
+    problem = "A lighthouse keeper counts seventeen ships before noon and twice as many after noon; how many ships?"
+    path = tmp_path / "harbour.jsonl"
+    path.write_text(json.dumps({"q": problem}) + "\n", encoding="utf-8")
+    register_benchmark(BenchmarkSpec("harbour", str(path), 1, "a test set registered by a test",
+                                     lambda name, row, line: BenchmarkRecord(name, str(line), row["q"])))
+
+    config = DecontaminationConfig()
+    assert "harbour" in config.targets() and "math500" not in config.targets()  # math500 opts out (in MATH)
+    step = BenchmarkDecontaminationFilter(config)
+    page = Document(text=f"Puzzle of the day. {problem} Answer: fifty-one.", id="page")
+    clean = Document(text="Nothing from any test set is quoted on this page about lighthouses at all.", id="clean")
+    assert step.filter_batch([page, clean]) == [(False, "contaminated:harbour"), True]
+    assert "harbour" not in DecontaminationConfig(exclude=["harbour"]).targets()  # a config may still exclude it

@@ -93,7 +93,7 @@ def test_model_level_validator_message(tmp_path: Path) -> None:
         end: int = 1
 
         @model_validator(mode="after")
-        def _ordered(self) -> "Window":
+        def _ordered(self) -> Window:
             if self.end <= self.start:
                 raise ValueError("end must be after start")
             return self
@@ -102,3 +102,18 @@ def test_model_level_validator_message(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_config(path, Window)
     assert str(err.value) == f"{path}: Value error, end must be after start"
+
+
+def test_configs_path_falls_back_to_the_shipped_configs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`configs/...` names a config shipped in the package when no such file is where the user stands."""
+    from mathlm.assets import CONFIGS_DIR
+    from mathlm.config import resolve_config_path
+
+    monkeypatch.chdir(tmp_path)
+    assert resolve_config_path("configs/train/tiny.yaml") == CONFIGS_DIR / "train" / "tiny.yaml"
+    local = tmp_path / "configs" / "train" / "tiny.yaml"
+    local.parent.mkdir(parents=True)
+    local.write_text("name: mine\n")
+    assert resolve_config_path("configs/train/tiny.yaml") == Path("configs/train/tiny.yaml")  # a real file wins
+    with pytest.raises(ConfigError, match=r"config file not found: configs/train/nope.yaml \(neither here nor among"):
+        resolve_config_path("configs/train/nope.yaml")

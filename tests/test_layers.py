@@ -24,7 +24,7 @@ PACKAGE_DIR = Path(mathlm.__file__).resolve().parent
 STAGES = ("proof_pile_2", "pretrain", "eval", "theorem_proving")
 TOP_PACKAGES = ("cli", "quickstart")
 # Shipped data that happens to be Python source (the sample's code repositories), not code of the package.
-DATA_DIRS = (PACKAGE_DIR / "assets", PACKAGE_DIR / "sample_data" / "files")
+DATA_DIRS = (PACKAGE_DIR / "assets" / "sample",)
 
 
 def module_files() -> dict[str, Path]:

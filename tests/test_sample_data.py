@@ -29,7 +29,7 @@ from mathlm.sample_data import (
     sample_paths,
     web_records,
 )
-from mathlm.sample_data.generate import generate
+from tools.sample_data.generate import generate
 
 WEB_KINDS = [
     "mathjax_script",
@@ -162,7 +162,7 @@ def test_generation_rewrites_the_checked_in_files_byte_for_byte(tmp_path: Path) 
     fresh, checked_in = _files(tmp_path), _files(SAMPLE_DIR)
     assert sorted(fresh) == sorted(checked_in)
     changed = [name for name in fresh if fresh[name] != checked_in[name]]
-    assert changed == [], f"regenerate with `python -m mathlm.sample_data.generate`; differing: {changed[:5]}"
+    assert changed == [], f"regenerate with `python -m tools.sample_data.generate`; differing: {changed[:5]}"
 
 
 def test_sample_corpus_stays_under_five_megabytes() -> None:

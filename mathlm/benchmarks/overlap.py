@@ -8,7 +8,6 @@ test items hit, the documents hit and a few examples with the matched words.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from mathlm.benchmarks.ngrams import (
     matched_words_normalized,
     normalize,
 )
+from mathlm.io import write_json_atomic, write_text_atomic
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,8 @@ class BenchmarkTally:
 class OverlapTally:
     """Per-benchmark totals of the hit records at one n.
 
-    ``index_stats`` (from :attr:`mathlm.benchmarks.ngrams.NgramIndex.stats`) gives the number of test records of
-    each benchmark, so benchmarks without any hit still appear with zeros.
+    ``index_stats`` (from :attr:`mathlm.benchmarks.ngrams.NgramIndex.stats`) gives the number of test
+    records of each benchmark, so benchmarks without any hit still appear with zeros.
     """
 
     def __init__(self, n: int, index_stats: Mapping[str, IndexStats], max_examples: int = 5,
@@ -181,6 +181,6 @@ def write_report_files(output_dir: str | Path, stem: str, data: Mapping[str, Any
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     json_path, md_path = output_dir / f"{stem}.json", output_dir / f"{stem}.md"
-    json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    md_path.write_text(markdown, encoding="utf-8")
+    write_json_atomic(json_path, data)
+    write_text_atomic(md_path, markdown)
     return json_path, md_path

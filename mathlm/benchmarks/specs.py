@@ -1,4 +1,5 @@
-"""The vendored benchmark test sets (``data/benchmarks/``) as typed records: one loader for eval and decontamination.
+"""The vendored benchmark test sets (``mathlm/assets/benchmarks/``) as typed records: one loader for eval
+and decontamination.
 
 Every benchmark file has its own upstream schema (MATH keeps ``level: "Level 3"``, GSM8k hides the answer
 after ``####``, MMLU stores the answer as an index, SAT packs the options into one string). This module
@@ -18,7 +19,6 @@ skipping it would silently change every score computed on the benchmark.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +27,8 @@ from typing import Any, Literal
 
 from mathlm import assets
 from mathlm.errors import MathlmError
+from mathlm.io import iter_jsonl_lines
+from mathlm.registry import Registry
 
 TextField = Literal["problem", "solution", "both"]
 CHOICE_LETTERS = "ABCD"
@@ -34,7 +36,7 @@ CHOICE_LETTERS = "ABCD"
 
 @dataclass(frozen=True)
 class BenchmarkRecord:
-    """One test item. ``problem`` is always set; the other fields are ``None``/empty where a benchmark lacks them."""
+    """One test item: ``problem`` is always set, the rest is ``None``/empty where a benchmark lacks it."""
 
     benchmark: str
     id: str
@@ -68,6 +70,8 @@ class BenchmarkSpec:
     count: int
     description: str
     parse: Callable[[str, dict[str, Any], int], BenchmarkRecord]
+    # Whether data builds check corpora against it by default (a config can still exclude it).
+    decontaminate: bool = True
 
     @property
     def path(self) -> Path:
@@ -117,8 +121,8 @@ _SAT_OPTION = re.compile(r"(?:^|\s)([A-D])[.)]\s")
 def split_sat_options(options: str) -> tuple[str, ...]:
     """``"A) $x$ B) 2 C) 3 D) 4"`` (or ``A. ...``) -> ``("$x$", "2", "3", "4")``.
 
-    The first ``A)``, then the first ``B)`` after it, and so on mark the options, so a capital letter inside an
-    option's text ("data set A. ...") is not mistaken for a new option.
+    The first ``A)``, then the first ``B)`` after it, and so on mark the options, so a capital letter
+    inside an option's text ("data set A. ...") is not mistaken for a new option.
     """
     marks = []
     for mark in _SAT_OPTION.finditer(options):
@@ -146,53 +150,63 @@ def _parse_minif2f_llemma(name: str, row: dict[str, Any], line: int) -> Benchmar
                            metadata={"url": row["url"], "commit": row["commit"], "file_path": row["file_path"]})
 
 
-BENCHMARKS: dict[str, BenchmarkSpec] = {
-    spec.name: spec
-    for spec in (
-        BenchmarkSpec("math", "math/test.jsonl", 5000, "MATH test split (7 subjects, levels 1-5)", _parse_math),
-        BenchmarkSpec("math500", "math500/test.jsonl", 500, "PRM800K MATH500 subset of the MATH test split",
-                      _parse_math),
-        BenchmarkSpec("gsm8k", "gsm8k/test.jsonl", 1319, "GSM8k test split", _parse_gsm8k),
-        BenchmarkSpec("ocw", "ocw/test.jsonl", 272, "Minerva OCWCourses", _parse_ocw),
-        BenchmarkSpec("mmlu_stem", "mmlu_stem/test.jsonl", 3018, "MMLU, Llemma's 18 STEM subjects", _parse_mmlu),
-        BenchmarkSpec("sat", "sat_math/test.jsonl", 32, "SAT math, May 2023", _parse_sat),
-        BenchmarkSpec("minif2f", "minif2f_lean4/minif2f.jsonl", 488,
-                      "miniF2F Lean 4 test + valid (current Mathlib syntax)", _parse_minif2f),
-        BenchmarkSpec("minif2f_llemma", "minif2f_lean4/llemma_formal2formal_minif2f.jsonl", 488,
-                      "miniF2F Lean 4 test + valid as Llemma's proof search ran it", _parse_minif2f_llemma),
-    )
-}
+BENCHMARKS: Registry[BenchmarkSpec] = Registry("benchmark")
+
+
+def register_benchmark(spec: BenchmarkSpec) -> BenchmarkSpec:
+    """Add a benchmark: loadable by name, and a decontamination target unless ``spec.decontaminate``
+    is off."""
+    return BENCHMARKS.register(spec.name, spec)
+
+
+for _spec in (
+    BenchmarkSpec("math", "math/test.jsonl", 5000, "MATH test split (7 subjects, levels 1-5)", _parse_math),
+    # A subset of MATH: decontaminating against MATH covers it.
+    BenchmarkSpec("math500", "math500/test.jsonl", 500, "PRM800K MATH500 subset of the MATH test split",
+                  _parse_math, decontaminate=False),
+    BenchmarkSpec("gsm8k", "gsm8k/test.jsonl", 1319, "GSM8k test split", _parse_gsm8k),
+    BenchmarkSpec("ocw", "ocw/test.jsonl", 272, "Minerva OCWCourses", _parse_ocw),
+    BenchmarkSpec("mmlu_stem", "mmlu_stem/test.jsonl", 3018, "MMLU, Llemma's 18 STEM subjects", _parse_mmlu),
+    BenchmarkSpec("sat", "sat_math/test.jsonl", 32, "SAT math, May 2023", _parse_sat),
+    # Both miniF2F versions: statement text differs (Lean/Mathlib syntax changes); a corpus may hold either.
+    BenchmarkSpec("minif2f", "minif2f_lean4/minif2f.jsonl", 488,
+                  "miniF2F Lean 4 test + valid (current Mathlib syntax)", _parse_minif2f),
+    BenchmarkSpec("minif2f_llemma", "minif2f_lean4/llemma_formal2formal_minif2f.jsonl", 488,
+                  "miniF2F Lean 4 test + valid as Llemma's proof search ran it", _parse_minif2f_llemma),
+):
+    register_benchmark(_spec)
 
 
 def benchmark_names() -> list[str]:
-    """Names accepted by :func:`load_benchmark`, in registry order."""
-    return list(BENCHMARKS)
+    """Names accepted by :func:`load_benchmark`, in registration order."""
+    return BENCHMARKS.names()
+
+
+def decontamination_targets() -> list[str]:
+    """Every registered benchmark a training corpus is checked against, in registration order."""
+    return [name for name, spec in BENCHMARKS.items() if spec.decontaminate]
 
 
 def get_spec(name: str) -> BenchmarkSpec:
     """The registry entry of ``name``; an unknown name is an error that lists the known ones."""
-    try:
-        return BENCHMARKS[name]
-    except KeyError:
-        raise MathlmError(f"unknown benchmark {name!r}; known benchmarks: {', '.join(BENCHMARKS)}") from None
+    return BENCHMARKS.get(name)
 
 
 def iter_benchmark(name: str, path: str | Path | None = None) -> Iterator[BenchmarkRecord]:
-    """Stream the records of benchmark ``name`` from its vendored file, or from ``path`` in the same schema."""
+    """Stream the records of benchmark ``name`` from its vendored file, or ``path`` in the same schema."""
     spec = get_spec(name)
     source = Path(path) if path is not None else spec.path
     if not source.is_file():
         raise MathlmError(f"benchmark {name!r}: file not found: {source} (set MATHLM_EVAL_DATA to the folder "
                           f"holding benchmarks/ if the data lives elsewhere)")
-    with source.open(encoding="utf-8") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield spec.parse(name, json.loads(line), line_number - 1)
-            except (ValueError, KeyError, TypeError, IndexError) as err:
-                raise MathlmError(f"{source}:{line_number}: not a valid {name} record "
-                                  f"({type(err).__name__}: {err}); fix or re-vendor the file") from None
+    for line in iter_jsonl_lines(source):
+        try:
+            if line.record is None:
+                raise ValueError(f"{line.reason}: {line.detail}")
+            yield spec.parse(name, line.record, line.line - 1)
+        except (ValueError, KeyError, TypeError, IndexError) as err:
+            raise MathlmError(f"{line.where()}: not a valid {name} record "
+                              f"({type(err).__name__}: {err}); fix or re-vendor the file") from None
 
 
 def load_benchmark(name: str, path: str | Path | None = None) -> list[BenchmarkRecord]:

@@ -1,4 +1,4 @@
-"""``python -m mathlm.cli``: the same as the ``mathlm`` command (torchrun and sbatch scripts launch it this way)."""
+"""``python -m mathlm.cli``: the ``mathlm`` command (torchrun and sbatch scripts launch it this way)."""
 
 from mathlm.cli.root import main
 

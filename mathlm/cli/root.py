@@ -1,9 +1,9 @@
 """The ``mathlm`` command line: the root group.
 
-Each area of the project owns its command group (``mathlm/<area>/commands.py``); this module mounts
-them (and each stage's Slurm command under ``mathlm slurm``), adds ``quickstart`` and turns the project's own errors into a message and an exit code instead
-of a traceback. Heavy libraries (torch, datatrove, transformers) are imported inside the commands so
-that ``mathlm --help`` answers at once.
+Each area of the project owns its command group (``mathlm/<area>/commands.py``); this module mounts them
+(and each stage's Slurm command under ``mathlm slurm``), adds ``quickstart`` and turns the project's own
+errors into a message and an exit code instead of a traceback. Heavy libraries (torch, datatrove,
+transformers) are imported inside the commands so that ``mathlm --help`` answers at once.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from mathlm.theorem_proving.commands import prove_app
 
 app = typer.Typer(
     name="mathlm",
-    help="Math-domain continued pretraining: build Proof-Pile-2, continue-pretrain Llama models, evaluate them.",
+    help="Math-domain continued pretraining: build Proof-Pile-2, continue-pretrain Llama models, evaluate.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -54,7 +54,7 @@ def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
-    """Math-domain continued pretraining: build Proof-Pile-2, continue-pretrain Llama models, evaluate them."""
+    """Math-domain continued pretraining: build Proof-Pile-2, continue-pretrain Llama models, evaluate."""
 
 
 @app.command()
@@ -64,7 +64,7 @@ def quickstart(
         str | None, typer.Option(help="Comma-separated subset of stages to run (default: all).")
     ] = None,
 ) -> None:
-    """Run the whole path on the embedded sample data, offline: data, tokens, training, evaluation, proving."""
+    """The whole path on the embedded sample data, offline: data, tokens, training, evaluation, proving."""
     from mathlm.quickstart.run import run_quickstart
 
     run_quickstart(workdir, only=stages.split(",") if stages else None)

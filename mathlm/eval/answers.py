@@ -348,6 +348,21 @@ def _inequality_as_interval(text: str) -> Collection | None:
     return None
 
 
+def _both_bounds(text: str) -> Collection | None:
+    """``x > 1 and x \\le 2``: a lower and an upper bound together are one interval (1, 2]."""
+    parts = _split_top_level(text, [" and ", "\\land", "\\wedge"])
+    if len(parts) != 2 or len({frozenset(re.findall(r"(?<!\\)\b[a-zA-Z]\b", part)) for part in parts}) != 1:
+        return None  # two bounds on one variable
+    intervals = [_inequality_as_interval(part) for part in parts]
+    if not all(intervals):
+        return None
+    lower = next((i for i in intervals if i and i.items[1] == "\\infty"), None)
+    upper = next((i for i in intervals if i and i.items[0] == "-\\infty"), None)
+    if lower is None or upper is None or lower is upper:
+        return None
+    return Collection("interval", (lower.items[0], upper.items[1]), lower.brackets[0] + upper.brackets[1])
+
+
 def _excluded_point(text: str) -> Collection | None:
     """``x \\neq 2`` (and ``\\mathbb{R} \\setminus \\{2\\}``): every real but one, as two open intervals."""
     match = re.fullmatch(r"([a-zA-Z])\s*(?:\\neq|\\ne|!=|≠)\s*(.+)", text) or re.fullmatch(
@@ -418,9 +433,12 @@ def parse_structure(text: str) -> object:
     union = _split_top_level(text, ["\\cup"])
     if len(union) > 1:
         return Collection("union", tuple(parse_structure(part) for part in union))
+    both = _both_bounds(text)
+    if both:
+        return both
     items = _split_top_level(text, [",", ";", " or ", " and "])
     if len(items) > 1 and all(items):
-        return Collection("list", tuple(_expand_items(items)))
+        return Collection("list", tuple(_expand_items(_by_name(items))))
     outer = _outer_brackets(text)
     if outer:
         opener, inner, closer = outer
@@ -440,6 +458,14 @@ def parse_structure(text: str) -> object:
     if "\\pm" in text or "\\mp" in text:
         return Collection("list", tuple(_expand_items([text])))
     return text
+
+
+def _by_name(items: list[str]) -> list[str]:
+    """``y = 3, x = 2`` in the order of the names (x, y), as a tuple ``(x, y)`` lists them."""
+    names = [re.match(r"^([a-zA-Z])\s*=(?!=)", item) for item in items]
+    if all(names) and len({name.group(1) for name in names if name}) == len(items):
+        return [item for _, item in sorted(zip([name.group(1) for name in names if name], items))]
+    return items
 
 
 def _expand_items(items: list[str]) -> Iterator[object]:

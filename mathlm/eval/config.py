@@ -18,22 +18,16 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from mathlm.config import ConfigModel
+from mathlm.slurm.jobs import SlurmResources, TimeLimit
 
 
-class EvalSlurmSettings(ConfigModel):
-    """What each array task of ``mathlm slurm eval`` asks Slurm for (sbatch options of the same names)."""
+class EvalSlurmSettings(SlurmResources):
+    """What each array task of ``mathlm slurm eval`` asks Slurm for: the shared Slurm resources (sbatch
+    options of the same names) with an evaluation's defaults, plus GPUs per task."""
 
     gpus_per_task: int | None = Field(None, ge=0, description="default: vLLM's tensor_parallel_size, else 0")
     cpus_per_task: int = Field(4, ge=1)
-    mem: str | None = None
-    time: str = "04:00:00"
-    partition: str | None = None
-    account: str | None = None
-    qos: str | None = None
-    setup: list[str] = Field(
-        default_factory=list, description="shell lines run before mathlm (module load ...)"
-    )
-    extra_sbatch: list[str] = Field(default_factory=list)
+    time: TimeLimit = "04:00:00"
 
 
 class TaskSettings(ConfigModel):
@@ -158,7 +152,7 @@ class TaskConfig(ConfigModel):
     answer_field: str = "answer"
     id_field: str | None = None
     few_shot: str | None = Field(
-        None, description="a prompt file (data/prompts/NAME.json) put before the query"
+        None, description="a prompt file (mathlm/assets/prompts/NAME.json) put before the query"
     )
     prompt: str | None = Field(
         None, description="query template; default: the few-shot file's format[query_format]"

@@ -43,6 +43,7 @@ from mathlm.benchmarks.overlap import (
     write_report_files,
 )
 from mathlm.errors import MathlmError
+from mathlm.io import iter_jsonl_lines
 
 TEXT_SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet")
 ACCURACY_COLUMNS = ["task", "group", "problems", "hits", "accuracy_hits", "accuracy_non_hits"]
@@ -301,19 +302,14 @@ def accuracy_split(results_path: str | Path, records: Sequence[BenchmarkRecord],
 def _read_results(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     if not path.is_file():
         raise MathlmError(f"results file not found: {path}")
-    with path.open(encoding="utf-8") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise MathlmError(f"{path}:{line_number}: not JSON ({err})") from None
-            missing = [key for key in ("task", "doc_id", "correct") if not isinstance(row, dict) or key not in row]
-            if missing:
-                raise MathlmError(f"{path}:{line_number}: missing {', '.join(missing)}; per-sample results need "
-                                  "`task`, `doc_id` (the benchmark record id) and `correct` (bool)")
-            yield line_number, row
+    for line in iter_jsonl_lines(path):  # every line counts for the accuracy split: a bad one is an error
+        if line.record is None:
+            raise MathlmError(f"{line.where()}: {line.reason} ({line.detail})")
+        missing = [key for key in ("task", "doc_id", "correct") if key not in line.record]
+        if missing:
+            raise MathlmError(f"{line.where()}: missing {', '.join(missing)}; per-sample results need "
+                              "`task`, `doc_id` (the benchmark record id) and `correct` (bool)")
+        yield line.line, line.record
 
 
 def _accuracy_row(task: str, group: str, samples: list[tuple[BenchmarkRecord, bool]],

@@ -43,9 +43,10 @@ MAX_REQUEST_BYTES = 1 << 22
 
 # --- seccomp -------------------------------------------------------------------------------------
 # A classic BPF program over ``struct seccomp_data`` {int nr; u32 arch; u64 ip; u64 args[6]}. We build
-# it ourselves (x86-64 only) so that it works with any interpreter, with no native library needed.
+# it ourselves (x86-64 and aarch64) so that it works with any interpreter, with no native library needed.
 
 AUDIT_ARCH_X86_64 = 0xC000003E
+AUDIT_ARCH_AARCH64 = 0xC00000B7
 X32_SYSCALL_BIT = 0x40000000
 RET_KILL_PROCESS = 0x80000000
 RET_ALLOW = 0x7FFF0000
@@ -75,6 +76,24 @@ SYSCALLS_X86_64 = {
     "fsmount": 432, "fspick": 433, "pidfd_open": 434, "clone3": 435, "pidfd_getfd": 438,
     "mount_setattr": 442, "quotactl_fd": 443,
 }
+# aarch64 (the generic table, include/uapi/asm-generic/unistd.h): no fork, vfork, iopl, ioperm, uselib,
+# ustat, sysfs or _sysctl there; processes come from clone and clone3 only.
+SYSCALLS_AARCH64 = {
+    "lookup_dcookie": 18, "umount2": 39, "mount": 40, "pivot_root": 41, "nfsservctl": 42, "chroot": 51,
+    "vhangup": 58, "quotactl": 60, "acct": 89, "personality": 92, "unshare": 97, "kexec_load": 104,
+    "init_module": 105, "delete_module": 106, "clock_settime": 112, "syslog": 116, "ptrace": 117,
+    "kill": 129, "tkill": 130, "tgkill": 131, "rt_sigqueueinfo": 138, "reboot": 142, "settimeofday": 170,
+    "adjtimex": 171, "socket": 198, "socketpair": 199, "add_key": 217, "request_key": 218, "keyctl": 219,
+    "clone": 220, "execve": 221, "swapon": 224, "swapoff": 225, "migrate_pages": 238, "move_pages": 239,
+    "rt_tgsigqueueinfo": 240, "perf_event_open": 241, "fanotify_init": 262, "name_to_handle_at": 264,
+    "open_by_handle_at": 265, "clock_adjtime": 266, "setns": 268, "process_vm_readv": 270,
+    "process_vm_writev": 271, "kcmp": 272, "finit_module": 273, "bpf": 280, "execveat": 281,
+    "userfaultfd": 282, "kexec_file_load": 294, "pidfd_send_signal": 424, "io_uring_setup": 425,
+    "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428, "move_mount": 429, "fsopen": 430,
+    "fsconfig": 431, "fsmount": 432, "fspick": 433, "pidfd_open": 434, "clone3": 435, "pidfd_getfd": 438,
+    "mount_setattr": 442, "quotactl_fd": 443,
+}
+ARCHITECTURES = {"x86_64": (AUDIT_ARCH_X86_64, SYSCALLS_X86_64), "aarch64": (AUDIT_ARCH_AARCH64, SYSCALLS_AARCH64)}
 
 # Refused to every process in the sandbox, the zygote included: debugging and reading other
 # processes, mounts and namespaces, kernel keyrings, BPF, io_uring (its operations bypass seccomp),
@@ -104,27 +123,30 @@ def _errno(number: int) -> int:
     return RET_ERRNO | number
 
 
-def seccomp_program(stage: str, own_pid: int | None = None) -> bytes:
+def seccomp_program(stage: str, own_pid: int | None = None, machine: str | None = None) -> bytes:
     """The filter for ``stage``: ``bwrap`` (base minus ``mount``, installed by bubblewrap before the
     interpreter starts, so the zygote can still mount its tmpfs), ``base`` (the zygote, after the
-    mount) or ``program`` (one program, on top of ``base``; signals only to ``own_pid``)."""
-    if os.uname().machine != "x86_64":
-        raise OSError("the sandbox's seccomp filter is only built for x86-64 Linux")
-    numbers = SYSCALLS_X86_64
+    mount) or ``program`` (one program, on top of ``base``; signals only to ``own_pid``). Any other
+    system call ABI (x32, 32-bit compat) kills the process."""
+    machine = machine or os.uname().machine
+    if machine not in ARCHITECTURES:
+        raise OSError(f"the sandbox's seccomp filter is built for x86-64 and aarch64 Linux, not {machine}")
+    arch, numbers = ARCHITECTURES[machine]
     prog = [
         _insn(_LD_W_ABS, _ARCH),
-        _insn(_JEQ_K, AUDIT_ARCH_X86_64, jt=1, jf=0),
+        _insn(_JEQ_K, arch, jt=1, jf=0),
         _insn(_RET_K, RET_KILL_PROCESS),
         _insn(_LD_W_ABS, _NR),
-        _insn(_JGE_K, X32_SYSCALL_BIT, jt=0, jf=1),  # the x32 ABI would reach the same calls by other numbers
-        _insn(_RET_K, _errno(errno.EPERM)),
     ]
+    if machine == "x86_64":  # the x32 ABI shares the architecture value and reaches the same calls
+        prog += [_insn(_JGE_K, X32_SYSCALL_BIT, jt=0, jf=1), _insn(_RET_K, _errno(errno.EPERM))]
     blocks: list[tuple[int, list[bytes]]] = []
     denied = [name for name in BASE_DENIED if not (stage == "bwrap" and name == "mount")]
     if stage == "program":
         denied += PROGRAM_DENIED
     for name in denied:
-        blocks.append((numbers[name], [_insn(_RET_K, _errno(errno.EPERM))]))
+        if name in numbers:
+            blocks.append((numbers[name], [_insn(_RET_K, _errno(errno.EPERM))]))
     # clone3 passes its flags in memory that seccomp cannot read: ENOSYS makes glibc fall back to clone.
     blocks.append((numbers["clone3"], [_insn(_RET_K, _errno(errno.ENOSYS))]))
     clone = [_insn(_LD_W_ABS, _ARG0), _insn(_JSET_K, CLONE_NAMESPACES, jt=0, jf=1),

@@ -15,10 +15,10 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-from mathlm.config import load_config, validate_config
+from mathlm.config import load_config
 from mathlm.errors import MathlmError
 from mathlm.eval.config import EvalConfig
-from mathlm.slurm.jobs import SlurmJob, submit_job, venv_activate_script
+from mathlm.slurm.jobs import SlurmJob, SlurmResources, mathlm_arguments, mathlm_job, submit_job
 
 
 @dataclass(frozen=True)
@@ -44,27 +44,21 @@ def eval_jobs(config: Path, shards: int, overrides: list[str]) -> tuple[SlurmJob
         raise MathlmError(f"--shards {shards}: give at least 1")
     cfg = load_config(config, EvalConfig, overrides)
     output = cfg.output.resolve()
-    # absolute paths, so the jobs find the config and the run directory whatever their working directory
-    kept = [o for o in overrides if not o.strip().startswith("output=")]
-    sets = " ".join(f"--set {shlex.quote(o)}" for o in [*kept, f"output={output}"])
-    activate = venv_activate_script()
-    common = {
-        "setup": ([f"source {shlex.quote(str(activate))}"] if activate.is_file() else []) + cfg.slurm.setup,
-        "env": {"HF_HUB_OFFLINE": "1"},
-        "time": cfg.slurm.time, "partition": cfg.slurm.partition, "account": cfg.slurm.account,
-        "qos": cfg.slurm.qos, "log_dir": str(output / "slurm_logs"), "workdir": str(Path.cwd()),
-    }
-    run = f"python -m mathlm.cli eval run {shlex.quote(str(config.resolve()))} {sets}"
-    array = {**common, "name": f"eval-{output.name}", "array": f"0-{shards - 1}",
-             "commands": [f"{run} --shard \"$SLURM_ARRAY_TASK_ID/{shards}\""],
-             "cpus_per_task": cfg.slurm.cpus_per_task, "gpus_per_node": gpus_per_task(cfg), "mem": cfg.slurm.mem,
-             "env": {**common["env"], "OMP_NUM_THREADS": str(cfg.slurm.cpus_per_task)},
-             "extra_sbatch": cfg.slurm.extra_sbatch}
-    name = f" --model-name {shlex.quote(cfg.model_name)}" if cfg.model_name else ""
-    merge = {**common, "name": f"eval-merge-{output.name}",
-             "commands": [f"python -m mathlm.cli eval merge {shlex.quote(str(output))}{name}"]}
     source = f"{config} (slurm section)"
-    return validate_config(array, SlurmJob, source), validate_config(merge, SlurmJob, source), cfg
+    run = f"python {mathlm_arguments('eval run', config, overrides, 'output', output)}"
+    slurm = cfg.slurm
+    array = mathlm_job(
+        slurm, source, name=f"eval-{output.name}", array=f"0-{shards - 1}",
+        commands=[f"{run} --shard \"$SLURM_ARRAY_TASK_ID/{shards}\""], gpus_per_node=gpus_per_task(cfg),
+        env={"OMP_NUM_THREADS": str(slurm.cpus_per_task)}, log_dir=str(output / "slurm_logs"))
+    # the merge reads files: the queue settings and setup of the shards, none of their compute
+    merge_resources = SlurmResources(partition=slurm.partition, account=slurm.account, qos=slurm.qos,
+                                     time=slurm.time, setup=slurm.setup)
+    name = f" --model-name {shlex.quote(cfg.model_name)}" if cfg.model_name else ""
+    merge = mathlm_job(merge_resources, source, name=f"eval-merge-{output.name}",
+                       commands=[f"python -m mathlm.cli eval merge {shlex.quote(str(output))}{name}"],
+                       log_dir=str(output / "slurm_logs"))
+    return array, merge, cfg
 
 
 def submit_eval(config: Path, shards: int, overrides: list[str] = ()) -> EvalSubmission:

@@ -184,13 +184,14 @@ class HFBackend:
                     cache.crop(known - len(self._prefix[0]))
             else:
                 known = 0
-        with torch.inference_mode():
-            output = self.model(
-                input_ids=torch.tensor([ids[known:]], device=self.device),
-                use_cache=True,
-                **self._cache_kwargs(cache),
-            )
-        cache = getattr(output, self._cache_name)
+        if known < len(ids):  # else ``ids`` is a prefix of the kept one: the cut copy is all of it
+            with torch.inference_mode():
+                output = self.model(
+                    input_ids=torch.tensor([ids[known:]], device=self.device),
+                    use_cache=True,
+                    **self._cache_kwargs(cache),
+                )
+            cache = getattr(output, self._cache_name)
         self._prefix = (ids, cache)
         return cache
 

@@ -2,21 +2,20 @@
 
 At submission the validated config (with every ``--set`` applied) is written to ``RUN_DIR/config.yaml``
 and the job trains from that snapshot, so a requeued job runs what was submitted even if the repository's
-YAML changed meanwhile. The job (``slurm/templates/train.sbatch``) turns Slurm's preemption warning into
-a stop request; the trainer saves at the end of its step and exits, and only then is the job requeued;
-with ``checkpoint.resume: auto`` it starts again from that checkpoint.
+YAML changed meanwhile. The job (the shipped ``train.sbatch`` template) turns Slurm's preemption warning
+into a stop request; the trainer saves at the end of its step and exits, and only then is the job
+requeued; with ``checkpoint.resume: auto`` it starts again from that checkpoint.
 """
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 
-from mathlm.config import dump_config, load_config
+from mathlm.config import dump_config, load_config, validate_config
 from mathlm.errors import MathlmError
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.data import gradient_accumulation
-from mathlm.slurm.jobs import SlurmJob, venv_activate_script
+from mathlm.slurm.jobs import SlurmJob, SlurmResources, mathlm_arguments, mathlm_job
 
 # Settings for NCCL over the cluster's network; a user can override any of them in their shell or --env.
 NCCL_ENV = {
@@ -42,22 +41,18 @@ def train_job(config: Path, overrides: list[str], nodes: int, gpus_per_node: int
     snapshot = run_dir / "config.yaml"
     dump_config(cfg, snapshot)
     cpus = cpus_per_task or max(procs, 8 * gpus_per_node)
-    env = {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": str(max(1, cpus // procs))}
-    if gpus_per_node:
-        env.update(NCCL_ENV)
-    activate = venv_activate_script()
-    job = SlurmJob(
+    source = "mathlm slurm train options"
+    resources = validate_config({"partition": partition, "time": time, "cpus_per_task": cpus}, SlurmResources, source)
+    env = {"OMP_NUM_THREADS": str(max(1, cpus // procs)), **(NCCL_ENV if gpus_per_node else {})}
+    job = mathlm_job(
+        resources,
+        source,
         name=f"train-{run_dir.name}",
-        commands=[f"-m mathlm.cli train {shlex.quote(str(snapshot))}"],
-        setup=[f"source {shlex.quote(str(activate))}"] if activate.is_file() else [],
+        commands=[mathlm_arguments("train", snapshot, [], "run_dir", run_dir)],
         env=env,
         nodes=nodes,
         gpus_per_node=gpus_per_node,
-        cpus_per_task=cpus,
-        time=time,
-        partition=partition,
         log_dir=str(run_dir / "slurm_logs"),
-        workdir=str(Path.cwd()),
         requeue=True,
         signal="B:USR1@120",
         template="train.sbatch",

@@ -27,20 +27,22 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
-
-from pydantic import Field, field_validator, model_validator
+from typing import TYPE_CHECKING, Any
 
 from mathlm.assets import SAMPLE_DATA_DIR
-from mathlm.config import ConfigModel, dump_config
+from mathlm.config import dump_config
 from mathlm.console import console, polling, progress, stderr_to_file, summary_table
 from mathlm.errors import MathlmError
-from mathlm.proof_pile_2.arxiv.latex import MIN_DOCUMENT_CHARS
-from mathlm.proof_pile_2.code.languages import LANGUAGES
-from mathlm.proof_pile_2.decontamination.config import DecontaminationConfig
-from mathlm.proof_pile_2.web.pipeline import WebPipelineConfig
+from mathlm.proof_pile_2.config import (
+    ArxivBuildConfig,
+    CodeBuildConfig,
+    DataBuildConfig,
+    SlurmSettings,
+    WebBuildConfig,
+)
+from mathlm.proof_pile_2.stage import Stage
 
 if TYPE_CHECKING:
     from datatrove.executor.base import PipelineExecutor
@@ -48,153 +50,14 @@ if TYPE_CHECKING:
     from datatrove.pipeline.writers import JsonlWriter
 
 SAMPLE_PREFIX = "sample:"
-LocalWorkers = Annotated[int, Field(description="Local executor: tasks run at once (-1: one per CPU).")]
 SUBSET_FOLDERS = {"arxiv": "arxiv", "web": "open-web-math", "code": "algebraic-stack"}
 FINAL_STAGE = "final/decontaminate"
 BAD_RECORDS = "bad_records"  # WORKDIR/work/<subset>/bad_records/<task>.jsonl: each dropped input record, located
 
 
-def _require_input(enabled: bool, given: str | None, subset: str, keys: str) -> None:
-    if enabled and not given:
-        raise ValueError(
-            f"set {subset}.{keys.replace(' or ', f' or {subset}.')}, or disable the subset with "
-            f"{subset}.enabled: false"
-        )
-
-
-class SlurmSettings(ConfigModel):
-    """Resources of each job array (``executor: slurm``), see
-    :func:`mathlm.slurm.jobs.datatrove_executor_kwargs`.
-    """
-
-    partition: str | None = Field(None, description="Slurm partition; empty: the cluster's default.")
-    time: str = Field("04:00:00", description="Time limit of each task.")
-    cpus_per_task: int = Field(1, ge=1)
-    mem_per_cpu_gb: int = Field(2, ge=1)
-    qos: str | None = None
-    venv_path: str | None = Field(
-        None, description="bin/activate of the venv the jobs use; empty: this venv's."
-    )
-    job_name_prefix: str = "mathlm-data"
-    poll_seconds: float = Field(2.0, gt=0, description="How often to check on the jobs.")
-
-
-class ArxivBuildConfig(ConfigModel):
-    """The arXiv subset: a folder of source submissions and/or a folder of RedPajama arXiv JSONL."""
-
-    enabled: bool = True
-    tarballs: str | None = Field(
-        None, description="Folder of .tar.gz/.tar/.gz/.tex submissions ('sample:arxiv')."
-    )
-    redpajama_jsonl: str | None = Field(None, description="Folder of RedPajama arXiv JSONL(.gz) files.")
-    min_chars: int = Field(
-        MIN_DOCUMENT_CHARS, ge=0, description="Drop papers shorter than this once cleaned (templates, stubs)."
-    )
-    tasks: int = Field(1, ge=1)
-    workers: LocalWorkers = -1
-    keep_excluded: bool = Field(False, description="Write dropped papers under WORKDIR/work/arxiv/excluded/.")
-
-    @model_validator(mode="after")
-    def _has_input(self) -> ArxivBuildConfig:
-        _require_input(
-            self.enabled, self.tarballs or self.redpajama_jsonl, "arxiv", "tarballs or redpajama_jsonl"
-        )
-        return self
-
-
-class WebBuildConfig(ConfigModel):
-    """The open-web-math subset: a folder of WARC files and the web pipeline's settings."""
-
-    enabled: bool = True
-    warcs: str | None = Field(None, description="Folder of WARC files ('sample:web').")
-    tasks: int | None = Field(None, ge=1, description="Extraction tasks; empty: one per WARC file.")
-    workers: LocalWorkers = -1
-    pipeline: WebPipelineConfig = Field(default_factory=WebPipelineConfig)
-
-    @model_validator(mode="after")
-    def _has_input(self) -> WebBuildConfig:
-        _require_input(self.enabled, self.warcs, "web", "warcs")
-        return self
-
-
-class CodeBuildConfig(ConfigModel):
-    """The algebraic-stack subset: the-stack-style files and/or local source trees."""
-
-    enabled: bool = True
-    stack_files: str | None = Field(None, description="Folder of the-stack Parquet/JSONL files.")
-    source_trees: str | None = Field(
-        None, description="Folder of repositories, ROOT/<repo>/... ('sample:code')."
-    )
-    languages: list[str] = Field(default_factory=lambda: list(LANGUAGES))
-    tex_english_threshold: float = Field(0.5, ge=0, le=1)
-    dedup: bool = Field(True, description="Exact dedup of 2,048-character chunks.")
-    dedup_buckets: int = Field(1, ge=1, description="Hash buckets (= tasks) of the duplicate finder.")
-    keep_excluded: bool = Field(
-        False, description="Write dropped files under WORKDIR/work/algebraic-stack/excluded/<step>/."
-    )
-    tasks: int = Field(1, ge=1)
-    workers: LocalWorkers = -1
-
-    @model_validator(mode="after")
-    def _has_input(self) -> CodeBuildConfig:
-        _require_input(
-            self.enabled, self.stack_files or self.source_trees, "code", "stack_files or source_trees"
-        )
-        return self
-
-    @field_validator("languages")
-    @classmethod
-    def _known_languages(cls, names: list[str]) -> list[str]:
-        unknown = sorted(set(names) - set(LANGUAGES))
-        if unknown:
-            raise ValueError(
-                f"unknown language(s) {unknown}; AlgebraicStack languages: {', '.join(LANGUAGES)}"
-            )
-        return names
-
-
-class OutputConfig(ConfigModel):
-    """Format of the final documents and the split fractions (by a stable hash of the document id)."""
-
-    format: Literal["jsonl.gz", "parquet"] = "jsonl.gz"
-    tasks: int | None = Field(
-        None,
-        ge=1,
-        description="Tasks of the final stage (decontamination, split, writing); empty: widest subset's.",
-    )
-    validation_fraction: float = Field(0.005, ge=0, lt=0.5)
-    test_fraction: float = Field(0.005, ge=0, lt=0.5)
-
-
-class DataBuildConfig(ConfigModel):
-    """Everything ``mathlm data build`` needs: inputs and settings per subset, executor, output."""
-
-    executor: Literal["local", "slurm"] = "local"
-    slurm: SlurmSettings = Field(default_factory=SlurmSettings)
-    arxiv: ArxivBuildConfig = Field(default_factory=ArxivBuildConfig)
-    web: WebBuildConfig = Field(default_factory=WebBuildConfig)
-    code: CodeBuildConfig = Field(default_factory=CodeBuildConfig)
-    decontamination: DecontaminationConfig = Field(default_factory=DecontaminationConfig)
-    output: OutputConfig = Field(default_factory=OutputConfig)
-
-
-@dataclass
-class BuildStage:
-    """One executor run: its steps, task count, local parallelism and the stages that must finish first."""
-
-    name: str
-    steps: list[PipelineStep]
-    tasks: int
-    workers: int = -1
-    depends_on: tuple[str, ...] = ()
-
-    def logging_dir(self, workdir: Path) -> Path:
-        return workdir / "logs" / self.name
-
-
 @dataclass
 class BuildPlan:
-    stages: list[BuildStage]
+    stages: list[Stage]
     notes: list[str] = field(default_factory=list)
 
 
@@ -222,7 +85,7 @@ def _excluded(work: Path, step: str, keep: bool) -> JsonlWriter | None:
     return JsonlWriter(str(work / "excluded" / step)) if keep else None
 
 
-def arxiv_stages(cfg: ArxivBuildConfig, workdir: Path) -> tuple[list[BuildStage], Path]:
+def arxiv_stages(cfg: ArxivBuildConfig, workdir: Path) -> tuple[list[Stage], Path]:
     """The arXiv cleaning stage and the folder it writes."""
     from mathlm.proof_pile_2.arxiv import ArxivSourceReader, RedPajamaArxivReader, RedPajamaLatexCleaner
     from mathlm.proof_pile_2.intermediate import intermediate_writer
@@ -242,10 +105,10 @@ def arxiv_stages(cfg: ArxivBuildConfig, workdir: Path) -> tuple[list[BuildStage]
         exclusion_writer=_excluded(_work(workdir, "arxiv"), "cleaning", cfg.keep_excluded)
     )
     steps = [*readers, cleaner, intermediate_writer(str(output))]
-    return [BuildStage("arxiv/clean", steps, cfg.tasks, cfg.workers)], output
+    return [Stage("arxiv/clean", steps, cfg.tasks, cfg.workers)], output
 
 
-def web_stages(cfg: WebBuildConfig, workdir: Path) -> tuple[list[BuildStage], Path, list[str]]:
+def web_stages(cfg: WebBuildConfig, workdir: Path) -> tuple[list[Stage], Path, list[str]]:
     """The open-web-math stages (extraction, filters, MinHash dedup), their output folder, what was
     left out.
     """
@@ -254,16 +117,11 @@ def web_stages(cfg: WebBuildConfig, workdir: Path) -> tuple[list[BuildStage], Pa
     output = _work(workdir, "web") / "deduplicated"
     warcs = resolve_input(cfg.warcs or "", "web.warcs")
     web = build_web_pipeline(cfg.pipeline, warcs, output, _work(workdir, "web"), tasks=cfg.tasks)
-    stages = [
-        BuildStage(
-            stage.name, stage.steps, stage.tasks, cfg.workers, (stage.depends_on,) if stage.depends_on else ()
-        )
-        for stage in web.stages
-    ]
-    return stages, output, [f"open-web-math: {note}" for note in web.skipped]
+    stages = [replace(stage, workers=cfg.workers) for stage in web.stages]
+    return stages, output, [f"open-web-math: {note}" for note in (*web.skipped, *web.models)]
 
 
-def code_stages(cfg: CodeBuildConfig, workdir: Path) -> tuple[list[BuildStage], Path]:
+def code_stages(cfg: CodeBuildConfig, workdir: Path) -> tuple[list[Stage], Path]:
     """Filtering (+ chunk dedup) stages of the code subset and the folder they end in."""
     from mathlm.proof_pile_2.code import (
         AlgebraicStackFilter,
@@ -306,7 +164,7 @@ def code_stages(cfg: CodeBuildConfig, workdir: Path) -> tuple[list[BuildStage], 
     if not cfg.dedup:
         output = work / "filtered"
         return [
-            BuildStage("code/filter", [*steps, intermediate_writer(str(output))], cfg.tasks, cfg.workers)
+            Stage("code/filter", [*steps, intermediate_writer(str(output))], cfg.tasks, cfg.workers)
         ], output
     signatures, duplicates, output = (
         work / "chunk-signatures",
@@ -318,15 +176,15 @@ def code_stages(cfg: CodeBuildConfig, workdir: Path) -> tuple[list[BuildStage], 
         intermediate_writer(str(work / "filtered")),
     ]
     return [
-        BuildStage("code/filter", steps, cfg.tasks, cfg.workers),
-        BuildStage(
+        Stage("code/filter", steps, cfg.tasks, cfg.workers),
+        Stage(
             "code/dedup-find",
             [ChunkDedupFinder(str(signatures), str(duplicates))],
             cfg.dedup_buckets,
             cfg.workers,
             ("code/filter",),
         ),
-        BuildStage(
+        Stage(
             "code/dedup-filter",
             [
                 IntermediateReader(str(work / "filtered")),
@@ -340,7 +198,7 @@ def code_stages(cfg: CodeBuildConfig, workdir: Path) -> tuple[list[BuildStage], 
     ], output
 
 
-def final_stage(config: DataBuildConfig, workdir: Path, subsets: list[tuple[BuildStage, Path]]) -> BuildStage:
+def final_stage(config: DataBuildConfig, workdir: Path, subsets: list[tuple[Stage, Path]]) -> Stage:
     """Reads every subset's last output, decontaminates, assigns the split and writes the final documents."""
     from datatrove.pipeline.writers import JsonlWriter
 
@@ -366,15 +224,15 @@ def final_stage(config: DataBuildConfig, workdir: Path, subsets: list[tuple[Buil
         output_writer(str(workdir), config.output.format),
     ]
     workers = max(stage.workers for stage, _ in subsets)
-    return BuildStage(FINAL_STAGE, steps, tasks, workers, tuple(stage.name for stage, _ in subsets))
+    return Stage(FINAL_STAGE, steps, tasks, workers, tuple(stage.name for stage, _ in subsets))
 
 
 def plan_build(config: DataBuildConfig, workdir: Path) -> BuildPlan:
     """All stages of a build, in an order where every stage comes after the ones it depends on."""
     if not (config.arxiv.enabled or config.web.enabled or config.code.enabled):
         raise MathlmError("every subset is disabled: enable at least one of arxiv, web, code")
-    stages: list[BuildStage] = []
-    ends: list[tuple[BuildStage, Path]] = []
+    stages: list[Stage] = []
+    ends: list[tuple[Stage, Path]] = []
     notes: list[str] = []
     if config.arxiv.enabled:
         arxiv, folder = arxiv_stages(config.arxiv, workdir)
@@ -395,7 +253,7 @@ def plan_build(config: DataBuildConfig, workdir: Path) -> BuildPlan:
     return BuildPlan(stages, notes)
 
 
-def _local_executor(stage: BuildStage, workdir: Path) -> PipelineExecutor:
+def _local_executor(stage: Stage, workdir: Path) -> PipelineExecutor:
     from datatrove.executor import LocalPipelineExecutor
 
     workers = min(stage.tasks, stage.workers if stage.workers >= 1 else os.cpu_count() or 1)
@@ -405,20 +263,13 @@ def _local_executor(stage: BuildStage, workdir: Path) -> PipelineExecutor:
 
 
 def _slurm_executor(
-    stage: BuildStage, workdir: Path, settings: SlurmSettings, depends_job_ids: list[str]
+    stage: Stage, workdir: Path, settings: SlurmSettings, depends_job_ids: list[str]
 ) -> PipelineExecutor:
     from datatrove.executor import SlurmPipelineExecutor
 
     from mathlm.slurm.jobs import datatrove_executor_kwargs
 
-    kwargs = datatrove_executor_kwargs(
-        partition=settings.partition,
-        cpus_per_task=settings.cpus_per_task,
-        mem_per_cpu_gb=settings.mem_per_cpu_gb,
-        time_limit=settings.time,
-        venv_path=settings.venv_path,
-        qos=settings.qos,
-    )
+    kwargs = datatrove_executor_kwargs(settings, mem_per_cpu_gb=settings.mem_per_cpu_gb, venv_path=settings.venv_path)
     return SlurmPipelineExecutor(
         stage.steps,
         tasks=stage.tasks,
@@ -430,14 +281,14 @@ def _slurm_executor(
     )
 
 
-def completed_tasks(stage: BuildStage, workdir: Path) -> int:
+def completed_tasks(stage: Stage, workdir: Path) -> int:
     """How many of the stage's tasks have finished (datatrove's completion markers)."""
     folder = stage.logging_dir(workdir) / "completions"
     return sum(1 for _ in folder.iterdir()) if folder.is_dir() else 0
 
 
 @contextmanager
-def stage_progress(stages: list[BuildStage], workdir: Path, poll_seconds: float = 0.5) -> Iterator[None]:
+def stage_progress(stages: list[Stage], workdir: Path, poll_seconds: float = 0.5) -> Iterator[None]:
     """A progress bar per stage (finished tasks / tasks), refreshed from the completion markers."""
     with progress() as bars:
         ids = {stage.name: bars.add_task(stage.name, total=stage.tasks) for stage in stages}

@@ -21,7 +21,8 @@ def build(
 ) -> None:
     """Build the arXiv, open-web-math and algebraic-stack subsets, then decontaminate them (datatrove)."""
     from mathlm.config import load_config
-    from mathlm.proof_pile_2.build import DataBuildConfig, run_build
+    from mathlm.proof_pile_2.build import run_build
+    from mathlm.proof_pile_2.config import DataBuildConfig
 
     run_build(load_config(config, DataBuildConfig, overrides), workdir)
 

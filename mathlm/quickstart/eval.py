@@ -9,7 +9,6 @@ original SmolLM2-135M. A 135M model solves few of these: the stage shows the who
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ from mathlm.assets import CONFIGS_DIR
 from mathlm.config import load_config
 from mathlm.eval.config import EvalConfig
 from mathlm.eval.runner import run_eval
+from mathlm.io import read_jsonl
 
 QUICKSTART_EVAL_CONFIG = CONFIGS_DIR / "eval" / "smollm2_cpu.yaml"
 
@@ -44,7 +44,7 @@ def eval_quickstart(checkpoint: str | Path | None, workdir: Path) -> dict[str, A
     model, label = quickstart_model(checkpoint, workdir)
     cfg = load_config(QUICKSTART_EVAL_CONFIG, EvalConfig, [f"model={model}", f"output={workdir / 'run'}"])
     summaries = run_eval(cfg)
-    programs = [json.loads(line) for line in (cfg.output / "gsm8k_python" / "samples.jsonl").open(encoding="utf-8")]
+    programs = list(read_jsonl(cfg.output / "gsm8k_python" / "samples.jsonl"))
     return {
         "model": label,
         **{f"{task} accuracy %": round(100 * summary.get("maj@1", 0.0), 1) for task, summary in summaries.items()},

@@ -45,9 +45,10 @@ def _stage_data(ctx: QuickstartContext) -> dict[str, Any]:
     """Proof-Pile-2 from the sample: `mathlm data build configs/data/sample.yaml`, with the math-score
     classifier and KenLM model OpenWebMath never released trained first on the sample's own corpora
     (`mathlm data train-classifier`, `mathlm data train-kenlm`), so every web stage runs."""
-    from mathlm.config import load_config
     from mathlm.assets import CONFIGS_DIR
-    from mathlm.proof_pile_2.build import DataBuildConfig, run_build
+    from mathlm.config import load_config
+    from mathlm.proof_pile_2.build import run_build
+    from mathlm.proof_pile_2.config import DataBuildConfig
     from mathlm.proof_pile_2.web.train import train_kenlm, train_math_classifier
     from mathlm.sample_data import sample_paths
 

@@ -7,12 +7,12 @@ stage reports the held-out loss before and after training.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from mathlm.assets import BENCHMARKS_DIR, CONFIGS_DIR
 from mathlm.config import load_config
+from mathlm.io import read_jsonl
 from mathlm.pretrain.config import TrainConfig
 from mathlm.shards.mixture import load_mixture
 
@@ -21,11 +21,11 @@ HELDOUT_PROBLEMS = 200
 
 
 def write_heldout_math(tokenizer: Path, prefix: Path, problems: int = HELDOUT_PROBLEMS) -> int:
-    """Tokenize the first ``problems`` MATH test problems + solutions into a shard; returns its token count."""
+    """Tokenize the first ``problems`` MATH test problems + solutions into a shard; returns its tokens."""
     from mathlm.shards.indexed import IndexedDatasetWriter, token_dtype
     from mathlm.shards.tokenizer import encode_documents, load_tokenizer
 
-    rows = [json.loads(line) for line in (BENCHMARKS_DIR / "math" / "test.jsonl").open(encoding="utf-8")]
+    rows = list(read_jsonl(BENCHMARKS_DIR / "math" / "test.jsonl"))
     texts = [f"Problem: {row['problem']}\nSolution: {row['solution']}" for row in rows[:problems]]
     model = load_tokenizer(tokenizer)
     flat, lengths = encode_documents(model, texts)

@@ -1,1 +1,1 @@
-"""Slurm: render sbatch scripts from the templates in ``slurm/``, submit them, follow them, read their output."""
+"""Slurm: one resources schema and job builder, sbatch scripts from the shipped templates, submit, follow."""

@@ -34,7 +34,7 @@ def submit(
                                                        "(the job keeps running).")] = None,
     poll: Annotated[float, typer.Option(help="With --wait: seconds between status checks.")] = 2.0,
     sbatch_arg: Annotated[list[str], typer.Option("--sbatch-arg", help="Extra sbatch option, e.g. "
-                                                   "--sbatch-arg=--partition=debug (repeatable).")] = [],
+                                                   "--sbatch-arg=--partition=debug (repeatable).")] = [],  # noqa: B006 (typer reads the default)
 ) -> None:
     """Submit SCRIPT with sbatch and print its job id (on stdout, for scripts)."""
     from mathlm.slurm import jobs
@@ -50,7 +50,7 @@ def render(
     config: Annotated[Path, typer.Argument(help="YAML file describing a SlurmJob (name, commands, nodes, "
                                                 "time, partition, array, ...).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the sbatch script.")],
-    overrides: SetOption = [],
+    overrides: SetOption = [],  # noqa: B006 (typer reads the default)
     submit_it: Annotated[bool, typer.Option("--submit", help="Submit the script after writing it.")] = False,
 ) -> None:
     """Write the sbatch script of a job described in YAML, to read, edit or submit it."""

@@ -1,11 +1,11 @@
 """Slurm jobs for every part of mathlm: describe a job, render its sbatch script, submit it, follow it.
 
-A :class:`SlurmJob` is a config section (it can sit under ``slurm:`` in any mathlm YAML file) that
-says what to run and with which resources. :func:`render` turns it into an sbatch script through a
-Jinja template from ``slurm/templates/`` (``job.sbatch`` for plain jobs and arrays, ``torchrun.sbatch``
-for multi-node training), so users who need an unusual cluster setting edit a readable template rather
-than Python. :func:`submit` hands a script to ``sbatch``; :func:`wait`, :func:`job_state` and
-:func:`job_tasks` follow it with ``scontrol``/``squeue`` (and ``sacct`` where the cluster keeps
+A :class:`SlurmJob` is a config section (it can sit under ``slurm:`` in any mathlm YAML file) that says
+what to run and with which resources. :func:`render` turns it into an sbatch script through a Jinja
+template shipped in ``mathlm/assets/slurm/templates/`` (``job.sbatch`` for plain jobs and arrays,
+``torchrun.sbatch`` for multi-node training), so users who need an unusual cluster setting edit a readable
+template rather than Python. :func:`submit` hands a script to ``sbatch``; :func:`wait`, :func:`job_state`
+and :func:`job_tasks` follow it with ``scontrol``/``squeue`` (and ``sacct`` where the cluster keeps
 accounting), and :class:`TaskInfo` reads its output files back.
 
     job = SlurmJob(name="hello", commands=["python -c 'print(42)'"], log_dir="runs/logs")
@@ -34,13 +34,13 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from mathlm.assets import SLURM_DIR
-from mathlm.config import ConfigModel
+from mathlm.config import ConfigModel, resolve_config_path, validate_config
 from mathlm.errors import MathlmError
 
 TEMPLATES_DIR = SLURM_DIR / "templates"
 LOCAL_CLUSTER_SCRIPT = SLURM_DIR / "local_cluster.sh"
 START_HINT = (
-    'No Slurm cluster here? Start the local one-node cluster with: eval "$(slurm/local_cluster.sh start)" '
+    f'No Slurm cluster here? Start the local one-node cluster with: eval "$({LOCAL_CLUSTER_SCRIPT} start)" '
     "(it sets SLURM_CONF)."
 )
 
@@ -76,7 +76,31 @@ ArraySpec = Annotated[str, _matching(r"^\d+(-\d+)?(:\d+)?(,\d+(-\d+)?(:\d+)?)*(%
                                      "an sbatch array spec such as 0-3, 1,3,5 or 0-99%8")]
 
 
-class SlurmJob(ConfigModel):
+class SlurmResources(ConfigModel):
+    """What a job asks Slurm for: the one resources schema of every mathlm Slurm job (a ``SlurmJob``, an
+    eval config's ``slurm:`` section, ``mathlm slurm train``'s options, a data build's executor). Each
+    field is the sbatch option of the same name; ``setup`` lines run in the job's shell before its commands.
+    """
+
+    partition: SingleLine | None = None
+    account: SingleLine | None = None
+    qos: SingleLine | None = None
+    time: TimeLimit = "01:00:00"
+    cpus_per_task: int = Field(1, ge=1)
+    mem: Memory | None = None
+    setup: list[str] = Field([], description="shell lines run before the commands (module load ...)")
+    extra_sbatch: list[str] = []
+
+    @field_validator("extra_sbatch")
+    @classmethod
+    def _check_extra(cls, value: list[str]) -> list[str]:
+        bad = [line for line in value if not line.startswith("-") or "\n" in line]
+        if bad:
+            raise ValueError(f"sbatch options such as --exclusive or --constraint=h100, got {bad}")
+        return value
+
+
+class SlurmJob(SlurmResources):
     """What a Slurm job runs and what it asks for; every field maps to one sbatch option or template part.
 
     ``commands`` run one after the other in the job's shell after ``setup`` (e.g. activating a venv);
@@ -87,17 +111,10 @@ class SlurmJob(ConfigModel):
 
     name: SingleLine
     commands: list[str] = Field(min_length=1)
-    setup: list[str] = []
     env: dict[str, str] = {}
     nodes: int = Field(1, ge=1)
     ntasks_per_node: int = Field(1, ge=1)
-    cpus_per_task: int = Field(1, ge=1)
     gpus_per_node: int = Field(0, ge=0)
-    mem: Memory | None = None
-    time: TimeLimit = "01:00:00"
-    partition: SingleLine | None = None
-    account: SingleLine | None = None
-    qos: SingleLine | None = None
     array: ArraySpec | None = None
     log_dir: str = "slurm_logs"
     output: SingleLine | None = None
@@ -105,7 +122,6 @@ class SlurmJob(ConfigModel):
     workdir: SingleLine | None = None
     requeue: bool = False
     signal: str | None = None
-    extra_sbatch: list[str] = []
     template: str = "job.sbatch"
     template_values: dict[str, str | int | float | bool] = {}
 
@@ -126,14 +142,6 @@ class SlurmJob(ConfigModel):
         bad = [name for name in value if not _ENV_NAME.match(name)]
         if bad:
             raise ValueError(f"environment variable names must be shell identifiers, got {bad}")
-        return value
-
-    @field_validator("extra_sbatch")
-    @classmethod
-    def _check_extra(cls, value: list[str]) -> list[str]:
-        bad = [line for line in value if not line.startswith("-") or "\n" in line]
-        if bad:
-            raise ValueError(f"sbatch options such as --exclusive or --constraint=h100, got {bad}")
         return value
 
     @property
@@ -186,7 +194,7 @@ def sbatch_directives(job: SlurmJob) -> list[str]:
 
 
 def render(job: SlurmJob) -> str:
-    """The sbatch script of ``job``, from its template (a name in ``slurm/templates/`` or a file path)."""
+    """The sbatch script of ``job``, from its template (a shipped template's name, or a file path)."""
     import jinja2
 
     template_path = _template_path(job.template)
@@ -429,37 +437,68 @@ def venv_activate_script() -> Path:
     return Path(sys.prefix) / "bin" / "activate"
 
 
-def datatrove_executor_kwargs(
-    partition: str | None = None,
-    cpus_per_task: int = 1,
-    mem_per_cpu_gb: int = 2,
-    time_limit: str = "01:00:00",
-    venv_path: str | Path | None = None,
-    qos: str | None = None,
-) -> dict[str, Any]:
-    """Arguments for datatrove's ``SlurmPipelineExecutor`` that work on mathlm's clusters.
+def mathlm_arguments(command: str, config: str | Path, overrides: Sequence[str], path_key: str,
+                     path: Path) -> str:
+    """``-m mathlm.cli COMMAND CONFIG --set ...`` for a job: the config (a shipped ``configs/...`` name
+    included) and the run's ``path_key`` are made absolute, so the job finds them from any directory."""
+    kept = [o for o in overrides if not o.strip().startswith(f"{path_key}=")]
+    sets = " ".join(f"--set {shlex.quote(o)}" for o in [*kept, f"{path_key}={path}"])
+    return f"-m mathlm.cli {command} {shlex.quote(str(resolve_config_path(config).resolve()))} {sets}"
+
+
+def mathlm_job(resources: SlurmResources, source: str, **job: Any) -> SlurmJob:
+    """The one builder of mathlm's own jobs (training, evaluation shards, merges): ``resources`` plus the
+    job's fields, run in this venv (its ``activate`` first, then ``resources.setup``), offline for the
+    Hugging Face hub, started in the current directory. Checked like a config; errors name ``source``."""
+    activate = venv_activate_script()
+    fields = {
+        **resources.model_dump(include=set(SlurmResources.model_fields)),
+        "setup": ([f"source {shlex.quote(str(activate))}"] if activate.is_file() else []) + resources.setup,
+        "workdir": str(Path.cwd()),
+        **job,
+        "env": {"HF_HUB_OFFLINE": "1", **job.get("env", {})},
+    }
+    return validate_config(fields, SlurmJob, source)
+
+
+def datatrove_executor_kwargs(resources: SlurmResources | None = None, mem_per_cpu_gb: int = 2,
+                              venv_path: str | Path | None = None) -> dict[str, Any]:
+    """Arguments for datatrove's ``SlurmPipelineExecutor`` that work on mathlm's clusters, from the shared
+    resources schema (every field honoured: ``account`` and ``extra_sbatch`` become datatrove's
+    ``sbatch_args``, ``setup`` runs after the venv's activation).
 
     Pass them along with the pipeline, tasks and logging_dir:
-    ``SlurmPipelineExecutor(pipeline, tasks=8, logging_dir=..., **datatrove_executor_kwargs("cpu"))``.
+    ``SlurmPipelineExecutor(pipeline, tasks=8, logging_dir=..., **datatrove_executor_kwargs(resources))``.
     ``venv_path`` (default: this venv's ``bin/activate``) is required: without it the job's shell cannot
     find datatrove's ``launch_pickled_pipeline`` (``execve(): launch_pickled_pipeline``). ``qos`` None
     leaves the cluster's default (datatrove would otherwise ask for qos "normal"). ``partition`` None
-    means the cluster's default partition, as reported by ``sinfo``.
+    means the cluster's default partition, as reported by ``sinfo``. datatrove sizes memory per CPU
+    (``mem_per_cpu_gb``), so ``mem`` is refused rather than ignored.
     """
-    if not _TIME.match(time_limit):
-        raise MathlmError(f"time_limit={time_limit!r}: expected {_TIME_HINT}")
+    resources = resources or SlurmResources()
+    if resources.mem is not None:
+        raise MathlmError(f"mem={resources.mem}: datatrove jobs size memory per CPU; set mem_per_cpu_gb instead")
     activate = Path(venv_path) if venv_path else venv_activate_script()
     if not activate.is_file():
         raise MathlmError(f"venv_path={activate}: no such activate script; pass the bin/activate of the venv "
                           "that has mathlm installed")
-    return {
-        "partition": partition or default_partition(),
-        "cpus_per_task": cpus_per_task,
+    sbatch_args = {"account": resources.account} if resources.account else {}
+    for option in resources.extra_sbatch:
+        key, _, value = option.lstrip("-").partition("=")
+        sbatch_args[key] = value
+    kwargs: dict[str, Any] = {
+        "partition": resources.partition or default_partition(),
+        "cpus_per_task": resources.cpus_per_task,
         "mem_per_cpu_gb": mem_per_cpu_gb,
-        "time": time_limit,
+        "time": resources.time,
         "venv_path": str(activate),
-        "qos": qos or "",
+        "qos": resources.qos or "",
     }
+    if sbatch_args:
+        kwargs["sbatch_args"] = sbatch_args
+    if resources.setup:
+        kwargs["env_command"] = " && ".join([f"source {shlex.quote(str(activate))}", *resources.setup])
+    return kwargs
 
 
 def default_partition() -> str:

@@ -53,10 +53,11 @@ EQUAL = [
     # an exact value with its rounding; Python-style powers and pi
     ("5\\sqrt{2} \\approx 7.07", "\\sqrt{50}"), ("2**10", "1024"), ("2pi", "2\\pi"), ("sqrt(2)/2", "\\frac{\\sqrt2}{2}"),
     # vectors as tuples, a pair written as a list in its order, compound units
-    ("(1, 2, 3)", "\\begin{pmatrix} 1 \\\\ 2 \\\\ 3 \\end{pmatrix}"), ("x=2, y=3", "(2, 3)"), ("9.8 \\text{ m/s}^2", "9.8"),
+    ("(1, 2, 3)", "\\begin{pmatrix} 1 \\\\ 2 \\\\ 3 \\end{pmatrix}"), ("x=2, y=3", "(2, 3)"), ("y=3, x=2", "(2, 3)"),
+    ("9.8 \\text{ m/s}^2", "9.8"),
     # every real but one, set-builder notation
     ("x \\neq 2", "(-\\infty, 2) \\cup (2, \\infty)"), ("\\mathbb{R} \\setminus \\{2\\}", "(-\\infty,2)\\cup(2,\\infty)"),
-    ("\\{x \\mid x > 3\\}", "(3, \\infty)"),
+    ("\\{x \\mid x > 3\\}", "(3, \\infty)"), ("x \\le 2 \\text{ and } x > 1", "(1, 2]"),
     # a decimal cut short with an ellipsis
     ("0.333...", "\\frac{1}{3}"), ("0.142857\\ldots", "\\frac17"), ("-0.1666\\dots", "-\\frac{1}{6}"),
 ]
@@ -72,7 +73,7 @@ DIFFERENT = [
     ("{1, 2}", "\\{1, 3\\}"), ("\\mathbb{R}", "[0, \\infty)"), ("x=3, y=2", "(2, 3)"),
     ("(2, 1)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}"), ("x \\neq 3", "(-\\infty, 2) \\cup (2, \\infty)"),
     ("\\begin{pmatrix} 1 & 2 \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}"),
-    ("0.34...", "\\frac{1}{3}"), ("0.0833334", "\\frac{1}{12}"),
+    ("0.34...", "\\frac{1}{3}"), ("0.0833334", "\\frac{1}{12}"), ("x > 1 \\text{ and } y < 2", "(1, 2)"),
 ]
 
 
@@ -183,3 +184,14 @@ def test_checkers_with_another_tolerance_share_the_workers() -> None:
     assert workers and workers == ocw._pool.workers
     checker.close()
     assert all(worker.process.poll() is not None for worker in workers)
+
+
+def test_cli_relative_tolerance(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "pairs.jsonl"
+    path.write_text('{"prediction": "4.52 \\\\times 10^{33}", "reference": "4.5e33"}\n')
+    verdicts = []
+    for extra in ([], ["--relative-tolerance", "0.01"]):
+        result = subprocess.run([sys.executable, "-m", "mathlm.cli", "eval", "equiv", str(path), *extra],
+                                capture_output=True, text=True, timeout=120, check=True)
+        verdicts.append(json.loads(result.stdout)["equivalent"])
+    assert verdicts == [False, True]

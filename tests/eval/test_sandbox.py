@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -161,15 +162,23 @@ def test_worker_replies_are_bounded() -> None:
 
 
 def test_seccomp_numbers_match_libseccomp() -> None:
-    """Our x86-64 table against libseccomp's (Debian python3-seccomp), where both are present."""
-    if os.uname().machine != "x86_64":
-        pytest.skip("the filter is built for x86-64 only")
-    probe = ("import json, seccomp\nprint(json.dumps({n: seccomp.resolve_syscall(seccomp.Arch.X86_64, n) "
-             f"for n in {sorted(sandbox_worker.SYSCALLS_X86_64)!r}}}))")
+    """Our x86-64 and aarch64 tables against libseccomp's (Debian python3-seccomp), where it is installed."""
+    tables = {"X86_64": sandbox_worker.SYSCALLS_X86_64, "AARCH64": sandbox_worker.SYSCALLS_AARCH64}
+    probe = ("import json, seccomp\nprint(json.dumps({arch: {n: seccomp.resolve_syscall(getattr(seccomp.Arch, arch), n)"
+             f" for n in names}} for arch, names in {({a: sorted(t) for a, t in tables.items()})!r}.items()}}))")
     done = subprocess.run(["/usr/bin/python3", "-c", probe], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         pytest.skip("python3-seccomp is not installed for /usr/bin/python3")
-    assert json.loads(done.stdout) == sandbox_worker.SYSCALLS_X86_64
+    assert json.loads(done.stdout) == tables
+
+
+def test_aarch64_filter_checks_its_own_architecture() -> None:
+    program = sandbox_worker.seccomp_program("program", own_pid=7, machine="aarch64")
+    first_jump = struct.unpack("<HBBI", program[8:16])
+    assert first_jump[3] == sandbox_worker.AUDIT_ARCH_AARCH64
+    assert struct.pack("<I", sandbox_worker.X32_SYSCALL_BIT) not in program  # no x32 ABI there
+    with pytest.raises(OSError, match="x86-64 and aarch64"):
+        sandbox_worker.seccomp_program("base", machine="riscv64")
 
 
 @needs_bwrap

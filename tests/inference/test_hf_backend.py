@@ -86,6 +86,21 @@ def test_shared_prefix_is_computed_once_across_calls(tiny_llama: Path) -> None:
     assert max(seen) < prefix_tokens // 4  # ...the second only its own question
 
 
+def test_a_kept_prefix_longer_than_the_next_calls_is_cut_back(tiny_llama: Path) -> None:
+    """Call 1 shares "FEW_SHOT + Q: what is", call 2 only FEW_SHOT: the kept cache is cut, not recomputed."""
+    backend = HFBackend(tiny_llama)
+    settings = SamplingSettings(max_new_tokens=4)
+    backend.generate([FEW_SHOT + "Q: what is 5 plus 5?\nA:", FEW_SHOT + "Q: what is 6 plus 6?\nA:"], settings)
+    prompts = [FEW_SHOT + QUESTIONS[1], FEW_SHOT + QUESTIONS[2]]
+    seen: list[int] = []
+    backend.model.register_forward_pre_hook(
+        lambda _, args, kwargs: seen.append(kwargs["input_ids"].shape[1]), with_kwargs=True
+    )
+    ours = texts(backend.generate(prompts, settings))
+    assert max(seen) < len(backend.tokenizer(FEW_SHOT)["input_ids"]) // 4
+    assert ours == plain_generate(backend, prompts, settings)
+
+
 def test_over_long_prompt_is_that_prompts_error(tiny_llama: Path) -> None:
     backend = HFBackend(tiny_llama, context_length=64)
     long = "Q: " + "tell me more " * 40 + "\nA:"

@@ -75,3 +75,17 @@ def test_prompt_budget_follows_the_harness() -> None:
 def test_failed_result_has_no_completions() -> None:
     failed = PromptResult.failed("too long")
     assert not failed.ok and failed.completions == () and PromptResult(("x",)).ok
+
+
+def test_vllm_backend_is_imported_on_first_use_only() -> None:
+    """vLLM is not installed on CPU machines: building the backend (e.g. to check a config) must work,
+    and its first use must say what to install."""
+    import importlib.util
+
+    from mathlm.inference import VLLMBackend, make_backend
+
+    backend = make_backend("vllm", "/ckpt/llemma_7b", tensor_parallel_size=2)
+    assert isinstance(backend, VLLMBackend) and backend.model_id == "/ckpt/llemma_7b"
+    if importlib.util.find_spec("vllm") is None:
+        with pytest.raises(MathlmError, match=r"needs vLLM: pip install 'mathlm\[vllm\]'"):
+            backend.generate(["hi"], SamplingSettings(max_new_tokens=1))

@@ -9,12 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import TINY_CONFIG, set_options, tiny_overrides, write_shard
+
 
 from mathlm.config import ConfigError
 from mathlm.errors import MathlmError
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.trainer import NonFiniteLossError, train
+from tests.support.pretrain import TINY_CONFIG, set_options, tiny_overrides, write_shard
 
 
 def test_a_diverged_run_stops_after_max_skipped_steps(tiny_config: Callable[..., TrainConfig],

@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import TINY_CONFIG, set_options, tiny_overrides
+
 
 from mathlm.pretrain.distributed import free_port
+from tests.support.pretrain import TINY_CONFIG, set_options, tiny_overrides
 
 PROGRAM = Path(__file__).parent / "programs" / "faulty_rank.py"
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import TINY_CONFIG, set_options, step_losses, tiny_overrides, torchrun
+
 
 from mathlm.config import load_config
 from mathlm.errors import MathlmError
@@ -19,6 +19,7 @@ from mathlm.pretrain import checkpoint as ckpt
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.distributed import LAUNCH_VARIABLES, free_port
 from mathlm.pretrain.trainer import train
+from tests.support.pretrain import TINY_CONFIG, set_options, step_losses, tiny_overrides, torchrun
 
 TOLERANCE = 1e-5
 

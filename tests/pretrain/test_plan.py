@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TINY_CONFIG, write_shard
+
 from typer.testing import CliRunner
 
 from mathlm.cli import app
@@ -22,6 +22,7 @@ from mathlm.config import load_config
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.distributed import LAUNCH_VARIABLES, free_port
 from mathlm.pretrain.plan import model_config_for_plan, plan_memory
+from tests.support.pretrain import TINY_CONFIG, write_shard
 
 PROGRAM = Path(__file__).parent / "programs" / "peak_memory.py"
 RECIPES = TINY_CONFIG.parent

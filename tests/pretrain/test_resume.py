@@ -12,13 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import TINY_CONFIG, set_options, step_losses, tiny_overrides, torchrun
+
 
 from mathlm.errors import MathlmError
 from mathlm.pretrain import checkpoint as ckpt
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.engine import FSDP2Engine
 from mathlm.pretrain.trainer import train
+from tests.support.pretrain import TINY_CONFIG, set_options, step_losses, tiny_overrides, torchrun
 
 ENGINES = {
     "fsdp2": ["engine.kind=fsdp2"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import TINY_CONFIG, set_options, step_losses, tiny_overrides
+
 from typer.testing import CliRunner
 
 from mathlm.cli import app
@@ -13,6 +13,7 @@ from mathlm.config import load_config
 from mathlm.pretrain import checkpoint as ckpt
 from mathlm.pretrain.config import TrainConfig
 from mathlm.slurm import jobs
+from tests.support.pretrain import TINY_CONFIG, set_options, step_losses, tiny_overrides
 
 
 def test_multi_node_gpu_job_is_rendered_with_nccl_and_requeue(tiny_data: Path, tmp_path: Path) -> None:

@@ -7,11 +7,12 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import TINY_CONFIG, set_options, tiny_overrides
+
 from typer.testing import CliRunner
 
 from mathlm.cli import app
 from mathlm.pretrain import checkpoint as ckpt
+from tests.support.pretrain import TINY_CONFIG, set_options, tiny_overrides
 
 
 def test_train_then_plot(tiny_data: Path, tmp_path: Path, single_process: None) -> None:

@@ -397,15 +397,10 @@ def test_near_dedup_of_a_warc_whose_pages_were_all_filtered_out(tmp_path: Path) 
         tasks=1,
         config=DedupConfig(num_buckets=2, hashes_per_bucket=4),
     )
-    for name, steps, tasks in (
-        ("sig", stages.signatures, 1),
-        ("buckets", stages.buckets, stages.bucket_tasks),
-        ("cluster", stages.cluster, 1),
-        ("filter", stages.filter, 1),
-    ):
-        LocalPipelineExecutor(steps, tasks=tasks, workers=1, logging_dir=str(tmp_path / "logs" / name)).run()
+    for stage in stages:
+        LocalPipelineExecutor(stage.steps, tasks=stage.tasks, workers=1, logging_dir=str(tmp_path / "logs" / stage.name)).run()
     assert not list((tmp_path / "out").glob("*.jsonl*"))
-    assert (tmp_path / "logs" / "filter" / "completions" / "00000").exists()
+    assert (tmp_path / "logs" / "dedup-filter" / "completions" / "00000").exists()
     assert list(AccountedJsonlReader(str(tmp_path / "missing-folder")).run()) == []
 
 

@@ -16,7 +16,8 @@ import pytest
 from mathlm.assets import CONFIGS_DIR
 from mathlm.config import ConfigError, load_config
 from mathlm.errors import MathlmError
-from mathlm.proof_pile_2.build import BuildResult, DataBuildConfig, run_build
+from mathlm.proof_pile_2.build import BuildResult, run_build
+from mathlm.proof_pile_2.config import DataBuildConfig
 from mathlm.proof_pile_2.split import split_of
 from mathlm.sample_data import load_manifest, sample_paths
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mathlm.slurm.jobs import datatrove_executor_kwargs, find_jobs, wait
+from mathlm.slurm.jobs import SlurmResources, datatrove_executor_kwargs, find_jobs, wait
 
 pytestmark = pytest.mark.slurm
 
@@ -35,7 +35,7 @@ def test_two_task_pipeline_runs_and_merges_its_stats(slurm_cluster, tmp_path: Pa
     executor = SlurmPipelineExecutor(
         pipeline=[JsonlReader(str(source)), RegexFilter(r"Lorem ipsum"), JsonlWriter(str(tmp_path / "out"))],
         tasks=2, job_name=job_name, logging_dir=str(tmp_path / "logs"),
-        **datatrove_executor_kwargs(time_limit="00:05:00"),
+        **datatrove_executor_kwargs(SlurmResources(time="00:05:00")),
     )
 
     executor.run()

@@ -1,4 +1,4 @@
-"""slurm/templates/torchrun.sbatch starts a real torch.distributed job on the local cluster."""
+"""mathlm/assets/slurm/templates/torchrun.sbatch starts a real torch.distributed job on the local cluster."""
 
 from __future__ import annotations
 

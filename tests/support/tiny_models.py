@@ -1,4 +1,5 @@
-"""Tiny real models for tests: random 2-layer Llama weights that speak SmolLM2's real tokenizer, fast on a CPU."""
+"""Tiny real models for tests: random 2-layer Llama weights that speak SmolLM2's real tokenizer (fast on a
+CPU, real tokenization)."""
 
 from __future__ import annotations
 

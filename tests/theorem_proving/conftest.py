@@ -13,9 +13,7 @@ from pathlib import Path
 import pytest
 
 from mathlm.theorem_proving.lean_server import LeanServerBackend
-from mathlm.theorem_proving.local_lean import PRELUDE_HEADER, build_local_lean, local_lean_backend
-
-__all__ = ["PRELUDE_HEADER"]
+from mathlm.theorem_proving.local_lean import build_local_lean, local_lean_backend
 
 
 @pytest.fixture(scope="session")

@@ -37,7 +37,7 @@ COMPARATORS: Registry[Comparator] = Registry("compare hook")
 
 @cache
 def load_prompt(name: str) -> dict[str, Any]:
-    """A few-shot prompt file from ``data/prompts/`` (exemplars, templates, stop sequences)."""
+    """A few-shot prompt file from ``mathlm/assets/prompts/`` (exemplars, templates, stop sequences)."""
     path = PROMPTS_DIR / f"{name}.json"
     if not path.is_file():
         raise MathlmError(f"prompt file not found: {path}")

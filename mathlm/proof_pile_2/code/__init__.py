@@ -1,18 +1,30 @@
 """AlgebraicStack subset: math code in 17 languages, filtered per language, notebooks as Markdown,
-exact dedup of 2,048-character chunks."""
+exact dedup of 2,048-character chunks.
 
-from mathlm.proof_pile_2.code.dedup import ChunkDedupFilter, ChunkDedupFinder, ChunkDedupSignature
-from mathlm.proof_pile_2.code.readers import SourceTreeReader, StackJsonlReader, StackParquetReader
-from mathlm.proof_pile_2.code.steps import AlgebraicStackFilter, JupyterToMarkdown, TexEnglishFilter
+The steps are importable from here; each is loaded (with datatrove) on first use, so that the data-build
+schema can read :mod:`.languages` without importing any step.
+"""
 
-__all__ = [
-    "AlgebraicStackFilter",
-    "ChunkDedupFilter",
-    "ChunkDedupFinder",
-    "ChunkDedupSignature",
-    "JupyterToMarkdown",
-    "SourceTreeReader",
-    "StackJsonlReader",
-    "StackParquetReader",
-    "TexEnglishFilter",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "AlgebraicStackFilter": "steps",
+    "ChunkDedupFilter": "dedup",
+    "ChunkDedupFinder": "dedup",
+    "ChunkDedupSignature": "dedup",
+    "JupyterToMarkdown": "steps",
+    "SourceTreeReader": "readers",
+    "StackJsonlReader": "readers",
+    "StackParquetReader": "readers",
+    "TexEnglishFilter": "steps",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)

@@ -63,7 +63,7 @@ class BenchmarkDecontaminationFilter(BaseFilter):
     def filter_batch(self, batch: list[Document]) -> list[bool | tuple[bool, str]]:
         config = self.config
         lengths = config.report_lengths() if self._hits_file else [config.n]
-        indexes = [benchmark_index(tuple(config.benchmarks), n, config.fields, config.min_words) for n in lengths]
+        indexes = [benchmark_index(tuple(config.targets()), n, config.fields, config.min_words) for n in lengths]
         found = match_documents(indexes, [doc.text for doc in batch], [str(doc.id) for doc in batch],
                                 [str(doc.metadata.get("source", "")) for doc in batch])
         self._documents += len(batch)

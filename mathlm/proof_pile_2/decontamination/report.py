@@ -28,7 +28,7 @@ COUNTS_DIR = "documents"
 
 
 def read_hit_records(report_folder: str | Path) -> tuple[list[HitRecord], int]:
-    """All hit records the decontamination tasks wrote under ``report_folder``, and the documents they read."""
+    """The hit records the decontamination tasks wrote under ``report_folder``, and the documents read."""
     from datatrove.io import get_datafolder
 
     folder = get_datafolder(str(report_folder))
@@ -54,7 +54,7 @@ def write_contamination_report(config: DecontaminationConfig, report_folder: str
     records, documents = read_hit_records(report_folder)
     sections = []
     for n in config.report_lengths():
-        index = benchmark_index(tuple(config.benchmarks), n, config.fields, config.min_words)
+        index = benchmark_index(tuple(config.targets()), n, config.fields, config.min_words)
         tally = OverlapTally(n, index.stats, max_examples=config.report_examples)
         tally.add_all(records)
         sections.append((tally, index))
@@ -68,7 +68,7 @@ def write_contamination_report(config: DecontaminationConfig, report_folder: str
         "overlap": [tally.to_json() for tally, _ in sections],
     }
     verb = {"remove": "removed", "flag": "flagged"}[config.mode]
-    checked = (f"{documents:,} documents checked against {', '.join(config.benchmarks)} (fields: {config.fields}); "
+    checked = (f"{documents:,} documents checked against {', '.join(config.targets())} (fields: {config.fields}); "
                f"documents with >= {config.threshold} matching {config.n}-grams were {verb}.")
     markdown = "\n".join([
         "# Benchmark contamination report", "", checked, "",

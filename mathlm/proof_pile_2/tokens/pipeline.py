@@ -247,10 +247,10 @@ def _submit_slurm(pipeline: list[Any], tasks: int, logs: Path, output_prefix: Pa
     """Submit the pipeline as a Slurm job array and return at once (shards are the unmerged task ones)."""
     from datatrove.executor import SlurmPipelineExecutor
 
-    from mathlm.slurm.jobs import datatrove_executor_kwargs
+    from mathlm.slurm.jobs import SlurmResources, datatrove_executor_kwargs
 
     executor = SlurmPipelineExecutor(pipeline, tasks=tasks, logging_dir=str(logs), job_name="mathlm-tokenize",
-                                     **datatrove_executor_kwargs(partition=partition))
+                                     **datatrove_executor_kwargs(SlurmResources(partition=partition)))
     executor.run()
     console.print(f"submitted {tasks} tokenize task(s) as Slurm job {executor.job_id}; shards will be "
                   f"{output_prefix}_XXXXX. Once the job is done, re-run this command without --executor slurm "

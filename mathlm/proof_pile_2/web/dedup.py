@@ -21,13 +21,10 @@ spaCy installed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from datatrove.data import DocumentsPipeline
-from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.dedup.minhash import (
-    MinhashConfig,
     MinhashDedupBuckets,
     MinhashDedupCluster,
     MinhashDedupFilter,
@@ -35,10 +32,10 @@ from datatrove.pipeline.dedup.minhash import (
 )
 from datatrove.pipeline.writers import JsonlWriter
 from datatrove.utils.word_tokenizers import WordTokenizer
-from pydantic import Field
 
-from mathlm.config import ConfigModel
 from mathlm.proof_pile_2.readers import AccountedJsonlReader
+from mathlm.proof_pile_2.stage import Stage
+from mathlm.proof_pile_2.web.config import DedupConfig
 
 
 class WhitespaceWordTokenizer(WordTokenizer):
@@ -60,36 +57,6 @@ class WhitespaceWordTokenizer(WordTokenizer):
         return spans
 
 
-class DedupConfig(ConfigModel):
-    """MinHash near-dedup settings (see the module docstring for what they mean)."""
-
-    enabled: bool = Field(True, description="Run the four MinHash stages after the filters.")
-    n_grams: int = Field(5, ge=1, description="Words per shingle.")
-    num_buckets: int = Field(14, ge=1, description="LSH bands; the buckets stage runs one task per band.")
-    hashes_per_bucket: int = Field(8, ge=1, description="MinHash values per band.")
-    seed: int = Field(1, description="Seed of the hash permutations (the same on every task).")
-
-    def minhash_config(self) -> MinhashConfig:
-        return MinhashConfig(
-            n_grams=self.n_grams,
-            num_buckets=self.num_buckets,
-            hashes_per_bucket=self.hashes_per_bucket,
-            seed=self.seed,
-        )
-
-
-@dataclass
-class DedupStages:
-    """The four step lists of MinHash dedup, in the order they must run, with their task counts."""
-
-    signatures: list[PipelineStep]
-    buckets: list[PipelineStep]
-    cluster: list[PipelineStep]
-    filter: list[PipelineStep]
-    signature_tasks: int
-    bucket_tasks: int
-
-
 class NearDuplicateFilter(MinhashDedupFilter):
     """datatrove's MinHash filter with its drops named (``dropped_near_duplicate``), so that its stats say why
     each dropped document went, like every other filter's."""
@@ -109,8 +76,12 @@ def minhash_dedup_stages(
     config: DedupConfig | None = None,
     output_filename: str = "${rank}.jsonl.gz",
     adapter=None,
-) -> DedupStages:
-    """Step lists that read JSONL(.gz) documents from ``input_folder`` and write the deduplicated ones.
+    name: str = "dedup",
+    after: str | None = None,
+) -> list[Stage]:
+    """The four stages (``NAME-signatures``, ``-buckets``, ``-cluster``, ``-filter``, each depending on the
+    one before, the first on ``after``) that read JSONL(.gz) documents from ``input_folder`` and write the
+    deduplicated ones.
 
     Stages 1 and 4 both run ``tasks`` tasks over the same files, so that they see the same documents in
     the same order (the removal lists are per task and index documents by position). ``work_folder``
@@ -125,20 +96,27 @@ def minhash_dedup_stages(
     def reader() -> AccountedJsonlReader:  # an empty input folder (every page filtered out) reads as empty
         return AccountedJsonlReader(str(input_folder), glob_pattern="*.jsonl*")
 
-    return DedupStages(
-        signatures=[
+    steps = {
+        "signatures": [
             reader(),
             MinhashDedupSignature(signatures, config=minhash, language=WhitespaceWordTokenizer()),
         ],
-        buckets=[MinhashDedupBuckets(signatures, matches, config=minhash)],
-        cluster=[MinhashDedupCluster(matches, removals, config=minhash)],
-        filter=[
+        "buckets": [MinhashDedupBuckets(signatures, matches, config=minhash)],
+        "cluster": [MinhashDedupCluster(matches, removals, config=minhash)],
+        "filter": [
             reader(),
             NearDuplicateFilter(
                 removals, exclusion_writer=JsonlWriter(str(work / "removed"), adapter=adapter)
             ),
             JsonlWriter(str(output_folder), output_filename=output_filename, adapter=adapter),
         ],
-        signature_tasks=tasks,
-        bucket_tasks=minhash.num_buckets,
-    )
+    }
+    # signatures and filter run the same tasks over the same files; one bucket task per LSH band
+    task_counts = {"signatures": tasks, "buckets": minhash.num_buckets, "cluster": 1, "filter": tasks}
+    stages: list[Stage] = []
+    for part, part_steps in steps.items():
+        previous = stages[-1].name if stages else after
+        stages.append(
+            Stage(f"{name}-{part}", part_steps, task_counts[part], depends_on=(previous,) if previous else ())
+        )
+    return stages

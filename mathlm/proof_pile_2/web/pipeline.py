@@ -26,16 +26,17 @@ from datatrove.data import Document
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers import JsonlWriter
 from datatrove.utils.logging import logger
-from pydantic import Field
 
-from mathlm.config import ConfigModel
-from mathlm.proof_pile_2.web.dedup import DedupConfig, minhash_dedup_stages
+from mathlm.proof_pile_2.stage import Stage
+from mathlm.proof_pile_2.web.config import WebPipelineConfig
+from mathlm.proof_pile_2.web.dedup import minhash_dedup_stages
 from mathlm.proof_pile_2.web.extract_step import MathHtmlExtractor
 from mathlm.proof_pile_2.web.langid import LanguageFilter
 from mathlm.proof_pile_2.web.math_score import MathScoreFilter, make_math_scorer
 from mathlm.proof_pile_2.web.perplexity import PerplexityFilter
 from mathlm.proof_pile_2.web.prefilter import MathPrefilter
 from mathlm.proof_pile_2.web.quality import AccentedCharsFilter, MinLengthFilter, UrlBlacklistFilter
+from mathlm.proof_pile_2.web.train import describe_training
 from mathlm.proof_pile_2.web.warc import FastWarcReader
 
 SOURCE_NAME = "open-web-math"
@@ -44,60 +45,13 @@ WARC_GLOB = "**/*.warc*"
 KEPT_METADATA = ("date", "warc_file", "found_math", "language", "language_score", "math_score", "perplexity")
 
 
-class WebPipelineConfig(ConfigModel):
-    """Settings of the open-web-math pipeline; defaults are OpenWebMath's published thresholds."""
-
-    url_blacklist: list[str] = Field(default_factory=list, description="Domains to drop (subdomains too).")
-    url_blacklist_file: str | None = Field(None, description="File with one blacklisted domain per line.")
-    prefilter_min_score: float = Field(
-        0.8, ge=0, le=1, description="Rule math score a page without LaTeX commands needs."
-    )
-    prefilter_min_chars: int = Field(500, ge=0, description="...and the text length it needs.")
-    min_chars: int = Field(100, ge=0, description="Drop extracted texts shorter than this.")
-    max_accented_ratio: float = Field(
-        0.015, ge=0, le=1, description="Drop texts with a larger share of accented letters."
-    )
-    languages: list[str] = Field(
-        default_factory=lambda: ["en"], description="lid.176 language codes to keep."
-    )
-    language_threshold: float = Field(
-        0.5, ge=0, le=1, description="Minimum probability of the kept language."
-    )
-    math_classifier: str | None = Field(
-        None, description="fastText math classifier; empty: rule-based score."
-    )
-    math_threshold: float = Field(
-        0.8, ge=0, le=1, description="Math score needed when the extractor found no math markup."
-    )
-    found_math_threshold: float = Field(
-        0.15, ge=0, le=1, description="Math score needed when it found math markup."
-    )
-    final_math_threshold: float = Field(0.17, ge=0, le=1, description="Math score every kept page needs.")
-    kenlm_model: str | None = Field(
-        None, description="KenLM model (ARPA/binary); empty: no perplexity filter."
-    )
-    max_perplexity: float = Field(30_000, gt=0, description="Extraction-stage perplexity limit.")
-    final_max_perplexity: float = Field(15_000, gt=0, description="Final perplexity limit.")
-    keep_excluded: bool = Field(False, description="Write every dropped page under WORK/excluded/<filter>/.")
-    dedup: DedupConfig = Field(default_factory=DedupConfig)
-
-
-@dataclass
-class PipelineStage:
-    """One executor run: its steps, how many tasks it needs and the stage that must finish first."""
-
-    name: str
-    steps: list[PipelineStep]
-    tasks: int
-    depends_on: str | None = None
-
-
 @dataclass
 class WebPipeline:
-    """The stages in run order, and the steps left out with why (for the run's summary)."""
+    """The stages in run order, the steps left out with why, and the trained models used (for the summary)."""
 
-    stages: list[PipelineStage]
+    stages: list[Stage]
     skipped: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)  # each trained model in use and what it was trained on
 
 
 def web_record(writer: Any, document: Document) -> dict[str, Any]:
@@ -132,33 +86,40 @@ def build_web_pipeline(
     work = Path(work_dir)
     tasks = tasks or max(1, count_warc_files(input_dir))
     skipped: list[str] = []
+    models = [
+        f"{role}: {describe_training(path)}"
+        for role, path in (("math score", cfg.math_classifier), ("perplexity", cfg.kenlm_model))
+        if path
+    ]
+    if not cfg.math_classifier:
+        models.append(
+            "math score: rule-based (no trained model; thresholds calibrated on tests/data/real_pages)"
+        )
     if not cfg.kenlm_model:
         skipped.append("perplexity filter: no KenLM model configured (kenlm_model)")
         logger.warning(
             "open-web-math: no KenLM model configured, the perplexity filter is not in the pipeline"
         )
     filtered_dir = work / "filtered" if cfg.dedup.enabled else Path(output_dir)
-    extract = PipelineStage(
+    extract = Stage(
         "web/extract",
         [*extraction_steps(cfg, input_dir, work), JsonlWriter(str(filtered_dir), adapter=web_record)],
         tasks,
     )
     if not cfg.dedup.enabled:
         skipped.append("near-dedup: disabled (dedup.enabled=false)")
-        return WebPipeline([extract], skipped)
+        return WebPipeline([extract], skipped, models)
     dedup = minhash_dedup_stages(
-        filtered_dir, work / "minhash", output_dir, tasks, cfg.dedup, adapter=web_record
+        filtered_dir,
+        work / "minhash",
+        output_dir,
+        tasks,
+        cfg.dedup,
+        adapter=web_record,
+        name="web/dedup",
+        after=extract.name,
     )
-    return WebPipeline(
-        [
-            extract,
-            PipelineStage("web/dedup-signatures", dedup.signatures, dedup.signature_tasks, "web/extract"),
-            PipelineStage("web/dedup-buckets", dedup.buckets, dedup.bucket_tasks, "web/dedup-signatures"),
-            PipelineStage("web/dedup-cluster", dedup.cluster, 1, "web/dedup-buckets"),
-            PipelineStage("web/dedup-filter", dedup.filter, dedup.signature_tasks, "web/dedup-cluster"),
-        ],
-        skipped,
-    )
+    return WebPipeline([extract, *dedup], skipped, models)
 
 
 def extraction_steps(cfg: WebPipelineConfig, input_dir: str | Path, work_dir: Path) -> list[PipelineStep]:

@@ -1,4 +1,4 @@
-"""The AlgebraicStack reader and filters on real math code from Debian packages (Eigen, NTL, GSL, FLINT, mpmath,
+"""The AlgebraicStack reader and filters on real math code from Debian packages (Eigen, NTL, GSL, FLINT, mpmath, R MASS,
 the Coq standard library, GAP, Octave), vendored under ``tests/data/code/<repo>/<path>`` with provenance,
 license, language and the expected keep/drop in ``EXPECTED.json``."""
 
@@ -24,6 +24,7 @@ def test_every_file_has_provenance_and_license() -> None:
         "coq",
         "gap",
         "matlab",
+        "r",
     }
     for name, record in EXPECTED.items():
         assert (FILES / name).is_file(), name

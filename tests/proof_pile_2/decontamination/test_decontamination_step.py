@@ -153,4 +153,4 @@ def test_config_validates_benchmarks_and_mode_with_the_file_line(tmp_path) -> No
         load_config(path, DecontaminationConfig)
     path.write_text("n: 10\nreport_n: null\n", encoding="utf-8")
     config = load_config(path, DecontaminationConfig)
-    assert config.report_lengths() == [10] and config.benchmarks[0] == "math"
+    assert config.report_lengths() == [10] and config.targets()[0] == "math"

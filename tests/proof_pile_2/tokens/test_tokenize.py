@@ -11,7 +11,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from tokenizer_fixtures import sample_texts
 from typer.testing import CliRunner
 
 from mathlm.cli import app
@@ -19,6 +18,7 @@ from mathlm.errors import MathlmError
 from mathlm.proof_pile_2.tokens.pipeline import tokenize_documents
 from mathlm.shards.indexed import IndexedDataset
 from mathlm.shards.tokenizer import hf_tokenizer_from_sentencepiece, load_tokenizer
+from tests.support.tokenizers import sample_texts
 
 EDGE_TEXTS = [" leading space", "  two leading spaces", "\tTab first", "trailing  ", "a  b   c",
               "line\n\n  indented", "x = 2^{10} = 1024", "émoji 🤖, ∑ and ∫, 中文", "$\\frac{1}{2}$"]

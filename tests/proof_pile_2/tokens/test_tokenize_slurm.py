@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from tokenizer_fixtures import sample_texts
 
 from mathlm.proof_pile_2.tokens.pipeline import tokenize_documents
 from mathlm.shards.indexed import IndexedDataset
 from mathlm.slurm.jobs import wait
+from tests.support.tokenizers import sample_texts
 
 pytestmark = pytest.mark.slurm
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from datatrove.executor import LocalPipelineExecutor
 
+from mathlm.proof_pile_2.stage import Stage
 from mathlm.proof_pile_2.web.dedup import DedupConfig, WhitespaceWordTokenizer, minhash_dedup_stages
 
 WORDS = (
@@ -36,14 +37,17 @@ def write_shard(path: Path, docs: dict[str, str]) -> None:
             out.write(json.dumps({"text": text, "id": doc_id, "url": f"https://x.org/{doc_id}"}) + "\n")
 
 
-def run(stages, logs: Path, tasks: int) -> None:
-    for name, steps, n in (
-        ("sig", stages.signatures, tasks),
-        ("buckets", stages.buckets, stages.bucket_tasks),
-        ("cluster", stages.cluster, 1),
-        ("filter", stages.filter, tasks),
-    ):
-        LocalPipelineExecutor(steps, tasks=n, workers=2, logging_dir=str(logs / name)).run()
+def run(stages: list[Stage], logs: Path) -> None:
+    assert [stage.name for stage in stages] == [
+        "dedup-signatures",
+        "dedup-buckets",
+        "dedup-cluster",
+        "dedup-filter",
+    ]
+    for stage in stages:
+        LocalPipelineExecutor(
+            stage.steps, tasks=stage.tasks, workers=2, logging_dir=str(logs / stage.name)
+        ).run()
 
 
 def test_near_duplicates_across_files_are_removed_once(tmp_path: Path) -> None:
@@ -58,7 +62,7 @@ def test_near_duplicates_across_files_are_removed_once(tmp_path: Path) -> None:
         tasks=2,
         config=DedupConfig(num_buckets=4, hashes_per_bucket=8),
     )
-    run(stages, tmp_path / "logs", tasks=2)
+    run(stages, tmp_path / "logs")
     kept = [
         json.loads(line)["id"]
         for path in sorted((tmp_path / "out").glob("*.jsonl.gz"))

@@ -16,11 +16,12 @@ from datatrove.pipeline.writers import JsonlWriter
 
 from mathlm.assets import SAMPLE_DATA_DIR
 from mathlm.config import ConfigError, validate_config
+from mathlm.proof_pile_2.stage import Stage
 from mathlm.proof_pile_2.web.extract_step import MathHtmlExtractor
 from mathlm.proof_pile_2.web.langid import LanguageFilter
 from mathlm.proof_pile_2.web.math_score import FastTextMathScorer, MathScoreFilter
 from mathlm.proof_pile_2.web.perplexity import PerplexityFilter
-from mathlm.proof_pile_2.web.pipeline import PipelineStage, WebPipelineConfig, build_web_pipeline
+from mathlm.proof_pile_2.web.pipeline import WebPipelineConfig, build_web_pipeline
 from mathlm.proof_pile_2.web.prefilter import MathPrefilter
 from mathlm.proof_pile_2.web.quality import AccentedCharsFilter, MinLengthFilter, UrlBlacklistFilter
 from mathlm.proof_pile_2.web.train import train_kenlm, train_math_classifier
@@ -61,7 +62,7 @@ def counter(stats: dict, key: str) -> int:
     return int(value["total"] if isinstance(value, dict) else value)
 
 
-def run_locally(stages: list[PipelineStage], logs: Path) -> None:
+def run_locally(stages: list[Stage], logs: Path) -> None:
     """Each stage on datatrove's local executor, in order (each depends on the one before)."""
     for stage in stages:
         LocalPipelineExecutor(
@@ -85,11 +86,11 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_stages_are_ordered_with_their_dependencies_and_task_counts(tmp_path: Path) -> None:
     pipeline = build_web_pipeline(WebPipelineConfig(), WARCS, tmp_path / "out", tmp_path / "work")
     assert [(s.name, s.tasks, s.depends_on) for s in pipeline.stages] == [
-        ("web/extract", 2, None),
-        ("web/dedup-signatures", 2, "web/extract"),
-        ("web/dedup-buckets", 14, "web/dedup-signatures"),
-        ("web/dedup-cluster", 1, "web/dedup-buckets"),
-        ("web/dedup-filter", 2, "web/dedup-cluster"),
+        ("web/extract", 2, ()),
+        ("web/dedup-signatures", 2, ("web/extract",)),
+        ("web/dedup-buckets", 14, ("web/dedup-signatures",)),
+        ("web/dedup-cluster", 1, ("web/dedup-buckets",)),
+        ("web/dedup-filter", 2, ("web/dedup-cluster",)),
     ]
     assert [type(step) for step in pipeline.stages[0].steps] == [
         FastWarcReader,

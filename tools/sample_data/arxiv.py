@@ -16,10 +16,10 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mathlm.sample_data import prose_math
-from mathlm.sample_data.benchmarks import Row, pick_math_problem
-from mathlm.sample_data.document import Article
-from mathlm.sample_data.warc import gzip_member
+from tools.sample_data import prose_math
+from tools.sample_data.benchmarks import Row, pick_math_problem
+from tools.sample_data.document import Article
+from tools.sample_data.warc import gzip_member
 
 Rng = random.Random
 

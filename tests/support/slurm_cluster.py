@@ -1,4 +1,4 @@
-"""The ``slurm_cluster`` fixture: a real one-node Slurm cluster (slurm/local_cluster.sh) for the session.
+"""The ``slurm_cluster`` fixture: a real one-node Slurm cluster (assets/slurm/local_cluster.sh) for the session.
 
 Loaded from tests/conftest.py through ``pytest_plugins``, so any test can ask for it:
 

@@ -14,10 +14,10 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from mathlm.sample_data import prose_foreign, prose_general, prose_math, web_pages
-from mathlm.sample_data.benchmarks import Row, pick_math_problem
-from mathlm.sample_data.document import Article, Block
-from mathlm.sample_data.warc import HttpResponse, WarcBuilder
+from tools.sample_data import prose_foreign, prose_general, prose_math, web_pages
+from tools.sample_data.benchmarks import Row, pick_math_problem
+from tools.sample_data.document import Article, Block
+from tools.sample_data.warc import HttpResponse, WarcBuilder
 
 Rng = random.Random
 

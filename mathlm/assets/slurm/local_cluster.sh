@@ -2,13 +2,13 @@
 # A real one-node Slurm cluster on this machine, for the test suite and for trying mathlm's Slurm jobs
 # before taking them to a real cluster.
 #
-#   slurm/local_cluster.sh start     install slurm-wlm + munge if missing, start munged, slurmctld and
+#   mathlm/assets/slurm/local_cluster.sh start     install slurm-wlm + munge if missing, start munged, slurmctld and
 #                                    slurmd, wait until the node is idle, print `export SLURM_CONF=...`
-#   slurm/local_cluster.sh status    say whether the three daemons run and show `sinfo` (exit 3 if down)
-#   slurm/local_cluster.sh stop      cancel the cluster's jobs and stop the daemons (safe to repeat)
-#   slurm/local_cluster.sh install   only install the Debian packages
+#   mathlm/assets/slurm/local_cluster.sh status    say whether the three daemons run and show `sinfo` (exit 3 if down)
+#   mathlm/assets/slurm/local_cluster.sh stop      cancel the cluster's jobs and stop the daemons (safe to repeat)
+#   mathlm/assets/slurm/local_cluster.sh install   only install the Debian packages
 #
-#   eval "$(slurm/local_cluster.sh start)"   # then sbatch / squeue / mathlm slurm ... talk to it
+#   eval "$(mathlm/assets/slurm/local_cluster.sh start)"   # then sbatch / squeue / mathlm slurm ... talk to it
 #
 # Everything (slurm.conf, munge key and socket, state, spool, logs, pid files) lives in one state dir,
 # ${MATHLM_SLURM_STATE:-/tmp/mathlm-slurm}; nothing under /etc is changed, and the daemons listen on
@@ -90,7 +90,7 @@ real_memory_mb() {  # what the node offers jobs: 80% of physical memory, leaving
 
 write_conf() {
   cat > "$CONF" <<CONF
-# Written by slurm/local_cluster.sh; rewritten at every start. One node, one partition, no accounting.
+# Written by mathlm/assets/slurm/local_cluster.sh; rewritten at every start. One node, one partition, no accounting.
 ClusterName=mathlm-local
 SlurmctldHost=$NODE(127.0.0.1)
 SlurmctldPort=$CTLD_PORT

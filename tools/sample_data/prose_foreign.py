@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from mathlm.sample_data.document import Article, Block
+from tools.sample_data.document import Article, Block
 
 Rng = random.Random
 

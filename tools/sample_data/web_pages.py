@@ -2,7 +2,7 @@
 
 A layout is the page chrome real crawls are full of (navigation, sidebars, share buttons, comment
 threads, cookie banners, footers); the extractor must drop it and keep the article. A math style is
-how the page carries LaTeX (see :mod:`mathlm.sample_data.math_markup`).
+how the page carries LaTeX (see :mod:`tools.sample_data.math_markup`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mathlm.sample_data import math_markup as mm
-from mathlm.sample_data.document import Article, Block, Math, Segment
+from tools.sample_data import math_markup as mm
+from tools.sample_data.document import Article, Block, Math, Segment
 
 Rng = random.Random
 

@@ -1,6 +1,6 @@
-"""Write the embedded sample corpus: ``python -m mathlm.sample_data.generate [OUT_DIR]``.
+"""Write the embedded sample corpus: ``python -m tools.sample_data.generate [OUT_DIR]``.
 
-Everything under ``mathlm/sample_data/files/`` comes from this script: a small Common-Crawl-like
+Everything under ``mathlm/assets/sample/`` comes from this script: a small Common-Crawl-like
 crawl (two WARC files), arXiv source tarballs, AlgebraicStack-style code, plain-text corpora and
 ``manifest.json``, which says what each file or record is meant to exercise. Seeds, timestamps and
 gzip headers are fixed, so a rerun rewrites the same bytes (the tests check this). The only input is
@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 from mathlm.assets import BENCHMARKS_DIR, SAMPLE_DATA_DIR
-from mathlm.sample_data import arxiv, code_files, corpora, web
-from mathlm.sample_data.benchmarks import load_rows
+from tools.sample_data import arxiv, code_files, corpora, web
+from tools.sample_data.benchmarks import load_rows
 
 SEED = 20231
 MANIFEST_VERSION = 1

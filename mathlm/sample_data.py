@@ -1,11 +1,11 @@
 """The embedded sample corpus: a tiny, offline stand-in for every Proof-Pile-2 source.
 
-``files/`` holds two Common-Crawl-like WARC files, arXiv source tarballs, AlgebraicStack-style code
-repositories and a the-stack-style shard, plain-text corpora, and ``manifest.json`` describing what
-each file or record is meant to exercise (``mathjax``, ``katex``, ``near_duplicate_of:<url>``,
-``contaminated:math:<idx>``, ``corrupt``, a code file's expected filter verdict, ...). Tests select
-inputs by kind through :func:`web_records` and the manifest instead of writing them inline. The
-files are written by :mod:`mathlm.sample_data.generate` and checked in.
+``mathlm/assets/sample/`` holds two Common-Crawl-like WARC files, arXiv source tarballs, AlgebraicStack-
+style code repositories and a the-stack-style shard, plain-text corpora, and ``manifest.json`` describing
+what each file or record is meant to exercise (``mathjax``, ``katex``, ``near_duplicate_of:<url>``,
+``contaminated:math:<idx>``, ``corrupt``, a code file's expected filter verdict, ...). Tests select inputs
+by kind through :func:`web_records` and the manifest instead of writing them inline. The files are written
+by ``python -m tools.sample_data.generate`` (outside the package) and checked in.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise MathlmError(
             f"sample manifest not found at {path}; regenerate the sample corpus with "
-            "`python -m mathlm.sample_data.generate` (or unset MATHLM_SAMPLE_DATA)"
+            "`python -m tools.sample_data.generate` (or unset MATHLM_SAMPLE_DATA)"
         )
     return json.loads(path.read_text(encoding="utf-8"))
 

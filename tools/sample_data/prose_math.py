@@ -11,7 +11,7 @@ import math
 import random
 from collections.abc import Callable
 
-from mathlm.sample_data.document import Article, Block, paraphrase
+from tools.sample_data.document import Article, Block, paraphrase
 
 Rng = random.Random
 

@@ -15,7 +15,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from mathlm.sample_data.web import tiny_png
+from tools.sample_data.web import tiny_png
 
 Rng = random.Random
 

@@ -7,7 +7,7 @@ import json
 import random
 from pathlib import Path
 
-from mathlm.sample_data import prose_general, prose_math
+from tools.sample_data import prose_general, prose_math
 
 Rng = random.Random
 

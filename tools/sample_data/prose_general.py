@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from mathlm.sample_data.document import Article, Block, paraphrase
+from tools.sample_data.document import Article, Block, paraphrase
 
 Rng = random.Random
 
