@@ -35,8 +35,8 @@ from pathlib import Path
 # standard modules (tokenize.py) that would shadow them.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-import numpy as np
-import torch
+import numpy as np  # noqa: E402 (after the path fix above)
+import torch  # noqa: E402
 
 PRESETS = {
     # name: (vocab, hidden, intermediate, layers, heads, kv heads)

@@ -48,21 +48,30 @@ def degrees(engine: EngineConfig, world_size: int) -> tuple[int, int, int]:
     """(dp_replicate, dp_shard, tp) for ``world_size`` ranks; ``dp_shard`` takes what TP and HSDP leave."""
     per_replica = engine.tp * engine.dp_replicate
     if world_size % per_replica:
-        raise MathlmError(f"world size {world_size} is not divisible by engine.tp {engine.tp} x engine.dp_replicate "
-                          f"{engine.dp_replicate}; change them or the number of processes")
+        raise MathlmError(
+            f"world size {world_size} is not divisible by engine.tp {engine.tp} x engine.dp_replicate "
+            f"{engine.dp_replicate}; change them or the number of processes"
+        )
     if engine.kind == "deepspeed" and per_replica != 1:
-        raise MathlmError("engine.tp and engine.dp_replicate need engine.kind: fsdp2 (DeepSpeed ZeRO here is "
-                          "data parallel only)")
+        raise MathlmError(
+            "engine.tp and engine.dp_replicate need engine.kind: fsdp2 (DeepSpeed ZeRO here is "
+            "data parallel only)"
+        )
     return engine.dp_replicate, world_size // per_replica, engine.tp
 
 
 def check_tensor_parallel(config: Any, tp: int) -> None:
     """Heads, KV heads and the MLP must split evenly over the TP ranks."""
-    sizes = {"num_attention_heads": config.num_attention_heads, "num_key_value_heads": config.num_key_value_heads,
-             "intermediate_size": config.intermediate_size}
+    sizes = {
+        "num_attention_heads": config.num_attention_heads,
+        "num_key_value_heads": config.num_key_value_heads,
+        "intermediate_size": config.intermediate_size,
+    }
     bad = [f"{name} {value}" for name, value in sizes.items() if value % tp]
     if bad:
-        raise MathlmError(f"engine.tp {tp} does not divide {', '.join(bad)}; choose a TP degree that divides them")
+        raise MathlmError(
+            f"engine.tp {tp} does not divide {', '.join(bad)}; choose a TP degree that divides them"
+        )
 
 
 def build_layout(engine: EngineConfig, world_size: int, rank: int, device: torch.device) -> Layout:
@@ -72,7 +81,9 @@ def build_layout(engine: EngineConfig, world_size: int, rank: int, device: torch
         return Layout(tp=1, dp_replicate=1, dp_shard=world_size, dp_rank=rank, mesh=None)
     from torch.distributed.device_mesh import init_device_mesh
 
-    mesh = init_device_mesh(device.type, (dp_replicate, dp_shard, tp), mesh_dim_names=("dp_replicate", "dp_shard", "tp"))
+    mesh = init_device_mesh(
+        device.type, (dp_replicate, dp_shard, tp), mesh_dim_names=("dp_replicate", "dp_shard", "tp")
+    )
     dp_rank = mesh["dp_replicate"].get_local_rank() * dp_shard + mesh["dp_shard"].get_local_rank()
     return Layout(tp=tp, dp_replicate=dp_replicate, dp_shard=dp_shard, dp_rank=dp_rank, mesh=mesh)
 
@@ -95,31 +106,45 @@ def apply_tensor_parallel(model: nn.Module, tp_mesh: Any) -> None:
         parallelize_module,
     )
 
-    parallelize_module(model, tp_mesh, {
-        "model.embed_tokens": RowwiseParallel(input_layouts=Replicate(), output_layouts=Shard(1),
-                                              use_local_output=False),
-        "model.norm": SequenceParallel(),
-        "lm_head": ColwiseParallel(input_layouts=Shard(1), output_layouts=Replicate(), use_local_output=True),
-    })
+    parallelize_module(
+        model,
+        tp_mesh,
+        {
+            "model.embed_tokens": RowwiseParallel(
+                input_layouts=Replicate(), output_layouts=Shard(1), use_local_output=False
+            ),
+            "model.norm": SequenceParallel(),
+            "lm_head": ColwiseParallel(
+                input_layouts=Shard(1), output_layouts=Replicate(), use_local_output=True
+            ),
+        },
+    )
     for layer in decoder_layers(model):
-        parallelize_module(layer, tp_mesh, {
-            "input_layernorm": SequenceParallel(),
-            "self_attn": PrepareModuleInput(input_kwarg_layouts={"hidden_states": Shard(1)},
-                                            desired_input_kwarg_layouts={"hidden_states": Replicate()}),
-            "self_attn.q_proj": ColwiseParallel(),
-            "self_attn.k_proj": ColwiseParallel(),
-            "self_attn.v_proj": ColwiseParallel(),
-            "self_attn.o_proj": RowwiseParallel(output_layouts=Shard(1), use_local_output=False),
-            "post_attention_layernorm": SequenceParallel(),
-            "mlp": PrepareModuleInput(input_layouts=(Shard(1),), desired_input_layouts=(Replicate(),)),
-            "mlp.gate_proj": ColwiseParallel(),
-            "mlp.up_proj": ColwiseParallel(),
-            "mlp.down_proj": RowwiseParallel(output_layouts=Shard(1), use_local_output=False),
-        })
+        parallelize_module(
+            layer,
+            tp_mesh,
+            {
+                "input_layernorm": SequenceParallel(),
+                "self_attn": PrepareModuleInput(
+                    input_kwarg_layouts={"hidden_states": Shard(1)},
+                    desired_input_kwarg_layouts={"hidden_states": Replicate()},
+                ),
+                "self_attn.q_proj": ColwiseParallel(),
+                "self_attn.k_proj": ColwiseParallel(),
+                "self_attn.v_proj": ColwiseParallel(),
+                "self_attn.o_proj": RowwiseParallel(output_layouts=Shard(1), use_local_output=False),
+                "post_attention_layernorm": SequenceParallel(),
+                "mlp": PrepareModuleInput(input_layouts=(Shard(1),), desired_input_layouts=(Replicate(),)),
+                "mlp.gate_proj": ColwiseParallel(),
+                "mlp.up_proj": ColwiseParallel(),
+                "mlp.down_proj": RowwiseParallel(output_layouts=Shard(1), use_local_output=False),
+            },
+        )
 
 
-def parallelize(model: nn.Module, layout: Layout, model_cfg: ModelConfig, engine_cfg: EngineConfig,
-                dtype: torch.dtype) -> nn.Module:
+def parallelize(
+    model: nn.Module, layout: Layout, model_cfg: ModelConfig, engine_cfg: EngineConfig, dtype: torch.dtype
+) -> nn.Module:
     """TP (when ``tp > 1``), then FSDP2 per decoder layer and at the root over the data-parallel mesh.
 
     Parameters stay fp32 (the master copy); ``dtype`` is the compute dtype of the all-gathered
@@ -136,6 +161,8 @@ def parallelize(model: nn.Module, layout: Layout, model_cfg: ModelConfig, engine
     for layer in decoder_layers(model):
         if model_cfg.compile:
             layer.compile()
-        fully_shard(layer, mesh=dp_mesh, mp_policy=policy, reshard_after_forward=engine_cfg.reshard_after_forward)
+        fully_shard(
+            layer, mesh=dp_mesh, mp_policy=policy, reshard_after_forward=engine_cfg.reshard_after_forward
+        )
     fully_shard(model, mesh=dp_mesh, mp_policy=policy, reshard_after_forward=engine_cfg.reshard_after_forward)
     return model

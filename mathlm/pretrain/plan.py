@@ -75,7 +75,9 @@ def layer_activation_bytes(config: dict[str, Any], tokens: int, elem: int, tp: i
     q = config["num_attention_heads"] * head_dim
     kv = config["num_key_value_heads"] * head_dim
     fp32_copy = 4 if elem != 4 else 0
-    norms = 2 * (hidden * (elem + fp32_copy) + hidden * elem) / tp  # input (+ fp32 copy) and output, seq-sharded
+    norms = (
+        2 * (hidden * (elem + fp32_copy) + hidden * elem) / tp
+    )  # input (+ fp32 copy) and output, seq-sharded
     gathered = 2 * hidden * elem if tp > 1 else 0  # the attention's and the MLP's all-gathered input
     attention = (2 * (q + kv) + (q + 2 * kv) + 2 * q) * elem / tp  # rope, sdpa inputs, output, o_proj input
     mlp = 4 * inter * elem / tp
@@ -89,8 +91,9 @@ def logits_bytes(config: dict[str, Any], tokens: int, elem: int) -> float:
     return tokens * vocab * (elem + (4 if elem != 4 else 0) + 4 + 4 + 4)
 
 
-def plan_memory(cfg: TrainConfig, config: dict[str, Any], world_size: int, gpu_bytes: float | None,
-                compute_bytes: int) -> MemoryPlan:
+def plan_memory(
+    cfg: TrainConfig, config: dict[str, Any], world_size: int, gpu_bytes: float | None, compute_bytes: int
+) -> MemoryPlan:
     """Per-rank memory of ``cfg`` on ``world_size`` ranks; ``gpu_bytes`` None = CPU (no capacity, no allowance)."""
     from mathlm.pretrain.data import gradient_accumulation
 
@@ -114,10 +117,14 @@ def plan_memory(cfg: TrainConfig, config: dict[str, Any], world_size: int, gpu_b
         gathered_layers = layers if not cfg.engine.reshard_after_forward else 2
         terms = {
             "parameters (fp32 master, sharded)": 4 * params / shard,
-            "gradients (fp32" + (", whole)" if whole_grads else ", sharded)"): 4 * params / (tp if whole_grads else shard),
+            "gradients (fp32" + (", whole)" if whole_grads else ", sharded)"): 4
+            * params
+            / (tp if whole_grads else shard),
             "optimizer (AdamW, fp32, sharded)": 8 * params / shard,
-            "working set (gathered weights, one layer's gradient)":
-                (root + gathered_layers * layer) * elem / tp + layer * 4 / tp,
+            "working set (gathered weights, one layer's gradient)": (root + gathered_layers * layer)
+            * elem
+            / tp
+            + layer * 4 / tp,
         }
     else:
         stage = cfg.engine.zero_stage
@@ -125,9 +132,13 @@ def plan_memory(cfg: TrainConfig, config: dict[str, Any], world_size: int, gpu_b
         module = elem * params / (shard if stage == 3 else 1)
         master = 4 * params / shard if elem != 4 or stage != 3 else 0
         terms = {
-            "parameters (module" + (", partitioned" if stage == 3 else "") + " + fp32 master partition)": module + master,
-            "gradients (fp32" + (", whole)" if stage == 1 else ", partitioned)"):
-                4 * params / (1 if stage == 1 else shard) + (elem * params if stage < 3 and elem != 4 else 0),
+            "parameters (module"
+            + (", partitioned" if stage == 3 else "")
+            + " + fp32 master partition)": module + master,
+            "gradients (fp32" + (", whole)" if stage == 1 else ", partitioned)"): 4
+            * params
+            / (1 if stage == 1 else shard)
+            + (elem * params if stage < 3 and elem != 4 else 0),
             "optimizer (AdamW, fp32, partitioned)": 8 * params / shard,
             "working set (gathered layers)": 2 * layer * elem if stage == 3 else 0.0,
         }
@@ -135,8 +146,11 @@ def plan_memory(cfg: TrainConfig, config: dict[str, Any], world_size: int, gpu_b
     terms["logits and loss"] = logits_bytes(config, tokens, elem)
     if gpu_bytes is not None:
         terms["CUDA context, NCCL, fragmentation (allowance)"] = GPU_OVERHEAD_BYTES
-    layout = f"dp_replicate {dp_replicate} x dp_shard {dp_shard} x tp {tp}" if cfg.engine.kind == "fsdp2" else \
-        f"DeepSpeed ZeRO-{cfg.engine.zero_stage} over {world_size}"
+    layout = (
+        f"dp_replicate {dp_replicate} x dp_shard {dp_shard} x tp {tp}"
+        if cfg.engine.kind == "fsdp2"
+        else f"DeepSpeed ZeRO-{cfg.engine.zero_stage} over {world_size}"
+    )
     return MemoryPlan(layout=layout, grad_accum=grad_accum, terms=terms, capacity=gpu_bytes)
 
 
@@ -146,8 +160,10 @@ def model_config_for_plan(cfg: TrainConfig) -> dict[str, Any]:
     from mathlm.pretrain.model import llama_config
 
     if cfg.model.shape is None and (cfg.model.checkpoint is None or not cfg.model.checkpoint.is_dir()):
-        raise MathlmError(f"model.checkpoint {cfg.model.checkpoint} is not here and the config has no model.shape; "
-                          "add model.shape (the checkpoint's architecture) to plan without the checkpoint")
+        raise MathlmError(
+            f"model.checkpoint {cfg.model.checkpoint} is not here and the config has no model.shape; "
+            "add model.shape (the checkpoint's architecture) to plan without the checkpoint"
+        )
     return llama_config(cfg.model, prefer_shape=True).to_dict()
 
 
@@ -155,5 +171,10 @@ def format_plan(plan: MemoryPlan, nodes: int, gpus_per_node: int) -> list[dict[s
     rows = [{"term": name, "GiB per GPU": f"{value / GIB:.2f}"} for name, value in plan.terms.items()]
     rows.append({"term": "total", "GiB per GPU": f"{plan.total / GIB:.2f}"})
     if plan.capacity is not None:
-        rows.append({"term": f"capacity ({nodes} x {gpus_per_node} GPUs)", "GiB per GPU": f"{plan.capacity / GIB:.2f}"})
+        rows.append(
+            {
+                "term": f"capacity ({nodes} x {gpus_per_node} GPUs)",
+                "GiB per GPU": f"{plan.capacity / GIB:.2f}",
+            }
+        )
     return rows

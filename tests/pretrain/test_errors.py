@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-
 from mathlm.config import ConfigError
 from mathlm.errors import MathlmError
 from mathlm.pretrain.config import TrainConfig

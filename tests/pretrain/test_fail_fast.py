@@ -14,26 +14,44 @@ from pathlib import Path
 
 import pytest
 
-
 from mathlm.pretrain.distributed import free_port
 from tests.support.pretrain import TINY_CONFIG, set_options, tiny_overrides
 
 PROGRAM = Path(__file__).parent / "programs" / "faulty_rank.py"
 
 
-def launch_faulty(mode: str, tmp_path: Path, data: Path, *sets: str) -> tuple[subprocess.CompletedProcess[str], float]:
+def launch_faulty(
+    mode: str, tmp_path: Path, data: Path, *sets: str
+) -> tuple[subprocess.CompletedProcess[str], float]:
     """Two ranks under torchrun, rank 1 faulty at step 3; returns the result and the wall time."""
     overrides = [*tiny_overrides(tmp_path, data), *sets]
-    command = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--master-addr", "127.0.0.1",
-               "--master-port", str(free_port()), str(PROGRAM), mode, "1", "3", "--", "train", str(TINY_CONFIG),
-               *set_options(overrides)]
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc-per-node",
+        "2",
+        "--master-addr",
+        "127.0.0.1",
+        "--master-port",
+        str(free_port()),
+        str(PROGRAM),
+        mode,
+        "1",
+        "3",
+        "--",
+        "train",
+        str(TINY_CONFIG),
+        *set_options(overrides),
+    ]
     started = time.monotonic()
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     return result, time.monotonic() - started
 
 
-def test_an_exception_on_one_rank_ends_every_rank_with_its_traceback(tiny_data: Path, tmp_path: Path,
-                                                                    no_launch_env: None) -> None:
+def test_an_exception_on_one_rank_ends_every_rank_with_its_traceback(
+    tiny_data: Path, tmp_path: Path, no_launch_env: None
+) -> None:
     result, seconds = launch_faulty("raise", tmp_path, tiny_data)
     output = result.stdout + result.stderr
     assert result.returncode != 0
@@ -42,7 +60,9 @@ def test_an_exception_on_one_rank_ends_every_rank_with_its_traceback(tiny_data: 
     assert seconds < 180, f"took {seconds:.0f} s"  # it used to hang until the collective timeout (30 min)
 
 
-def test_a_stuck_collective_is_ended_by_the_watchdog(tiny_data: Path, tmp_path: Path, no_launch_env: None) -> None:
+def test_a_stuck_collective_is_ended_by_the_watchdog(
+    tiny_data: Path, tmp_path: Path, no_launch_env: None
+) -> None:
     result, seconds = launch_faulty("hang", tmp_path, tiny_data, "engine.collective_timeout_s=5")
     output = result.stdout + result.stderr
     assert result.returncode != 0

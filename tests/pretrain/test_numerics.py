@@ -27,7 +27,9 @@ ENGINES = {
 
 
 @pytest.fixture
-def built_engine(tiny_config: Callable[..., TrainConfig], single_process: None) -> Iterator[Callable[..., object]]:
+def built_engine(
+    tiny_config: Callable[..., TrainConfig], single_process: None
+) -> Iterator[Callable[..., object]]:
     """``make(*overrides)``: the engine a run of tiny.yaml would build, in a world of one."""
 
     def make(*overrides: str) -> object:
@@ -35,18 +37,33 @@ def built_engine(tiny_config: Callable[..., TrainConfig], single_process: None) 
         ctx = init_distributed("gloo")
         layout = build_layout(cfg.engine, ctx.world_size, ctx.rank, ctx.device)
         dtype = getattr(torch, cfg.model.dtype) if cfg.model.dtype != "auto" else torch.float32
-        return build_engine(cfg.model, cfg.engine, cfg.optim, cfg.schedule, layout, ctx.device, ctx.rank, dtype,
-                            cfg.data.micro_batch_size, gradient_accumulation(cfg.data, layout.dp_size))
+        return build_engine(
+            cfg.model,
+            cfg.engine,
+            cfg.optim,
+            cfg.schedule,
+            layout,
+            ctx.device,
+            ctx.rank,
+            dtype,
+            cfg.data.micro_batch_size,
+            gradient_accumulation(cfg.data, layout.dp_size),
+        )
 
     yield make
     shutdown_distributed()
 
 
-def test_deepspeed_bf16_accumulates_and_reduces_gradients_in_fp32(built_engine: Callable[..., object]) -> None:
+def test_deepspeed_bf16_accumulates_and_reduces_gradients_in_fp32(
+    built_engine: Callable[..., object],
+) -> None:
     engine = built_engine("engine.kind=deepspeed", "engine.zero_stage=1", "model.dtype=bfloat16")
     assert isinstance(engine, DeepSpeedEngine)
     ds = engine.model
-    assert ds.get_data_types() == (torch.bfloat16, torch.float32)  # (model dtype, gradient accumulation dtype)
+    assert ds.get_data_types() == (
+        torch.bfloat16,
+        torch.float32,
+    )  # (model dtype, gradient accumulation dtype)
     assert ds.communication_data_type == torch.float32
     # ZeRO-1 with bf16 weights and fp32 accumulation runs DeepSpeed's BF16_Optimizer: its gradient buffers are fp32
     assert type(ds.optimizer).__name__ == "BF16_Optimizer"
@@ -58,9 +75,13 @@ def test_deepspeed_bf16_accumulates_and_reduces_gradients_in_fp32(built_engine: 
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_a_non_finite_loss_skips_the_update(engine: str, tiny_config: Callable[..., TrainConfig],
-                                            single_process: None, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_non_finite_loss_skips_the_update(
+    engine: str,
+    tiny_config: Callable[..., TrainConfig],
+    single_process: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A NaN in step 3's loss: no update, no schedule advance, no checkpoint there; training goes on."""
     real_loss = engine_module.causal_lm_loss
     calls = {"train": 0}
@@ -84,13 +105,19 @@ def test_a_non_finite_loss_skips_the_update(engine: str, tiny_config: Callable[.
     assert not ckpt.checkpoint_path(run_dir, 3).exists() and ckpt.checkpoint_path(run_dir, 4).exists()
     assert ckpt.read_state(ckpt.latest_checkpoint(run_dir)).skipped_steps == 1
     if engine != "fsdp2":  # DeepSpeed's own counter agrees
-        (model_states,) = (ckpt.latest_checkpoint(run_dir) / "deepspeed" / "deepspeed").glob("*model_states.pt")
+        (model_states,) = (ckpt.latest_checkpoint(run_dir) / "deepspeed" / "deepspeed").glob(
+            "*model_states.pt"
+        )
         states = torch.load(model_states, weights_only=False)
-        assert (states["skipped_steps"], states["global_steps"]) == (1, 8)  # DeepSpeed counts skipped steps too
+        assert (states["skipped_steps"], states["global_steps"]) == (
+            1,
+            8,
+        )  # DeepSpeed counts skipped steps too
 
 
-def test_learning_rate_is_logged_for_the_step_that_used_it(tiny_config: Callable[..., TrainConfig],
-                                                           single_process: None, tmp_path: Path) -> None:
+def test_learning_rate_is_logged_for_the_step_that_used_it(
+    tiny_config: Callable[..., TrainConfig], single_process: None, tmp_path: Path
+) -> None:
     """Warmup of 2 steps: step 1 uses half the peak, step 2 the peak (DeepSpeed used to log one step ahead)."""
     train(tiny_config(*ENGINES["zero1"], "schedule.total_steps=2"))
     records = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-
 from mathlm.config import load_config
 from mathlm.errors import MathlmError
 from mathlm.pretrain import checkpoint as ckpt
@@ -40,7 +39,9 @@ def sets(overrides: list[str]) -> list[str]:
 
 
 def launch(nproc: int, tmp_path: Path, data: Path, *overrides: str) -> None:
-    result = torchrun(nproc, ["train", str(TINY_CONFIG), *set_options([*tiny_overrides(tmp_path, data), *overrides])])
+    result = torchrun(
+        nproc, ["train", str(TINY_CONFIG), *set_options([*tiny_overrides(tmp_path, data), *overrides])]
+    )
     assert result.returncode == 0, result.stderr[-3000:]
 
 
@@ -50,14 +51,29 @@ def assert_close(losses: dict[int, float], reference: dict[int, float]) -> None:
 
 
 @pytest.mark.slow
-def test_tensor_parallel_then_hsdp_on_another_world_size(one_process_losses: dict[int, float], tiny_data: Path,
-                                                        tmp_path: Path, no_launch_env: None) -> None:
+def test_tensor_parallel_then_hsdp_on_another_world_size(
+    one_process_losses: dict[int, float], tiny_data: Path, tmp_path: Path, no_launch_env: None
+) -> None:
     """TP=2 on 2 ranks; its step-3 checkpoint then resumes as HSDP (2 replicas x 2 shards) on 4 ranks."""
     tp_run, hsdp_run = tmp_path / "tp", tmp_path / "hsdp"
-    launch(2, tmp_path, tiny_data, "engine.tp=2", f"run_dir={tp_run}", "checkpoint.every=3", "checkpoint.keep_last=3")
+    launch(
+        2,
+        tmp_path,
+        tiny_data,
+        "engine.tp=2",
+        f"run_dir={tp_run}",
+        "checkpoint.every=3",
+        "checkpoint.keep_last=3",
+    )
     assert_close(step_losses(tp_run), one_process_losses)
-    launch(4, tmp_path, tiny_data, "engine.dp_replicate=2", f"run_dir={hsdp_run}",
-           f"checkpoint.resume={ckpt.checkpoint_path(tp_run, 3)}")
+    launch(
+        4,
+        tmp_path,
+        tiny_data,
+        "engine.dp_replicate=2",
+        f"run_dir={hsdp_run}",
+        f"checkpoint.resume={ckpt.checkpoint_path(tp_run, 3)}",
+    )
     resumed = step_losses(hsdp_run)
     assert sorted(resumed) == list(range(4, 9))
     assert resumed == pytest.approx({s: one_process_losses[s] for s in range(4, 9)}, rel=TOLERANCE)
@@ -65,19 +81,34 @@ def test_tensor_parallel_then_hsdp_on_another_world_size(one_process_losses: dic
 
 
 @pytest.mark.slow
-def test_fsdp2_x_tp2_matches_one_process_and_resumes_exactly(one_process_losses: dict[int, float],
-                                                             tiny_data: Path, tmp_path: Path,
-                                                             no_launch_env: None) -> None:
+def test_fsdp2_x_tp2_matches_one_process_and_resumes_exactly(
+    one_process_losses: dict[int, float], tiny_data: Path, tmp_path: Path, no_launch_env: None
+) -> None:
     full, resumed = tmp_path / "full", tmp_path / "resumed"
-    launch(4, tmp_path, tiny_data, "engine.tp=2", f"run_dir={full}", "checkpoint.every=3", "checkpoint.keep_last=3")
+    launch(
+        4,
+        tmp_path,
+        tiny_data,
+        "engine.tp=2",
+        f"run_dir={full}",
+        "checkpoint.every=3",
+        "checkpoint.keep_last=3",
+    )
     assert_close(step_losses(full), one_process_losses)
-    launch(4, tmp_path, tiny_data, "engine.tp=2", f"run_dir={resumed}",
-           f"checkpoint.resume={ckpt.checkpoint_path(full, 3)}")
+    launch(
+        4,
+        tmp_path,
+        tiny_data,
+        "engine.tp=2",
+        f"run_dir={resumed}",
+        f"checkpoint.resume={ckpt.checkpoint_path(full, 3)}",
+    )
     expected = {s: v for s, v in step_losses(full).items() if s > 3}
     assert step_losses(resumed) == expected  # bit-identical after resume, same layout
 
 
-def test_layout_that_does_not_divide_the_world_is_refused(tiny_config: Callable[..., TrainConfig],
-                                                         single_process: None) -> None:
+def test_layout_that_does_not_divide_the_world_is_refused(
+    tiny_config: Callable[..., TrainConfig], single_process: None
+) -> None:
     with pytest.raises(MathlmError, match="world size 1 is not divisible by engine.tp 2"):
         train(tiny_config("engine.tp=2"))

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-
 from mathlm.errors import MathlmError
 from mathlm.pretrain import checkpoint as ckpt
 from mathlm.pretrain.config import TrainConfig

@@ -7,7 +7,6 @@ import math
 from pathlib import Path
 
 import pytest
-
 from typer.testing import CliRunner
 
 from mathlm.cli import app

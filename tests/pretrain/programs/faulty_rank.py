@@ -18,12 +18,14 @@ from mathlm.cli import main
 from mathlm.pretrain import engine
 
 mode, faulty_rank, faulty_step = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-sys.argv = [sys.argv[0], *sys.argv[sys.argv.index("--") + 1:]]
+sys.argv = [sys.argv[0], *sys.argv[sys.argv.index("--") + 1 :]]
 original = engine.FSDP2Engine.forward_backward
 calls = {"micro_batches": 0}
 
 
-def faulty_forward_backward(self: engine.FSDP2Engine, tokens: torch.Tensor, last_micro_batch: bool) -> torch.Tensor:
+def faulty_forward_backward(
+    self: engine.FSDP2Engine, tokens: torch.Tensor, last_micro_batch: bool
+) -> torch.Tensor:
     calls["micro_batches"] += 1
     step = (calls["micro_batches"] - 1) // self.grad_accum + 1
     if int(os.environ["RANK"]) == faulty_rank and step == faulty_step:

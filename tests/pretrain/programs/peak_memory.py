@@ -40,5 +40,6 @@ def measured_build_engine(*args: object, **kwargs: object) -> object:
 trainer.build_engine = measured_build_engine  # type: ignore[assignment]
 trainer.train(load_config(Path(config), TrainConfig, overrides))
 rank = int(os.environ.get("RANK", "0"))
-Path(f"{output}.{rank}").write_text(json.dumps(
-    {"rank": rank, "growth_bytes": (status_kib("VmHWM") - baseline["rss_kib"]) * 1024}))
+Path(f"{output}.{rank}").write_text(
+    json.dumps({"rank": rank, "growth_bytes": (status_kib("VmHWM") - baseline["rss_kib"]) * 1024})
+)
