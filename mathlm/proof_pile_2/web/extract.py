@@ -501,7 +501,9 @@ def remove_boilerplate(tree: HTMLTree, named: frozenset[str] = FURNITURE_WORDS) 
     and they are skipped when together they would leave little of the page (the main content is never
     emptied).
     """
-    for node in outermost(tree.document.query_selector_all(NEVER_TEXT).values()):
+    # Only the body's: the text extraction never reads the head, and the head's scripts, styles and
+    # metadata are most of these elements.
+    for node in outermost(tree.body.query_selector_all(NEVER_TEXT).values()):
         node.remove()
     removed = None  # removal only detaches, so a removed node can still tell what was inside it
     for node in tree.body.query_selector_all(BOILERPLATE_SELECTOR).values():
