@@ -35,7 +35,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,7 +68,7 @@ def most_likely(node):
 
 
 # Runs inside the side venv (with ``most_likely`` prepended): extracts every page, reports CPU time.
-OWM_RUNNER = r'''
+OWM_RUNNER = r"""
 import json, sys, time
 from text_extract.extract import extract_text
 from text_extract.utils import Config
@@ -90,7 +89,7 @@ for round_ in range(repeat):
             texts.append(text)
 cpu = time.process_time() - start
 json.dump({"texts": texts, "cpu_s": cpu}, sys.stdout)
-'''
+"""
 
 
 @dataclass
@@ -118,18 +117,32 @@ class MarkupFragment:
 def load_corpus(root: Path = CORPUS) -> list[RealPage]:
     """The corpus pages with their manifest entries, in manifest order."""
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    return [RealPage(id=entry["id"], family=entry["family"], math=entry["math"], latex=entry["latex"],
-                     html=decode_html((root / entry["file"]).read_bytes()), must_math=entry["must_math"],
-                     must_text=entry["must_text"], must_not=entry["must_not"])
-            for entry in manifest["pages"]]
+    return [
+        RealPage(
+            id=entry["id"],
+            family=entry["family"],
+            math=entry["math"],
+            latex=entry["latex"],
+            html=decode_html((root / entry["file"]).read_bytes()),
+            must_math=entry["must_math"],
+            must_text=entry["must_text"],
+            must_not=entry["must_not"],
+        )
+        for entry in manifest["pages"]
+    ]
 
 
 # --- expectations ---------------------------------------------------------------------------------------
 
+
 def normalize(latex: str) -> str:
     """LaTeX without spacing, braces and sizing, so one formula spelled two ways compares equal."""
-    latex = re.sub(r"\\(left|right|displaystyle|textstyle|mathrm|text|operatorname|,|;|!|quad|qquad)"
-                   r"(?![A-Za-z])", "", latex)
+    latex = re.sub(
+        r"\\(left|right|displaystyle|textstyle|mathrm|text|operatorname|,|;|!|quad|qquad)"
+        r"(?![A-Za-z])",
+        "",
+        latex,
+    )
     for long, short in ((r"\leq", r"\le"), (r"\geq", r"\ge"), (r"\neq", r"\ne"), (r"\to", r"\rightarrow")):
         latex = latex.replace(long, short)
     return re.sub(r"[\s{}]|\\ ", "", latex)
@@ -159,13 +172,18 @@ def check_expectations(page: RealPage, text: str) -> list[tuple[str, str, bool]]
 
 # --- formulas of the markup -----------------------------------------------------------------------------
 
+
 def markup_fragments(html: str) -> list[MarkupFragment]:
     """The formulas a page's markup holds, found without running either extractor."""
     tree = HTMLTree.parse(html)
     if tree.body is None:
         return []
-    found = [*script_fragments(tree), *annotated_fragments(tree), *bare_mathml_fragments(tree),
-             *image_fragments(tree)]
+    found = [
+        *script_fragments(tree),
+        *annotated_fragments(tree),
+        *bare_mathml_fragments(tree),
+        *image_fragments(tree),
+    ]
     found += [MarkupFragment(latex, "text_delimited") for latex, _ in delimited_in_text(tree)]
     return [fragment for fragment in found if normalize(fragment.latex)]
 
@@ -191,8 +209,11 @@ def annotated_fragments(tree: HTMLTree) -> list[MarkupFragment]:
 
 def bare_mathml_fragments(tree: HTMLTree) -> list[MarkupFragment]:
     """MathML without a TeX annotation; its truth is the LaTeX our converter gives (see ``normalize``)."""
-    return [MarkupFragment(math_to_latex(math), "mathml") for math in tree.body.query_selector_all("math").values()
-            if tex_annotation(math) is None and math.closest(".mwe-math-element") is None]
+    return [
+        MarkupFragment(math_to_latex(math), "mathml")
+        for math in tree.body.query_selector_all("math").values()
+        if tex_annotation(math) is None and math.closest(".mwe-math-element") is None
+    ]
 
 
 FORMULA_IMAGE_CLASSES = {"math", "formulaInl", "formulaDsp", "latex", "tex", "latexcenter"}
@@ -207,8 +228,11 @@ def image_fragments(tree: HTMLTree) -> list[MarkupFragment]:
             continue  # its annotation was counted already
         classes = set(image.class_list.values())
         src, alt = image.getattr("src") or "", (image.getattr("alt") or "").strip()
-        formula = (classes & FORMULA_IMAGE_CLASSES or image.closest("div.math, .formulaDsp") is not None
-                   or any(name.startswith("mwe-math-fallback-image") for name in classes))
+        formula = (
+            classes & FORMULA_IMAGE_CLASSES
+            or image.closest("div.math, .formulaDsp") is not None
+            or any(name.startswith("mwe-math-fallback-image") for name in classes)
+        )
         if formula:
             latex = re.sub(r"^(\$\$?|\\\[|\\\()|(\$\$?|\\\]|\\\))$", "", alt).strip()
             out.append(MarkupFragment(strip_displaystyle(latex), "latex_image"))
@@ -219,7 +243,9 @@ def image_fragments(tree: HTMLTree) -> list[MarkupFragment]:
 
 def delimited_in_text(tree: HTMLTree) -> list[tuple[str, bool]]:
     """``$..$``, ``$$..$$``, ``\\(..\\)``, ``\\[..\\]`` written in the page's visible text (``<pre>`` too)."""
-    for node in tree.body.query_selector_all("script, style, math, .katex, .mwe-math-element, textarea").values():
+    for node in tree.body.query_selector_all(
+        "script, style, math, .katex, .mwe-math-element, textarea"
+    ).values():
         if node.parent is not None:
             node.parent.remove_child(node)
     return delimited_math(tree.body.text or "")
@@ -237,11 +263,17 @@ def has_debris(html: str, text: str) -> bool:
     if tree.body is None:
         return False
     outside_math = "".join(TEXT_MATH.sub(" ", text).split())
-    return any(len(glyphs) >= 4 and glyphs in outside_math for glyphs in
-               ("".join((node.text or "").split()) for node in tree.body.query_selector_all(".katex-html").values()))
+    return any(
+        len(glyphs) >= 4 and glyphs in outside_math
+        for glyphs in (
+            "".join((node.text or "").split())
+            for node in tree.body.query_selector_all(".katex-html").values()
+        )
+    )
 
 
 # --- running --------------------------------------------------------------------------------------------
+
 
 def ensure_owm_python(python: Path | None) -> Path:
     if python is not None:
@@ -259,8 +291,13 @@ def run_owm(python: Path, pages: list[RealPage], repeat: int) -> tuple[list[str]
         pages_file, runner = Path(tmp) / "pages.json", Path(tmp) / "owm_runner.py"
         pages_file.write_text(json.dumps([page.html for page in pages]))
         runner.write_text(inspect.getsource(most_likely) + OWM_RUNNER)
-        done = subprocess.run([str(python), str(runner), str(pages_file), str(repeat)], capture_output=True,
-                              text=True, check=True, cwd=tmp)
+        done = subprocess.run(
+            [str(python), str(runner), str(pages_file), str(repeat)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=tmp,
+        )
     result = json.loads(done.stdout)
     return result["texts"], result["cpu_s"]
 
@@ -322,47 +359,88 @@ def family_rows(ours: dict[str, Tally], owm: dict[str, Tally]) -> list[dict]:
     rows = []
     for family in sorted(ours, key=lambda name: (name == "all", name)):
         mine, peer = ours[family], owm[family]
-        rows.append({"family": family, "pages": mine.pages, "expectations": mine.expectations,
-                     "mathlm held %": round(mine.held_pct, 1), "OWM held %": round(peer.held_pct, 1),
-                     "formulas": mine.formulas, "mathlm kept %": round(mine.kept_pct, 1),
-                     "OWM kept %": round(peer.kept_pct, 1), "mathlm boilerplate": mine.boilerplate,
-                     "OWM boilerplate": peer.boilerplate})
+        rows.append(
+            {
+                "family": family,
+                "pages": mine.pages,
+                "expectations": mine.expectations,
+                "mathlm held %": round(mine.held_pct, 1),
+                "OWM held %": round(peer.held_pct, 1),
+                "formulas": mine.formulas,
+                "mathlm kept %": round(mine.kept_pct, 1),
+                "OWM kept %": round(peer.kept_pct, 1),
+                "mathlm boilerplate": mine.boilerplate,
+                "OWM boilerplate": peer.boilerplate,
+            }
+        )
     return rows
 
 
-def report(pages: list[RealPage], ours: tuple[list[str], float], owm: tuple[list[str], float],
-           repeat: int) -> dict:
+def report(
+    pages: list[RealPage], ours: tuple[list[str], float], owm: tuple[list[str], float], repeat: int
+) -> dict:
     """Print the speed, the per-family table and the failed expectations; return the figures."""
     ours_rate = len(pages) * repeat / ours[1]
     owm_rate = len(pages) * repeat / owm[1]
-    console.print(summary_table("Speed (one process each; pages per CPU-second = pages/s per core)", [
-        {"extractor": "mathlm", "pages": len(pages) * repeat, "CPU s": round(ours[1], 2),
-         "pages/s/core": round(ours_rate, 1), "vs OWM": f"{ours_rate / owm_rate:.2f}x"},
-        {"extractor": "OpenWebMath 0.1.3", "pages": len(pages) * repeat, "CPU s": round(owm[1], 2),
-         "pages/s/core": round(owm_rate, 1), "vs OWM": "1.00x"},
-    ]))
+    console.print(
+        summary_table(
+            "Speed (one process each; pages per CPU-second = pages/s per core)",
+            [
+                {
+                    "extractor": "mathlm",
+                    "pages": len(pages) * repeat,
+                    "CPU s": round(ours[1], 2),
+                    "pages/s/core": round(ours_rate, 1),
+                    "vs OWM": f"{ours_rate / owm_rate:.2f}x",
+                },
+                {
+                    "extractor": "OpenWebMath 0.1.3",
+                    "pages": len(pages) * repeat,
+                    "CPU s": round(owm[1], 2),
+                    "pages/s/core": round(owm_rate, 1),
+                    "vs OWM": "1.00x",
+                },
+            ],
+        )
+    )
     mine, peer = family_tallies(pages, ours[0]), family_tallies(pages, owm[0])
     rows = family_rows(mine, peer)
     console.print(summary_table("Real pages per markup family: expectations held, formulas kept", rows))
     for name, tally in (("mathlm", mine["all"]), ("OpenWebMath", peer["all"])):
-        shown = [{"page": page, "kind": kind, "fragment": fragment[:70]} for page, kind, fragment in
-                 tally.failed[:EXAMPLES]]
-        console.print(summary_table(f"{name}: {len(tally.failed)} expectations failed (first {EXAMPLES})",
-                                    shown or [{"page": "none"}]))
-    return {"speed_ratio": ours_rate / owm_rate, "mathlm_pages_per_s": ours_rate, "owm_pages_per_s": owm_rate,
-            "families": rows}
+        shown = [
+            {"page": page, "kind": kind, "fragment": fragment[:70]}
+            for page, kind, fragment in tally.failed[:EXAMPLES]
+        ]
+        console.print(
+            summary_table(
+                f"{name}: {len(tally.failed)} expectations failed (first {EXAMPLES})",
+                shown or [{"page": "none"}],
+            )
+        )
+    return {
+        "speed_ratio": ours_rate / owm_rate,
+        "mathlm_pages_per_s": ours_rate,
+        "owm_pages_per_s": owm_rate,
+        "families": rows,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="extract every page this many times for timing")
-    parser.add_argument("--owm-python", type=Path, default=None,
-                        help=f"python of a venv with {' and '.join(OWM_REQUIREMENTS)} (default: {OWM_VENV})")
+    parser.add_argument(
+        "--owm-python",
+        type=Path,
+        default=None,
+        help=f"python of a venv with {' and '.join(OWM_REQUIREMENTS)} (default: {OWM_VENV})",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = parser.parse_args()
     pages = load_corpus()
-    console.print(f"{len(pages)} real pages: {sum(page.math for page in pages)} math, "
-                  f"{sum(not page.math for page in pages)} non-math")
+    console.print(
+        f"{len(pages)} real pages: {sum(page.math for page in pages)} math, "
+        f"{sum(not page.math for page in pages)} non-math"
+    )
     owm = run_owm(ensure_owm_python(args.owm_python), pages, args.repeat)
     ours = run_ours(pages, args.repeat)
     figures = report(pages, ours, owm, args.repeat)

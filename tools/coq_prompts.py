@@ -1,4 +1,5 @@
-"""Write the Coq few-shot prompts (``mathlm/assets/prompts/coq_*_fewshot.json``) from miniF2F-rocq VALID theorems.
+"""Write the Coq few-shot prompts (``mathlm/assets/prompts/coq_*_fewshot.json``) from miniF2F-rocq VALID
+theorems.
 
 The proofs below were written by hand for this project. The tool runs them through the real Coq
 backend to record the exact goal text before each exemplar tactic (what the search will show the
@@ -29,11 +30,18 @@ TACTIC_EXEMPLARS = [
 WHOLE_PROOFS = [
     ("mathd_algebra_109", "Proof.\n  Require Import Lra.\n  intros h0 h1.\n  subst a.\n  lra.\nQed."),
     ("mathd_algebra_123", "Proof.\n  Require Import Lia.\n  lia.\nQed."),
-    ("mathd_algebra_159", "Proof.\n  Require Import Lra.\n  intros b f h0 h1.\n  rewrite h0 in h1.\n  lra.\nQed."),
+    (
+        "mathd_algebra_159",
+        "Proof.\n  Require Import Lra.\n  intros b f h0 h1.\n  rewrite h0 in h1.\n  lra.\nQed.",
+    ),
     ("mathd_algebra_10", "Proof.\n  Require Import Lra.\n  rewrite Rabs_right; lra.\nQed."),
 ]
-SOURCE = {"repository": "LLM4Rocq/miniF2F-rocq", "commit": "b60affae", "split": "valid",
-          "proofs": "written for mathlm and checked by mathlm's Coq verifier (Coq 8.16.1)"}
+SOURCE = {
+    "repository": "LLM4Rocq/miniF2F-rocq",
+    "commit": "b60affae",
+    "split": "valid",
+    "proofs": "written for mathlm and checked by mathlm's Coq verifier (Coq 8.16.1)",
+}
 LICENSE = "statements: MIT (LLM4Rocq/miniF2F-rocq); proofs and instructions: written for this project"
 TACTIC_FORMAT = {
     "instruction": "Given the Coq tactic state, suggest a next tactic.\nHere are some examples:\n\n",
@@ -86,16 +94,27 @@ def whole_exemplars(theorems: dict[str, Theorem]) -> list[dict[str, str]]:
             verdict = verifier.verify(theorem.header, theorem.statement, proof)
             if not verdict.verified:
                 raise SystemExit(f"{name}: the exemplar proof is not accepted: {verdict.reason}")
-            exemplars.append({"theorem": name, "state": theorem.header.strip() + "\n\n" + theorem.statement,
-                              "tactic": proof})
+            exemplars.append(
+                {
+                    "theorem": name,
+                    "state": theorem.header.strip() + "\n\n" + theorem.statement,
+                    "tactic": proof,
+                }
+            )
     finally:
         verifier.close()
     return exemplars
 
 
 def write(path: Path, name: str, description: str, fmt: dict, exemplars: list[dict[str, str]]) -> None:
-    spec = {"name": name, "description": description, "source": SOURCE, "license": LICENSE, "format": fmt,
-            "exemplars": exemplars}
+    spec = {
+        "name": name,
+        "description": description,
+        "source": SOURCE,
+        "license": LICENSE,
+        "format": fmt,
+        "exemplars": exemplars,
+    }
     path.write_text(json.dumps(spec, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {path} ({len(exemplars)} exemplars)")
 
@@ -105,12 +124,20 @@ def main() -> None:
     unknown = {n for n, *_ in TACTIC_EXEMPLARS + WHOLE_PROOFS} - set(theorems)
     if unknown:
         raise SystemExit(f"not valid-split theorems: {sorted(unknown)}")
-    write(assets.PROMPTS_DIR / "coq_tactic_fewshot.json", "coq_tactic_fewshot",
-          "Coq next-tactic prompt in Llemma's format (Tactic state / Next tactic), miniF2F-rocq valid states",
-          TACTIC_FORMAT, tactic_exemplars(theorems))
-    write(assets.PROMPTS_DIR / "coq_whole_proof_fewshot.json", "coq_whole_proof_fewshot",
-          "Coq whole-proof prompt: file header + statement, then a complete proof (miniF2F-rocq valid)",
-          WHOLE_FORMAT, whole_exemplars(theorems))
+    write(
+        assets.PROMPTS_DIR / "coq_tactic_fewshot.json",
+        "coq_tactic_fewshot",
+        "Coq next-tactic prompt in Llemma's format (Tactic state / Next tactic), miniF2F-rocq valid states",
+        TACTIC_FORMAT,
+        tactic_exemplars(theorems),
+    )
+    write(
+        assets.PROMPTS_DIR / "coq_whole_proof_fewshot.json",
+        "coq_whole_proof_fewshot",
+        "Coq whole-proof prompt: file header + statement, then a complete proof (miniF2F-rocq valid)",
+        WHOLE_FORMAT,
+        whole_exemplars(theorems),
+    )
 
 
 if __name__ == "__main__":

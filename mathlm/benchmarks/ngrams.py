@@ -18,6 +18,10 @@ prefix sums in numpy (multiplication by the inverse of the base turns the rollin
 deterministic across processes and machines (unlike Python's ``hash``). Two different n-grams collide
 with probability ~2^-64 per lookup: a false hit is not a practical concern at corpus scale.
 
+**Formula-only n-grams.** A test n-gram is indexed only if at least ``MIN_PROSE_WORDS`` of its words are
+words of language (:func:`prose_words`): formulas normalize to runs of variables, exponents and command
+names ("x y 2 x 2 2xy y 2") that any page using a standard identity shares with some MATH solution.
+
 **Short test items.** A text with fewer than ``n`` words has no n-gram. If it has at least ``min_words``
 words (default 8: "Compute $\\dbinom{8}{4}$." is too generic to count as contamination, a full
 8-word sentence is not) the whole text is its only n-gram, matched where a document contains exactly
@@ -37,6 +41,23 @@ import numpy as np
 from mathlm.benchmarks import BenchmarkRecord, TextField, iter_benchmark
 
 DEFAULT_MIN_WORDS = 8
+# An indexed test n-gram needs this many prose words (letters only, >= MIN_PROSE_WORD_CHARS long, not a
+# TeX command name): see ``_wordy_windows``.
+MIN_PROSE_WORDS = 3
+MIN_PROSE_WORD_CHARS = 3
+# TeX command names as they read after normalization: formula tokens, not words of language.
+TEX_WORDS = frozenset("""
+    frac dfrac tfrac sqrt sum prod int iint oint lim limsup liminf infty cdot cdots ldots dots vdots ddots
+    times div leq geq neq approx equiv sim simeq cong propto subset subseteq supset supseteq cup cap
+    setminus emptyset varnothing notin forall exists nexists mathbb mathbf mathrm mathcal mathit mathsf
+    text textbf textit operatorname left right big bigg begin end align aligned array matrix pmatrix
+    bmatrix vmatrix cases binom dbinom tbinom choose over alpha beta gamma delta epsilon varepsilon theta
+    vartheta iota kappa lambda sigma omega phi varphi rho tau psi chi zeta eta upsilon partial nabla
+    rightarrow leftarrow leftrightarrow longrightarrow implies iff mapsto quad qquad displaystyle
+    textstyle boxed overline underline widehat hat vec bar tilde dot ddot log sin cos tan sec csc cot
+    arcsin arccos arctan sinh cosh tanh exp det gcd lcm mod pmod bmod max min sup inf arg deg dim ker
+    circ angle triangle perp parallel lfloor rfloor lceil rceil langle rangle mid nmid pmatrix
+""".split())
 
 _NON_WORD = re.compile(r"[\W_]+")
 _U64 = np.uint64
@@ -117,15 +138,27 @@ def word_hashes_normalized(normalized: str) -> np.ndarray:
     return _mix(_span_hashes(sums, starts, ends, _BYTE_POWERS))
 
 
-def numeric_words(normalized: str) -> np.ndarray:
-    """Per word of a normalized text: True when it is all digits (after normalization, no letter byte)."""
+def prose_words(normalized: str) -> np.ndarray:
+    """Per word of a normalized text: True when it is a word of language, not of a formula.
+
+    A prose word has at least ``MIN_PROSE_WORD_CHARS`` characters, all letters, and is not the name of a TeX
+    command (``\\frac`` normalizes to ``frac``). Variables (``x``, ``2xy``), exponents and numbers are not.
+    """
     if not normalized:
         return np.zeros(0, dtype=bool)
     data = np.frombuffer(normalized.encode("utf-8"), dtype=np.uint8)
     starts, ends = _word_bounds(data)
-    letters = np.zeros(len(data) + 1, dtype=np.int64)
-    np.cumsum((data > 57) | ((data < 48) & (data != 32)), out=letters[1:])
-    return letters[ends] == letters[starts]
+    non_letters = np.zeros(len(data) + 1, dtype=np.int64)
+    np.cumsum(((data < 97) | (data > 122)) & (data < 128), out=non_letters[1:])
+    wordy = (non_letters[ends] == non_letters[starts]) & (ends - starts >= MIN_PROSE_WORD_CHARS)
+    if wordy.any():
+        wordy &= ~np.isin(word_hashes_normalized(normalized), _tex_word_hashes())
+    return wordy
+
+
+@lru_cache(maxsize=1)
+def _tex_word_hashes() -> np.ndarray:
+    return word_hashes_normalized(" ".join(sorted(TEX_WORDS)))
 
 
 def word_hashes(text: str) -> np.ndarray:
@@ -319,15 +352,17 @@ class _KeyTable:
         return np.repeat(where, repeats), self.values[np.repeat(left, repeats) + offsets]
 
 
-def _wordy_windows(numeric: np.ndarray, n: int) -> np.ndarray:
-    """Per n-gram: True when at least one of its words has a letter.
+def _wordy_windows(prose: np.ndarray, n: int) -> np.ndarray:
+    """Per n-gram: True when at least ``MIN_PROSE_WORDS`` of its words are prose words (:func:`prose_words`).
 
-    All-number n-grams ("1 2 3 ... 13", coordinate lists, tables of ones) occur in unrelated documents
-    everywhere, so test n-grams made only of numbers are not indexed.
+    All-number n-grams ("1 2 3 ... 13", coordinate lists) and formula-only ones ("x y 2 x 2 2xy y 2 so x 2
+    y 2", what any page expanding a square writes) occur in unrelated documents everywhere: a shared one
+    says nothing about contamination. Test n-grams that carry too few words of language are not indexed,
+    so a document must share some of an item's wording to match it.
     """
-    counts = np.zeros(len(numeric) + 1, dtype=np.int64)
-    np.cumsum(~numeric, out=counts[1:])
-    return counts[n:] > counts[: len(counts) - n]
+    counts = np.zeros(len(prose) + 1, dtype=np.int64)
+    np.cumsum(prose, out=counts[1:])
+    return counts[n:] - counts[: len(counts) - n] >= min(MIN_PROSE_WORDS, n)
 
 
 class NgramIndex:
@@ -374,7 +409,7 @@ class NgramIndex:
             raise RuntimeError("the index is frozen; add texts before the first match()")
         normalized = normalize(text)
         words = WordSequence(word_hashes_normalized(normalized))
-        wordy = _wordy_windows(numeric_words(normalized), min(self.n, len(words)))
+        wordy = _wordy_windows(prose_words(normalized), min(self.n, len(words)))
         stats = self._stats(benchmark)
         if len(words) < self.min_words or not wordy.any():
             stats.short_skipped += 1

@@ -118,7 +118,7 @@ def web_stages(cfg: WebBuildConfig, workdir: Path) -> tuple[list[Stage], Path, l
     warcs = resolve_input(cfg.warcs or "", "web.warcs")
     web = build_web_pipeline(cfg.pipeline, warcs, output, _work(workdir, "web"), tasks=cfg.tasks)
     stages = [replace(stage, workers=cfg.workers) for stage in web.stages]
-    return stages, output, [f"open-web-math: {note}" for note in web.skipped]
+    return stages, output, [f"open-web-math: {note}" for note in (*web.skipped, *web.models)]
 
 
 def code_stages(cfg: CodeBuildConfig, workdir: Path) -> tuple[list[Stage], Path]:

@@ -12,8 +12,18 @@ from __future__ import annotations
 from mathlm.theorem_proving.proposer import Candidate
 
 # intro first (so the procedures see hypotheses), then the procedures, cheapest first.
-COQ_AUTOMATION = ("intros.", "lia.", "lra.", "nia.", "nra.", "field.", "ring.", "reflexivity.", "auto.",
-                  "vm_compute; reflexivity.")
+COQ_AUTOMATION = (
+    "intros.",
+    "lia.",
+    "lra.",
+    "nia.",
+    "nra.",
+    "field.",
+    "ring.",
+    "reflexivity.",
+    "auto.",
+    "vm_compute; reflexivity.",
+)
 
 
 class AutomationBaseline:

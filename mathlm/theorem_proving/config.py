@@ -19,9 +19,11 @@ from mathlm.config import ConfigModel
 
 
 class ModelConfig(ConfigModel):
-    """The model. ``temperature: 0`` with ``n > 1`` is beam search (the published search setting)."""
+    """The model. ``temperature: 0`` with ``n > 1`` is beam search (the published search setting).
+    ``engine: automation`` is no model: the search proposes a fixed list of Coq decision procedures
+    (the automation baseline, :mod:`mathlm.theorem_proving.baseline`)."""
 
-    engine: Literal["hf", "vllm", "openai"] = "hf"
+    engine: Literal["hf", "vllm", "openai", "automation"] = "hf"
     path: str = ""  # checkpoint directory (hf, vllm) or the served model name (openai)
     base_url: str | None = None  # openai: e.g. http://localhost:8000/v1
     n: int = 32

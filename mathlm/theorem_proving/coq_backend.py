@@ -24,38 +24,27 @@ Coq's kernel accepts it. The search then re-checks the whole file with :mod:`mat
 from __future__ import annotations
 
 import math
-import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mathlm.errors import MathlmError
 from mathlm.theorem_proving.backend import Outcome, ProofState, TacticResult, TheoremStartError
 from mathlm.theorem_proving.coq_ide import (
+    COQIDETOP,
     Answer,
     CoqDied,
     CoqGoals,
     CoqIdeProcess,
     CoqUnresponsive,
+    find_coqidetop,
     parse_goals,
 )
 from mathlm.theorem_proving.coq_text import CoqTextError, Sentence, split_sentences
 
-COQIDETOP = "coqidetop.opt"
-INSTALL_HINT = ("Coq is not installed: install Debian's Coq 8.16 with "
-                "`apt-get install -y coq libcoq-stdlib libcoq-coquelicot` (scripts/install_system_deps.sh does it)")
 _UNWRAPPED = {"-", "+", "*", "{", "}"}  # bullets and braces cannot take a Timeout prefix
 DEFAULT_PRELUDE = "Require Import Lia Lra Psatz."
 _CLOSERS = {"Qed.", "Defined."}  # a proposal may end with these: the backend closes proofs itself
-
-
-def find_coqidetop(executable: str = COQIDETOP) -> str:
-    """The coqidetop binary, or a :class:`MathlmError` that says how to install Coq."""
-    found = shutil.which(executable) or (executable if Path(executable).is_file() else None)
-    if found is None:
-        raise MathlmError(f"'{executable}' not found. {INSTALL_HINT}")
-    return found
 
 
 def proof_script(tactics: Sequence[str], prelude: str = "") -> str:
@@ -82,9 +71,15 @@ class _Document:
 class CoqBackend:
     """A :class:`~mathlm.theorem_proving.backend.ProverBackend` over one ``coqidetop`` process."""
 
-    def __init__(self, executable: str = COQIDETOP, tactic_timeout_s: float = 10.0,
-                 start_timeout_s: float = 120.0, grace_s: float = 5.0, workdir: str | Path | None = None,
-                 proof_prelude: str = DEFAULT_PRELUDE) -> None:
+    def __init__(
+        self,
+        executable: str = COQIDETOP,
+        tactic_timeout_s: float = 10.0,
+        start_timeout_s: float = 120.0,
+        grace_s: float = 5.0,
+        workdir: str | Path | None = None,
+        proof_prelude: str = DEFAULT_PRELUDE,
+    ) -> None:
         self.command = [find_coqidetop(executable), "-main-channel", "stdfds", "-async-proofs", "off"]
         self.tactic_timeout_s = tactic_timeout_s
         self.start_timeout_s = start_timeout_s
@@ -130,8 +125,11 @@ class CoqBackend:
             new_path = (*path, *(text for text, _ in added))
             if goals is None:
                 self._rewind(parent)
-                return TacticResult(Outcome.ERROR, reason="left_proof",
-                                    message="the tactic ended the proof mode (only tactics may follow)")
+                return TacticResult(
+                    Outcome.ERROR,
+                    reason="left_proof",
+                    message="the tactic ended the proof mode (only tactics may follow)",
+                )
             if goals.given_up:
                 self._rewind(parent)
                 return TacticResult(Outcome.ERROR, reason="gave_up", message="a goal was given up (admit)")
@@ -139,9 +137,12 @@ class CoqBackend:
                 problem = self._qed()
                 if problem:
                     return TacticResult(Outcome.ERROR, reason="qed_failed", message=problem)
-                return TacticResult(Outcome.PROVED, state=ProofState("", tactics, ((header, statement), new_path)))
-            return TacticResult(Outcome.GOALS,
-                                state=ProofState(goals.render(), tactics, ((header, statement), new_path)))
+                return TacticResult(
+                    Outcome.PROVED, state=ProofState("", tactics, ((header, statement), new_path))
+                )
+            return TacticResult(
+                Outcome.GOALS, state=ProofState(goals.render(), tactics, ((header, statement), new_path))
+            )
         except (CoqUnresponsive, CoqDied) as err:
             return TacticResult(Outcome.ERROR, reason=self._failure(err), message=str(err))
 
@@ -177,12 +178,16 @@ class CoqBackend:
         else:  # the header stays loaded: jump back to just after it
             self._edit_at(doc.header_tip, self.start_timeout_s)
         doc.statement, doc.path = "", []
-        tip = self._add_checked(statement + "\nProof.\n" + self.proof_prelude, doc.header_tip, "statement_error")
+        tip = self._add_checked(
+            statement + "\nProof.\n" + self.proof_prelude, doc.header_tip, "statement_error"
+        )
         answer = self._process_goals(self.start_timeout_s)
         goals = parse_goals(answer) if answer.good else None
         if goals is None or goals.finished:
             self._edit_at(doc.header_tip, self.start_timeout_s)
-            raise TheoremStartError("statement_error", answer.message or "the statement does not open a proof")
+            raise TheoremStartError(
+                "statement_error", answer.message or "the statement does not open a proof"
+            )
         doc.statement, doc.proof_start = statement, tip
         return goals
 
@@ -217,8 +222,11 @@ class CoqBackend:
         if common < len(path):
             parent = doc.tip()
             added = self._add_all(list(path[common:]), self.tactic_timeout_s + self.grace_s)
-            replay = added if isinstance(added, TacticResult) else self._observe(parent, self.tactic_timeout_s +
-                                                                                 self.grace_s)
+            replay = (
+                added
+                if isinstance(added, TacticResult)
+                else self._observe(parent, self.tactic_timeout_s + self.grace_s)
+            )
             if isinstance(replay, TacticResult):  # a path that worked before fails now: start over once
                 raise CoqDied(f"replaying a known proof path failed: {replay.message}")
 

@@ -16,15 +16,32 @@ from __future__ import annotations
 import codecs
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from xml.sax.saxutils import escape
 
+from mathlm.errors import MathlmError
+
 PROTOCOL_VERSION = "20220205"  # Coq 8.16's; the Add call below is written for it
+COQIDETOP = "coqidetop.opt"
+INSTALL_HINT = (
+    "Coq is not installed: install Debian's Coq 8.16 with "
+    "`apt-get install -y coq libcoq-stdlib libcoq-coquelicot` (scripts/install_system_deps.sh does it)"
+)
+
+
+def find_coqidetop(executable: str = COQIDETOP) -> str:
+    """The coqidetop binary, or a :class:`MathlmError` that says how to install Coq."""
+    found = shutil.which(executable) or (executable if Path(executable).is_file() else None)
+    if found is None:
+        raise MathlmError(f"'{executable}' not found. {INSTALL_HINT}")
+    return found
 
 
 class CoqUnresponsive(Exception):
@@ -114,8 +131,14 @@ class CoqIdeProcess:
 
     def __init__(self, command: Sequence[str], cwd: str | None = None) -> None:
         try:
-            self._proc = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                          stderr=subprocess.DEVNULL, cwd=cwd, start_new_session=True)
+            self._proc = subprocess.Popen(
+                list(command),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                cwd=cwd,
+                start_new_session=True,
+            )
         except OSError as err:
             raise CoqDied(f"cannot start {command[0]}: {err}") from None
         self._answers: queue.Queue[ET.Element | None] = queue.Queue()
@@ -140,9 +163,11 @@ class CoqIdeProcess:
 
     def add(self, sentence: str, state_id: int, timeout_s: float) -> Answer:
         """Queue ``sentence`` after ``state_id`` (which must be the tip); the answer holds the new id."""
-        body = (f"<pair><pair><pair><pair><string>{escape(sentence)}</string><int>-1</int></pair>"
-                f'<pair><state_id val="{state_id}"/><bool val="false"/></pair></pair><int>0</int></pair>'
-                "<pair><int>0</int><int>0</int></pair></pair>")
+        body = (
+            f"<pair><pair><pair><pair><string>{escape(sentence)}</string><int>-1</int></pair>"
+            f'<pair><state_id val="{state_id}"/><bool val="false"/></pair></pair><int>0</int></pair>'
+            "<pair><int>0</int><int>0</int></pair></pair>"
+        )
         return self.call(f'<call val="Add">{body}</call>', timeout_s)
 
     def edit_at(self, state_id: int, timeout_s: float) -> Answer:
@@ -225,8 +250,13 @@ class CoqIdeProcess:
                 return
             state = element.find("state_id")
             with self._messages_lock:
-                self._messages.append(Message(level.get("val", ""), _text(message.find("richpp")).strip(),
-                                              int(state.get("val", "0")) if state is not None else 0))
+                self._messages.append(
+                    Message(
+                        level.get("val", ""),
+                        _text(message.find("richpp")).strip(),
+                        int(state.get("val", "0")) if state is not None else 0,
+                    )
+                )
 
 
 def parse_goals(answer: Answer) -> CoqGoals | None:
@@ -260,7 +290,9 @@ def _text(element: ET.Element | None) -> str:
 def _state_id(answer: Answer) -> int:
     found = answer.value.find(".//state_id")
     if not answer.good or found is None:
-        raise CoqDied(f"unexpected answer from coqidetop: {answer.message or ET.tostring(answer.value)[:200]!r}")
+        raise CoqDied(
+            f"unexpected answer from coqidetop: {answer.message or ET.tostring(answer.value)[:200]!r}"
+        )
     return int(found.get("val", "0"))
 
 

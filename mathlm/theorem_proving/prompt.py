@@ -36,14 +36,20 @@ def load_tactic_prompt(path: str | Path | None = None) -> TacticPrompt:
     try:
         spec = json.loads(source.read_text(encoding="utf-8"))
         fmt = spec["format"]
-        exemplars = [fmt["exemplar"].replace("{state}", e["state"]).replace("{tactic}", e["tactic"])
-                     for e in spec["exemplars"]]
+        exemplars = [
+            fmt["exemplar"].replace("{state}", e["state"]).replace("{tactic}", e["tactic"])
+            for e in spec["exemplars"]
+        ]
         prefix = fmt["instruction"] + fmt["exemplar_separator"].join(exemplars) + "\n\n"
         prompt = TacticPrompt(prefix=prefix, query=fmt["query"], stop=tuple(fmt["stop"]))
     except (OSError, ValueError, KeyError, TypeError) as err:
-        raise MathlmError(f"{source}: not a readable tactic prompt file ({type(err).__name__}: {err}); "
-                          f"it needs format.instruction/exemplar/exemplar_separator/query/stop and exemplars")
+        raise MathlmError(
+            f"{source}: not a readable tactic prompt file ({type(err).__name__}: {err}); "
+            f"it needs format.instruction/exemplar/exemplar_separator/query/stop and exemplars"
+        ) from None
     if "prompt_text" in spec and prompt.render("{state}") != spec["prompt_text"]:
-        raise MathlmError(f"{source}: the exemplars and templates do not reproduce its prompt_text; "
-                          "fix the file so both agree")
+        raise MathlmError(
+            f"{source}: the exemplars and templates do not reproduce its prompt_text; "
+            "fix the file so both agree"
+        )
     return prompt

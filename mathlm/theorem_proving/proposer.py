@@ -63,14 +63,29 @@ class ModelTacticProposer:
     the reason is counted in ``failures`` and printed, and the search goes on with other states.
     """
 
-    def __init__(self, backend: Backend, prompt: TacticPrompt, n: int = 8, temperature: float = 0.0,
-                 top_p: float = 0.95, max_new_tokens: int = 128, seed: int = 0) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        prompt: TacticPrompt,
+        n: int = 8,
+        temperature: float = 0.0,
+        top_p: float = 0.95,
+        max_new_tokens: int = 128,
+        seed: int = 0,
+    ) -> None:
         self.backend = backend
         self.model_id = backend.model_id
         self.prompt = prompt
-        self.settings = SamplingSettings(max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
-                                         n=n, seed=seed, stop=prompt.stop,
-                                         beam_search=temperature == 0 and n > 1, logprobs=True)
+        self.settings = SamplingSettings(
+            max_new_tokens=max_new_tokens,
+            temperature=temperature,
+            top_p=top_p,
+            n=n,
+            seed=seed,
+            stop=prompt.stop,
+            beam_search=temperature == 0 and n > 1,
+            logprobs=True,
+        )
         self.failures: Counter[str] = Counter()
 
     def propose(self, goals: str) -> list[Candidate]:

@@ -51,20 +51,43 @@ def get_prover(name: str) -> Prover:
 def _coq(config: ProverConfig) -> ProverBackend:
     from mathlm.theorem_proving.coq_backend import CoqBackend
 
-    return CoqBackend(config.coqidetop, tactic_timeout_s=config.tactic_timeout_s,
-                      start_timeout_s=config.start_timeout_s, grace_s=config.grace_s,
-                      proof_prelude=config.proof_prelude)
+    return CoqBackend(
+        config.coqidetop,
+        tactic_timeout_s=config.tactic_timeout_s,
+        start_timeout_s=config.start_timeout_s,
+        grace_s=config.grace_s,
+        proof_prelude=config.proof_prelude,
+    )
 
 
-@register("lean_server", "lean", "a Lean 4 language server (lake serve / lean --server), one document per worker")
+@register(
+    "lean_server", "lean", "a Lean 4 language server (lake serve / lean --server), one document per worker"
+)
 def _lean_server(config: ProverConfig) -> ProverBackend:
     from mathlm.theorem_proving.lean_server import LeanServerBackend, server_command
 
     project_dir = Path(config.project_dir).expanduser()
     if not project_dir.is_dir():
-        raise MathlmError(f"prover.project_dir does not exist: {project_dir}; point it at your Lean project "
-                          "with Mathlib (docs/theorem_proving.md)")
-    return LeanServerBackend(server_command(config.lean, project_dir, config.use_lake), project_dir,
-                             env=config.env, tactic_timeout_s=config.tactic_timeout_s,
-                             start_timeout_s=config.start_timeout_s,
-                             document_name=f"MathlmProofSearch{threading.get_ident()}.lean")
+        raise MathlmError(
+            f"prover.project_dir does not exist: {project_dir}; point it at your Lean project "
+            "with Mathlib (docs/theorem_proving.md)"
+        )
+    return LeanServerBackend(
+        server_command(config.lean, project_dir, config.use_lake),
+        project_dir,
+        env=config.env,
+        tactic_timeout_s=config.tactic_timeout_s,
+        start_timeout_s=config.start_timeout_s,
+        document_name=f"MathlmProofSearch{threading.get_ident()}.lean",
+    )
+
+
+@register(
+    "lean_repl",
+    "lean",
+    "the Lean REPL: proof-state handles, header loaded once, heartbeat limits, memory cap",
+)
+def _lean_repl(config: ProverConfig) -> ProverBackend:
+    from mathlm.theorem_proving.lean_repl import LeanReplBackend
+
+    return LeanReplBackend.from_config(config)

@@ -45,7 +45,12 @@ from mathlm.theorem_proving.verify import TheoremVerifier, search_proof_text, ve
 from mathlm.theorem_proving.whole_proof import ModelProofWriter, ProofWriter, prove_whole
 
 # Published pass rates on miniF2F-test (n=244), Llemma paper Table 4 / released proof-search outputs (Lean 4).
-PUBLISHED_MINIF2F_TEST = {"Llemma 7B": 26.2, "Llemma 34B": 25.8, "Code Llama 7B": 20.5, "Code Llama 34B": 22.1}
+PUBLISHED_MINIF2F_TEST = {
+    "Llemma 7B": 26.2,
+    "Llemma 34B": 25.8,
+    "Code Llama 7B": 20.5,
+    "Code Llama 34B": 22.1,
+}
 TACTIC_PROMPTS = {"lean": "lean4_tactic_fewshot.json", "coq": "coq_tactic_fewshot.json"}
 WHOLE_PROOF_PROMPTS = {"coq": "coq_whole_proof_fewshot.json"}
 # A statement every header must be able to follow: proving it needs nothing but the header to load.
@@ -55,7 +60,7 @@ PREFLIGHT = {"coq": "Theorem mathlm_preflight : True.", "lean": "theorem mathlm_
 def benchmark_theorems(config: ProveConfig) -> list[Theorem]:
     """The config's split of the benchmark, first ``limit`` theorems, in file order."""
     theorems = load_theorems(config.benchmark, config.split, config.header)
-    return theorems[:config.limit] if config.limit is not None else theorems
+    return theorems[: config.limit] if config.limit is not None else theorems
 
 
 def load_prompt(name: str) -> TacticPrompt:
@@ -87,14 +92,30 @@ def build_proposer(model: Backend, config: ModelConfig, prompt: TacticPrompt) ->
     """Tactic proposals for the search: ``config.n`` candidates per state with ``prompt``."""
     from mathlm.theorem_proving.proposer import ModelTacticProposer
 
-    return ModelTacticProposer(model, prompt, n=config.n, temperature=config.temperature, top_p=config.top_p,
-                               max_new_tokens=config.max_new_tokens, seed=config.seed)
+    return ModelTacticProposer(
+        model,
+        prompt,
+        n=config.n,
+        temperature=config.temperature,
+        top_p=config.top_p,
+        max_new_tokens=config.max_new_tokens,
+        seed=config.seed,
+    )
 
 
-def build_writer(model: Backend, config: ModelConfig, whole: WholeProofConfig, prompt: TacticPrompt) -> ProofWriter:
+def build_writer(
+    model: Backend, config: ModelConfig, whole: WholeProofConfig, prompt: TacticPrompt
+) -> ProofWriter:
     """Whole proofs: ``whole.k`` samples per theorem with ``prompt``."""
-    return ModelProofWriter(model, prompt, k=whole.k, temperature=whole.temperature, top_p=whole.top_p,
-                            max_new_tokens=whole.max_new_tokens, seed=config.seed)
+    return ModelProofWriter(
+        model,
+        prompt,
+        k=whole.k,
+        temperature=whole.temperature,
+        top_p=whole.top_p,
+        max_new_tokens=whole.max_new_tokens,
+        seed=config.seed,
+    )
 
 
 def build_backend(config: ProverConfig) -> ProverBackend:
@@ -108,8 +129,10 @@ def preflight(config: ProveConfig, theorems: list[Theorem]) -> Language:
     language = BENCHMARK_LANGUAGE[config.benchmark]
     prover = get_prover(config.prover.backend)
     if prover.language != language:
-        raise MathlmError(f"prover {prover.name!r} checks {prover.language} proofs, but {config.benchmark} is a "
-                          f"{language} benchmark: set prover.backend to a {language} prover")
+        raise MathlmError(
+            f"prover {prover.name!r} checks {prover.language} proofs, but {config.benchmark} is a "
+            f"{language} benchmark: set prover.backend to a {language} prover"
+        )
     if not (config.search.enabled or config.whole_proof.enabled):
         raise MathlmError("both search.enabled and whole_proof.enabled are false: nothing to run")
     if config.whole_proof.enabled and language not in WHOLE_PROOF_PROMPTS:
@@ -118,8 +141,10 @@ def preflight(config: ProveConfig, theorems: list[Theorem]) -> Language:
     try:
         backend.start(theorems[0].header, PREFLIGHT[language])
     except TheoremStartError as err:
-        raise MathlmError(f"the {prover.name} prover cannot load the header of {theorems[0].id} "
-                          f"({err.reason}): {err.message[:300]}") from None
+        raise MathlmError(
+            f"the {prover.name} prover cannot load the header of {theorems[0].id} "
+            f"({err.reason}): {err.message[:300]}"
+        ) from None
     finally:
         backend.close()
     return language
@@ -145,10 +170,17 @@ class _SharedModel:
             return self.writer.write(theorem_text)
 
 
-def run_proving(theorems: list[Theorem], make_backend: Callable[[], ProverBackend],
-                make_verifier: Callable[[], TheoremVerifier], output_dir: Path,
-                proposer: TacticProposer | None = None, budget: SearchBudget | None = None,
-                writer: ProofWriter | None = None, workers: int = 1, title: str = "proving") -> dict[str, Any]:
+def run_proving(
+    theorems: list[Theorem],
+    make_backend: Callable[[], ProverBackend],
+    make_verifier: Callable[[], TheoremVerifier],
+    output_dir: Path,
+    proposer: TacticProposer | None = None,
+    budget: SearchBudget | None = None,
+    writer: ProofWriter | None = None,
+    workers: int = 1,
+    title: str = "proving",
+) -> dict[str, Any]:
     """Prove every theorem not yet in ``output_dir/results.jsonl``: search with ``proposer`` (when
     given) and whole proofs from ``writer`` (when given); write results and the summary."""
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -168,9 +200,17 @@ def run_proving(theorems: list[Theorem], make_backend: Callable[[], ProverBacken
 
     def prove(theorem: Theorem) -> None:
         prover, verifier = worker_tools()
-        row: dict[str, Any] = {"id": theorem.id, "split": theorem.split, "language": theorem.language,
-                               "statement": theorem.statement, "proved": False, "found_by": None, "proof": None,
-                               "search": None, "whole_proof": None}
+        row: dict[str, Any] = {
+            "id": theorem.id,
+            "split": theorem.split,
+            "language": theorem.language,
+            "statement": theorem.statement,
+            "proved": False,
+            "found_by": None,
+            "proof": None,
+            "search": None,
+            "whole_proof": None,
+        }
         if proposer is not None and budget is not None:
             result = best_first_search(prover, model, theorem.header, theorem.statement, budget)
             row["search"] = result.to_json()
@@ -215,16 +255,36 @@ def run_benchmark(config: ProveConfig, output_dir: Path | None = None) -> dict[s
     out.mkdir(parents=True, exist_ok=True)
     dump_config(config, out / "config.yaml")
     language = preflight(config, theorems)  # a missing prover or a broken header fails before the model loads
-    model = build_model(config.model)
-    proposer = writer = None
-    if config.search.enabled:
-        proposer = build_proposer(model, config.model, load_prompt(TACTIC_PROMPTS[language]))
-    if config.whole_proof.enabled:
-        writer = build_writer(model, config.model, config.whole_proof, load_prompt(WHOLE_PROOF_PROMPTS[language]))
     budget = SearchBudget(config.search.max_expansions, config.search.max_tactics, config.search.timeout_s)
-    return run_proving(theorems, lambda: build_backend(config.prover), lambda: verifier_for(config.prover, language),
-                       out, proposer=proposer, budget=budget, writer=writer,
-                       workers=config.workers, title=f"{config.benchmark} {config.split}")
+    proposer: TacticProposer | None = None
+    writer: ProofWriter | None = None
+    if config.model.engine == "automation":
+        if config.whole_proof.enabled or language != "coq":
+            raise MathlmError(
+                "model.engine automation is a Coq search baseline: set whole_proof.enabled: false"
+            )
+        from mathlm.theorem_proving.baseline import AutomationBaseline
+
+        proposer = AutomationBaseline()
+    else:
+        model = build_model(config.model)
+        if config.search.enabled:
+            proposer = build_proposer(model, config.model, load_prompt(TACTIC_PROMPTS[language]))
+        if config.whole_proof.enabled:
+            writer = build_writer(
+                model, config.model, config.whole_proof, load_prompt(WHOLE_PROOF_PROMPTS[language])
+            )
+    return run_proving(
+        theorems,
+        lambda: build_backend(config.prover),
+        lambda: verifier_for(config.prover, language),
+        out,
+        proposer=proposer,
+        budget=budget,
+        writer=writer,
+        workers=config.workers,
+        title=f"{config.benchmark} {config.split}",
+    )
 
 
 def summarize(results_path: Path, ids: set[str], seconds: float) -> dict[str, Any]:
@@ -242,17 +302,29 @@ def summarize(results_path: Path, ids: set[str], seconds: float) -> dict[str, An
     reasons = Counter(s["reason"] for s in searched if not s.get("verified"))
     language = rows[0].get("language", "lean") if rows else "lean"
     summary: dict[str, Any] = {
-        "theorems": n, "proved": proved, "pass_rate": rate(proved),
-        "search": {"theorems": len(searched), "proved": search_proved, "pass_rate": rate(search_proved),
-                   "failure_reasons": dict(reasons.most_common()),
-                   "expansions": sum(s["expansions"] for s in searched),
-                   "tactics_applied": sum(s["tactics_applied"] for s in searched),
-                   "mean_seconds": round(sum(s["seconds"] for s in searched) / len(searched), 2) if searched else 0.0},
-        "whole_proof": {"theorems": len(whole), "k": whole[0]["k"] if whole else 0,
-                        "pass_at_k": rate(sum(w["proved"] for w in whole)),
-                        "pass_at_1": rate(sum(w["pass_at_1"] for w in whole)),
-                        "verifier_reasons": dict(Counter(s["reason"].split(":")[0] for w in whole
-                                                         for s in w["samples"]).most_common(10))},
+        "theorems": n,
+        "proved": proved,
+        "pass_rate": rate(proved),
+        "search": {
+            "theorems": len(searched),
+            "proved": search_proved,
+            "pass_rate": rate(search_proved),
+            "failure_reasons": dict(reasons.most_common()),
+            "expansions": sum(s["expansions"] for s in searched),
+            "tactics_applied": sum(s["tactics_applied"] for s in searched),
+            "mean_seconds": round(sum(s["seconds"] for s in searched) / len(searched), 2)
+            if searched
+            else 0.0,
+        },
+        "whole_proof": {
+            "theorems": len(whole),
+            "k": whole[0]["k"] if whole else 0,
+            "pass_at_k": rate(sum(w["proved"] for w in whole)),
+            "pass_at_1": rate(sum(w["pass_at_1"] for w in whole)),
+            "verifier_reasons": dict(
+                Counter(s["reason"].split(":")[0] for w in whole for s in w["samples"]).most_common(10)
+            ),
+        },
         "server_failures": sum(len(r.get("server_failures", [])) for r in rows),
         "wall_seconds": round(seconds, 1),
     }
@@ -263,20 +335,41 @@ def summarize(results_path: Path, ids: set[str], seconds: float) -> dict[str, An
 
 def print_summary(summary: dict[str, Any]) -> None:
     search, whole = summary["search"], summary["whole_proof"]
-    rows = [{"mode": "any (verified)", "pass rate (%)": summary["pass_rate"],
-             "proved / n": f"{summary['proved']} / {summary['theorems']}"}]
+    rows = [
+        {
+            "mode": "any (verified)",
+            "pass rate (%)": summary["pass_rate"],
+            "proved / n": f"{summary['proved']} / {summary['theorems']}",
+        }
+    ]
     if search["theorems"]:
-        rows.append({"mode": "best-first search", "pass rate (%)": search["pass_rate"],
-                     "proved / n": f"{search['proved']} / {search['theorems']}"})
+        rows.append(
+            {
+                "mode": "best-first search",
+                "pass rate (%)": search["pass_rate"],
+                "proved / n": f"{search['proved']} / {search['theorems']}",
+            }
+        )
     if whole["theorems"]:
-        rows.append({"mode": f"whole proof pass@{whole['k']}", "pass rate (%)": whole["pass_at_k"],
-                     "proved / n": f"pass@1 {whole['pass_at_1']} %"})
-    rows += [{"mode": f"published: {name}", "pass rate (%)": value, "proved / n": "search, n=244"}
-             for name, value in summary.get("published_minif2f_test_n244", {}).items()]
+        rows.append(
+            {
+                "mode": f"whole proof pass@{whole['k']}",
+                "pass rate (%)": whole["pass_at_k"],
+                "proved / n": f"pass@1 {whole['pass_at_1']} %",
+            }
+        )
+    rows += [
+        {"mode": f"published: {name}", "pass rate (%)": value, "proved / n": "search, n=244"}
+        for name, value in summary.get("published_minif2f_test_n244", {}).items()
+    ]
     console.print(summary_table("proving", rows))
     if search["failure_reasons"]:
-        console.print(summary_table("search failures by reason", [
-            {"reason": k, "theorems": v} for k, v in search["failure_reasons"].items()]))
+        console.print(
+            summary_table(
+                "search failures by reason",
+                [{"reason": k, "theorems": v} for k, v in search["failure_reasons"].items()],
+            )
+        )
 
 
 def _finished_ids(path: Path) -> set[str]:

@@ -15,7 +15,8 @@ Every expansion is recorded in ``trace``: the state, its path score, each candid
 what the prover said, and the time spent.
 
 The search stops at the first checked proof, or when the frontier is empty, or at a budget: expansions
-(the paper's iterations), tactics applied, or wall time.
+(the paper's iterations), tactics applied, or wall time (checked before each expansion, as Llemma's
+search does: the candidates of an expansion that started are all tried).
 """
 
 from __future__ import annotations
@@ -63,10 +64,20 @@ class SearchResult:
     trace: list[dict[str, Any]] = field(default_factory=list)  # one entry per expansion
 
     def to_json(self) -> dict[str, Any]:
-        return {"proved": self.proved, "reason": self.reason, "proof": self.proof, "expansions": self.expansions,
-                "tactics_applied": self.tactics_applied, "states_seen": self.states_seen,
-                "seconds": round(self.seconds, 3), "rejected": dict(self.rejected), "errors": dict(self.errors),
-                "duplicates": self.duplicates, "message": self.message, "trace": self.trace}
+        return {
+            "proved": self.proved,
+            "reason": self.reason,
+            "proof": self.proof,
+            "expansions": self.expansions,
+            "tactics_applied": self.tactics_applied,
+            "states_seen": self.states_seen,
+            "seconds": round(self.seconds, 3),
+            "rejected": dict(self.rejected),
+            "errors": dict(self.errors),
+            "duplicates": self.duplicates,
+            "message": self.message,
+            "trace": self.trace,
+        }
 
 
 def rejection_reason(tactic: str) -> str | None:
@@ -78,8 +89,14 @@ def rejection_reason(tactic: str) -> str | None:
     return None
 
 
-def best_first_search(backend: ProverBackend, proposer: TacticProposer, header: str, statement: str,
-                      budget: SearchBudget, clock: Callable[[], float] = time.monotonic) -> SearchResult:
+def best_first_search(
+    backend: ProverBackend,
+    proposer: TacticProposer,
+    header: str,
+    statement: str,
+    budget: SearchBudget,
+    clock: Callable[[], float] = time.monotonic,
+) -> SearchResult:
     """Search for a proof of ``statement`` (ending ``:= by``) under ``header``."""
     started = clock()
     result = SearchResult(proved=False, reason="frontier_empty")
@@ -101,8 +118,14 @@ def best_first_search(backend: ProverBackend, proposer: TacticProposer, header: 
         result.expansions += 1
         expansion_started = clock()
         tried: list[dict[str, Any]] = []
-        result.trace.append({"goals": state.goals[:TRACE_GOALS_CHARS], "path_score": round(-negative_score, 4),
-                             "depth": len(state.tactics), "tried": tried})
+        result.trace.append(
+            {
+                "goals": state.goals[:TRACE_GOALS_CHARS],
+                "path_score": round(-negative_score, 4),
+                "depth": len(state.tactics),
+                "tried": tried,
+            }
+        )
         for candidate in proposer.propose(state.goals):
             stop = _budget_stop(result, budget, clock() - started, tactics_only=True)
             if stop:
@@ -126,8 +149,9 @@ def best_first_search(backend: ProverBackend, proposer: TacticProposer, header: 
     return result
 
 
-def _try(backend: ProverBackend, header: str, statement: str, state: ProofState, tactic: str,
-         result: SearchResult) -> tuple[ProofState | None, str]:
+def _try(
+    backend: ProverBackend, header: str, statement: str, state: ProofState, tactic: str, result: SearchResult
+) -> tuple[ProofState | None, str]:
     """Apply one candidate and record what happened: the new state when there is one to explore, and
     a short outcome for the trace (``goals``, ``proved``, ``rejected:<why>``, ``error:<reason>``)."""
     reason = rejection_reason(tactic)
@@ -151,9 +175,13 @@ def _try(backend: ProverBackend, header: str, statement: str, state: ProofState,
     return None, "error:recheck_failed"
 
 
-def _budget_stop(result: SearchResult, budget: SearchBudget, elapsed: float, tactics_only: bool = False) -> str:
-    """The budget that is spent, or '' while the search may go on."""
-    if elapsed >= budget.timeout_s:
+def _budget_stop(
+    result: SearchResult, budget: SearchBudget, elapsed: float, tactics_only: bool = False
+) -> str:
+    """The budget that is spent, or '' while the search may go on. Inside an expansion only the tactic
+    budget counts: as in Llemma's search, time and expansions are checked before each expansion, so the
+    candidates a (slow) model call produced are always tried."""
+    if not tactics_only and elapsed >= budget.timeout_s:
         return "time_budget"
     if budget.max_tactics is not None and result.tactics_applied >= budget.max_tactics:
         return "tactic_budget"

@@ -2,8 +2,9 @@
 
 * ``minif2f`` / ``minif2f_llemma`` (Lean 4): the statement ends ``:= by``; the header is the file's
   imports and options (``import Mathlib`` ...).
-* ``minif2f_rocq`` (Coq): one ``.v`` file per theorem (``assets/benchmarks/minif2f_rocq/{test,valid}``).
-  The header is everything before ``Theorem <name>`` (``Require``s, definitions the statement uses,
+* ``minif2f_rocq`` (Coq): one ``.v`` file per theorem
+  (``mathlm/assets/benchmarks/minif2f_rocq/{test,valid}``). The header is everything before
+  ``Theorem <name>`` (``Require``s, definitions the statement uses,
   ``Open Scope``), the statement is that one sentence, and whatever followed (``Proof. Admitted.``) is
   what a proof replaces.
 """
@@ -21,7 +22,8 @@ from mathlm.theorem_proving.coq_text import CoqTextError, split_sentences
 
 Language = Literal["lean", "coq"]
 BENCHMARK_LANGUAGE: dict[str, Language] = {"minif2f": "lean", "minif2f_llemma": "lean", "minif2f_rocq": "coq"}
-# Header of every miniF2F file in assets/benchmarks/minif2f_lean4/minif2f.jsonl; used where a record has none.
+# Header of every miniF2F file in mathlm/assets/benchmarks/minif2f_lean4/minif2f.jsonl; used where a record
+# has none.
 MINIF2F_HEADER = "import Mathlib\n\nset_option maxHeartbeats 0\n\nopen BigOperators Real Nat Topology Rat\n\n"
 ROCQ_DIR = assets.BENCHMARKS_DIR / "minif2f_rocq"
 
@@ -49,8 +51,11 @@ def load_theorems(benchmark: str, split: str, header: str | None = None) -> list
         if record.split != split:
             continue
         chosen = header if header is not None else record.metadata.get("header", MINIF2F_HEADER)
-        theorems.append(Theorem(record.id, chosen, as_tactic_statement(record.problem), record.split,
-                                dict(record.metadata)))
+        theorems.append(
+            Theorem(
+                record.id, chosen, as_tactic_statement(record.problem), record.split, dict(record.metadata)
+            )
+        )
     return theorems
 
 
@@ -82,6 +87,12 @@ def parse_rocq_file(path: Path, split: str = "test") -> Theorem:
     declares = re.compile(rf"(Theorem|Lemma)\s+{re.escape(name)}(?![\w'])")
     for sentence in sentences:
         if declares.match(sentence.code):
-            return Theorem(name, text[:sentence.start], sentence.text, split,
-                           {"file": f"minif2f_rocq/{split}/{path.name}"}, language="coq")
+            return Theorem(
+                name,
+                text[: sentence.start],
+                sentence.text,
+                split,
+                {"file": f"minif2f_rocq/{split}/{path.name}"},
+                language="coq",
+            )
     raise MathlmError(f"{path}: no 'Theorem {name}' sentence (every miniF2F-rocq file declares its theorem)")

@@ -41,8 +41,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mathlm.theorem_proving.coq_backend import find_coqidetop
-from mathlm.theorem_proving.coq_ide import CoqDied, CoqIdeProcess, CoqUnresponsive, parse_goals
+from mathlm.theorem_proving.coq_ide import (
+    CoqDied,
+    CoqIdeProcess,
+    CoqUnresponsive,
+    find_coqidetop,
+    parse_goals,
+)
 from mathlm.theorem_proving.coq_text import CoqTextError, Sentence, code_only, split_sentences
 
 ALLOWED_COQ_ROOTS = ("Coq", "Coquelicot")
@@ -68,23 +73,61 @@ ACCEPTED = Verdict(True, "ok")
 
 # Sentences whose leading words (after attributes and Local/Global/#[...]) are refused, with why.
 _COQ_FORBIDDEN_COMMANDS: dict[tuple[str, ...], str] = {
-    ("Admitted",): "admitted", ("Abort",): "abort", ("Axiom",): "new_axiom", ("Axioms",): "new_axiom",
-    ("Parameter",): "new_axiom", ("Parameters",): "new_axiom", ("Conjecture",): "new_axiom",
-    ("Variable",): "new_axiom", ("Variables",): "new_axiom", ("Hypothesis",): "new_axiom",
-    ("Hypotheses",): "new_axiom", ("Context",): "new_axiom", ("Declare", "Module"): "new_axiom",
-    ("Declare", "ML"): "loads_code", ("Load",): "loads_code", ("Add", "LoadPath"): "loads_code",
-    ("Add", "Rec"): "loads_code", ("Add", "ML"): "loads_code", ("Cd",): "loads_code",
-    ("Reset",): "goes_back", ("Back",): "goes_back", ("BackTo",): "goes_back", ("Undo",): "goes_back",
-    ("Restart",): "goes_back", ("Drop",): "goes_back", ("Redirect",): "writes_files",
-    ("Extraction",): "writes_files", ("Separate",): "writes_files", ("Recursive",): "writes_files",
-    ("Module",): "module_or_section", ("Section",): "module_or_section", ("End",): "module_or_section",
-    ("Primitive",): "new_axiom", ("Register",): "new_axiom", ("Admit",): "admitted",
+    ("Admitted",): "admitted",
+    ("Abort",): "abort",
+    ("Axiom",): "new_axiom",
+    ("Axioms",): "new_axiom",
+    ("Parameter",): "new_axiom",
+    ("Parameters",): "new_axiom",
+    ("Conjecture",): "new_axiom",
+    ("Variable",): "new_axiom",
+    ("Variables",): "new_axiom",
+    ("Hypothesis",): "new_axiom",
+    ("Hypotheses",): "new_axiom",
+    ("Context",): "new_axiom",
+    ("Declare", "Module"): "new_axiom",
+    ("Declare", "ML"): "loads_code",
+    ("Load",): "loads_code",
+    ("Add", "LoadPath"): "loads_code",
+    ("Add", "Rec"): "loads_code",
+    ("Add", "ML"): "loads_code",
+    ("Cd",): "loads_code",
+    ("Reset",): "goes_back",
+    ("Back",): "goes_back",
+    ("BackTo",): "goes_back",
+    ("Undo",): "goes_back",
+    ("Restart",): "goes_back",
+    ("Drop",): "goes_back",
+    ("Redirect",): "writes_files",
+    ("Extraction",): "writes_files",
+    ("Separate",): "writes_files",
+    ("Recursive",): "writes_files",
+    ("Module",): "module_or_section",
+    ("Section",): "module_or_section",
+    ("End",): "module_or_section",
+    ("Primitive",): "new_axiom",
+    ("Register",): "new_axiom",
+    ("Admit",): "admitted",
     ("Typing", "Flags"): "unsafe_flag",
 }
 _COQ_FORBIDDEN_WORDS = {"admit": "admitted", "give_up": "admitted", "bypass_check": "unsafe_flag"}
 _UNSAFE_FLAGS = re.compile(r"\b(Guard|Positivity|Universe)\s+Checking\b")
-_PREFIXES = {"Local", "Global", "Polymorphic", "Monomorphic", "Cumulative", "NonCumulative", "Private",
-             "Program", "Time", "Fail", "Succeed", "Timeout", "Instructions", "Profile"}
+_PREFIXES = {
+    "Local",
+    "Global",
+    "Polymorphic",
+    "Monomorphic",
+    "Cumulative",
+    "NonCumulative",
+    "Private",
+    "Program",
+    "Time",
+    "Fail",
+    "Succeed",
+    "Timeout",
+    "Instructions",
+    "Profile",
+}
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_']*")
 
 
@@ -103,7 +146,7 @@ def screen_coq(proof: str, allowed_roots: Sequence[str] = ALLOWED_COQ_ROOTS) -> 
             return Verdict.refuse("unsafe_flag", f"changes a kernel check: {_first_line(sentence.text)}")
         words = _command_words(code)
         for command, code_name in _COQ_FORBIDDEN_COMMANDS.items():
-            if tuple(words[:len(command)]) == command:
+            if tuple(words[: len(command)]) == command:
                 return Verdict.refuse(code_name, _first_line(sentence.text))
         if "Require" in words[:4]:
             problem = _require_problem(words, allowed_roots)
@@ -134,8 +177,11 @@ def _require_problem(words: list[str], allowed_roots: Sequence[str]) -> str:
     index = coq_library_index()
     for module in modules:
         parts = tuple(module.split("."))
-        found = {full for full in index.get(parts[-1], ()) if full[-len(parts):] == parts
-                 and (root is None or full[0] == root)}
+        found = {
+            full
+            for full in index.get(parts[-1], ())
+            if full[-len(parts) :] == parts and (root is None or full[0] == root)
+        }
         if not found:
             return f"no installed library module {module}"
         outside = sorted(".".join(f) for f in found if f[0] not in allowed_roots)
@@ -152,8 +198,10 @@ def coq_library_index() -> dict[str, set[tuple[str, ...]]]:
     index: dict[str, set[tuple[str, ...]]] = {}
     if not where:
         return index
-    for base, root in [(Path(where) / "theories", ("Coq",)), *[(p, ()) for p in
-                                                               (Path(where) / "user-contrib").glob("*")]]:
+    for base, root in [
+        (Path(where) / "theories", ("Coq",)),
+        *[(p, ()) for p in (Path(where) / "user-contrib").glob("*")],
+    ]:
         top = base if root else base.parent
         for vo in base.rglob("*.vo"):
             parts = root + vo.relative_to(top).with_suffix("").parts
@@ -167,8 +215,10 @@ def _first_line(text: str) -> str:
 
 # --- Coq: the check in Coq itself --------------------------------------------------------------------
 
-_DECLARATION = re.compile(r"^(\s*(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Example)\s+)"
-                          r"([A-Za-z_][A-Za-z0-9_']*)")
+_DECLARATION = re.compile(
+    r"^(\s*(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Example)\s+)"
+    r"([A-Za-z_][A-Za-z0-9_']*)"
+)
 
 
 def theorem_name(statement: str) -> str:
@@ -183,8 +233,12 @@ class CoqVerifier:
     """Runs the Coq check in a ``coqidetop`` of its own; the header of the last theorem stays loaded
     (``Edit_at`` restores the state right after it for the next proof)."""
 
-    def __init__(self, executable: str = "coqidetop.opt", timeout_s: float = 120.0,
-                 allowed_roots: Sequence[str] = ALLOWED_COQ_ROOTS) -> None:
+    def __init__(
+        self,
+        executable: str = "coqidetop.opt",
+        timeout_s: float = 120.0,
+        allowed_roots: Sequence[str] = ALLOWED_COQ_ROOTS,
+    ) -> None:
         self.command = [find_coqidetop(executable), "-main-channel", "stdfds", "-async-proofs", "off"]
         self.timeout_s = timeout_s
         self.allowed_roots = tuple(allowed_roots)
@@ -223,8 +277,12 @@ class CoqVerifier:
         process = self._proc()
         try:
             copy = _DECLARATION.sub(lambda m: m.group(1) + reference, statement, count=1)
-            sentences = [*split_sentences(copy), *split_sentences("Admitted."), *split_sentences(statement),
-                         *split_sentences(proof)]
+            sentences = [
+                *split_sentences(copy),
+                *split_sentences("Admitted."),
+                *split_sentences(statement),
+                *split_sentences(proof),
+            ]
         except CoqTextError as err:
             return Verdict.refuse("does_not_lex", str(err))
         try:
@@ -233,7 +291,12 @@ class CoqVerifier:
                 return ran
             if parse_goals(process.goals(self.timeout_s)) is not None:
                 return Verdict.refuse("not_closed", "the proof leaves a goal or a proof open (no Qed)")
-            queries = ["Set Printing All.", f"About {name}.", f"About {reference}.", f"Print Assumptions {name}."]
+            queries = [
+                "Set Printing All.",
+                f"About {name}.",
+                f"About {reference}.",
+                f"Print Assumptions {name}.",
+            ]
             answered = self._query(process, ran, queries)
             if isinstance(answered, Verdict):
                 return answered
@@ -243,8 +306,16 @@ class CoqVerifier:
             if self._process is not None:
                 process.edit_at(tip, self.timeout_s)
 
-    def _judge(self, process: CoqIdeProcess, tip: int, name: str, reference: str, about: str,
-               about_reference: str, assumptions: str) -> Verdict:
+    def _judge(
+        self,
+        process: CoqIdeProcess,
+        tip: int,
+        name: str,
+        reference: str,
+        about: str,
+        about_reference: str,
+        assumptions: str,
+    ) -> Verdict:
         if _printed_type(about, name) is None:
             return Verdict.refuse("missing_theorem", f"no theorem {name} after the proof")
         if _printed_type(about, name) != _printed_type(about_reference, reference):
@@ -294,8 +365,9 @@ class CoqVerifier:
             return Verdict.refuse("coq_error", answer.message)
         return tip
 
-    def _query(self, process: CoqIdeProcess, tip: int,
-               commands: Sequence[str]) -> tuple[list[str], int] | Verdict:
+    def _query(
+        self, process: CoqIdeProcess, tip: int, commands: Sequence[str]
+    ) -> tuple[list[str], int] | Verdict:
         """Run our own query sentences after ``tip``: what each printed (matched by its state id), and
         the new tip."""
         ids = []
@@ -323,7 +395,7 @@ def _printed_type(about: str, name: str) -> str | None:
     head = about.split("\n\n")[0]
     if not head.startswith(f"{name} :"):
         return None
-    return " ".join(head[len(name) + 2:].split())
+    return " ".join(head[len(name) + 2 :].split())
 
 
 def _assumptions(text: str) -> tuple[list[str], list[str]]:
@@ -359,18 +431,72 @@ def verify_coq(header: str, statement: str, proof: str, timeout_s: float = 120.0
 
 # --- Lean ---------------------------------------------------------------------------------------------
 
-_LEAN_COMMANDS = ("theorem", "lemma", "def", "example", "abbrev", "instance", "structure", "class", "inductive",
-                  "axiom", "opaque", "constant", "namespace", "section", "end", "open", "variable", "universe",
-                  "import", "macro", "macro_rules", "syntax", "elab", "elab_rules", "notation", "infix", "infixl",
-                  "infixr", "prefix", "postfix", "attribute", "set_option", "run_cmd", "run_elab", "run_meta",
-                  "#eval", "#exit", "#print", "#check", "noncomputable", "private", "protected", "partial",
-                  "unsafe", "mutual", "deriving", "initialize", "builtin_initialize", "@[")
+_LEAN_COMMANDS = (
+    "theorem",
+    "lemma",
+    "def",
+    "example",
+    "abbrev",
+    "instance",
+    "structure",
+    "class",
+    "inductive",
+    "axiom",
+    "opaque",
+    "constant",
+    "namespace",
+    "section",
+    "end",
+    "open",
+    "variable",
+    "universe",
+    "import",
+    "macro",
+    "macro_rules",
+    "syntax",
+    "elab",
+    "elab_rules",
+    "notation",
+    "infix",
+    "infixl",
+    "infixr",
+    "prefix",
+    "postfix",
+    "attribute",
+    "set_option",
+    "run_cmd",
+    "run_elab",
+    "run_meta",
+    "#eval",
+    "#exit",
+    "#print",
+    "#check",
+    "noncomputable",
+    "private",
+    "protected",
+    "partial",
+    "unsafe",
+    "mutual",
+    "deriving",
+    "initialize",
+    "builtin_initialize",
+    "@[",
+)
 _LEAN_FORBIDDEN = {
-    r"\bsorry\b": "sorry", r"\badmit\b": "admitted", r"\bsorryAx\b": "sorry",
-    r"\baxiom\b": "new_axiom", r"\bimplemented_by\b": "unsafe_code", r"\bextern\b": "unsafe_code",
-    r"\bunsafe\b": "unsafe_code", r"\brun_tac\b": "meta_code", r"\bby_elab\b": "meta_code",
-    r"\brun_cmd\b|\brun_elab\b|\brun_meta\b": "meta_code", r"\bLean\.(Elab|Meta|Environment|addDecl)\b": "meta_code",
-    r"\baddDecl\b": "meta_code", r"\bdebug\.skipKernelTC\b": "unsafe_flag", r"\bofReduceBool\b": "native_decide",
+    r"\bsorry\b": "sorry",
+    r"\badmit\b": "admitted",
+    r"\bsorryAx\b": "sorry",
+    r"\baxiom\b": "new_axiom",
+    r"\bimplemented_by\b": "unsafe_code",
+    r"\bextern\b": "unsafe_code",
+    r"\bunsafe\b": "unsafe_code",
+    r"\brun_tac\b": "meta_code",
+    r"\bby_elab\b": "meta_code",
+    r"\brun_cmd\b|\brun_elab\b|\brun_meta\b": "meta_code",
+    r"\bLean\.(Elab|Meta|Environment|addDecl)\b": "meta_code",
+    r"\baddDecl\b": "meta_code",
+    r"\bdebug\.skipKernelTC\b": "unsafe_flag",
+    r"\bofReduceBool\b": "native_decide",
     r"\btrustCompiler\b": "native_decide",
 }
 _NATIVE = re.compile(r"\bnative_decide\b|\bdecide\s*\+\s*native\b|\bnative\s*:=\s*true\b")
@@ -413,7 +539,9 @@ def screen_lean(proof: str, allow_native_decide: bool = False) -> Verdict | None
     """The first textual reason to refuse a Lean proof text (what follows the statement's ``:=``)."""
     code = lean_code_only(proof)
     if not code.lstrip().startswith(":="):
-        return Verdict.refuse("statement_changed", "the proof text must start with ':=' (it replaces the proof)")
+        return Verdict.refuse(
+            "statement_changed", "the proof text must start with ':=' (it replaces the proof)"
+        )
     for pattern, reason in _LEAN_FORBIDDEN.items():
         found = re.search(pattern, code)
         if found:
@@ -428,11 +556,21 @@ def screen_lean(proof: str, allow_native_decide: bool = False) -> Verdict | None
     return None
 
 
-def verify_lean(header: str, statement: str, proof: str, backend: Any = None,
-                allow_native_decide: bool = False) -> Verdict:
-    """Screen a Lean proof; with a Lean backend (``LeanServerBackend``) also have Lean check the file:
-    no error, no ``sorry``, the statement unchanged and only the standard axioms."""
-    screened = screen_lean(proof, allow_native_decide)
+def verify_lean(
+    header: str,
+    statement: str,
+    proof: str,
+    backend: Any = None,
+    allow_native_decide: bool = False,
+    header_axioms: frozenset[str] = frozenset(),
+    screen: bool = True,
+) -> Verdict:
+    """Screen a Lean proof; with a Lean backend (anything with ``check_messages``) also have Lean check
+    the file: no error, no ``sorry``, the statement unchanged (``#check`` under ``pp.all`` equal to a
+    reference copy declared as an axiom under a random name) and only the standard axioms (plus
+    ``header_axioms``, axioms the benchmark's own header declares). ``screen=False`` skips the textual
+    screen (tests use it to show Lean's answers refuse a cheat on their own)."""
+    screened = screen_lean(proof, allow_native_decide) if screen else None
     if screened is not None:
         return screened
     if backend is None:
@@ -442,31 +580,51 @@ def verify_lean(header: str, statement: str, proof: str, backend: Any = None,
         return Verdict.refuse("not_a_theorem", statement[:80])
     reference = f"mathlm_ref_{secrets.token_hex(8)}"
     bare = statement.rstrip().removesuffix("by").rstrip().removesuffix(":=").rstrip()
-    copy = re.sub(r"^(\s*(?:theorem|lemma)\s+)\S+", lambda m: m.group(1) + reference, bare, count=1)
-    epilogue = (f"\n\nset_option pp.all true in\n#check @{name.group(1)}\nset_option pp.all true in\n"
-                f"#check @{reference}\n#print axioms {name.group(1)}\n")
-    text = f"{header}{copy} := sorry\n\n{bare} {proof.strip()}{epilogue}"
-    return judge_lean(backend.check_messages(text), name.group(1), reference, allow_native_decide)
+    copy = re.sub(
+        r"^(\s*)(?:theorem|lemma)(\s+)\S+",
+        lambda m: f"{m.group(1)}axiom{m.group(2)}{reference}",
+        bare,
+        count=1,
+    )
+    epilogue = (
+        f"\n\nset_option pp.all true in\n#check @{name.group(1)}\nset_option pp.all true in\n"
+        f"#check @{reference}\n#print axioms {name.group(1)}\n"
+    )
+    text = f"{header}{copy}\n\n{bare} {proof.strip()}{epilogue}"
+    return judge_lean(
+        backend.check_messages(text), name.group(1), reference, allow_native_decide, header_axioms
+    )
 
 
-def judge_lean(messages: Sequence[tuple[str, str]], name: str, reference: str,
-               allow_native_decide: bool) -> Verdict:
+def judge_lean(
+    messages: Sequence[tuple[str, str]],
+    name: str,
+    reference: str,
+    allow_native_decide: bool,
+    header_axioms: frozenset[str] = frozenset(),
+) -> Verdict:
     """Decide from Lean's (severity, text) messages of the verification file."""
     errors = [text for severity, text in messages if severity == "error"]
     if errors:
         return Verdict.refuse("lean_error", errors[0][:300])
     sorries = [text for severity, text in messages if severity == "warning" and "sorry" in text]
-    if len(sorries) > 1:  # the reference copy is the one allowed 'sorry'
-        return Verdict.refuse("sorry", sorries[-1][:200])
+    if sorries:
+        return Verdict.refuse("sorry", sorries[0][:200])
     infos = [text for severity, text in messages if severity == "information"]
-    types = {n: " ".join(t.split(":", 1)[1].split()) for t in infos for n in (name, reference)
-             if t.startswith((f"@{n} :", f"{n} :"))}
+    types = {
+        n: " ".join(t.split(":", 1)[1].split())
+        for t in infos
+        for n in (name, reference)
+        if t.startswith((f"@{n} :", f"{n} :"))
+    }
     if name not in types or types.get(name) != types.get(reference):
         return Verdict.refuse("statement_changed", f"{name} no longer has the benchmark's statement")
-    allowed = LEAN_STANDARD_AXIOMS | (LEAN_NATIVE_AXIOMS if allow_native_decide else frozenset())
+    allowed = (
+        LEAN_STANDARD_AXIOMS | header_axioms | (LEAN_NATIVE_AXIOMS if allow_native_decide else frozenset())
+    )
     for text in infos:
         if "depends on axioms" in text:
-            used = set(re.findall(r"[\w.]+", text.split("axioms:", 1)[1]))
+            used = set(re.findall(r"[\w.']+", text.split("axioms:", 1)[1]))
             extra = sorted(used - allowed)
             if extra:
                 return Verdict.refuse("new_axiom", f"depends on {', '.join(extra)}")
@@ -486,8 +644,13 @@ class TheoremVerifier:
     """``verify(theorem, proof)`` for a :class:`~mathlm.theorem_proving.theorems.Theorem` of either
     language. Lean uses ``lean_backend`` (anything with ``check_messages``) when one is given."""
 
-    def __init__(self, language: str, coq: CoqVerifier | None = None, lean_backend: Any = None,
-                 allow_native_decide: bool = False) -> None:
+    def __init__(
+        self,
+        language: str,
+        coq: CoqVerifier | None = None,
+        lean_backend: Any = None,
+        allow_native_decide: bool = False,
+    ) -> None:
         self.language = language
         self.coq = coq
         self.lean_backend = lean_backend
@@ -498,7 +661,9 @@ class TheoremVerifier:
             if self.coq is None:
                 self.coq = CoqVerifier()
             return self.coq.verify(theorem.header, theorem.statement, proof)
-        return verify_lean(theorem.header, theorem.statement, proof, self.lean_backend, self.allow_native_decide)
+        return verify_lean(
+            theorem.header, theorem.statement, proof, self.lean_backend, self.allow_native_decide
+        )
 
     def close(self) -> None:
         if self.coq is not None:
@@ -511,8 +676,9 @@ def verifier_for(config: Any, language: str, lean_backend: Any = None) -> Theore
     """The verifier a prove config asks for (``config`` is a ``ProverConfig``)."""
     coq = None
     if language == "coq":
-        coq = CoqVerifier(config.coqidetop, timeout_s=config.start_timeout_s,
-                          allowed_roots=config.allowed_libraries)
+        coq = CoqVerifier(
+            config.coqidetop, timeout_s=config.start_timeout_s, allowed_roots=config.allowed_libraries
+        )
     return TheoremVerifier(language, coq, lean_backend, config.allow_native_decide)
 
 

@@ -27,8 +27,13 @@ def theorems_by_name(prover: str, split: str | None) -> dict[str, Theorem]:
     return {t.id: t for s in splits for t in load_theorems(BENCHMARK[prover], s)}
 
 
-def verify_jsonl(path: Path, prover: str, split: str | None = None, allow_native_decide: bool = False,
-                 lean_project: Path | None = None) -> int:
+def verify_jsonl(
+    path: Path,
+    prover: str,
+    split: str | None = None,
+    allow_native_decide: bool = False,
+    lean_project: Path | None = None,
+) -> int:
     """Verify every line of ``path``; returns the exit status (0, or 1 when some line was unreadable)."""
     if not path.is_file():
         raise MathlmError(f"no such file: {path}")
@@ -47,20 +52,35 @@ def verify_jsonl(path: Path, prover: str, split: str | None = None, allow_native
                 print(json.dumps(row, ensure_ascii=False), flush=True)
     finally:
         verifier.close()
-    print(f"{counts['verified']} of {counts['lines']} proofs verified ({counts['bad_lines']} unreadable lines) "
-          f"in {path}", file=sys.stderr)
+    print(
+        f"{counts['verified']} of {counts['lines']} proofs verified ({counts['bad_lines']} unreadable lines) "
+        f"in {path}",
+        file=sys.stderr,
+    )
     return 1 if counts["bad_lines"] else 0
 
 
-def _check_line(line: str, number: int, theorems: dict[str, Theorem], verifier: TheoremVerifier) -> dict[str, Any]:
+def _check_line(
+    line: str, number: int, theorems: dict[str, Theorem], verifier: TheoremVerifier
+) -> dict[str, Any]:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as err:
-        return {"line": number, "verified": False, "reason": f"bad_line: line {number} is not JSON ({err.msg})"}
-    if not isinstance(record, dict) or not isinstance(record.get("theorem"), str) or not isinstance(
-            record.get("proof"), str):
-        return {"line": number, "verified": False,
-                "reason": f'bad_line: line {number} needs string fields "theorem" and "proof"'}
+        return {
+            "line": number,
+            "verified": False,
+            "reason": f"bad_line: line {number} is not JSON ({err.msg})",
+        }
+    if (
+        not isinstance(record, dict)
+        or not isinstance(record.get("theorem"), str)
+        or not isinstance(record.get("proof"), str)
+    ):
+        return {
+            "line": number,
+            "verified": False,
+            "reason": f'bad_line: line {number} needs string fields "theorem" and "proof"',
+        }
     theorem = theorems.get(record["theorem"])
     if theorem is None:
         verdict_reason, verified = f"unknown_theorem: no theorem named {record['theorem']!r}", False

@@ -1,7 +1,8 @@
 """Whole-proof mode: the model writes a complete proof in one go; the verifier decides (pass@k).
 
-For each theorem the model gets the few-shot prompt (``assets/prompts/coq_whole_proof_fewshot.json`` for
-Coq: file header + statement, then ``Proof. ... Qed.``) and returns ``k`` samples. Each sample is
+For each theorem the model gets the few-shot prompt (for Coq
+``mathlm/assets/prompts/coq_whole_proof_fewshot.json``: file header + statement, then
+``Proof. ... Qed.``) and returns ``k`` samples. Each sample is
 trimmed to end at its first ``Qed.`` (for Lean, prefixed with ``:=`` when the model wrote only the
 tactic block); each distinct one is checked by the verifier once. pass@k: at least one of the ``k``
 samples is accepted; pass@1 is estimated without bias as (accepted samples, duplicates counted) / k.
@@ -34,12 +35,27 @@ class ProofWriter(Protocol):
 class ModelProofWriter:
     """``k`` samples of the whole-proof prompt from an inference backend (one ``generate`` call)."""
 
-    def __init__(self, backend: Backend, prompt: TacticPrompt, k: int = 8, temperature: float = 0.8,
-                 top_p: float = 0.95, max_new_tokens: int = 512, seed: int = 0) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        prompt: TacticPrompt,
+        k: int = 8,
+        temperature: float = 0.8,
+        top_p: float = 0.95,
+        max_new_tokens: int = 512,
+        seed: int = 0,
+    ) -> None:
         self.backend, self.prompt, self.k = backend, prompt, k
         self.model_id = backend.model_id
-        self.settings = SamplingSettings(max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, n=k,
-                                         seed=seed, stop=prompt.stop, logprobs=True)
+        self.settings = SamplingSettings(
+            max_new_tokens=max_new_tokens,
+            temperature=temperature,
+            top_p=top_p,
+            n=k,
+            seed=seed,
+            stop=prompt.stop,
+            logprobs=True,
+        )
         self.failures: list[str] = []
 
     def write(self, theorem_text: str) -> list[tuple[str, float | None]]:
@@ -75,9 +91,15 @@ class WholeProofResult:
         return next((s["proof"] for s in self.samples if s["verified"]), None)
 
     def to_json(self) -> dict[str, Any]:
-        return {"k": self.k, "proved": self.proof is not None, "accepted": self.accepted,
-                "pass_at_1": round(self.accepted / self.k, 4) if self.k else 0.0, "proof": self.proof,
-                "seconds": round(self.seconds, 3), "samples": self.samples}
+        return {
+            "k": self.k,
+            "proved": self.proof is not None,
+            "accepted": self.accepted,
+            "pass_at_1": round(self.accepted / self.k, 4) if self.k else 0.0,
+            "proof": self.proof,
+            "seconds": round(self.seconds, 3),
+            "samples": self.samples,
+        }
 
 
 def whole_proof_text(theorem: Theorem, completion: str) -> str:
@@ -86,7 +108,7 @@ def whole_proof_text(theorem: Theorem, completion: str) -> str:
     text = completion.strip()
     if theorem.language == "coq":
         end = _QED.search(text)
-        text = text[:end.end()] if end else text
+        text = text[: end.end()] if end else text
         return "\n" + text
     return text if text.startswith(":=") else ":= by\n  " + text.removeprefix("by").strip()
 
@@ -110,8 +132,13 @@ def prove_whole(theorem: Theorem, writer: ProofWriter, verifier: Verifier) -> Wh
             counts[proof]["count"] += 1
             continue
         verdict = verifier.verify(theorem, proof) if proof.strip() else Verdict.refuse("empty")
-        counts[proof] = {"proof": proof, "score": round(score, 4) if score is not None else None, "count": 1,
-                         "verified": verdict.verified, "reason": verdict.reason}
+        counts[proof] = {
+            "proof": proof,
+            "score": round(score, 4) if score is not None else None,
+            "count": 1,
+            "verified": verdict.verified,
+            "reason": verdict.reason,
+        }
     result.samples = list(counts.values())
     result.seconds = time.perf_counter() - started
     return result

@@ -9,7 +9,6 @@ import signal
 from collections.abc import Iterator
 
 import pytest
-from coq_support import require_coq, rocq
 
 from mathlm.errors import MathlmError
 from mathlm.theorem_proving.backend import Outcome
@@ -17,6 +16,7 @@ from mathlm.theorem_proving.coq_backend import CoqBackend
 from mathlm.theorem_proving.coq_ide import CoqIdeProcess
 from mathlm.theorem_proving.proposer import Candidate
 from mathlm.theorem_proving.search import SearchBudget, best_first_search
+from tests.support.coq import require_coq, rocq
 
 
 @pytest.fixture
@@ -30,12 +30,16 @@ def coq() -> Iterator[CoqBackend]:
 def test_goals_errors_and_a_real_proof(coq: CoqBackend) -> None:
     theorem = rocq("mathd_algebra_107")
     root = coq.start(theorem.header, theorem.statement)
-    assert root.goals.startswith("=" * 28 + "\nforall x y : R,")  # no hypothesis yet, the conclusion under the rule
+    assert root.goals.startswith(
+        "=" * 28 + "\nforall x y : R,"
+    )  # no hypothesis yet, the conclusion under the rule
     intro = coq.apply(root, "intros x y h.")
     assert intro.outcome is Outcome.GOALS
     assert "h : x ^ 2 + 8 * x + y ^ 2 - 6 * y = 0" in intro.state.goals.splitlines()
     wrong = coq.apply(intro.state, "reflexivity.")
-    assert wrong.outcome is Outcome.ERROR and wrong.reason == "coq_error" and "Unable to unify" in wrong.message
+    assert (
+        wrong.outcome is Outcome.ERROR and wrong.reason == "coq_error" and "Unable to unify" in wrong.message
+    )
     syntax = coq.apply(intro.state, "intros (.")
     assert syntax.outcome is Outcome.ERROR and "Syntax error" in syntax.message
     done = coq.apply(intro.state, "nra.")  # the backend's prelude loaded Psatz
@@ -44,18 +48,25 @@ def test_goals_errors_and_a_real_proof(coq: CoqBackend) -> None:
     assert coq.check(theorem.header, theorem.statement, coq.render_proof(done.state.tactics)) is None
 
 
-def test_sibling_tactics_jump_back_by_state_id_without_replay(coq: CoqBackend,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sibling_tactics_jump_back_by_state_id_without_replay(
+    coq: CoqBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
     theorem = rocq("mathd_algebra_107")
     root = coq.start(theorem.header, theorem.statement)
     sent: list[str] = []
     add = CoqIdeProcess.add
-    monkeypatch.setattr(CoqIdeProcess, "add", lambda self, sentence, *a: sent.append(sentence) or add(
-        self, sentence, *a))
+    monkeypatch.setattr(
+        CoqIdeProcess, "add", lambda self, sentence, *a: sent.append(sentence) or add(self, sentence, *a)
+    )
     intro = coq.apply(root, "intros x y h.").state
     for candidate in ["idtac.", "reflexivity.", "clear h."]:  # one expansion: siblings from the same state
         coq.apply(intro, candidate)
-    assert [s.removeprefix("Timeout 1 ") for s in sent] == ["intros x y h.", "idtac.", "reflexivity.", "clear h."]
+    assert [s.removeprefix("Timeout 1 ") for s in sent] == [
+        "intros x y h.",
+        "idtac.",
+        "reflexivity.",
+        "clear h.",
+    ]
     sent.clear()
     other = coq.apply(root, "intro x.").state  # another branch: jump back to the root's state id
     coq.apply(intro, "idtac.")  # back to the first branch: only its one sentence is replayed
@@ -90,14 +101,20 @@ class StopsCoqFirst:
 
 
 @pytest.mark.parametrize(("stop", "reason"), [(signal.SIGSTOP, "timeout"), (signal.SIGKILL, "prover_crash")])
-def test_an_unresponsive_or_dead_worker_does_not_stop_the_search(coq: CoqBackend, stop: signal.Signals,
-                                                                 reason: str) -> None:
+def test_an_unresponsive_or_dead_worker_does_not_stop_the_search(
+    coq: CoqBackend, stop: signal.Signals, reason: str
+) -> None:
     theorem = rocq("mathd_algebra_107")
     first_pid_holder: list[int] = []
     coq.start(theorem.header, theorem.statement)
     first_pid_holder.append(coq.pid)
-    result = best_first_search(coq, StopsCoqFirst(coq, stop), theorem.header, theorem.statement,
-                               SearchBudget(max_expansions=3, timeout_s=120))
+    result = best_first_search(
+        coq,
+        StopsCoqFirst(coq, stop),
+        theorem.header,
+        theorem.statement,
+        SearchBudget(max_expansions=3, timeout_s=120),
+    )
     assert result.errors[reason] == 1, result
     assert len(coq.failures) == 1 and coq.failures[0].startswith(reason)
     assert result.proved and result.proof == ["intros; nra."]  # the restarted process found the proof

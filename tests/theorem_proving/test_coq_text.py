@@ -20,8 +20,17 @@ def test_sentences_end_at_a_dot_before_white_space() -> None:
 
 
 def test_bullets_and_braces_are_sentences_of_their_own() -> None:
-    assert texts("split.\n- lra.\n+ { lia. }\n** auto.") == ["split.", "-", "lra.", "+", "{", "lia.", "}", "**",
-                                                             "auto."]
+    assert texts("split.\n- lra.\n+ { lia. }\n** auto.") == [
+        "split.",
+        "-",
+        "lra.",
+        "+",
+        "{",
+        "lia.",
+        "}",
+        "**",
+        "auto.",
+    ]
     assert texts("exact (-1).") == ["exact (-1)."]
 
 

@@ -23,7 +23,10 @@ from mathlm.theorem_proving.lsp import encode_message, read_message
 
 def test_lsp_framing_round_trips_non_ascii_bodies() -> None:
     """Content-Length counts bytes, not characters: goals are full of ⊢, ℕ, →."""
-    messages = [{"jsonrpc": "2.0", "id": 1, "result": {"goals": ["x : ℕ\n⊢ x = x"]}}, {"method": "m", "params": None}]
+    messages = [
+        {"jsonrpc": "2.0", "id": 1, "result": {"goals": ["x : ℕ\n⊢ x = x"]}},
+        {"method": "m", "params": None},
+    ]
     stream = io.BytesIO(b"".join(encode_message(m) for m in messages))
     assert [read_message(stream), read_message(stream), read_message(stream)] == [*messages, None]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import itertools
 
-from tests.support.fake_prover import FakeProofMachine, ScriptedProposer, expected_file
-
+from mathlm.theorem_proving.proposer import Candidate
 from mathlm.theorem_proving.search import SearchBudget, best_first_search, rejection_reason
+from tests.support.fake_prover import FakeProofMachine, ScriptedProposer, expected_file
 
 HEADER = "import Mathlib\n\n"
 STATEMENT = "theorem demo (a b : ℕ) (h : a = b) : b + 0 = a := by"
@@ -54,8 +54,10 @@ def test_a_proof_that_fails_the_whole_file_recheck_does_not_count() -> None:
 
 
 def test_sorry_admit_and_empty_tactics_are_rejected_before_lean_sees_them() -> None:
-    script = {ROOT: [("sorry", -0.01), ("  ", -0.02), ("exact (by admit)", -0.03), ("rw [Nat.add_zero]", -0.5)],
-              MID: [("exact h.symm", -0.3)]}
+    script = {
+        ROOT: [("sorry", -0.01), ("  ", -0.02), ("exact (by admit)", -0.03), ("rw [Nat.add_zero]", -0.5)],
+        MID: [("exact h.symm", -0.3)],
+    }
     machine = FakeProofMachine({STATEMENT: ROOT}, TRANSITIONS)
     result = search(machine, ScriptedProposer(script))
     assert result.proved
@@ -65,8 +67,11 @@ def test_sorry_admit_and_empty_tactics_are_rejected_before_lean_sees_them() -> N
 
 
 def test_identical_states_are_explored_once() -> None:
-    transitions = {(ROOT, "rw [Nat.add_zero]"): MID, (ROOT, "simp only [Nat.add_zero]"): MID,
-                   (ROOT, "omega_step"): MID}
+    transitions = {
+        (ROOT, "rw [Nat.add_zero]"): MID,
+        (ROOT, "simp only [Nat.add_zero]"): MID,
+        (ROOT, "omega_step"): MID,
+    }
     script = {ROOT: [("rw [Nat.add_zero]", -0.1), ("simp only [Nat.add_zero]", -0.2), ("omega_step", -0.3)]}
     proposer = ScriptedProposer(script)
     result = search(FakeProofMachine({STATEMENT: ROOT}, transitions), proposer)
@@ -99,8 +104,14 @@ def test_tactic_budget_stops_the_search() -> None:
 def test_time_budget_stops_the_search() -> None:
     transitions, script = _chain(50)
     ticks = itertools.count()  # a clock that advances 1 s per reading: no real waiting
-    result = best_first_search(FakeProofMachine({STATEMENT: "⊢ g0"}, transitions), ScriptedProposer(script),
-                               HEADER, STATEMENT, SearchBudget(timeout_s=10), clock=lambda: float(next(ticks)))
+    result = best_first_search(
+        FakeProofMachine({STATEMENT: "⊢ g0"}, transitions),
+        ScriptedProposer(script),
+        HEADER,
+        STATEMENT,
+        SearchBudget(timeout_s=10),
+        clock=lambda: float(next(ticks)),
+    )
     assert result.reason == "time_budget" and 0 < result.expansions < 10
 
 
@@ -115,3 +126,26 @@ def test_backend_failures_are_counted_by_reason_and_the_search_goes_on() -> None
 def test_a_statement_that_cannot_start_is_a_reason_not_a_crash() -> None:
     result = search(FakeProofMachine({}, {}), ScriptedProposer({}))
     assert not result.proved and result.reason == "statement_error" and "cannot parse" in result.message
+
+
+def test_candidates_of_a_slow_model_call_are_still_tried() -> None:
+    """Llemma checks the time before each expansion: a model call that outlasts the budget (a small model
+    on a loaded CPU) still has its candidates tried, and the search stops before the next expansion."""
+    transitions, script = _chain(3)
+    now = [0.0]
+
+    class SlowProposer(ScriptedProposer):
+        def propose(self, goals: str) -> list[Candidate]:
+            now[0] += 1000.0  # this call alone takes longer than the whole budget
+            return super().propose(goals)
+
+    result = best_first_search(
+        FakeProofMachine({STATEMENT: "⊢ g0"}, transitions),
+        SlowProposer(script),
+        HEADER,
+        STATEMENT,
+        SearchBudget(timeout_s=10),
+        clock=lambda: now[0],
+    )
+    assert result.reason == "time_budget" and result.expansions == 1 and result.tactics_applied >= 1
+    assert result.trace[0]["tried"]

@@ -23,7 +23,9 @@ STATE = "a b : ℕ\nh : a = b\n⊢ b = a"
 
 def test_prompt_is_the_published_one() -> None:
     prompt = load_tactic_prompt()
-    published = json.loads((PROMPTS_DIR / "lean4_tactic_fewshot.json").read_text(encoding="utf-8"))["prompt_text"]
+    published = json.loads((PROMPTS_DIR / "lean4_tactic_fewshot.json").read_text(encoding="utf-8"))[
+        "prompt_text"
+    ]
     assert prompt.render(STATE) == published.replace("{state}", STATE)
     assert prompt.render(STATE).endswith(f"Tactic state:\n---\n{STATE}\n---\nNext tactic:\n---")
     assert prompt.stop == ("---",)
@@ -32,7 +34,9 @@ def test_prompt_is_the_published_one() -> None:
 @pytest.fixture(scope="module")
 def tiny_model(smollm2_checkpoint: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer random Llama with SmolLM2's tokenizer files (fast on CPU, real tokenization)."""
-    return save_tiny_llama(tmp_path_factory.mktemp("tiny_tactic_model"), smollm2_checkpoint, max_positions=1024)
+    return save_tiny_llama(
+        tmp_path_factory.mktemp("tiny_tactic_model"), smollm2_checkpoint, max_positions=1024
+    )
 
 
 def hf_proposer(model: Path, **options: object) -> ModelTacticProposer:
@@ -85,4 +89,6 @@ def test_openai_proposer_asks_for_logprobs_and_scores_by_their_mean() -> None:
     assert [(c.tactic, round(c.score, 4)) for c in candidates] == [("exact h.symm", -0.3), ("linarith", -1.5)]
     [sent] = server.requests
     assert sent["prompt"] == [load_tactic_prompt().render(STATE)]
-    assert sent["n"] == 3 and sent["logprobs"] == 1 and sent["stop"] == ["---"] and sent["model"] == "llemma_7b"
+    assert (
+        sent["n"] == 3 and sent["logprobs"] == 1 and sent["stop"] == ["---"] and sent["model"] == "llemma_7b"
+    )

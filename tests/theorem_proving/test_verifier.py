@@ -11,11 +11,12 @@ messages (``#check``, ``#print axioms``) is tested on messages shaped like Lean'
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from coq_support import require_coq, rocq
 
 from mathlm.theorem_proving.verify import CoqVerifier, Verdict, judge_lean, screen_lean, verify_lean
+from tests.support.coq import require_coq, rocq
 
 STATEMENT = "forall x y : nat, 0 < x -> 0 < y -> 5 * x = y -> (x - 3) + (y - 3) = 30 -> x = 6"
 REAL = "Proof.\n  Require Import Lia.\n  intros x y h0 h1 h2 h3.\n  lia.\nQed."
@@ -29,34 +30,84 @@ COQ_CHEATS = {
     "give_up": ("Proof.\n  give_up.\nQed.", "admitted", True),
     "abort_and_weaker_statement": (ABORT + "Theorem mathd_algebra_125 : True. exact I. Qed.", "abort", True),
     "new_axiom": (ABORT + f"Axiom cheat : False.\n{REDECLARE}\ndestruct cheat. Qed.", "abort", True),
-    "axiom_without_abort": ("Proof.\n  exfalso. Require Import Lia.\nAbort. Parameter cheat : False.", "abort", True),
+    "axiom_without_abort": (
+        "Proof.\n  exfalso. Require Import Lia.\nAbort. Parameter cheat : False.",
+        "abort",
+        True,
+    ),
     "parameter_inside_proof_text": ("Proof. Qed. Parameter p : False.", "new_axiom", False),
-    "hypothesis_as_axiom": (ABORT + f"Hypothesis cheat : False.\n{REDECLARE}\ndestruct cheat. Qed.", "abort", True),
-    "declare_module_axiom": (ABORT + "Module Type T. Parameter c : False. End T.\nDeclare Module M : T.\n"
-                             + f"{REDECLARE}\ndestruct M.c. Qed.", "abort", True),
-    "section_variable": (ABORT + f"Section S. Variable c : False.\n{REDECLARE}\ndestruct c. Qed.\nEnd S.",
-                         "abort", True),
-    "guard_checking_off": (ABORT + "Unset Guard Checking.\nFixpoint f (n : nat) : False := f n.\n"
-                           + f"{REDECLARE}\ndestruct (f 0). Qed.", "abort", True),
-    "bypass_check_attribute": (ABORT + "#[bypass_check(guard)] Fixpoint f (n : nat) : False := f n.\n"
-                               + f"{REDECLARE}\ndestruct (f 0). Qed.", "abort", True),
-    "universe_checking_off": (ABORT + f"Unset Universe Checking.\n{REDECLARE}\nRequire Import Lia. intros; lia. Qed.",
-                              "abort", True),
-    "redefined_notation_statement": (ABORT + f'Notation "x = y" := True : type_scope.\n{REDECLARE}\n'
-                                     + "intros; exact I. Qed.", "abort", True),
+    "hypothesis_as_axiom": (
+        ABORT + f"Hypothesis cheat : False.\n{REDECLARE}\ndestruct cheat. Qed.",
+        "abort",
+        True,
+    ),
+    "declare_module_axiom": (
+        ABORT
+        + "Module Type T. Parameter c : False. End T.\nDeclare Module M : T.\n"
+        + f"{REDECLARE}\ndestruct M.c. Qed.",
+        "abort",
+        True,
+    ),
+    "section_variable": (
+        ABORT + f"Section S. Variable c : False.\n{REDECLARE}\ndestruct c. Qed.\nEnd S.",
+        "abort",
+        True,
+    ),
+    "guard_checking_off": (
+        ABORT
+        + "Unset Guard Checking.\nFixpoint f (n : nat) : False := f n.\n"
+        + f"{REDECLARE}\ndestruct (f 0). Qed.",
+        "abort",
+        True,
+    ),
+    "bypass_check_attribute": (
+        ABORT
+        + "#[bypass_check(guard)] Fixpoint f (n : nat) : False := f n.\n"
+        + f"{REDECLARE}\ndestruct (f 0). Qed.",
+        "abort",
+        True,
+    ),
+    "universe_checking_off": (
+        ABORT + f"Unset Universe Checking.\n{REDECLARE}\nRequire Import Lia. intros; lia. Qed.",
+        "abort",
+        True,
+    ),
+    "redefined_notation_statement": (
+        ABORT + f'Notation "x = y" := True : type_scope.\n{REDECLARE}\n' + "intros; exact I. Qed.",
+        "abort",
+        True,
+    ),
     "defined_not_qed": ("Proof.\n  Require Import Lia.\n  intros; lia.\nDefined.", "", True),
     "left_open": ("Proof.\n  intros.", "", True),
-    "disallowed_library": ("Proof.\n  From mathcomp Require Import ssreflect.\n  Require Import Lia. intros; lia.\nQed.",
-                           "disallowed_require", False),
+    "disallowed_library": (
+        "Proof.\n  From mathcomp Require Import ssreflect.\n  Require Import Lia. intros; lia.\nQed.",
+        "disallowed_require",
+        False,
+    ),
     "declare_ml_module": ('Proof.\n  Declare ML Module "cheat_plugin".\nQed.', "loads_code", True),
     "load_file": ("Proof.\n  Load cheat.\nQed.", "loads_code", True),
-    "comment_swallows_the_rest": ("Proof.\n  Require Import Lia. intros; lia.\nQed. (* ", "does_not_lex", True),
-    "printed_fake_answers": (ABORT + f"Axiom cheat : False.\n{REDECLARE}\n"
-                             + 'idtac "Closed under the global context". destruct cheat. Qed.', "abort", True),
-    "module_redeclaration": (ABORT + "Module M. Theorem mathd_algebra_125 : True. exact I. Qed. End M.\nImport M.",
-                             "abort", True),
-    "reset_back": ("Proof. Reset mathd_algebra_125.\nTheorem mathd_algebra_125 : True. exact I. Qed.", "goes_back",
-                   True),
+    "comment_swallows_the_rest": (
+        "Proof.\n  Require Import Lia. intros; lia.\nQed. (* ",
+        "does_not_lex",
+        True,
+    ),
+    "printed_fake_answers": (
+        ABORT
+        + f"Axiom cheat : False.\n{REDECLARE}\n"
+        + 'idtac "Closed under the global context". destruct cheat. Qed.',
+        "abort",
+        True,
+    ),
+    "module_redeclaration": (
+        ABORT + "Module M. Theorem mathd_algebra_125 : True. exact I. Qed. End M.\nImport M.",
+        "abort",
+        True,
+    ),
+    "reset_back": (
+        "Proof. Reset mathd_algebra_125.\nTheorem mathd_algebra_125 : True. exact I. Qed.",
+        "goes_back",
+        True,
+    ),
 }
 
 
@@ -93,15 +144,31 @@ def test_coq_cheat_is_refused(verifier: CoqVerifier, kind: str) -> None:
 
 def test_coq_side_reasons_name_the_cheat(verifier: CoqVerifier) -> None:
     """Without the screen, Coq's own answers give the reason (the screen is only a faster first line)."""
-    reasons = {kind: verify(verifier, COQ_CHEATS[kind][0], screen=False).reason.split(":")[0]
-               for kind in ("abort_and_weaker_statement", "new_axiom", "guard_checking_off", "defined_not_qed",
-                            "universe_checking_off", "admitted", "declare_module_axiom", "section_variable",
-                            "redefined_notation_statement")}
-    assert reasons == {"abort_and_weaker_statement": "statement_changed", "new_axiom": "new_axiom",
-                       "guard_checking_off": "unsafe_assumption", "defined_not_qed": "not_qed",
-                       "universe_checking_off": "unsafe_assumption", "admitted": "admitted",
-                       "declare_module_axiom": "new_axiom", "section_variable": "statement_changed",
-                       "redefined_notation_statement": "statement_changed"}
+    reasons = {
+        kind: verify(verifier, COQ_CHEATS[kind][0], screen=False).reason.split(":")[0]
+        for kind in (
+            "abort_and_weaker_statement",
+            "new_axiom",
+            "guard_checking_off",
+            "defined_not_qed",
+            "universe_checking_off",
+            "admitted",
+            "declare_module_axiom",
+            "section_variable",
+            "redefined_notation_statement",
+        )
+    }
+    assert reasons == {
+        "abort_and_weaker_statement": "statement_changed",
+        "new_axiom": "new_axiom",
+        "guard_checking_off": "unsafe_assumption",
+        "defined_not_qed": "not_qed",
+        "universe_checking_off": "unsafe_assumption",
+        "admitted": "admitted",
+        "declare_module_axiom": "new_axiom",
+        "section_variable": "statement_changed",
+        "redefined_notation_statement": "statement_changed",
+    }
 
 
 LEAN_STATEMENT = "theorem mathd_algebra_10 : abs ((120 : ℝ) / 100 * 30 - 130 / 100 * 20) = 10 := by"
@@ -112,9 +179,14 @@ LEAN_CHEATS = {
     "native_decide": (":= by\n  native_decide", "native_decide"),
     "decide_native_option": (":= by\n  decide +native", "native_decide"),
     "new_axiom": (":= by\n  exact cheat\naxiom cheat : False", "new_axiom"),
-    "redeclared_statement": (":= by\n  norm_num\ntheorem mathd_algebra_10 : True := trivial", "statement_changed"),
-    "tactic_redefined_by_macro": (":= by\n  linarith\nmacro \"linarith\" : tactic => `(tactic| rfl)",
-                                  "statement_changed"),
+    "redeclared_statement": (
+        ":= by\n  norm_num\ntheorem mathd_algebra_10 : True := trivial",
+        "statement_changed",
+    ),
+    "tactic_redefined_by_macro": (
+        ':= by\n  linarith\nmacro "linarith" : tactic => `(tactic| rfl)',
+        "statement_changed",
+    ),
     "kernel_check_off": (":= by\n  set_option debug.skipKernelTC true in norm_num", "unsafe_flag"),
     "meta_code_adds_declarations": (":= by\n  run_tac do Lean.addDecl default", "meta_code"),
     "implemented_by": (":= by\n  exact (f 0)\n@[implemented_by g] def f := 0", "unsafe_code"),
@@ -137,17 +209,51 @@ def test_lean_real_proofs_pass_the_screen_and_policy_is_a_switch() -> None:
 
 def test_lean_messages_decide_statement_and_axioms() -> None:
     name, ref = "mathd_algebra_10", "mathlm_ref_0"
-    checked = [("warning", "declaration uses 'sorry'"), ("information", f"@{name} : @Eq Real x y"),
-               ("information", f"@{ref} : @Eq Real x y")]
+    checked = [("information", f"@{name} : @Eq Real x y"), ("information", f"@{ref} : @Eq Real x y")]
     standard = ("information", f"'{name}' depends on axioms: [propext, Classical.choice, Quot.sound]")
     assert judge_lean([*checked, standard], name, ref, False).verified
-    changed = [checked[0], ("information", f"@{name} : True"), checked[2], standard]
+    changed = [("information", f"@{name} : True"), checked[1], standard]
     assert judge_lean(changed, name, ref, False).reason.startswith("statement_changed")
     extra = ("information", f"'{name}' depends on axioms: [propext, cheat]")
     assert judge_lean([*checked, extra], name, ref, False).reason == "new_axiom: depends on cheat"
     native = ("information", f"'{name}' depends on axioms: [propext, Lean.ofReduceBool]")
     assert not judge_lean([*checked, native], name, ref, False).verified
     assert judge_lean([*checked, native], name, ref, True).verified
-    two_sorries = [*checked, ("warning", "declaration uses 'sorry'"), standard]
-    assert judge_lean(two_sorries, name, ref, False).reason.startswith("sorry")
-    assert judge_lean([("error", "unknown tactic"), *checked], name, ref, False).reason.startswith("lean_error")
+    sorry = [*checked, ("warning", "declaration uses 'sorry'"), standard]
+    assert judge_lean(sorry, name, ref, False).reason.startswith("sorry")
+    assert judge_lean([("error", "unknown tactic"), *checked], name, ref, False).reason.startswith(
+        "lean_error"
+    )
+
+
+def test_lean_verifier_reads_real_lean_answers(lean_binary: Path, tmp_path: Path) -> None:
+    """The real (prelude-only) Lean checks the verification file: `#check` under pp.all and `#print axioms`
+    come from Lean itself. Its header declares the axioms P, Q and hp, allowed here as the header's own."""
+    from mathlm.theorem_proving.local_lean import PRELUDE_HEADER, local_lean_backend
+
+    backend = local_lean_backend(lean_binary, tmp_path)
+    try:
+        header_axioms = frozenset({"P", "Q", "hp"})
+        accepted = verify_lean(
+            PRELUDE_HEADER, "theorem t : P := by", ":= hp", backend, header_axioms=header_axioms
+        )
+        assert accepted.verified and accepted.reason == "ok", accepted.reason
+        no_hp = verify_lean(
+            PRELUDE_HEADER, "theorem t : P := by", ":= hp", backend, header_axioms=frozenset("PQ")
+        )
+        assert no_hp.reason == "new_axiom: depends on hp"
+        wrong = verify_lean(
+            PRELUDE_HEADER, "theorem t : Q := by", ":= hp", backend, header_axioms=header_axioms
+        )
+        assert wrong.reason.startswith("lean_error")
+        shadowed = verify_lean(
+            PRELUDE_HEADER,
+            "theorem t : P := by",
+            ":= hp\nnamespace X\naxiom t : Q\nend X\nopen X",
+            backend,
+            header_axioms=header_axioms,
+            screen=False,
+        )
+        assert not shadowed.verified, shadowed.reason
+    finally:
+        backend.close()

@@ -116,6 +116,7 @@ def minhash_dedup_stages(
     stages: list[Stage] = []
     for part, part_steps in steps.items():
         previous = stages[-1].name if stages else after
-        stages.append(Stage(f"{name}-{part}", part_steps, task_counts[part],
-                            depends_on=(previous,) if previous else ()))
+        stages.append(
+            Stage(f"{name}-{part}", part_steps, task_counts[part], depends_on=(previous,) if previous else ())
+        )
     return stages

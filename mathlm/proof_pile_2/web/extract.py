@@ -37,46 +37,110 @@ CODE = "code"  # a <pre> block carried through verbatim; not math
 PRE_TEX = "pre_tex"  # display TeX printed inside a <pre> block (CAS output), kept verbatim there
 
 # One query, so that formulas come back in document order (outer elements before their descendants).
-MATH_SELECTOR = ", ".join([
-    "script[type^='math/']", ".katex-display", ".katex", "mjx-container", ".mwe-math-element", "math", "img",
-    ".MathJax_Preview", ".MathJax", ".MathJax_Display", ".MathJax_SVG", ".MathJax_SVG_Display",
-    ".MathJax_CHTML", ".MJX_Assistive_MathML",
-])
+MATH_SELECTOR = ", ".join(
+    [
+        "script[type^='math/']",
+        ".katex-display",
+        ".katex",
+        "mjx-container",
+        ".mwe-math-element",
+        "math",
+        "img",
+        ".MathJax_Preview",
+        ".MathJax",
+        ".MathJax_Display",
+        ".MathJax_SVG",
+        ".MathJax_SVG_Display",
+        ".MathJax_CHTML",
+        ".MJX_Assistive_MathML",
+    ]
+)
 # MathJax 2 output and previews rendered into a saved page: the source is in the neighbouring <script>.
-MATHJAX_RENDERED = frozenset({"MathJax_Preview", "MathJax", "MathJax_Display", "MathJax_SVG",
-                              "MathJax_SVG_Display", "MathJax_CHTML", "MJX_Assistive_MathML"})
+MATHJAX_RENDERED = frozenset(
+    {
+        "MathJax_Preview",
+        "MathJax",
+        "MathJax_Display",
+        "MathJax_SVG",
+        "MathJax_SVG_Display",
+        "MathJax_CHTML",
+        "MJX_Assistive_MathML",
+    }
+)
 
 # Never text: dropped without further checks.
-NEVER_TEXT = ("script, style, noscript, template, iframe, svg, canvas, object, embed, button, select, "
-              "input, textarea, dialog, link, meta")
+NEVER_TEXT = (
+    "script, style, noscript, template, iframe, svg, canvas, object, embed, button, select, "
+    "input, textarea, dialog, link, meta"
+)
 # Boilerplate by tag, role or visibility: what the page itself declares as furniture.
-BOILERPLATE_SELECTOR = ", ".join([
-    "nav", "aside", "footer", "header", "form", "menu", "address",
-    "[hidden]", "[aria-hidden='true']", "[style*='display:none' i]", "[style*='display: none' i]",
-    "[style*='visibility:hidden' i]", "[style*='visibility: hidden' i]",
-    "[role='navigation']", "[role='banner']", "[role='contentinfo']", "[role='complementary']",
-    "[role='search']", "[role='menu']", "[role='menubar']", "[role='dialog']", "[role='alertdialog']",
-    "body > a[href^='#']",  # "Skip to content" links: an in-page jump outside any text block
-])
+BOILERPLATE_SELECTOR = ", ".join(
+    [
+        "nav",
+        "aside",
+        "footer",
+        "header",
+        "form",
+        "menu",
+        "address",
+        "[hidden]",
+        "[aria-hidden='true']",
+        "[style*='display:none' i]",
+        "[style*='display: none' i]",
+        "[style*='visibility:hidden' i]",
+        "[style*='visibility: hidden' i]",
+        "[role='navigation']",
+        "[role='banner']",
+        "[role='contentinfo']",
+        "[role='complementary']",
+        "[role='search']",
+        "[role='menu']",
+        "[role='menubar']",
+        "[role='dialog']",
+        "[role='alertdialog']",
+        "body > a[href^='#']",  # "Skip to content" links: an in-page jump outside any text block
+    ]
+)
 # Block elements judged on their structure (link density, size). Of inline elements only spans are, and
 # only named, link-only ones, so that a link is never cut out of the middle of a sentence.
-BLOCK_TAGS = frozenset({"div", "section", "p", "ul", "ol", "dl", "table", "tbody", "tr", "td", "center", "h1", "h2",
-                        "h3", "h4", "h5", "h6", "span"})
+BLOCK_TAGS = frozenset(
+    {
+        "div",
+        "section",
+        "p",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "tbody",
+        "tr",
+        "td",
+        "center",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "span",
+    }
+)
 # How many levels above a link its text counts towards an element's link density.
-LINK_LEVELS = 4
+LINK_LEVELS = 3
 # class/id words that name page furniture. A class or id counts when one of its words (split at
 # non-alphanumerics: "site-footer", "sidebar_left") IS one of these; and even then the element goes only
 # when its structure agrees (it is link-dense or small, see ``is_named_furniture``).
-FURNITURE_WORDS = frozenset("""
+FURNITURE_WORDS = frozenset(
+    """
     nav navbar navigation menu mainmenu footer sidebar sidebarwrapper sphinxsidebar comment comments share
     social cookie cookies banner breadcrumb breadcrumbs related widget advert advertisement ad ads popup
     modal newsletter subscribe signup login pagination pager toolbar skip editsection masthead disqus
     sponsor promo consent gdpr copyright byline tags teaser topbar vote toc navpath header
-""".split())
+""".split()
+)
 NAME_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
-# The class and id values of a page, read from its source (one regex pass is far cheaper than a CSS query
-# with a substring selector per furniture word).
-CLASS_OR_ID = re.compile(r"""\b(?:class|id)\s*=\s*["']?([^"'>]*)""", re.I)
+CLASS_VALUE = re.compile(r"""class=["']([^"']*)""")
+ID_VALUE = re.compile(r"""id=["']([^"']*)""")
 # A block whose text is at least this share link text, with at least LINK_BLOCK_MIN_LINKS links (or one
 # link that is all its text), is navigation: menus, chapter bars, "Next: / Previous: / Up:" headers.
 LINK_DENSITY = 0.6
@@ -100,19 +164,26 @@ MIN_KEPT_SHARE = 0.3
 PROTECTED_TAGS = frozenset({"html", "body", "main", "article"})
 
 # Images that are formulas by their class, and blocks whose images are display formulas.
-MATH_IMAGE_CLASSES = frozenset({"math", "latex", "tex", "formulaInl", "formulaDsp", "latexcenter", "displayed"})
+MATH_IMAGE_CLASSES = frozenset(
+    {"math", "latex", "tex", "formulaInl", "formulaDsp", "latexcenter", "displayed"}
+)
 DISPLAY_IMAGE_CLASSES = frozenset({"formulaDsp", "latexcenter", "displayed"})
 DISPLAY_MATH_BLOCKS = "div.math, .formulaDsp"
 LATEX_IMAGE_URL = re.compile(
     r"codecogs\.com|latex\.php\?|mimetex|mathtex|chart\.apis\.google\.com/chart\?.*cht=tx|"
-    r"latex\.artofproblemsolving\.com|/latex\?|tex2img|\.latex\?", re.I)
+    r"latex\.artofproblemsolving\.com|/latex\?|tex2img|\.latex\?",
+    re.I,
+)
 RENDER_DIRECTIVES = re.compile(
     r"^(?:\s*\\(?:dpi\{\d+\}|bg_\w+|bg\{\w+\}|fn_\w+|inline|normalsize|normal|large|Large|LARGE|huge|Huge|"
-    r"small|tiny|displaystyle)(?![A-Za-z]))+\s*")
+    r"small|tiny|displaystyle)(?![A-Za-z]))+\s*"
+)
 DISPLAYSTYLE_WRAPPER = re.compile(r"^\{\\(?:displaystyle|textstyle)\s*(.*)\}$", re.S)
 CDATA_WRAPPER = re.compile(r"^\s*(?:%\s*)?<!\[CDATA\[|(?:%\s*)?\]\]>\s*$")
 PLACEHOLDER_OPEN, PLACEHOLDER_CLOSE = "\ue000", "\ue001"
 PLACEHOLDER = re.compile(f"{PLACEHOLDER_OPEN}(\\d+){PLACEHOLDER_CLOSE}")
+TAB_RUNS = re.compile(r"\t{2,}")
+LINE_BREAKS = re.compile(r"[ \t]*\n(?:[ \t]*\n)*[ \t]*")
 BULLET = re.compile(r"^[ \t]*[•◦▪][ \t]*", re.M)
 # Inside a formula: any character but a blank line (TeX ends a paragraph there, so a delimiter across one
 # is not a pair). ``$$`` spans also hold no ``$``, so one unpaired literal ``$$`` cannot pair with the
@@ -127,7 +198,8 @@ TEXT_MATH = re.compile(
     r"\\end\{(?P=name)\*?\})"
     r"|(?<![\\$\w])\$(?=[^\s$])(?P<di>[^$\n]{1,400}?)(?<=[^\s\\])\$(?!\d))",
 )
-# ``$...$`` or ``$$...$$`` whose inside reads as prose ("$PREFIX/share is in your path ($") is two literal dollars.
+# ``$...$`` or ``$$...$$`` whose inside reads as prose ("$PREFIX/share is in your path ($") is two
+# literal dollars.
 PROSE_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
 TEX_SIGN = re.compile(r"[\\^_{}=]")
 PROSE_MIN_WORDS = 5
@@ -213,9 +285,17 @@ def extract_math_text(html: str, url: str | None = None) -> ExtractedPage:
     lift_math(tree, table)
     lift_code_blocks(tree, table)
     remove_boilerplate(tree, furniture_words(html))
-    raw_text = extract_plain_text(tree, preserve_formatting=True, main_content=False, list_bullets=True,
-                                  alt_texts=False, links=False, form_fields=False, noscript=False,
-                                  comments=False)
+    raw_text = extract_plain_text(
+        tree,
+        preserve_formatting=True,
+        main_content=False,
+        list_bullets=True,
+        alt_texts=False,
+        links=False,
+        form_fields=False,
+        noscript=False,
+        comments=False,
+    )
     page = assemble(tidy_lines(raw_text), table, asciimath)
     page.title = (tree.title or "").strip()
     return page
@@ -236,6 +316,7 @@ def parse_html(html: str) -> HTMLTree:
 
 
 # --- math in the DOM ---------------------------------------------------------------------------------
+
 
 def lift_math(tree: HTMLTree, table: FragmentTable) -> None:
     """Replace every math element with a placeholder (or remove its rendered debris), in document order."""
@@ -315,7 +396,7 @@ def wikipedia_fragment(node) -> Fragment:
 
 
 def image_fragment(node) -> Fragment | None:
-    """LaTeX rendered as an image: the source is in the alt (or title) text and, for formula services, the URL.
+    """LaTeX rendered as an image: the source is in its alt (or title) text, for a formula service the URL.
 
     An image is a formula when its class says so (Sphinx imgmath ``img.math``, Doxygen ``formulaInl`` /
     ``formulaDsp``, ``latex``/``tex`` plugins), when it sits in a display-math block (Sphinx's
@@ -335,7 +416,7 @@ def image_fragment(node) -> Fragment | None:
         return None
     if not looks_like_latex(latex) and from_service:
         latex = latex_from_url(src)
-    display = (delimited_display or block is not None or not DISPLAY_IMAGE_CLASSES.isdisjoint(classes))
+    display = delimited_display or block is not None or not DISPLAY_IMAGE_CLASSES.isdisjoint(classes)
     return Fragment(RENDER_DIRECTIVES.sub("", latex).strip(), LATEX_IMAGE, display)
 
 
@@ -351,17 +432,24 @@ def latex_from_url(src: str) -> str:
 
 def unwrap_delimiters(text: str) -> tuple[str, bool]:
     """Alt text that carries its own ``$``/``$$``/``\\[``/``\\(`` delimiters (AoPS): strip, note display."""
-    for opening, closing, display in (("$$", "$$", True), ("\\[", "\\]", True), ("$", "$", False),
-                                      ("\\(", "\\)", False)):
+    for opening, closing, display in (
+        ("$$", "$$", True),
+        ("\\[", "\\]", True),
+        ("$", "$", False),
+        ("\\(", "\\)", False),
+    ):
         if len(text) > len(opening) + len(closing) and text.startswith(opening) and text.endswith(closing):
-            return text[len(opening):-len(closing)].strip(), display
+            return text[len(opening) : -len(closing)].strip(), display
     return text, False
 
 
 def looks_like_latex(text: str) -> bool:
     """Whether alt text could be a formula (a letter alone is, in a math image: Sphinx writes ``alt="n"``)."""
-    return bool(text) and len(text) < 2000 and (
-        len(text) <= 2 or any(char in text for char in "\\^_{}=+-<>|/()0123456789"))
+    return (
+        bool(text)
+        and len(text) < 2000
+        and (len(text) <= 2 or any(char in text for char in "\\^_{}=+-<>|/()0123456789"))
+    )
 
 
 def strip_displaystyle(latex: str) -> str:
@@ -382,6 +470,7 @@ def uses_asciimath(tree: HTMLTree) -> bool:
 
 
 # --- the rest of the DOM -----------------------------------------------------------------------------
+
 
 def lift_code_blocks(tree: HTMLTree, table: FragmentTable) -> None:
     """``<pre>`` blocks go through as placeholders so their whitespace survives text extraction.
@@ -422,8 +511,11 @@ def remove_boilerplate(tree: HTMLTree, named: frozenset[str] = FURNITURE_WORDS) 
     links = LinkStats(tree.body)
     page_prose = len(tree.body.text or "") - links.total_chars
     edges = edge_furniture(tree.body, links)
-    found = [node for node in (*links.blocks(), *named_blocks(tree.body, named))
-             if not any(edge.contains(node) for edge in edges) and is_structural_furniture(node, links, page_prose)]
+    found = [
+        node
+        for node in (*links.blocks(), *named_blocks(tree.body, named))
+        if not any(edge.contains(node) for edge in edges) and is_structural_furniture(node, links, page_prose)
+    ]
     candidates = edges + outermost_of(found)
     dropped_prose = sum(map(links.prose, candidates))
     if page_prose and page_prose - dropped_prose < MIN_KEPT_SHARE * page_prose:
@@ -471,15 +563,21 @@ class LinkStats:
 
 
 def furniture_words(html: str) -> frozenset[str]:
-    """The furniture words that occur as words of some class or id in the page's source."""
+    """The furniture words used in the page's ``class="..."`` and ``id="..."`` values.
+
+    Two regular expressions with a literal prefix are far cheaper than parsing every attribute or testing
+    each furniture word against the whole page. Other spellings (unquoted, upper case) are missed:
+    those blocks are then judged on their links and position only.
+    """
     words: set[str] = set()
-    for value in CLASS_OR_ID.findall(html):
-        words.update(NAME_WORD_SPLIT.split(value.lower()))
+    for pattern in (CLASS_VALUE, ID_VALUE):
+        for value in pattern.findall(html):
+            words.update(NAME_WORD_SPLIT.split(value.lower()))
     return FURNITURE_WORDS.intersection(words)
 
 
 def named_blocks(body, named: frozenset[str]) -> list:
-    """Blocks whose class or id has one of the ``named`` furniture words in it (checked as whole words later)."""
+    """Blocks whose class or id has one of the ``named`` furniture words in it (whole words checked later)."""
     if not named:
         return []
     selector = ", ".join(f"[class*='{word}' i], [id*='{word}' i]" for word in sorted(named))
@@ -498,15 +596,21 @@ def edge_furniture(body, links: LinkStats) -> list:
     the first block that is not small, has no link, is a heading or holds a formula.
     """
     found: list = []
-    for node, step in ((body.first_element_child, "next_element_sibling"),
-                       (body.last_element_child, "previous_element_sibling")):
+    for node, step in (
+        (body.first_element_child, "next_element_sibling"),
+        (body.last_element_child, "previous_element_sibling"),
+    ):
         looked = 0
         while node is not None and looked < EDGE_BLOCKS:
             text = (node.text or "").strip()
             if text:
                 looked += 1
-                if (node.tag in EDGE_KEEP_TAGS or len(text) > EDGE_BLOCK_CHARS or PLACEHOLDER_OPEN in text
-                        or not links.links(node)):
+                if (
+                    node.tag in EDGE_KEEP_TAGS
+                    or len(text) > EDGE_BLOCK_CHARS
+                    or PLACEHOLDER_OPEN in text
+                    or not links.links(node)
+                ):
                     break
                 if not any(node is kept for kept in found):
                     found.append(node)
@@ -521,7 +625,9 @@ def is_declared_furniture(node) -> bool:
     if node.tag == "header" and node.closest("article, main") is not None:
         return False  # an article's own header holds its title
     if node.tag == "form":  # ASP.NET pages wrap everything in one <form>
-        return len(node.text or "") < MAIN_CONTENT_SHARE * len(node.parent.text or "") if node.parent else True
+        return (
+            len(node.text or "") < MAIN_CONTENT_SHARE * len(node.parent.text or "") if node.parent else True
+        )
     return True
 
 
@@ -571,12 +677,13 @@ def outermost(nodes: list) -> list:
 
 # --- text --------------------------------------------------------------------------------------------
 
+
 def tidy_lines(text: str) -> str:
     """List bullets as ``- ``, one tab between table cells, no blank-line runs, no edge whitespace."""
     text = BULLET.sub("- ", text)
-    text = re.sub(r"\t+", "\t", text)
-    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    text = TAB_RUNS.sub("\t", text)
+    # One pass for both: whitespace around line breaks goes, and 3+ breaks become a blank line.
+    return LINE_BREAKS.sub(lambda match: "\n\n" if match.group().count("\n") > 1 else "\n", text).strip()
 
 
 def assemble(text: str, table: FragmentTable, asciimath: bool) -> ExtractedPage:
@@ -611,8 +718,12 @@ def assemble(text: str, table: FragmentTable, asciimath: bool) -> ExtractedPage:
             pieces[-1] = pieces[-1].rstrip(" \t")
         pieces.append(fragment.render())
     out = re.sub(r"\n{3,}", "\n\n", "".join(pieces)).strip()
-    return ExtractedPage(text=out, math_fragments=fragments, found_math=table.found_math or bool(fragments),
-                         math_stats=dict(stats))
+    return ExtractedPage(
+        text=out,
+        math_fragments=fragments,
+        found_math=table.found_math or bool(fragments),
+        math_stats=dict(stats),
+    )
 
 
 def text_math(text: str, asciimath: bool) -> list[tuple[str, str]]:
@@ -625,7 +736,13 @@ def text_math(text: str, asciimath: bool) -> list[tuple[str, str]]:
 
 def math_matches(text: str) -> list[re.Match]:
     """The delimited formulas of a text, less ``$...$`` pairs whose inside reads as prose."""
-    return [match for match in TEXT_MATH.finditer(text) if not reads_as_prose(match.group("di") or match.group("dd"))]
+    if "$" not in text and "\\" not in text:
+        return []  # every delimiter starts with one of them; the regex scan is the costly part
+    return [
+        match
+        for match in TEXT_MATH.finditer(text)
+        if not reads_as_prose(match.group("di") or match.group("dd"))
+    ]
 
 
 def reads_as_prose(inside: str | None) -> bool:
@@ -633,15 +750,26 @@ def reads_as_prose(inside: str | None) -> bool:
     dollars are literal ones (prices, shell variables, a table of links)."""
     if inside is None:
         return False
-    return "://" in inside or (len(PROSE_WORD.findall(inside)) >= PROSE_MIN_WORDS and not TEX_SIGN.search(inside))
+    return "://" in inside or (
+        len(PROSE_WORD.findall(inside)) >= PROSE_MIN_WORDS and not TEX_SIGN.search(inside)
+    )
 
 
 def delimited_math(text: str) -> list[tuple[str, bool]]:
     """(LaTeX, display) of each ``$..$``, ``$$..$$``, ``\\(..\\)``, ``\\[..\\]`` or equation environment."""
     found = []
     for match in math_matches(text):
-        latex = next(group for group in (match.group("dd"), match.group("bd"), match.group("bi"),
-                                         match.group("env"), match.group("di")) if group is not None)
+        latex = next(
+            group
+            for group in (
+                match.group("dd"),
+                match.group("bd"),
+                match.group("bi"),
+                match.group("env"),
+                match.group("di"),
+            )
+            if group is not None
+        )
         found.append((latex.strip(), match.group("di") is None and match.group("bi") is None))
     return found
 
@@ -660,7 +788,7 @@ def escape_literal_dollars(text: str) -> str:
         return text
     pieces, position = [], 0
     for match in math_matches(text):
-        pieces.append(LITERAL_DOLLAR.sub(r"\\$", text[position:match.start()]))
+        pieces.append(LITERAL_DOLLAR.sub(r"\\$", text[position : match.start()]))
         pieces.append(match.group(0))
         position = match.end()
     pieces.append(LITERAL_DOLLAR.sub(r"\\$", text[position:]))

@@ -58,14 +58,16 @@ class MathHtmlExtractor(BaseExtractor):
                     continue
                 self.record(page)
                 doc.text = page.text
-                doc.metadata.update(found_math=page.found_math, math_fragments=len(page.math_fragments),
-                                    title=page.title)
+                doc.metadata.update(
+                    found_math=page.found_math, math_fragments=len(page.math_fragments), title=page.title
+                )
                 self.stat_update(StatHints.forwarded)
                 self.update_doc_stats(doc)
                 yield doc
 
-    def extract_in_sandbox(self, sandbox: ExtractorSandbox, html: str,
-                           url: str | None) -> ExtractedPage | None:
+    def extract_in_sandbox(
+        self, sandbox: ExtractorSandbox, html: str, url: str | None
+    ) -> ExtractedPage | None:
         """One page through the worker; None (and a counted reason) when it did not come out."""
         try:
             return sandbox.process_document((html, url), extract_page)

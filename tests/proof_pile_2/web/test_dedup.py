@@ -38,9 +38,16 @@ def write_shard(path: Path, docs: dict[str, str]) -> None:
 
 
 def run(stages: list[Stage], logs: Path) -> None:
-    assert [stage.name for stage in stages] == ["dedup-signatures", "dedup-buckets", "dedup-cluster", "dedup-filter"]
+    assert [stage.name for stage in stages] == [
+        "dedup-signatures",
+        "dedup-buckets",
+        "dedup-cluster",
+        "dedup-filter",
+    ]
     for stage in stages:
-        LocalPipelineExecutor(stage.steps, tasks=stage.tasks, workers=2, logging_dir=str(logs / stage.name)).run()
+        LocalPipelineExecutor(
+            stage.steps, tasks=stage.tasks, workers=2, logging_dir=str(logs / stage.name)
+        ).run()
 
 
 def test_near_duplicates_across_files_are_removed_once(tmp_path: Path) -> None:

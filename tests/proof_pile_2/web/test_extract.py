@@ -44,9 +44,23 @@ def test_mathjax_scripts_keep_inline_and_display_mode():
 
 def test_mathjax_page_drops_previews_rendered_output_and_wordpress_furniture():
     text = extract_fixture("mathjax_blog.html").text
-    assert_absent(text, "u,v the", "|u⋅v", "Skip to content", "Real analysis", "About", "Recent Posts",
-                  "Nice proof", "Post Comment", "Proudly powered", "cookies", "Previous: Jensen", "Tagged",
-                  "MathJax.Hub", "line-height")
+    assert_absent(
+        text,
+        "u,v the",
+        "|u⋅v",
+        "Skip to content",
+        "Real analysis",
+        "About",
+        "Recent Posts",
+        "Nice proof",
+        "Post Comment",
+        "Proudly powered",
+        "cookies",
+        "Previous: Jensen",
+        "Tagged",
+        "MathJax.Hub",
+        "line-height",
+    )
     assert "Proof by a quadratic" in text
     # <pre> keeps its indentation.
     assert "def dot(u, v):\n    return sum(a * b for a, b in zip(u, v))" in text
@@ -104,10 +118,20 @@ def test_mathjax3_assistive_mathml_is_converted_and_glyphs_dropped():
 def test_wikipedia_math_from_annotation_and_fallback_images():
     page = extract_fixture("wikipedia_article.html")
     assert page.math_fragments == [r"e^{i\pi }+1=0", "e", "i^{2}=-1", r"x=\pi"]
-    assert ("is the equality\n$$e^{i\\pi }+1=0$$\nwhere $e$ is Euler's number and $i^{2}=-1$ defines"
-            in page.text)
-    assert_absent(page.text, "displaystyle", "Jump to content", "Navigation menu", "Create account",
-                  "Contents", "[edit]", "Categories", "last edited")
+    assert (
+        "is the equality\n$$e^{i\\pi }+1=0$$\nwhere $e$ is Euler's number and $i^{2}=-1$ defines" in page.text
+    )
+    assert_absent(
+        page.text,
+        "displaystyle",
+        "Jump to content",
+        "Navigation menu",
+        "Create account",
+        "Contents",
+        "[edit]",
+        "Categories",
+        "last edited",
+    )
     assert page.math_stats == {"wikipedia_image": 4}
 
 
@@ -127,15 +151,27 @@ def test_latex_images_from_alt_text_and_formula_urls():
 
 def test_text_delimiters_stay_intact_and_are_counted():
     page = extract_fixture("text_delimiters.html")
-    assert ("Suppose \\(\\sqrt{2} = p/q\\) with \\(\\gcd(p,q)=1\\). Then $$p^2 = 2q^2,$$ so $p$ is even."
-            in page.text)
+    assert (
+        "Suppose \\(\\sqrt{2} = p/q\\) with \\(\\gcd(p,q)=1\\). Then $$p^2 = 2q^2,$$ so $p$ is even."
+        in page.text
+    )
     assert "then \\[4k^2 = 2q^2 \\implies q^2 = 2k^2,\\] so $q$ is even" in page.text
     assert "\\begin{equation} p \\mid a^2 \\implies p \\mid a. \\end{equation}" in page.text
     # Prices and shell prompts are not math: their dollars come out escaped.
-    assert r"(This costs \$5 in the bookstore, or \$10 with shipping; the shell prompt is \$ ls.)" in page.text
+    assert (
+        r"(This costs \$5 in the bookstore, or \$10 with shipping; the shell prompt is \$ ls.)" in page.text
+    )
     assert page.math_fragments == [
-        r"\sqrt{2}", r"\sqrt{2} = p/q", r"\gcd(p,q)=1", "p^2 = 2q^2,", "p", "p = 2k",
-        r"4k^2 = 2q^2 \implies q^2 = 2k^2,", "q", r"\sqrt{p}", "p",
+        r"\sqrt{2}",
+        r"\sqrt{2} = p/q",
+        r"\gcd(p,q)=1",
+        "p^2 = 2q^2,",
+        "p",
+        "p = 2k",
+        r"4k^2 = 2q^2 \implies q^2 = 2k^2,",
+        "q",
+        r"\sqrt{p}",
+        "p",
         r"\begin{equation} p \mid a^2 \implies p \mid a. \end{equation}",
     ]
     assert page.found_math
@@ -167,10 +203,22 @@ def test_broken_html_never_raises_and_keeps_its_math():
     assert "n\tpartial sum\n1\t1\n2\t0.5" in page.text  # table rows as lines, cells tab-separated
 
 
-@pytest.mark.parametrize("html", ["", "   ", "<", "</p></div>", "<html><body></body></html>",
-                                  "<math><mfrac></mfrac></math>", "<script type='math/tex'>", "\x00\x01",
-                                  "<p>lone \ud800 surrogate</p>", "<katex class='katex'>",
-                                  "<p>icon font glyphs \ue0007\ue001 look like placeholders</p>"])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "   ",
+        "<",
+        "</p></div>",
+        "<html><body></body></html>",
+        "<math><mfrac></mfrac></math>",
+        "<script type='math/tex'>",
+        "\x00\x01",
+        "<p>lone \ud800 surrogate</p>",
+        "<katex class='katex'>",
+        "<p>icon font glyphs \ue0007\ue001 look like placeholders</p>",
+    ],
+)
 def test_degenerate_input_gives_a_page_not_an_error(html):
     page = extract_math_text(html)
     assert isinstance(page.text, str)
@@ -188,7 +236,7 @@ def test_non_utf8_page_is_decoded_from_its_meta_charset():
 
 
 def test_http_charset_wins_then_meta_then_fallbacks():
-    assert decode_html("π ≤ 4".encode("utf-8"), "text/html; charset=UTF-8") == "π ≤ 4"
+    assert decode_html("π ≤ 4".encode(), "text/html; charset=UTF-8") == "π ≤ 4"
     assert decode_html("côté".encode("cp1252"), "text/html; charset=windows-1252") == "côté"
     # A server that says UTF-8 for cp1252 bytes: the bytes do not decode, so the cp1252 fallback does.
     assert decode_html("Théorème".encode("cp1252"), "text/html; charset=utf-8") == "Théorème"
@@ -207,16 +255,26 @@ def test_asciimath_backticks_count_only_where_the_page_configures_asciimath():
 
 
 def test_page_without_math_is_not_math():
-    page = extract_math_text("<html><head><title>Recipes</title></head><body><h1>Pancakes</h1>"
-                             "<p>Mix 2 eggs with 300 ml milk.</p><ol><li>Whisk</li><li>Fry</li></ol>"
-                             "</body></html>")
-    assert page == ExtractedPage(text="Pancakes\n\nMix 2 eggs with 300 ml milk.\n\n1. Whisk\n2. Fry",
-                                 title="Recipes", math_fragments=[], found_math=False, math_stats={})
+    page = extract_math_text(
+        "<html><head><title>Recipes</title></head><body><h1>Pancakes</h1>"
+        "<p>Mix 2 eggs with 300 ml milk.</p><ol><li>Whisk</li><li>Fry</li></ol>"
+        "</body></html>"
+    )
+    assert page == ExtractedPage(
+        text="Pancakes\n\nMix 2 eggs with 300 ml milk.\n\n1. Whisk\n2. Fry",
+        title="Recipes",
+        math_fragments=[],
+        found_math=False,
+        math_stats={},
+    )
 
 
 def test_layout_wrapper_with_a_boilerplate_name_is_not_dropped():
-    html = ("<body><div id='page' class='page-with-sidebar'><p>" + "Real content about primes. " * 20
-            + "</p><div class='sidebar'>Archives</div></div></body>")
+    html = (
+        "<body><div id='page' class='page-with-sidebar'><p>"
+        + "Real content about primes. " * 20
+        + "</p><div class='sidebar'>Archives</div></div></body>"
+    )
     text = extract_math_text(html).text
     assert text.startswith("Real content about primes.")
     assert "Archives" not in text
@@ -229,7 +287,7 @@ def test_truncated_and_corrupted_pages_never_raise():
         html = decode_html(path.read_bytes())
         step = max(1, len(html) // 25)
         for cut in range(0, len(html), step):
-            for variant in (html[:cut], html[cut:], html[:cut] + html[cut + step // 2:]):
+            for variant in (html[:cut], html[cut:], html[:cut] + html[cut + step // 2 :]):
                 assert isinstance(extract_math_text(variant).text, str)
         for _ in range(10):
             chars = list(html)

@@ -34,42 +34,73 @@ def test_ground_truth_enumerates_the_markup_formulas(bench):
 
 
 def test_ground_truth_reads_formula_images_of_sphinx_and_doxygen(bench):
-    html = ('<p>Let <img class="math" src="_images/math/a.png" alt="\\alpha_1"> be</p>'
-            '<div class="math"><p><img src="_images/math/b.png" alt="\\sum_k x_k"></p></div>'
-            '<p><img class="formulaInl" alt="$N_0/2$" src="form_1.png"> and '
-            '<img class="formulaDsp" alt="\\[ x^2 \\]" src="form_2.png"></p><img src="logo.png" alt="Logo">')
+    html = (
+        '<p>Let <img class="math" src="_images/math/a.png" alt="\\alpha_1"> be</p>'
+        '<div class="math"><p><img src="_images/math/b.png" alt="\\sum_k x_k"></p></div>'
+        '<p><img class="formulaInl" alt="$N_0/2$" src="form_1.png"> and '
+        '<img class="formulaDsp" alt="\\[ x^2 \\]" src="form_2.png"></p><img src="logo.png" alt="Logo">'
+    )
     assert [fragment.latex for fragment in bench.markup_fragments(html)] == [
-        r"\alpha_1", r"\sum_k x_k", "N_0/2", "x^2"]
+        r"\alpha_1",
+        r"\sum_k x_k",
+        "N_0/2",
+        "x^2",
+    ]
 
 
 def test_expectations_compare_formulas_modulo_spacing_and_text_exactly(bench):
-    page = bench.RealPage(id="p", family="f", math=True, latex=True, html="",
-                          must_math=[r"\frac{a}{b}", "z^2"], must_text=["Main prose here."],
-                          must_not=["Next: Chapter 2"])
+    page = bench.RealPage(
+        id="p",
+        family="f",
+        math=True,
+        latex=True,
+        html="",
+        must_math=[r"\frac{a}{b}", "z^2"],
+        must_text=["Main prose here."],
+        must_not=["Next: Chapter 2"],
+    )
     text = "Main prose  here. We have $$\\frac {a}{b}$$ and z^2 outside math.\nNext: Chapter 2"
     assert bench.check_expectations(page, text) == [
-        ("must_math", r"\frac{a}{b}", True), ("must_math", "z^2", False),
-        ("must_text", "Main prose here.", True), ("must_not", "Next: Chapter 2", False)]
+        ("must_math", r"\frac{a}{b}", True),
+        ("must_math", "z^2", False),
+        ("must_text", "Main prose here.", True),
+        ("must_not", "Next: Chapter 2", False),
+    ]
 
 
 def test_owm_config_is_fixed_to_its_likeliest_choices(bench):
-    randomized = {"markdown_headings": [[0.9, True], [0.1, False]], "remove_buttons": True,
-                  "boilerplate_config": {"ratio_threshold": [[0.1, 0.30], [0.9, 0.18]],
-                                         "enable": [[0.95, True], [0.05, False]]},
-                  "table_config": {"min_rows": 2, "format": "plain"}}
+    randomized = {
+        "markdown_headings": [[0.9, True], [0.1, False]],
+        "remove_buttons": True,
+        "boilerplate_config": {
+            "ratio_threshold": [[0.1, 0.30], [0.9, 0.18]],
+            "enable": [[0.95, True], [0.05, False]],
+        },
+        "table_config": {"min_rows": 2, "format": "plain"},
+    }
     assert bench.most_likely(randomized) == {
-        "markdown_headings": True, "remove_buttons": True,
+        "markdown_headings": True,
+        "remove_buttons": True,
         "boilerplate_config": {"ratio_threshold": 0.18, "enable": True},
         "table_config": {"min_rows": 2, "format": "plain"},
     }
 
 
 def test_family_table_counts_held_expectations_and_kept_formulas(bench):
-    pages = [bench.RealPage(id="a", family="sphinx", math=True, latex=True,
-                            html='<p><img class="math" alt="x^2"> and <img class="math" alt="y"></p>',
-                            must_math=["x^2"], must_not=["Quick search"]),
-             bench.RealPage(id="b", family="news", math=False, latex=False, html="<p>Hello</p>",
-                            must_text=["Hello"])]
+    pages = [
+        bench.RealPage(
+            id="a",
+            family="sphinx",
+            math=True,
+            latex=True,
+            html='<p><img class="math" alt="x^2"> and <img class="math" alt="y"></p>',
+            must_math=["x^2"],
+            must_not=["Quick search"],
+        ),
+        bench.RealPage(
+            id="b", family="news", math=False, latex=False, html="<p>Hello</p>", must_text=["Hello"]
+        ),
+    ]
     tallies = bench.family_tallies(pages, ["We have $x^2$ and y.\nQuick search", "Hello"])
     assert (tallies["sphinx"].held, tallies["sphinx"].expectations) == (1, 2)
     assert (tallies["sphinx"].kept, tallies["sphinx"].formulas, tallies["sphinx"].boilerplate) == (1, 2, 1)

@@ -10,8 +10,18 @@ from mathlm.assets import SAMPLE_DATA_DIR
 from mathlm.proof_pile_2.web.extract import decode_html, extract_math_text
 
 # Manifest kinds that say how a page writes its math; a page with one of them must keep math.
-MATH_MARKUP_KINDS = {"mathjax_dollar", "mathjax_script", "mathjax_paren", "katex", "mathml", "codecogs",
-                     "wikipedia", "wordpress", "latex_no_mathjax", "asciimath"}
+MATH_MARKUP_KINDS = {
+    "mathjax_dollar",
+    "mathjax_script",
+    "mathjax_paren",
+    "katex",
+    "mathml",
+    "codecogs",
+    "wikipedia",
+    "wordpress",
+    "latex_no_mathjax",
+    "asciimath",
+}
 
 
 def sample_pages() -> list[tuple[dict, str]]:

@@ -22,57 +22,93 @@ def latex_of(markup: str) -> str:
         ("<math><msup><mi>e</mi><mrow><mi>i</mi><mi>θ</mi></mrow></msup></math>", r"e^{i\theta}"),
         ("<math><msub><mi>x</mi><mn>10</mn></msub></math>", "x_{10}"),
         ("<math><msubsup><mo>∫</mo><mn>0</mn><mn>1</mn></msubsup></math>", r"\int_0^1"),
-        ("<math><msup><mrow><mo>(</mo><mi>a</mi><mo>+</mo><mi>b</mi><mo>)</mo></mrow><mn>2</mn></msup></math>",
-         "(a+b)^2"),
+        (
+            "<math><msup><mrow><mo>(</mo><mi>a</mi><mo>+</mo><mi>b</mi><mo>)</mo></mrow><mn>2</mn></msup></math>",
+            "(a+b)^2",
+        ),
         ("<math><msup><mrow><mi>a</mi><mo>+</mo><mi>b</mi></mrow><mn>2</mn></msup></math>", "{a+b}^2"),
         ("<math><mi>sin</mi><mo>&ApplyFunction;</mo><mi>x</mi></math>", r"\sin x"),
         ("<math><mi>span</mi></math>", r"\mathrm{span}"),
-        ("<math><mo>&le;</mo><mo>&ne;</mo><mo>&infin;</mo><mo>&rarr;</mo><mo>&isin;</mo></math>",
-         r"\leq\neq\infty\to\in"),
+        (
+            "<math><mo>&le;</mo><mo>&ne;</mo><mo>&infin;</mo><mo>&rarr;</mo><mo>&isin;</mo></math>",
+            r"\leq\neq\infty\to\in",
+        ),
         ("<math><mi>&Gamma;</mi><mo>(</mo><mi>s</mi><mo>)</mo></math>", r"\Gamma(s)"),
         ("<math><mi>a</mi><mo>&InvisibleTimes;</mo><mi>b</mi></math>", "ab"),
         ("<math><mo>{</mo><mi>x</mi><mo>}</mo><mo>%</mo></math>", r"\{x\}\%"),
-        ("<math><munderover><mo>∑</mo><mrow><mi>i</mi><mo>=</mo><mn>0</mn></mrow><mi>∞</mi></munderover>"
-         "<msub><mi>a</mi><mi>i</mi></msub></math>", r"\sum_{i=0}^\infty a_i"),
-        ("<math><munder><mo>lim</mo><mrow><mi>n</mi><mo>→</mo><mi>∞</mi></mrow></munder></math>",
-         r"\lim_{n\to\infty}"),
+        (
+            "<math><munderover><mo>∑</mo><mrow><mi>i</mi><mo>=</mo><mn>0</mn></mrow><mi>∞</mi></munderover>"
+            "<msub><mi>a</mi><mi>i</mi></msub></math>",
+            r"\sum_{i=0}^\infty a_i",
+        ),
+        (
+            "<math><munder><mo>lim</mo><mrow><mi>n</mi><mo>→</mo><mi>∞</mi></mrow></munder></math>",
+            r"\lim_{n\to\infty}",
+        ),
         ("<math><mover><mi>v</mi><mo>→</mo></mover></math>", r"\vec{v}"),
-        ("<math><mover><mrow><mi>z</mi><mo>+</mo><mi>w</mi></mrow><mo>¯</mo></mover></math>",
-         r"\overline{z+w}"),
+        (
+            "<math><mover><mrow><mi>z</mi><mo>+</mo><mi>w</mi></mrow><mo>¯</mo></mover></math>",
+            r"\overline{z+w}",
+        ),
         ("<math><mover><mi>x</mi><mo>^</mo></mover></math>", r"\hat{x}"),
         ("<math><mover><mo>=</mo><mtext>def</mtext></mover></math>", r"\overset{\text{def}}{=}"),
         ("<math><munder><mrow><mi>a</mi><mi>b</mi></mrow><mo>⏟</mo></munder></math>", r"\underbrace{ab}"),
         ("<math><mtext>if </mtext><mi>x</mi><mo>&gt;</mo><mn>0</mn></math>", r"\text{if }x>0"),
         ("<math><mi>x</mi><mspace width='2em'/><mi>y</mi></math>", r"x\quad y"),
-        ("<math><mtable><mtr><mtd><mi>a</mi></mtd><mtd><mi>b</mi></mtd></mtr>"
-         "<mtr><mtd><mi>c</mi></mtd><mtd><mi>d</mi></mtd></mtr></mtable></math>",
-         r"\begin{matrix}a & b \\ c & d\end{matrix}"),
-        ("<math><mrow><mo>(</mo><mtable><mtr><mtd><mn>1</mn></mtd></mtr><mtr><mtd><mn>2</mn></mtd></mtr>"
-         "</mtable><mo>)</mo></mrow></math>", r"\begin{pmatrix}1 \\ 2\end{pmatrix}"),
+        (
+            "<math><mtable><mtr><mtd><mi>a</mi></mtd><mtd><mi>b</mi></mtd></mtr>"
+            "<mtr><mtd><mi>c</mi></mtd><mtd><mi>d</mi></mtd></mtr></mtable></math>",
+            r"\begin{matrix}a & b \\ c & d\end{matrix}",
+        ),
+        (
+            "<math><mrow><mo>(</mo><mtable><mtr><mtd><mn>1</mn></mtd></mtr><mtr><mtd><mn>2</mn></mtd></mtr>"
+            "</mtable><mo>)</mo></mrow></math>",
+            r"\begin{pmatrix}1 \\ 2\end{pmatrix}",
+        ),
         ("<math><mfenced open='{' close=''><mi>a</mi><mi>b</mi></mfenced></math>", r"\left\{ a,b \right."),
-        ("<math><mfenced separators=';'><mi>x</mi><mi>y</mi><mi>z</mi></mfenced></math>",
-         r"\left( x;y;z \right)"),
-        ("<math><mi mathvariant='double-struck'>Z</mi><mo>/</mo><mi mathvariant='fraktur'>p</mi></math>",
-         r"\mathbb{Z}/\mathfrak{p}"),
+        (
+            "<math><mfenced separators=';'><mi>x</mi><mi>y</mi><mi>z</mi></mfenced></math>",
+            r"\left( x;y;z \right)",
+        ),
+        (
+            "<math><mi mathvariant='double-struck'>Z</mi><mo>/</mo><mi mathvariant='fraktur'>p</mi></math>",
+            r"\mathbb{Z}/\mathfrak{p}",
+        ),
         ("<math><menclose notation='box'><mi>x</mi></menclose></math>", r"\boxed{x}"),
-        ("<math><mmultiscripts><mi>F</mi><mi>i</mi><none/><mprescripts/><mn>2</mn><none/></mmultiscripts></math>",
-         "{}_2F_i"),
+        (
+            "<math><mmultiscripts><mi>F</mi><mi>i</mi><none/><mprescripts/><mn>2</mn><none/></mmultiscripts></math>",
+            "{}_2F_i",
+        ),
         ("<math><mphantom><mi>x</mi></mphantom><mi>y</mi></math>", "y"),
         # The TeX annotation, when present, wins over the conversion.
-        ("<math><semantics><mrow><mi>x</mi></mrow><annotation encoding='application/x-tex'>\\mathbf{x}"
-         "</annotation></semantics></math>", r"\mathbf{x}"),
-        ("<math><semantics><mi>y</mi><annotation-xml encoding='MathML-Content'><ci>y</ci></annotation-xml>"
-         "</semantics></math>", "y"),
+        (
+            "<math><semantics><mrow><mi>x</mi></mrow><annotation encoding='application/x-tex'>\\mathbf{x}"
+            "</annotation></semantics></math>",
+            r"\mathbf{x}",
+        ),
+        (
+            "<math><semantics><mi>y</mi><annotation-xml encoding='MathML-Content'><ci>y</ci></annotation-xml>"
+            "</semantics></math>",
+            "y",
+        ),
     ],
 )
 def test_mathml_to_latex(markup: str, latex: str):
     assert latex_of(markup) == latex
 
 
-@pytest.mark.parametrize("markup", ["<math><mfrac><mi>a</mi></mfrac></math>", "<math><msup></msup></math>",
-                                    "<math><munderover><mo>∑</mo></munderover></math>",
-                                    "<math><mtable><mtd>1</mtd></mtable></math>", "<math></math>",
-                                    "<math><mroot/></math>", "<math><mmultiscripts/></math>"])
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<math><mfrac><mi>a</mi></mfrac></math>",
+        "<math><msup></msup></math>",
+        "<math><munderover><mo>∑</mo></munderover></math>",
+        "<math><mtable><mtd>1</mtd></mtable></math>",
+        "<math></math>",
+        "<math><mroot/></math>",
+        "<math><mmultiscripts/></math>",
+    ],
+)
 def test_malformed_mathml_converts_without_error(markup: str):
     assert isinstance(latex_of(markup), str)
 

@@ -41,8 +41,12 @@ def test_step_extracts_records_metadata_and_counts_every_drop():
     assert [doc.id for doc in out] == ["katex", "forum"]
     katex = out[0]
     assert katex.text.startswith("Lecture 4: Gaussian integrals\n\nWe want to compute $I = \\int_{-\\infty}")
-    assert katex.metadata == {"url": "https://a.example/l4", "found_math": True, "math_fragments": 5,
-                              "title": "Lecture 4: Gaussian integrals"}
+    assert katex.metadata == {
+        "url": "https://a.example/l4",
+        "found_math": True,
+        "math_fragments": 5,
+        "title": "Lecture 4: Gaussian integrals",
+    }
     assert out[1].metadata["math_fragments"] == 11
     assert stat(step, "total") == 5
     assert stat(step, "forwarded") == 2
@@ -62,21 +66,32 @@ def test_step_runs_in_a_datatrove_pipeline(tmp_path: Path):
             record = {"id": name, "text": fixture_text(name), "metadata": {"url": name}}
             handle.write(json.dumps(record) + "\n")
     LocalPipelineExecutor(
-        pipeline=[JsonlReader(str(pages)), MathHtmlExtractor(),
-                  JsonlWriter(str(tmp_path / "text"), compression=None)],
-        tasks=1, logging_dir=str(tmp_path / "logs"),
+        pipeline=[
+            JsonlReader(str(pages)),
+            MathHtmlExtractor(),
+            JsonlWriter(str(tmp_path / "text"), compression=None),
+        ],
+        tasks=1,
+        logging_dir=str(tmp_path / "logs"),
     ).run()
     records = [json.loads(line) for line in (tmp_path / "text" / "00000.jsonl").read_text().splitlines()]
-    assert [record["id"] for record in records] == ["mathjax_blog.html", "wikipedia_article.html",
-                                                    "boilerplate_heavy.html"]
+    assert [record["id"] for record in records] == [
+        "mathjax_blog.html",
+        "wikipedia_article.html",
+        "boilerplate_heavy.html",
+    ]
     assert all(record["metadata"]["found_math"] for record in records)
     assert "\n$$e^{i\\pi }+1=0$$\n" in records[1]["text"]
     assert [record["metadata"]["math_fragments"] for record in records] == [7, 4, 2]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mathlm.cli", "data", "extract-html", *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "mathlm.cli", "data", "extract-html", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_cli_prints_text_or_json():
@@ -86,8 +101,9 @@ def test_cli_prints_text_or_json():
     assert text.stdout.startswith("Le théorème de Pythagore\n")
     assert "\n$$a^2 + b^2 = c^2$$\n" in text.stdout
 
-    as_json = run_cli(str(FIXTURES / "wikipedia_article.html"), "--url", "https://en.wikipedia.org/wiki/X",
-                      "--json")
+    as_json = run_cli(
+        str(FIXTURES / "wikipedia_article.html"), "--url", "https://en.wikipedia.org/wiki/X", "--json"
+    )
     assert as_json.returncode == 0, as_json.stderr
     page_json = json.loads(as_json.stdout)
     assert page_json["title"] == "Euler's identity - Wikipedia"

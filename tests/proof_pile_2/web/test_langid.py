@@ -10,7 +10,7 @@ from datatrove.data import Document
 
 from mathlm.errors import MathlmError
 from mathlm.proof_pile_2.web import langid
-from mathlm.proof_pile_2.web.langid import LanguageFilter, lid_model_path
+from mathlm.proof_pile_2.web.langid import LanguageFilter, lid_model_path, prose
 
 PAGES = {
     "en_math": r"Let $f(x) = \frac{1}{x}$. We show that f is continuous on $(0, \infty)$ by the "
@@ -54,3 +54,25 @@ def test_missing_model_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(MathlmError, match="install_extras.sh"):
         langid.lid_model_path()
+
+
+def test_language_is_judged_on_the_prose_with_formulas_cut_out():
+    text = (
+        "We have $$\\sum_{k=0}^{n} \\binom{n}{k} x^k y^{n-k} = (x+y)^n$$ and so \\(\\alpha_1\\) is the "
+        "first coefficient of the expansion."
+    )
+    assert prose(text).split() == [
+        "We",
+        "have",
+        "and",
+        "so",
+        "is",
+        "the",
+        "first",
+        "coefficient",
+        "of",
+        "the",
+        "expansion.",
+    ]
+    only_formulas = "$$x^2 + y^2 = z^2$$"
+    assert prose(only_formulas) == only_formulas

@@ -22,7 +22,9 @@ PROVENANCE = ("package", "version", "path", "license", "registry", "sha256")
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("extract_html_real", REPO / "benchmarks" / "extract_html.py")
+    spec = importlib.util.spec_from_file_location(
+        "extract_html_real", REPO / "benchmarks" / "extract_html.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -39,10 +41,13 @@ def test_corpus_pages_are_the_packaged_files_with_provenance():
     manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))["pages"]
     for entry in manifest:
         assert all(entry[key] for key in PROVENANCE), entry["id"]
-        assert hashlib.sha256((CORPUS / entry["file"]).read_bytes()).hexdigest() == entry["sha256"], entry["id"]
+        assert hashlib.sha256((CORPUS / entry["file"]).read_bytes()).hexdigest() == entry["sha256"], entry[
+            "id"
+        ]
         assert entry["must_math"] or entry["must_text"] or entry["must_not"], entry["id"]
     assert sorted(path.name for path in (CORPUS / "pages").iterdir()) == sorted(
-        Path(entry["file"]).name for entry in manifest)
+        Path(entry["file"]).name for entry in manifest
+    )
     assert sum(entry["math"] for entry in manifest) >= 60
     assert sum(not entry["math"] for entry in manifest) >= 15
     assert len(Counter(entry["family"] for entry in manifest if entry["math"])) >= 10

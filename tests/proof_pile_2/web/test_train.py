@@ -127,3 +127,21 @@ def test_cli_commands_train_both_models(tmp_path: Path) -> None:
         text=True,
     )
     assert bad.returncode == 2 and "corpus not found" in bad.stderr
+
+
+def test_pipeline_says_what_each_model_was_trained_on(arpa: Path, tmp_path: Path) -> None:
+    from mathlm.proof_pile_2.web.pipeline import WebPipelineConfig, build_web_pipeline
+
+    untracked = tmp_path / "copied.arpa"
+    untracked.write_bytes(arpa.read_bytes())
+    cfg = WebPipelineConfig(kenlm_model=str(arpa), dedup={"enabled": False})
+    models = build_web_pipeline(cfg, tmp_path, tmp_path / "out", tmp_path / "work").models
+    corpus = str((CORPORA / "math.jsonl").resolve())
+    assert models[0].startswith(
+        f"perplexity: {arpa}: KenLM 4-gram model trained on corpus={corpus} (sentences "
+    )
+    assert models[1].startswith("math score: rule-based")
+    copied = build_web_pipeline(
+        WebPipelineConfig(kenlm_model=str(untracked)), tmp_path, tmp_path / "o", tmp_path / "w"
+    )
+    assert "no training record" in copied.models[0]

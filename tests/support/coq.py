@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from mathlm.theorem_proving.coq_backend import INSTALL_HINT
+from mathlm.theorem_proving.coq_ide import INSTALL_HINT
 from mathlm.theorem_proving.theorems import Theorem, rocq_theorems
 
 
