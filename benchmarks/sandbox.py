@@ -38,10 +38,12 @@ def gsm8k_programs(count: int) -> list[tuple[str, str, str]]:
     programs = []
     for i in range(count):
         eggs, eaten, baked, price = 16 + i % 7, 3, 4 + i % 3, 2 + i % 5
-        program = (f"def solution():\n    eggs_per_day = {eggs}\n    eaten = {eaten}\n    baked = {baked}\n"
-                   f"    price = {price}\n    remaining = eggs_per_day - eaten - baked\n"
-                   "    total = 0\n    for _ in range(7):\n        total += remaining * price\n"
-                   "    result = total / 7\n    return result\n")
+        program = (
+            f"def solution():\n    eggs_per_day = {eggs}\n    eaten = {eaten}\n    baked = {baked}\n"
+            f"    price = {price}\n    remaining = eggs_per_day - eaten - baked\n"
+            "    total = 0\n    for _ in range(7):\n        total += remaining * price\n"
+            "    result = total / 7\n    return result\n"
+        )
         programs.append((program, "solution()", str((eggs - eaten - baked) * price * 7 / 7)))
     return programs
 
@@ -51,8 +53,10 @@ def math_programs(count: int) -> list[tuple[str, str, str]]:
     programs = []
     for i in range(count):
         a = 2 + i % 9
-        program = ("from sympy import symbols, solve, Rational\n\ndef solution():\n    x = symbols('x')\n"
-                   f"    roots = solve(x**2 - {a * a}, x)\n    return sum(r**2 for r in roots) / Rational(2)\n")
+        program = (
+            "from sympy import symbols, solve, Rational\n\ndef solution():\n    x = symbols('x')\n"
+            f"    roots = solve(x**2 - {a * a}, x)\n    return sum(r**2 for r in roots) / Rational(2)\n"
+        )
         programs.append((program, "solution()", str(a * a)))
     return programs
 
@@ -84,7 +88,9 @@ def _sandbox_cpu(pool: SandboxPool) -> float:
     return sum(ticks.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
 
 
-def measure_ours(programs: list[tuple[str, str, str]], preload: tuple[str, ...]) -> tuple[float, float, float]:
+def measure_ours(
+    programs: list[tuple[str, str, str]], preload: tuple[str, ...]
+) -> tuple[float, float, float]:
     """(programs/s once warm, CPU ms per program, seconds to start the pool)."""
     start = time.perf_counter()
     with SandboxPool(workers=WORKERS, preload=preload) as pool:
@@ -127,27 +133,42 @@ def _check(programs: list[tuple[str, str, str]], values: list[str | None]) -> No
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--programs", type=int, default=400, help="GSM8k-style programs for ours (MATH: a quarter)")
-    parser.add_argument("--fresh", type=int, default=40, help="GSM8k-style programs for fresh (MATH: a quarter)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--programs", type=int, default=400, help="GSM8k-style programs for ours (MATH: a quarter)"
+    )
+    parser.add_argument(
+        "--fresh", type=int, default=40, help="GSM8k-style programs for fresh (MATH: a quarter)"
+    )
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.2f}, workers: {WORKERS}")
     rows = []
-    sets = (("GSM8k+Python", gsm8k_programs, args.programs, args.fresh),
-            ("MATH+Python (SymPy)", math_programs, max(1, args.programs // 4), max(1, args.fresh // 4)))
+    sets = (
+        ("GSM8k+Python", gsm8k_programs, args.programs, args.fresh),
+        ("MATH+Python (SymPy)", math_programs, max(1, args.programs // 4), max(1, args.fresh // 4)),
+    )
     for name, make, count, fresh_count in sets:
         needs = ("sympy",) if make is math_programs else ()
         ours, ours_cpu, started = measure_ours(make(count), DEFAULT_PRELOAD)
         fresh, fresh_cpu = measure_fresh(make(fresh_count), needs)
         rows.append((name, count, ours, ours_cpu, fresh_count, fresh, fresh_cpu, started))
     print(f"{'':<21}{'ours':>26} |{'fresh sandbox per program':>27} |{'ratio':>13} |")
-    print(f"{'programs':<21}{'n':>6}{'prog/s':>9}{'CPU ms':>9}  |{'n':>6}{'prog/s':>9}{'CPU ms':>10}  |"
-          f"{'prog/s':>7}{'CPU':>6} |{'pool start s':>13}")
+    print(
+        f"{'programs':<21}{'n':>6}{'prog/s':>9}{'CPU ms':>9}  |{'n':>6}{'prog/s':>9}{'CPU ms':>10}  |"
+        f"{'prog/s':>7}{'CPU':>6} |{'pool start s':>13}"
+    )
     for name, count, ours, ours_cpu, fresh_count, fresh, fresh_cpu, started in rows:
-        print(f"{name:<21}{count:>6}{ours:>9.1f}{ours_cpu:>9.1f}  |{fresh_count:>6}{fresh:>9.1f}{fresh_cpu:>10.1f}  |"
-              f"{ours / fresh:>6.1f}x{fresh_cpu / ours_cpu:>5.1f}x |{started:>13.2f}")
-    print(f"ours on {WORKERS} idle cores, from CPU per program: "
-          + ", ".join(f"{name} ~{1000 * WORKERS / cpu:.0f}/s" for name, _, _, cpu, *_ in rows))
+        print(
+            f"{name:<21}{count:>6}{ours:>9.1f}{ours_cpu:>9.1f}  |"
+            f"{fresh_count:>6}{fresh:>9.1f}{fresh_cpu:>10.1f}  |"
+            f"{ours / fresh:>6.1f}x{fresh_cpu / ours_cpu:>5.1f}x |{started:>13.2f}"
+        )
+    print(
+        f"ours on {WORKERS} idle cores, from CPU per program: "
+        + ", ".join(f"{name} ~{1000 * WORKERS / cpu:.0f}/s" for name, _, _, cpu, *_ in rows)
+    )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

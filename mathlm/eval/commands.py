@@ -199,12 +199,14 @@ def overlap(
 
 @eval_app.command("sandbox")
 def sandbox(
-    programs: Annotated[Path, typer.Argument(help='JSONL of {"id": ..., "program": "...", "call": "solution()" or null}; '
-                                                  "- for stdin.", allow_dash=True)],
+    programs: Annotated[Path, typer.Argument(
+        help='JSONL of {"id": ..., "program": "...", "call": "solution()" or null}; - for stdin.',
+        allow_dash=True)],
     workers: Annotated[int, typer.Option(min=1, help="Sandbox workers running programs in parallel.")] = 2,
     unsafe_no_isolation: Annotated[bool, typer.Option(
-        "--unsafe-no-isolation", help="Run WITHOUT bubblewrap (no namespaces, no private filesystem): "
-                                      "only for code you trust, on machines without user namespaces.")] = False,
+        "--unsafe-no-isolation",
+        help="Run WITHOUT bubblewrap (no namespaces, no private filesystem): only for code you trust, "
+             "on machines without user namespaces.")] = False,
 ) -> None:
     """Run programs in the tool-use sandbox with the default limits; print one JSON line per input line.
 
@@ -227,8 +229,8 @@ def sandbox(
             continue
         if not isinstance(record, dict) or not isinstance(record.get("program"), str) \
                 or not isinstance(record.get("call"), (str, type(None))):
-            entries.append({"line": number, "bad": f'line {number}: expected an object with a string "program" '
-                                                   'and a string or null "call"'})
+            expected = 'expected an object with a string "program" and a string or null "call"'
+            entries.append({"line": number, "bad": f"line {number}: {expected}"})
             continue
         entries.append({"id": record.get("id"), "line": number, "program": record["program"],
                         "call": record.get("call")})

@@ -1,4 +1,4 @@
-"""Run model-written Python behind an operating-system wall, for tool-use evaluation (GSM8k+Python, MATH+Python).
+"""Run model-written Python behind an operating-system wall, for tool use (GSM8k+Python, MATH+Python).
 
 The original Llemma harness ran generated programs with ``exec()`` in the evaluator's own process. Here
 the kernel holds every program, not Python: each worker is a bubblewrap sandbox (see
@@ -54,20 +54,45 @@ STATUSES = ("ok", "error", "timeout", "memory", "killed")
 SANDBOX_SITE = "/sandbox/site"
 # What the tool-use prompts' programs import: the standard library's math modules, NumPy and SymPy.
 DEFAULT_PRELOAD = (
-    "math", "cmath", "fractions", "decimal", "itertools", "functools", "collections", "statistics",
-    "random", "re", "string", "operator", "heapq", "bisect", "datetime", "numbers", "copy", "typing",
-    "dataclasses", "enum", "textwrap", "json", "numpy", "sympy",
+    "math",
+    "cmath",
+    "fractions",
+    "decimal",
+    "itertools",
+    "functools",
+    "collections",
+    "statistics",
+    "random",
+    "re",
+    "string",
+    "operator",
+    "heapq",
+    "bisect",
+    "datetime",
+    "numbers",
+    "copy",
+    "typing",
+    "dataclasses",
+    "enum",
+    "textwrap",
+    "json",
+    "numpy",
+    "sympy",
 )
 SANDBOX_UID = 65534
 # Far above any generated program; keeps a request well inside what the worker reads in one line.
 MAX_PROGRAM_CHARS = 1_000_000
 # The sandbox's user namespace already holds bubblewrap's init, the two zygotes and the program.
 _PROCESSES_BEFORE_THREADS = 4
-_INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; it is in "
-                 "scripts/install_system_deps.sh)")
-_USERNS_HINT = ("bubblewrap could not create a user namespace: enable unprivileged user namespaces "
-                "(`sysctl -w kernel.unprivileged_userns_clone=1` on Debian, `user.max_user_namespaces` > 0, "
-                "and on Ubuntu 24.04+ `kernel.apparmor_restrict_unprivileged_userns=0`)")
+_INSTALL_HINT = (
+    "install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; it is in "
+    "scripts/install_system_deps.sh)"
+)
+_USERNS_HINT = (
+    "bubblewrap could not create a user namespace: enable unprivileged user namespaces "
+    "(`sysctl -w kernel.unprivileged_userns_clone=1` on Debian, `user.max_user_namespaces` > 0, "
+    "and on Ubuntu 24.04+ `kernel.apparmor_restrict_unprivileged_userns=0`)"
+)
 
 
 @dataclass(frozen=True)
@@ -159,13 +184,24 @@ print(json.dumps({"executable": os.path.realpath(sys.executable), "binds": binds
 def _probe_interpreter(python: str, preload: tuple[str, ...], library_paths: tuple[str, ...]) -> _Interpreter:
     """Ask ``python`` itself where its standard library, shared library and preloaded packages live."""
     try:
-        done = subprocess.run([python, "-I", "-c", _PROBE, json.dumps([preload, library_paths])], capture_output=True, check=False,
-                              text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1"})
+        done = subprocess.run(
+            [python, "-I", "-c", _PROBE, json.dumps([preload, library_paths])],
+            capture_output=True,
+            check=False,
+            text=True,
+            timeout=120,
+            env={"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1"},
+        )
         found = json.loads(done.stdout)
     except (OSError, ValueError, subprocess.TimeoutExpired) as err:
         raise MathlmError(f"sandbox: cannot inspect the interpreter {python}: {err}") from err
-    return _Interpreter(found["executable"], tuple(found["binds"]), tuple(map(tuple, found["packages"])),
-                        int(found["address_space"]), tuple(found["missing"]))
+    return _Interpreter(
+        found["executable"],
+        tuple(found["binds"]),
+        tuple(map(tuple, found["packages"])),
+        int(found["address_space"]),
+        tuple(found["missing"]),
+    )
 
 
 def _system_library_args() -> list[str]:
@@ -205,26 +241,41 @@ class SandboxPool:
 
     def __post_init__(self) -> None:
         if not self.unsafe_no_isolation and shutil.which("bwrap") is None:
-            raise MathlmError(f"the tool-use sandbox needs bubblewrap and cannot find `bwrap`: {_INSTALL_HINT}. "
-                              "Running model-written code without isolation needs unsafe_no_isolation=True "
-                              "(`--unsafe-no-isolation`).")
+            raise MathlmError(
+                f"the tool-use sandbox needs bubblewrap and cannot find `bwrap`: {_INSTALL_HINT}. "
+                "Running model-written code without isolation needs unsafe_no_isolation=True "
+                "(`--unsafe-no-isolation`)."
+            )
         if self.unsafe_no_isolation:
-            logger.warning("sandbox: UNSAFE, NO ISOLATION: programs run without namespaces or a private "
-                           "filesystem (seccomp and resource limits only); they can read your files and "
-                           "reach your network")
+            logger.warning(
+                "sandbox: UNSAFE, NO ISOLATION: programs run without namespaces or a private "
+                "filesystem (seccomp and resource limits only); they can read your files and "
+                "reach your network"
+            )
         self._interpreter = _probe_interpreter(self.python, tuple(self.preload), tuple(self.library_paths))
         if self._interpreter.missing:
-            logger.warning("sandbox: %s cannot import %s; programs will not have it",
-                           self.python, ", ".join(self._interpreter.missing))
+            logger.warning(
+                "sandbox: %s cannot import %s; programs will not have it",
+                self.python,
+                ", ".join(self._interpreter.missing),
+            )
         self._pool = WorkerPool(self._start_worker, self.workers)
 
     def run(self, code: str, result_expr: str | None = None) -> ExecutionResult:
         """Run ``code``, then evaluate ``result_expr`` (``"solution()"``, ``"answer"``) in its namespace."""
         if len(code) + len(result_expr or "") > MAX_PROGRAM_CHARS:
-            return ExecutionResult(status="error", error=f"program longer than {MAX_PROGRAM_CHARS} characters")
-        limits = {**asdict(self.limits), "address_space_bytes": self._interpreter.address_space
-                  + self.limits.memory_bytes + (64 << 20),  # + room for the fork's own bookkeeping
-                  "nproc": None if self.unsafe_no_isolation else self.limits.max_threads + _PROCESSES_BEFORE_THREADS}
+            return ExecutionResult(
+                status="error", error=f"program longer than {MAX_PROGRAM_CHARS} characters"
+            )
+        limits = {
+            **asdict(self.limits),
+            "address_space_bytes": self._interpreter.address_space
+            + self.limits.memory_bytes
+            + (64 << 20),  # + room for the fork's own bookkeeping
+            "nproc": None
+            if self.unsafe_no_isolation
+            else self.limits.max_threads + _PROCESSES_BEFORE_THREADS,
+        }
         message = {"code": code, "result_expr": result_expr, "limits": limits}
         checked: list[ExecutionResult] = []
 
@@ -260,38 +311,71 @@ class SandboxPool:
         texts = {key: reply.get(key) for key in ("value", "value_latex", "value_type", "error")}
         stdout = reply.get("stdout", "")
         seconds = reply.get("seconds", 0.0)
-        if (status not in STATUSES or not all(v is None or isinstance(v, str) for v in texts.values())
-                or not isinstance(stdout, str) or not isinstance(seconds, (int, float))
-                or not math.isfinite(seconds)):
+        if (
+            status not in STATUSES
+            or not all(v is None or isinstance(v, str) for v in texts.values())
+            or not isinstance(stdout, str)
+            or not isinstance(seconds, (int, float))
+            or not math.isfinite(seconds)
+        ):
             return ExecutionResult(status="error", error=_INVALID_REPLY)
         cap = self.limits.max_value_chars
-        return ExecutionResult(status=status, stdout=stdout[: self.limits.max_output_chars],
-                               seconds=max(0.0, float(seconds)),
-                               **{key: None if v is None else v[:cap] for key, v in texts.items()})
+        return ExecutionResult(
+            status=status,
+            stdout=stdout[: self.limits.max_output_chars],
+            seconds=max(0.0, float(seconds)),
+            **{key: None if v is None else v[:cap] for key, v in texts.items()},
+        )
 
     def _start_worker(self) -> JsonLineWorker:
         interpreter = self._interpreter
         libraries = {name for name, _ in interpreter.packages if not name.endswith(".libs")}
         heavy = [name for name in self.preload if name.partition(".")[0] in libraries]
-        config: dict[str, Any] = {"preload": [name for name in self.preload if name not in heavy],
-                                  "heavy": heavy, "markers": sorted(libraries)}
-        env = {"LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "PYTHONDONTWRITEBYTECODE": "1"}
+        config: dict[str, Any] = {
+            "preload": [name for name in self.preload if name not in heavy],
+            "heavy": heavy,
+            "markers": sorted(libraries),
+        }
+        env = {
+            "LANG": "C.UTF-8",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
         if self.unsafe_no_isolation:
             workdir = tempfile.mkdtemp(prefix="mathlm-unsafe-sandbox-")
             self._workdirs.append(workdir)
             config.update(workdir=workdir, site=[])
-            return JsonLineWorker.start([self.python, "-I", str(WORKER_SCRIPT), json.dumps(config)],
-                                        env={**env, "HOME": workdir})
-        config.update(mount_tmpfs=True, disk_bytes=self.limits.disk_bytes, max_files=self.limits.max_files,
-                      site=[SANDBOX_SITE])
+            return JsonLineWorker.start(
+                [self.python, "-I", str(WORKER_SCRIPT), json.dumps(config)], env={**env, "HOME": workdir}
+            )
+        config.update(
+            mount_tmpfs=True,
+            disk_bytes=self.limits.disk_bytes,
+            max_files=self.limits.max_files,
+            site=[SANDBOX_SITE],
+        )
         seccomp_fd = os.memfd_create("mathlm-sandbox-seccomp", 0)
         try:
             os.write(seccomp_fd, sandbox_worker.seccomp_program("bwrap"))
             os.lseek(seccomp_fd, 0, os.SEEK_SET)
-            command = ["bwrap", "--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID),
-                       "--gid", str(SANDBOX_UID), "--hostname", "sandbox", "--die-with-parent",
-                       "--new-session", "--cap-add", "CAP_SYS_ADMIN", "--clearenv"]
+            command = [
+                "bwrap",
+                "--unshare-all",
+                "--unshare-user",
+                "--uid",
+                str(SANDBOX_UID),
+                "--gid",
+                str(SANDBOX_UID),
+                "--hostname",
+                "sandbox",
+                "--die-with-parent",
+                "--new-session",
+                "--cap-add",
+                "CAP_SYS_ADMIN",
+                "--clearenv",
+            ]
             for key, value in {**env, "HOME": sandbox_worker.WORKDIR}.items():
                 command += ["--setenv", key, value]
             command += _system_library_args()
@@ -299,25 +383,45 @@ class SandboxPool:
                 command += ["--ro-bind", path, path]
             for name, path in interpreter.packages:
                 command += ["--ro-bind", path, f"{SANDBOX_SITE}/{name}"]
-            command += ["--ro-bind", str(WORKER_SCRIPT), "/sandbox/sandbox_worker.py",
-                        *_DEVICE_ARGS, "--dir", sandbox_worker.WORKDIR,
-                        "--chdir", "/", "--remount-ro", "/", "--seccomp", str(seccomp_fd),
-                        interpreter.executable, "-I", "/sandbox/sandbox_worker.py", json.dumps(config)]
-            return JsonLineWorker.start(command, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-                                        pass_fds=(seccomp_fd,))
+            command += [
+                "--ro-bind",
+                str(WORKER_SCRIPT),
+                "/sandbox/sandbox_worker.py",
+                *_DEVICE_ARGS,
+                "--dir",
+                sandbox_worker.WORKDIR,
+                "--chdir",
+                "/",
+                "--remount-ro",
+                "/",
+                "--seccomp",
+                str(seccomp_fd),
+                interpreter.executable,
+                "-I",
+                "/sandbox/sandbox_worker.py",
+                json.dumps(config),
+            ]
+            return JsonLineWorker.start(
+                command, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, pass_fds=(seccomp_fd,)
+            )
         except WorkerStartError as err:
             hint = _USERNS_HINT if "namespace" in str(err) or "uid map" in str(err) else "see its message"
-            raise MathlmError(f"sandbox: cannot start an isolated worker ({err}); {hint}. Running "
-                              "model-written code without isolation needs unsafe_no_isolation=True "
-                              "(`--unsafe-no-isolation`).") from err
+            raise MathlmError(
+                f"sandbox: cannot start an isolated worker ({err}); {hint}. Running "
+                "model-written code without isolation needs unsafe_no_isolation=True "
+                "(`--unsafe-no-isolation`)."
+            ) from err
         finally:
             os.close(seccomp_fd)
 
 
 _INVALID_REPLY = "the sandbox worker sent an invalid reply"
 # Only these devices (bubblewrap's --dev would add /dev/shm, ptys and a devpts mount).
-_DEVICE_ARGS = [arg for device in ("null", "zero", "random", "urandom")
-                for arg in ("--dev-bind", f"/dev/{device}", f"/dev/{device}")]
+_DEVICE_ARGS = [
+    arg
+    for device in ("null", "zero", "random", "urandom")
+    for arg in ("--dev-bind", f"/dev/{device}", f"/dev/{device}")
+]
 
 
 @contextmanager

@@ -55,59 +55,224 @@ _LD_W_ABS, _JEQ_K, _JGE_K, _JSET_K, _RET_K = 0x20, 0x15, 0x35, 0x45, 0x06
 _NR, _ARCH, _ARG0 = 0, 4, 16  # offsets in seccomp_data; args are little-endian, low word first
 
 CLONE_THREAD = 0x00010000
-CLONE_NAMESPACES = (0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000
-                    | 0x40000000 | 0x00000080)  # NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET, NEWTIME
+CLONE_NAMESPACES = (
+    0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000 | 0x00000080
+)  # NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET, NEWTIME
 
 # x86-64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl); tests cross-check libseccomp.
 SYSCALLS_X86_64 = {
-    "socket": 41, "socketpair": 53, "clone": 56, "fork": 57, "vfork": 58, "execve": 59, "kill": 62,
-    "ptrace": 101, "syslog": 103, "rt_sigqueueinfo": 129, "uselib": 134, "personality": 135,
-    "ustat": 136, "sysfs": 139, "vhangup": 153, "pivot_root": 155, "_sysctl": 156, "adjtimex": 159,
-    "chroot": 161, "acct": 163, "settimeofday": 164, "mount": 165, "umount2": 166, "swapon": 167,
-    "swapoff": 168, "reboot": 169, "iopl": 172, "ioperm": 173, "init_module": 175,
-    "delete_module": 176, "quotactl": 179, "nfsservctl": 180, "tkill": 200, "lookup_dcookie": 212,
-    "clock_settime": 227, "tgkill": 234, "kexec_load": 246, "add_key": 248, "request_key": 249,
-    "keyctl": 250, "migrate_pages": 256, "unshare": 272, "move_pages": 279, "rt_tgsigqueueinfo": 297,
-    "perf_event_open": 298, "fanotify_init": 300, "name_to_handle_at": 303, "open_by_handle_at": 304,
-    "clock_adjtime": 305, "setns": 308, "process_vm_readv": 310, "process_vm_writev": 311,
-    "kcmp": 312, "finit_module": 313, "kexec_file_load": 320, "bpf": 321, "execveat": 322,
-    "userfaultfd": 323, "pidfd_send_signal": 424, "io_uring_setup": 425, "io_uring_enter": 426,
-    "io_uring_register": 427, "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431,
-    "fsmount": 432, "fspick": 433, "pidfd_open": 434, "clone3": 435, "pidfd_getfd": 438,
-    "mount_setattr": 442, "quotactl_fd": 443,
+    "socket": 41,
+    "socketpair": 53,
+    "clone": 56,
+    "fork": 57,
+    "vfork": 58,
+    "execve": 59,
+    "kill": 62,
+    "ptrace": 101,
+    "syslog": 103,
+    "rt_sigqueueinfo": 129,
+    "uselib": 134,
+    "personality": 135,
+    "ustat": 136,
+    "sysfs": 139,
+    "vhangup": 153,
+    "pivot_root": 155,
+    "_sysctl": 156,
+    "adjtimex": 159,
+    "chroot": 161,
+    "acct": 163,
+    "settimeofday": 164,
+    "mount": 165,
+    "umount2": 166,
+    "swapon": 167,
+    "swapoff": 168,
+    "reboot": 169,
+    "iopl": 172,
+    "ioperm": 173,
+    "init_module": 175,
+    "delete_module": 176,
+    "quotactl": 179,
+    "nfsservctl": 180,
+    "tkill": 200,
+    "lookup_dcookie": 212,
+    "clock_settime": 227,
+    "tgkill": 234,
+    "kexec_load": 246,
+    "add_key": 248,
+    "request_key": 249,
+    "keyctl": 250,
+    "migrate_pages": 256,
+    "unshare": 272,
+    "move_pages": 279,
+    "rt_tgsigqueueinfo": 297,
+    "perf_event_open": 298,
+    "fanotify_init": 300,
+    "name_to_handle_at": 303,
+    "open_by_handle_at": 304,
+    "clock_adjtime": 305,
+    "setns": 308,
+    "process_vm_readv": 310,
+    "process_vm_writev": 311,
+    "kcmp": 312,
+    "finit_module": 313,
+    "kexec_file_load": 320,
+    "bpf": 321,
+    "execveat": 322,
+    "userfaultfd": 323,
+    "pidfd_send_signal": 424,
+    "io_uring_setup": 425,
+    "io_uring_enter": 426,
+    "io_uring_register": 427,
+    "open_tree": 428,
+    "move_mount": 429,
+    "fsopen": 430,
+    "fsconfig": 431,
+    "fsmount": 432,
+    "fspick": 433,
+    "pidfd_open": 434,
+    "clone3": 435,
+    "pidfd_getfd": 438,
+    "mount_setattr": 442,
+    "quotactl_fd": 443,
 }
 # aarch64 (the generic table, include/uapi/asm-generic/unistd.h): no fork, vfork, iopl, ioperm, uselib,
 # ustat, sysfs or _sysctl there; processes come from clone and clone3 only.
 SYSCALLS_AARCH64 = {
-    "lookup_dcookie": 18, "umount2": 39, "mount": 40, "pivot_root": 41, "nfsservctl": 42, "chroot": 51,
-    "vhangup": 58, "quotactl": 60, "acct": 89, "personality": 92, "unshare": 97, "kexec_load": 104,
-    "init_module": 105, "delete_module": 106, "clock_settime": 112, "syslog": 116, "ptrace": 117,
-    "kill": 129, "tkill": 130, "tgkill": 131, "rt_sigqueueinfo": 138, "reboot": 142, "settimeofday": 170,
-    "adjtimex": 171, "socket": 198, "socketpair": 199, "add_key": 217, "request_key": 218, "keyctl": 219,
-    "clone": 220, "execve": 221, "swapon": 224, "swapoff": 225, "migrate_pages": 238, "move_pages": 239,
-    "rt_tgsigqueueinfo": 240, "perf_event_open": 241, "fanotify_init": 262, "name_to_handle_at": 264,
-    "open_by_handle_at": 265, "clock_adjtime": 266, "setns": 268, "process_vm_readv": 270,
-    "process_vm_writev": 271, "kcmp": 272, "finit_module": 273, "bpf": 280, "execveat": 281,
-    "userfaultfd": 282, "kexec_file_load": 294, "pidfd_send_signal": 424, "io_uring_setup": 425,
-    "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428, "move_mount": 429, "fsopen": 430,
-    "fsconfig": 431, "fsmount": 432, "fspick": 433, "pidfd_open": 434, "clone3": 435, "pidfd_getfd": 438,
-    "mount_setattr": 442, "quotactl_fd": 443,
+    "lookup_dcookie": 18,
+    "umount2": 39,
+    "mount": 40,
+    "pivot_root": 41,
+    "nfsservctl": 42,
+    "chroot": 51,
+    "vhangup": 58,
+    "quotactl": 60,
+    "acct": 89,
+    "personality": 92,
+    "unshare": 97,
+    "kexec_load": 104,
+    "init_module": 105,
+    "delete_module": 106,
+    "clock_settime": 112,
+    "syslog": 116,
+    "ptrace": 117,
+    "kill": 129,
+    "tkill": 130,
+    "tgkill": 131,
+    "rt_sigqueueinfo": 138,
+    "reboot": 142,
+    "settimeofday": 170,
+    "adjtimex": 171,
+    "socket": 198,
+    "socketpair": 199,
+    "add_key": 217,
+    "request_key": 218,
+    "keyctl": 219,
+    "clone": 220,
+    "execve": 221,
+    "swapon": 224,
+    "swapoff": 225,
+    "migrate_pages": 238,
+    "move_pages": 239,
+    "rt_tgsigqueueinfo": 240,
+    "perf_event_open": 241,
+    "fanotify_init": 262,
+    "name_to_handle_at": 264,
+    "open_by_handle_at": 265,
+    "clock_adjtime": 266,
+    "setns": 268,
+    "process_vm_readv": 270,
+    "process_vm_writev": 271,
+    "kcmp": 272,
+    "finit_module": 273,
+    "bpf": 280,
+    "execveat": 281,
+    "userfaultfd": 282,
+    "kexec_file_load": 294,
+    "pidfd_send_signal": 424,
+    "io_uring_setup": 425,
+    "io_uring_enter": 426,
+    "io_uring_register": 427,
+    "open_tree": 428,
+    "move_mount": 429,
+    "fsopen": 430,
+    "fsconfig": 431,
+    "fsmount": 432,
+    "fspick": 433,
+    "pidfd_open": 434,
+    "clone3": 435,
+    "pidfd_getfd": 438,
+    "mount_setattr": 442,
+    "quotactl_fd": 443,
 }
-ARCHITECTURES = {"x86_64": (AUDIT_ARCH_X86_64, SYSCALLS_X86_64), "aarch64": (AUDIT_ARCH_AARCH64, SYSCALLS_AARCH64)}
+ARCHITECTURES = {
+    "x86_64": (AUDIT_ARCH_X86_64, SYSCALLS_X86_64),
+    "aarch64": (AUDIT_ARCH_AARCH64, SYSCALLS_AARCH64),
+}
 
 # Refused to every process in the sandbox, the zygote included: debugging and reading other
 # processes, mounts and namespaces, kernel keyrings, BPF, io_uring (its operations bypass seccomp),
 # kernel modules, clocks, swap, reboot, file handles, and sockets (there is no network to use).
 BASE_DENIED = (
-    "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd", "mount", "umount2",
-    "pivot_root", "chroot", "unshare", "setns", "open_tree", "move_mount", "fsopen", "fsconfig",
-    "fsmount", "fspick", "mount_setattr", "keyctl", "add_key", "request_key", "bpf", "perf_event_open",
-    "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register", "kexec_load",
-    "kexec_file_load", "init_module", "finit_module", "delete_module", "swapon", "swapoff", "reboot",
-    "acct", "quotactl", "quotactl_fd", "open_by_handle_at", "name_to_handle_at", "fanotify_init",
-    "lookup_dcookie", "iopl", "ioperm", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
-    "syslog", "vhangup", "uselib", "ustat", "sysfs", "_sysctl", "nfsservctl", "personality",
-    "migrate_pages", "move_pages", "socket", "socketpair",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "kcmp",
+    "pidfd_getfd",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "unshare",
+    "setns",
+    "open_tree",
+    "move_mount",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "mount_setattr",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "kexec_load",
+    "kexec_file_load",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "swapon",
+    "swapoff",
+    "reboot",
+    "acct",
+    "quotactl",
+    "quotactl_fd",
+    "open_by_handle_at",
+    "name_to_handle_at",
+    "fanotify_init",
+    "lookup_dcookie",
+    "iopl",
+    "ioperm",
+    "settimeofday",
+    "clock_settime",
+    "clock_adjtime",
+    "adjtimex",
+    "syslog",
+    "vhangup",
+    "uselib",
+    "ustat",
+    "sysfs",
+    "_sysctl",
+    "nfsservctl",
+    "personality",
+    "migrate_pages",
+    "move_pages",
+    "socket",
+    "socketpair",
 )
 # Refused to the program on top of that: making processes or running binaries of any kind, and
 # signalling any process but itself.
@@ -149,8 +314,11 @@ def seccomp_program(stage: str, own_pid: int | None = None, machine: str | None 
             blocks.append((numbers[name], [_insn(_RET_K, _errno(errno.EPERM))]))
     # clone3 passes its flags in memory that seccomp cannot read: ENOSYS makes glibc fall back to clone.
     blocks.append((numbers["clone3"], [_insn(_RET_K, _errno(errno.ENOSYS))]))
-    clone = [_insn(_LD_W_ABS, _ARG0), _insn(_JSET_K, CLONE_NAMESPACES, jt=0, jf=1),
-             _insn(_RET_K, _errno(errno.EPERM))]
+    clone = [
+        _insn(_LD_W_ABS, _ARG0),
+        _insn(_JSET_K, CLONE_NAMESPACES, jt=0, jf=1),
+        _insn(_RET_K, _errno(errno.EPERM)),
+    ]
     if stage == "program":  # threads only
         clone += [_insn(_JSET_K, CLONE_THREAD, jt=1, jf=0), _insn(_RET_K, _errno(errno.EPERM))]
     blocks.append((numbers["clone"], [*clone, _insn(_RET_K, RET_ALLOW)]))
@@ -158,8 +326,17 @@ def seccomp_program(stage: str, own_pid: int | None = None, machine: str | None 
         if own_pid is None:
             raise ValueError("the program stage needs the program's pid")
         for name in OWN_PID_ONLY:
-            blocks.append((numbers[name], [_insn(_LD_W_ABS, _ARG0), _insn(_JEQ_K, own_pid, jt=0, jf=1),
-                                           _insn(_RET_K, RET_ALLOW), _insn(_RET_K, _errno(errno.EPERM))]))
+            blocks.append(
+                (
+                    numbers[name],
+                    [
+                        _insn(_LD_W_ABS, _ARG0),
+                        _insn(_JEQ_K, own_pid, jt=0, jf=1),
+                        _insn(_RET_K, RET_ALLOW),
+                        _insn(_RET_K, _errno(errno.EPERM)),
+                    ],
+                )
+            )
     for number, block in blocks:
         prog += [_insn(_JEQ_K, number, jt=0, jf=len(block)), *block]
     prog.append(_insn(_RET_K, RET_ALLOW))
@@ -191,19 +368,26 @@ def install_seccomp(program: bytes) -> None:
     """Load ``program`` into this process (and every thread it starts later); it cannot be removed."""
     buffer = ctypes.create_string_buffer(program, len(program))
     fprog = _SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
-    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 or \
-            _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+    if (
+        _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
+        or _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0
+    ):
         raise OSError(ctypes.get_errno(), "cannot install the seccomp filter")
 
 
 # --- zygote setup --------------------------------------------------------------------------------
+
 
 class _CapHeader(ctypes.Structure):
     _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
 
 
 class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
 
 
 def _mount_workdir(disk_bytes: int, max_files: int) -> None:
@@ -321,7 +505,7 @@ class _HeavyZygote:
 
 def _write_all(fd: int, data: bytes) -> None:
     while data:
-        data = data[os.write(fd, data):]
+        data = data[os.write(fd, data) :]
 
 
 class _LineReader:
@@ -403,7 +587,10 @@ def _watch(pid: int, out_r: int, res_r: int, limits: dict) -> dict:
         os.close(fd)
     stdout = output.decode("utf-8", "replace")[:max_output]
     if timed_out:
-        reply = {"status": "timeout", "error": f"wall-clock limit of {float(limits['wall_time_s']):g} s exceeded"}
+        reply = {
+            "status": "timeout",
+            "error": f"wall-clock limit of {float(limits['wall_time_s']):g} s exceeded",
+        }
     elif report_too_big:
         reply = {"status": "error", "error": f"result report larger than {MAX_REPORT_BYTES} bytes"}
     elif report:
@@ -455,6 +642,7 @@ def _clean_workdir() -> bool:
 
 
 # --- the child -----------------------------------------------------------------------------------
+
 
 def _child(request: dict, out_w: int, res_w: int) -> None:
     try:
@@ -509,8 +697,11 @@ def _execute(code: str, result_expr: str | None, max_chars: int) -> dict:
     try:
         exec(compile(code, "<program>", "exec"), namespace)  # noqa: S102 - running it is our purpose
         value = eval(compile(result_expr, "<result>", "eval"), namespace) if result_expr else None
-        report = {"status": "ok", "value": None if value is None else _bounded_str(value, max_chars),
-                  "value_type": type(value).__name__[:100]}
+        report = {
+            "status": "ok",
+            "value": None if value is None else _bounded_str(value, max_chars),
+            "value_type": type(value).__name__[:100],
+        }
         latex = _latex(value, max_chars)
         if latex is not None:
             report["value_latex"] = latex

@@ -42,17 +42,30 @@ class JsonLineWorker:
     _stderr: bytearray = field(default_factory=bytearray)
 
     @classmethod
-    def start(cls, command: Sequence[str], env: dict[str, str] | None = None, start_timeout_s: float = 60.0,
-              pass_fds: Sequence[int] = (), max_line_bytes: int = 1 << 20) -> JsonLineWorker:
+    def start(
+        cls,
+        command: Sequence[str],
+        env: dict[str, str] | None = None,
+        start_timeout_s: float = 60.0,
+        pass_fds: Sequence[int] = (),
+        max_line_bytes: int = 1 << 20,
+    ) -> JsonLineWorker:
         """Start ``command`` in its own session and wait for its greeting line.
 
         Raises :class:`WorkerStartError` (with the start of what it wrote to stderr) if it cannot be
         run, exits, or does not greet in time.
         """
         try:
-            process = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, bufsize=0, env=env, pass_fds=tuple(pass_fds),
-                                       start_new_session=True)
+            process = subprocess.Popen(
+                list(command),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                bufsize=0,
+                env=env,
+                pass_fds=tuple(pass_fds),
+                start_new_session=True,
+            )
         except OSError as err:
             raise WorkerStartError(f"cannot run {command[0]}: {err}") from err
         worker = cls(process, max_line_bytes=max_line_bytes)
@@ -63,8 +76,10 @@ class JsonLineWorker:
             worker.close()
             drain.join(timeout=5)  # all it said before it died
             said = worker.stderr_text().strip()
-            raise WorkerStartError(f"`{' '.join(command[:3])} ...` did not start"
-                                   + (f": {said}" if said else " (it printed nothing)"))
+            raise WorkerStartError(
+                f"`{' '.join(command[:3])} ...` did not start"
+                + (f": {said}" if said else " (it printed nothing)")
+            )
         worker.hello = hello
         return worker
 
@@ -155,8 +170,12 @@ class WorkerPool:
             self.close()
             raise
 
-    def request(self, message: dict[str, Any], timeout_s: float,
-                keep: Callable[[dict[str, Any]], bool] = lambda reply: True) -> dict[str, Any] | None:
+    def request(
+        self,
+        message: dict[str, Any],
+        timeout_s: float,
+        keep: Callable[[dict[str, Any]], bool] = lambda reply: True,
+    ) -> dict[str, Any] | None:
         """Send ``message`` to an idle worker. A worker that misses the deadline, dies, or whose reply
         fails ``keep`` is closed and replaced; a failed or missed request returns None."""
         worker = self._slots.get()

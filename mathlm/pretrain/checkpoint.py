@@ -29,6 +29,11 @@ STATE_FILE = "trainer_state.json"
 MODEL_CONFIG_FILE = "model_config.json"
 STEP_PREFIX = "step_"
 TMP_PREFIX = ".tmp-"
+# Preemption hand-shake with the Slurm job (slurm/templates/train.sbatch): the job's shell touches
+# PREEMPT_REQUEST when Slurm warns; the trainer saves, writes PREEMPTED_MARKER and exits 0; the shell
+# then requeues the job only if the marker is there.
+PREEMPT_REQUEST = "PREEMPT_REQUESTED"
+PREEMPTED_MARKER = "PREEMPTED"
 
 
 @dataclass
@@ -40,6 +45,7 @@ class TrainerState:
     tokens_seen: int = 0
     engine: str = "fsdp2"
     world_size: int = 1
+    skipped_steps: int = 0
 
 
 def checkpoints_root(run_dir: Path) -> Path:
@@ -139,6 +145,12 @@ def load_checkpoint(engine: Any, checkpoint: Path, model_config: dict[str, Any],
     if rng_file.is_file():
         _set_rng_state(torch.load(rng_file, weights_only=False))
     return state
+
+
+def mark_preempted(run_dir: Path, step: int) -> None:
+    """Tell the Slurm job that this run stopped early with a checkpoint (rank 0, after the save)."""
+    _write_json(run_dir / PREEMPTED_MARKER, {"step": step, "at": time.time()})
+    (run_dir / PREEMPT_REQUEST).unlink(missing_ok=True)
 
 
 def _rng_state() -> dict[str, Any]:

@@ -29,6 +29,35 @@ def run(
     train(load_config(config, TrainConfig, overrides))
 
 
+@train_app.command("plan")
+def plan(
+    config: Annotated[Path, typer.Argument(help="Training config YAML, e.g. configs/train/llemma_34b.yaml.")],
+    nodes: Annotated[int, typer.Option(min=1, help="Nodes.")] = 1,
+    gpus_per_node: Annotated[int, typer.Option(min=1, help="GPUs (ranks) per node.")] = 8,
+    gpu_memory_gb: Annotated[float, typer.Option(help="Memory of one GPU in GB (1e9 bytes; A100/H100 80 GB).")] = 80.0,
+    overrides: SetOption = [],  # noqa: B006 (typer reads the default)
+) -> None:
+    """Print per-GPU memory (parameters, gradients, optimizer, activations) of CONFIG on NODES x GPUS; exit 1
+    when it does not fit."""
+    from mathlm.config import load_config
+    from mathlm.console import console, summary_table
+    from mathlm.pretrain.config import TrainConfig
+    from mathlm.pretrain.plan import format_plan, model_config_for_plan, plan_memory
+
+    cfg = load_config(config, TrainConfig, overrides)
+    elem = 4 if cfg.model.dtype == "float32" else 2
+    result = plan_memory(cfg, model_config_for_plan(cfg), nodes * gpus_per_node, gpu_memory_gb * 1e9, elem)
+    console.print(summary_table(f"{config.name} on {nodes} x {gpus_per_node} GPUs of {gpu_memory_gb:g} GB: "
+                                f"{result.layout}, {result.grad_accum} accumulation step(s)",
+                                format_plan(result, nodes, gpus_per_node)))
+    if not result.fits:
+        console.print(f"[bold red]does not fit[/]: {result.total / 1e9:.1f} GB needed per GPU > {gpu_memory_gb:g} GB; "
+                      "raise engine.tp, shard more (engine.dp_replicate lower), turn on "
+                      "model.activation_checkpointing or lower data.micro_batch_size")
+        raise typer.Exit(1)
+    console.print(f"[green]fits[/]: {result.total / 1e9:.1f} GB of {gpu_memory_gb:g} GB per GPU")
+
+
 @train_app.command("plot")
 def plot(
     run_dir: Annotated[Path, typer.Argument(help="A training run directory (holds metrics.jsonl).")],
@@ -144,7 +173,7 @@ def slurm_train(
     partition: Annotated[str | None, typer.Option(help="Slurm partition (default: the cluster's).")] = None,
     time: Annotated[str, typer.Option(help="Time limit per allocation; the job requeues and resumes.")] = "2-00:00:00",
     cpus_per_task: Annotated[int | None, typer.Option(help="CPUs per node (default 8 per GPU).")] = None,
-    overrides: SetOption = [],
+    overrides: SetOption = [],  # noqa: B006 (typer reads the default)
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write the sbatch script, do not submit it.")] = False,
     wait: Annotated[bool, typer.Option("--wait", help="Wait until the job ends; exit 1 unless it COMPLETED.")] = False,
 ) -> None:

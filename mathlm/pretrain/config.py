@@ -36,7 +36,8 @@ class ModelConfig(ConfigModel):
     """Where the initial weights come from and how the model computes."""
 
     checkpoint: Path | None = Field(default=None, description="local Hugging Face Llama directory (safetensors)")
-    shape: LlamaShape | None = Field(default=None, description="random init of this shape instead of a checkpoint")
+    shape: LlamaShape | None = Field(default=None, description="random init of this shape; with a checkpoint, the "
+                                     "shape the checkpoint must have (and what `mathlm train plan` uses)")
     rope_theta: float | None = Field(default=None, description="new RoPE base at init (Llemma 7B: 1e6 -> 1e4)")
     attention: Literal["sdpa", "eager", "flash_attention_2"] = "sdpa"
     activation_checkpointing: bool = False
@@ -51,9 +52,9 @@ class ModelConfig(ConfigModel):
         return value.expanduser() if value is not None else None
 
     @model_validator(mode="after")
-    def _one_source(self) -> ModelConfig:
-        if (self.checkpoint is None) == (self.shape is None):
-            raise ValueError("set exactly one of model.checkpoint (a HF directory) or model.shape (random init)")
+    def _a_source(self) -> ModelConfig:
+        if self.checkpoint is None and self.shape is None:
+            raise ValueError("set model.checkpoint (a HF directory) or model.shape (random init), or both")
         return self
 
 
@@ -63,7 +64,15 @@ class EngineConfig(ConfigModel):
     kind: Literal["fsdp2", "deepspeed"] = "fsdp2"
     zero_stage: Literal[1, 2, 3] = Field(default=1, description="DeepSpeed only; Llemma used ZeRO-1")
     reshard_after_forward: bool = Field(default=True, description="FSDP2 only; False keeps params gathered (ZeRO-2-like)")
+    tp: int = Field(default=1, ge=1, description="FSDP2 only: tensor (+ sequence) parallel degree, within a node")
+    dp_replicate: int = Field(default=1, ge=1, description="FSDP2 only: HSDP replicas; the model is sharded "
+                              "over world / (tp x dp_replicate) ranks (e.g. the GPUs of a node) and replicated across")
+    grad_sync: Literal["every_micro_batch", "last_micro_batch"] = Field(
+        default="every_micro_batch", description="FSDP2: reduce-scatter gradients after each micro-batch (only "
+        "sharded fp32 gradients are kept) or only after the last (fewer collectives, whole gradient kept)")
     backend: Literal["auto", "nccl", "gloo"] = "auto"
+    collective_timeout_s: float = Field(
+        default=600.0, gt=0, description="watchdog: a collective not done by then fails the job (a peer died or hangs)")
 
 
 class OptimConfig(ConfigModel):
@@ -75,6 +84,8 @@ class OptimConfig(ConfigModel):
     weight_decay: float = 0.1
     grad_clip: float = Field(default=1.0, gt=0)
     min_lr_ratio: float = Field(default=1 / 30, ge=0, le=1, description="cosine floor as a fraction of peak")
+    max_skipped_steps: int = Field(default=10, ge=1, description="stop after this many consecutive steps skipped "
+                                   "for a non-finite loss")
 
 
 class ScheduleConfig(ConfigModel):

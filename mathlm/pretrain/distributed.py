@@ -14,6 +14,8 @@ import sys
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import torch
 import torch.distributed as dist
@@ -55,8 +57,13 @@ def ensure_launch_environment() -> None:
     os.environ.setdefault("MASTER_PORT", str(free_port()))
 
 
-def init_distributed(backend: str = "auto") -> DistributedContext:
-    """Join (or create) the default process group: NCCL on GPUs, gloo on CPU unless ``backend`` says."""
+def init_distributed(backend: str = "auto", collective_timeout_s: float = 600.0) -> DistributedContext:
+    """Join (or create) the default process group: NCCL on GPUs, gloo on CPU unless ``backend`` says.
+
+    ``collective_timeout_s`` is the watchdog: a collective that has not completed by then (a peer that
+    died or hangs) raises on gloo and aborts the communicator on NCCL (with
+    ``TORCH_NCCL_ASYNC_ERROR_HANDLING=1``), so the job ends instead of holding its GPUs idle.
+    """
     ensure_launch_environment()
     local_rank = int(os.environ["LOCAL_RANK"])
     if torch.cuda.is_available():
@@ -67,20 +74,52 @@ def init_distributed(backend: str = "auto") -> DistributedContext:
     if backend == "auto":
         backend = "nccl" if device.type == "cuda" else "gloo"
     if not dist.is_initialized():
-        dist.init_process_group(backend=backend, timeout=timedelta(minutes=30))
+        dist.init_process_group(backend=backend, timeout=timedelta(seconds=collective_timeout_s))
     return DistributedContext(rank=dist.get_rank(), world_size=dist.get_world_size(), local_rank=local_rank,
                               device=device, backend=backend)
 
 
 def shutdown_distributed() -> None:
-    """Leave the process group so that a later run in the same process can form a new one.
+    """After a successful run: wait for every rank, then leave the process group.
 
-    When DeepSpeed joined the group it keeps its own references to sub-groups; its teardown drops them,
-    otherwise the next run in this process would reuse groups of a destroyed world.
+    Only for the success path: after an exception use :func:`abort_distributed`, because a barrier
+    there waits for ranks that are themselves stuck in a collective with the failed one (the job hangs
+    until the watchdog fires and the traceback is never seen).
     """
     if not dist.is_initialized():
         return
     dist.barrier()
+    _destroy_groups()
+
+
+def abort_distributed(error: BaseException, rank: int) -> None:
+    """A rank failed: say which and why, then drop the process group without waiting for peers.
+
+    Peers blocked in a collective with this rank see its connections close (gloo) or the communicator
+    aborted (NCCL) and fail within seconds; ``torchrun`` then ends the remaining workers. The error
+    itself propagates: its traceback is printed when it leaves the process (the CLI prints a
+    :class:`~mathlm.errors.MathlmError`'s message instead).
+    """
+    from mathlm.errors import MathlmError
+
+    if not isinstance(error, MathlmError):
+        print(f"[rank {rank}] training failed ({type(error).__name__}: {error}); aborting the process group so "
+              "that every rank stops", file=sys.stderr, flush=True)
+    if not dist.is_initialized():
+        return
+    try:
+        if dist.get_backend() == "nccl":
+            dist.distributed_c10d._abort_process_group()
+        else:
+            _destroy_groups()
+    except Exception as teardown:  # noqa: BLE001 (the original error is the one to report)
+        print(f"[rank {rank}] process group teardown after the failure also failed: {teardown}",
+              file=sys.stderr, flush=True)
+
+
+def _destroy_groups() -> None:
+    """Destroy the default group; when DeepSpeed joined it, through DeepSpeed so its sub-groups go too
+    (otherwise a later run in this process would reuse groups of a destroyed world)."""
     deepspeed_comm = sys.modules.get("deepspeed.comm.comm")
     if deepspeed_comm is not None and getattr(deepspeed_comm, "cdb", None) is not None:
         deepspeed_comm.destroy_process_group()
@@ -122,25 +161,38 @@ def any_rank(flag: bool, device: torch.device) -> bool:
 
 
 class StopSignal:
-    """SIGTERM (Slurm preemption or time limit, torchrun shutting down) asks the loop to checkpoint and stop.
+    """Asks the loop to checkpoint and stop: SIGTERM (torchrun or Slurm ending the job), SIGUSR1, or a
+    request file (the Slurm job's preemption warning, written by its shell; checked by rank 0).
 
-    Ranks may get the signal at different moments, so :meth:`requested` is a collective that agrees.
+    Ranks may learn of it at different moments, so :meth:`requested` is a collective that agrees.
     """
 
-    def __init__(self, device: torch.device) -> None:
+    def __init__(self, device: torch.device, request_file: Path | None = None) -> None:
         self.device = device
-        self.received = False
-        self._previous = None
+        self.request_file = request_file
+        self.reason: str | None = None
+        self._previous: dict[int, Any] = {}
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGTERM, self._on_signal)
+            for signum in (signal.SIGTERM, signal.SIGUSR1):
+                self._previous[signum] = signal.signal(signum, self._on_signal)
 
     def _on_signal(self, signum: int, frame: object) -> None:
-        self.received = True
+        self.reason = signal.Signals(signum).name
+        if signum == signal.SIGTERM:
+            # A second SIGTERM (an impatient user, or a launcher ending a rank stuck outside a
+            # collective) ends the process: put the old handler back.
+            signal.signal(signum, self._previous.pop(signum))
 
     def requested(self) -> bool:
-        return any_rank(self.received, self.device)
+        if self.reason is None and self.request_file is not None and self.request_file.exists():
+            self.reason = "the preemption warning"
+        stop = any_rank(self.reason is not None, self.device)
+        if stop and self.reason is None:
+            self.reason = "a stop request on another rank"
+        return stop
 
     def restore(self) -> None:
-        """Put back the handler that was there before (runs in the same process keep theirs)."""
-        if self._previous is not None:
-            signal.signal(signal.SIGTERM, self._previous)
+        """Put back the handlers that were there before (runs in the same process keep theirs)."""
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)
+        self._previous = {}

@@ -2,7 +2,7 @@
 
 The loop only ever calls ``forward_backward`` per micro-batch, ``step`` per optimizer step, and
 ``save``/``load`` for checkpoints; how parameters, gradients and optimizer state are spread over the
-ranks is decided once, in :func:`parallelize_fsdp2` or the DeepSpeed config built in
+ranks is decided once, in :func:`mathlm.pretrain.parallel.parallelize` or the DeepSpeed config built in
 :func:`deepspeed_config`.
 """
 
@@ -16,9 +16,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from mathlm.errors import MathlmError
 from mathlm.pretrain.config import EngineConfig, ModelConfig, OptimConfig, ScheduleConfig
-from mathlm.pretrain.model import decoder_layers
+from mathlm.pretrain.model import WeightSource, materialize
 from mathlm.pretrain.optim import build_optimizer, build_scheduler, parameter_groups, reset_peak_lr
+from mathlm.pretrain.parallel import Layout, parallelize
 
 DEEPSPEED_TAG = "deepspeed"
 
@@ -40,8 +42,12 @@ class Engine(ABC):
         """Loss of one micro-batch (detached), gradients accumulated for the coming ``step``."""
 
     @abstractmethod
-    def step(self) -> float:
-        """Clip, apply the optimizer and advance the schedule; returns the global grad norm before clipping."""
+    def step(self, skip: bool) -> float:
+        """Clip, apply the optimizer and advance the schedule; returns the global grad norm before clipping.
+
+        ``skip`` (the step's loss was not finite on some rank): drop the gradients and leave weights,
+        optimizer state and schedule untouched, on every rank.
+        """
 
     @abstractmethod
     def lr(self) -> float:
@@ -65,44 +71,43 @@ class Engine(ABC):
             self.model.train()
 
 
-def parallelize_fsdp2(model: nn.Module, model_cfg: ModelConfig, engine_cfg: EngineConfig,
-                      dtype: torch.dtype) -> nn.Module:
-    """Shard each decoder layer, then the root (embeddings, final norm, head), with FSDP2 ``fully_shard``.
-
-    Parameters stay fp32 (the master copy); ``dtype`` is only the compute dtype of the all-gathered
-    weights, and gradients are reduced in fp32, as in the Llemma recipe.
-    """
-    from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
-
-    policy = MixedPrecisionPolicy(param_dtype=dtype, reduce_dtype=torch.float32)
-    for layer in decoder_layers(model):
-        if model_cfg.compile:
-            layer.compile()
-        fully_shard(layer, mp_policy=policy, reshard_after_forward=engine_cfg.reshard_after_forward)
-    fully_shard(model, mp_policy=policy, reshard_after_forward=engine_cfg.reshard_after_forward)
-    return model
-
-
 class FSDP2Engine(Engine):
-    """FSDP2: per-layer sharded parameters, torch AdamW on the shards, DCP checkpoints."""
+    """FSDP2 (+ TP, HSDP) on a device mesh, torch AdamW on the shards, DCP checkpoints.
 
-    def __init__(self, model: nn.Module, model_cfg: ModelConfig, engine_cfg: EngineConfig, optim: OptimConfig,
-                 schedule: ScheduleConfig, dtype: torch.dtype, grad_accum: int) -> None:
-        self.model = parallelize_fsdp2(model, model_cfg, engine_cfg, dtype)
+    The model arrives on the meta device, is sharded by :func:`~mathlm.pretrain.parallel.parallelize`
+    and only then allocated and filled, each rank reading its own slices of the weights.
+    """
+
+    def __init__(self, model: nn.Module, source: WeightSource, layout: Layout, device: torch.device,
+                 model_cfg: ModelConfig, engine_cfg: EngineConfig, optim: OptimConfig, schedule: ScheduleConfig,
+                 dtype: torch.dtype, grad_accum: int) -> None:
+        self.model = parallelize(model, layout, model_cfg, engine_cfg, dtype)
+        materialize(self.model, source, device)
         self.optimizer = build_optimizer(parameter_groups(self.model, optim.weight_decay), optim)
         self.scheduler = build_scheduler(self.optimizer, optim, schedule)
         self.grad_clip = optim.grad_clip
         self.grad_accum = grad_accum
         self.peak_lr = optim.lr
+        self.hsdp = layout.dp_replicate > 1
+        self.sync_every_micro_batch = engine_cfg.grad_sync == "every_micro_batch"
 
     def forward_backward(self, tokens: torch.Tensor, last_micro_batch: bool) -> torch.Tensor:
-        # Reduce-scatter gradients only once per step; earlier micro-batches accumulate locally.
-        self.model.set_requires_gradient_sync(last_micro_batch)  # type: ignore[operator]
+        if self.sync_every_micro_batch:
+            # Reduce-scatter every micro-batch: only the 1/dp_shard gradient shard (fp32) is kept between
+            # micro-batches; HSDP all-reduces across replicas once, at the last one.
+            if self.hsdp:
+                self.model.set_requires_all_reduce(last_micro_batch)  # type: ignore[operator]
+        else:
+            # Trade-off: one reduce-scatter per step, but the whole unsharded gradient stays allocated.
+            self.model.set_requires_gradient_sync(last_micro_batch)  # type: ignore[operator]
         loss = causal_lm_loss(self.model, tokens)
         (loss / self.grad_accum).backward()
         return loss.detach()
 
-    def step(self) -> float:
+    def step(self, skip: bool) -> float:
+        if skip:
+            self.optimizer.zero_grad(set_to_none=True)
+            return float("nan")
         norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.grad_clip)
         norm = norm.full_tensor() if hasattr(norm, "full_tensor") else norm
         self.optimizer.step()
@@ -137,13 +142,20 @@ class FSDP2Engine(Engine):
 
 def deepspeed_config(engine_cfg: EngineConfig, optim: OptimConfig, dtype: torch.dtype, micro_batch: int,
                      grad_accum: int) -> dict[str, Any]:
-    """The DeepSpeed JSON config for a run: ZeRO stage, bf16 with fp32 master weights, clipping."""
+    """The DeepSpeed JSON config for a run: ZeRO stage, bf16 compute with fp32 master weights, clipping.
+
+    Gradients are accumulated and reduced in fp32 (the Llemma recipe: "bf16 with fp32 gradient
+    accumulation and all-reduce"); DeepSpeed's default would do both in the compute dtype. A step whose
+    gradient norm is not finite is skipped by DeepSpeed itself (``check_grad_overflow``).
+    """
     return {
         "train_micro_batch_size_per_gpu": micro_batch,
         "gradient_accumulation_steps": grad_accum,
         "gradient_clipping": optim.grad_clip,
         "zero_optimization": {"stage": engine_cfg.zero_stage},
-        "bf16": {"enabled": dtype == torch.bfloat16},
+        "bf16": {"enabled": dtype == torch.bfloat16, "check_grad_overflow": True},
+        "data_types": {"grad_accum_dtype": "fp32"},
+        "communication_data_type": "fp32",
         # a torch AdamW is not on DeepSpeed's list of tested optimizers; it is what we want on CPU and GPU
         "zero_allow_untested_optimizer": True,
         "steps_per_print": 2**31 - 1,
@@ -160,32 +172,81 @@ def skip_deepspeed_shm_build() -> None:
     deepspeed.ops.__compatible_ops__["deepspeed_shm_comm"] = False
 
 
+def build_deepspeed_module(model_cfg: ModelConfig, ds_config: dict[str, Any], source: WeightSource,
+                           device: torch.device, rank: int) -> nn.Module:
+    """The model for DeepSpeed, never whole in fp32 on every rank.
+
+    ZeRO-3: built inside ``deepspeed.zero.Init`` (each parameter partitioned as it is created), then
+    filled tensor by tensor: rank 0 reads it and DeepSpeed scatters it to its owners. ZeRO-1/2 keep full
+    parameters on every GPU anyway: built on the meta device, allocated on the device and read there.
+    """
+    import deepspeed
+    from transformers import LlamaForCausalLM
+
+    from mathlm.pretrain.model import build_model, llama_config, recompute_rope_buffers
+
+    if ds_config["zero_optimization"]["stage"] != 3:
+        model = build_model(model_cfg)
+        materialize(model, source, device)
+        return model
+    config = llama_config(model_cfg)
+    config._attn_implementation = model_cfg.attention
+    # dtype from the config (bf16 when enabled, else fp32): an explicit dtype=torch.float32 is ignored on
+    # accelerators without fp16 (DeepSpeed 0.19's operator precedence in Init._set_dtype gives bf16 on CPU)
+    with deepspeed.zero.Init(config_dict_or_path=ds_config):
+        model = LlamaForCausalLM(config)
+    recompute_rope_buffers(model, device)
+    if model_cfg.activation_checkpointing:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            with deepspeed.zero.GatheredParameters([param], modifier_rank=0):
+                if rank == 0:
+                    shape = tuple(param.ds_shape)  # type: ignore[attr-defined]
+                    param.copy_(source.read(name, shape, tuple(slice(0, n) for n in shape)))
+    return model
+
+
 class DeepSpeedEngine(Engine):
     """DeepSpeed ZeRO stage 1-3 around the same model and a torch AdamW; DeepSpeed's own checkpoints."""
 
-    def __init__(self, model: nn.Module, engine_cfg: EngineConfig, optim: OptimConfig, schedule: ScheduleConfig,
-                 dtype: torch.dtype, micro_batch: int, grad_accum: int) -> None:
+    def __init__(self, model_cfg: ModelConfig, source: WeightSource, device: torch.device, rank: int,
+                 engine_cfg: EngineConfig, optim: OptimConfig, schedule: ScheduleConfig, dtype: torch.dtype,
+                 micro_batch: int, grad_accum: int) -> None:
         import deepspeed
 
         if not torch.cuda.is_available():
             skip_deepspeed_shm_build()
         self.optim_cfg = optim
+        ds_config = deepspeed_config(engine_cfg, optim, dtype, micro_batch, grad_accum)
+        model = build_deepspeed_module(model_cfg, ds_config, source, device, rank)
+        if model_cfg.compile:
+            model.compile()
         self.model, self.optimizer, _, self.scheduler = deepspeed.initialize(
             model=model,
             model_parameters=parameter_groups(model, optim.weight_decay),
             optimizer=lambda params: build_optimizer(params, optim),
             lr_scheduler=lambda opt: build_scheduler(opt, optim, schedule),
-            config=deepspeed_config(engine_cfg, optim, dtype, micro_batch, grad_accum),
+            config=ds_config,
         )
 
     def forward_backward(self, tokens: torch.Tensor, last_micro_batch: bool) -> torch.Tensor:
-        # DeepSpeed divides by the accumulation steps itself and steps only at the boundary.
+        # DeepSpeed divides by the accumulation steps itself; the step of the last micro-batch (the one
+        # that updates) waits for `step`, after the trainer has seen every rank's loss.
         loss = causal_lm_loss(self.model, tokens)
         self.model.backward(loss)  # type: ignore[operator]
-        self.model.step()  # type: ignore[operator]
+        if not last_micro_batch:
+            self.model.step()  # type: ignore[operator]
         return loss.detach()
 
-    def step(self) -> float:
+    def step(self, skip: bool) -> float:
+        self.model.step()  # type: ignore[operator]
+        applied = self.model.was_step_applied()  # type: ignore[operator]
+        if skip and applied:
+            raise MathlmError("the loss was not finite but DeepSpeed applied the update (its gradient check found "
+                              "finite gradients); stopping before the weights drift further")
+        if not applied:
+            return float("nan")
         norm = self.model.get_global_grad_norm()  # type: ignore[operator]
         return float(norm) if norm is not None else float("nan")
 
@@ -204,11 +265,15 @@ class DeepSpeedEngine(Engine):
         reset_peak_lr(self.scheduler, self.optim_cfg.lr)
 
 
-def build_engine(model: nn.Module, model_cfg: ModelConfig, engine_cfg: EngineConfig, optim: OptimConfig,
-                 schedule: ScheduleConfig, dtype: torch.dtype, micro_batch: int, grad_accum: int) -> Engine:
-    """The engine the config names, around an fp32 ``model`` already on its device."""
+def build_engine(model_cfg: ModelConfig, engine_cfg: EngineConfig, optim: OptimConfig, schedule: ScheduleConfig,
+                 layout: Layout, device: torch.device, rank: int, dtype: torch.dtype, micro_batch: int,
+                 grad_accum: int) -> Engine:
+    """The engine the config names; the model is built and its weights read inside it, sharded."""
+    from mathlm.pretrain.model import build_model, weight_source
+
+    source = weight_source(model_cfg)
     if engine_cfg.kind == "deepspeed":
-        if model_cfg.compile:
-            model.compile()
-        return DeepSpeedEngine(model, engine_cfg, optim, schedule, dtype, micro_batch, grad_accum)
-    return FSDP2Engine(model, model_cfg, engine_cfg, optim, schedule, dtype, grad_accum)
+        return DeepSpeedEngine(model_cfg, source, device, rank, engine_cfg, optim, schedule, dtype, micro_batch,
+                               grad_accum)
+    return FSDP2Engine(build_model(model_cfg), source, layout, device, model_cfg, engine_cfg, optim, schedule,
+                       dtype, grad_accum)

@@ -37,12 +37,23 @@ def flops_per_token(matmul_params: int, num_layers: int, hidden_size: int, seq_l
     return 6.0 * matmul_params + 12.0 * num_layers * hidden_size * seq_len
 
 
-def matmul_parameters(model: torch.nn.Module) -> int:
-    """Parameters that take part in matmuls: all but the input embedding (a lookup), plus a tied head."""
-    config = model.config  # type: ignore[union-attr]
-    total = sum(p.numel() for p in model.parameters())
-    embedding = config.vocab_size * config.hidden_size
-    return total if config.tie_word_embeddings else total - embedding
+def llama_parameters(config: dict[str, Any]) -> int:
+    """Parameters of a Llama of this HF config (counted from the shape; no model needed)."""
+    hidden, layers, vocab = config["hidden_size"], config["num_hidden_layers"], config["vocab_size"]
+    head_dim = config.get("head_dim") or hidden // config["num_attention_heads"]
+    kv = (config.get("num_key_value_heads") or config["num_attention_heads"]) * head_dim
+    q = config["num_attention_heads"] * head_dim
+    attention = hidden * q + 2 * hidden * kv + q * hidden
+    mlp = 3 * hidden * config["intermediate_size"]
+    per_layer = attention + mlp + 2 * hidden
+    embeddings = vocab * hidden * (1 if config.get("tie_word_embeddings") else 2)
+    return layers * per_layer + embeddings + hidden
+
+
+def matmul_parameters_of(config: dict[str, Any]) -> int:
+    """Parameters that take part in matmuls: all but the input embedding (a lookup); a tied head counts."""
+    total = llama_parameters(config)
+    return total if config.get("tie_word_embeddings") else total - config["vocab_size"] * config["hidden_size"]
 
 
 def device_peak_flops(device: torch.device, dtype: torch.dtype, override: float | None) -> tuple[float, str]:
@@ -56,20 +67,7 @@ def device_peak_flops(device: torch.device, dtype: torch.dtype, override: float 
                 peak = bf16 if dtype == torch.bfloat16 else tf32
                 return peak, f"{name} datasheet dense {'bf16' if dtype == torch.bfloat16 else 'tf32'} peak"
         return float("nan"), f"{name}: unknown peak (set logging.device_peak_flops)"
-    return measured_cpu_matmul_flops(), "measured fp32 matmul throughput of this CPU process (not a datasheet peak)"
-
-
-def measured_cpu_matmul_flops(size: int = 1024, repeats: int = 5) -> float:
-    """Best observed FLOP/s of an fp32 ``size`` x ``size`` matmul; deterministic inputs, so no RNG is consumed."""
-    a = torch.full((size, size), 0.5)
-    b = torch.full((size, size), 0.25)
-    torch.mm(a, b)
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        torch.mm(a, b)
-        best = min(best, time.perf_counter() - start)
-    return 2.0 * size**3 / best
+    return float("nan"), "no datasheet peak for a CPU: MFU not reported (compare tokens/s instead)"
 
 
 @dataclass
@@ -92,7 +90,7 @@ class MetricsLogger:
     def __init__(self, run_dir: Path, tensorboard: bool, wandb: bool, wandb_project: str,
                  run_config: dict[str, Any]) -> None:
         self.path = run_dir / METRICS_FILE
-        self._file = open(self.path, "a", encoding="utf-8")
+        self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 (open for the run; close() closes it)
         self._tb = None
         self._wandb = None
         if tensorboard:

@@ -1,15 +1,17 @@
 """The Slurm job of a training run: ``srun`` + ``torchrun`` on every node, requeued on preemption.
 
-The job runs ``mathlm train CONFIG`` under ``torchrun`` (the shipped ``torchrun.sbatch`` template). With
-``checkpoint.resume: auto`` a requeued job (preempted, or at its time limit) starts again from the run's
-latest complete checkpoint; the trainer saves one when Slurm sends SIGTERM, so little work is lost.
+At submission the validated config (with every ``--set`` applied) is written to ``RUN_DIR/config.yaml``
+and the job trains from that snapshot, so a requeued job runs what was submitted even if the repository's
+YAML changed meanwhile. The job (the shipped ``train.sbatch`` template) turns Slurm's preemption warning
+into a stop request; the trainer saves at the end of its step and exits, and only then is the job
+requeued; with ``checkpoint.resume: auto`` it starts again from that checkpoint.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from mathlm.config import load_config, validate_config
+from mathlm.config import dump_config, load_config, validate_config
 from mathlm.errors import MathlmError
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.data import gradient_accumulation
@@ -32,7 +34,12 @@ def train_job(config: Path, overrides: list[str], nodes: int, gpus_per_node: int
     if cfg.checkpoint.resume != "auto":
         raise MathlmError(f"{config}: checkpoint.resume is {cfg.checkpoint.resume!s}; a requeued Slurm job must "
                           "resume from its own latest checkpoint: use checkpoint.resume: auto")
-    run_dir = cfg.run_dir.resolve()
+    # the run directory as an absolute path, so the job finds it whatever its working directory
+    cfg.run_dir = cfg.run_dir.resolve()
+    run_dir = cfg.run_dir
+    run_dir.mkdir(parents=True, exist_ok=True)
+    snapshot = run_dir / "config.yaml"
+    dump_config(cfg, snapshot)
     cpus = cpus_per_task or max(procs, 8 * gpus_per_node)
     source = "mathlm slurm train options"
     resources = validate_config({"partition": partition, "time": time, "cpus_per_task": cpus}, SlurmResources, source)
@@ -41,14 +48,14 @@ def train_job(config: Path, overrides: list[str], nodes: int, gpus_per_node: int
         resources,
         source,
         name=f"train-{run_dir.name}",
-        commands=[mathlm_arguments("train", config, overrides, "run_dir", run_dir)],
+        commands=[mathlm_arguments("train", snapshot, [], "run_dir", run_dir)],
         env=env,
         nodes=nodes,
         gpus_per_node=gpus_per_node,
         log_dir=str(run_dir / "slurm_logs"),
         requeue=True,
         signal="B:USR1@120",
-        template="torchrun.sbatch",
-        template_values={"nproc_per_node": procs},
+        template="train.sbatch",
+        template_values={"nproc_per_node": procs, "run_dir": str(run_dir)},
     )
     return job, cfg

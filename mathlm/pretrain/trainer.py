@@ -20,12 +20,27 @@ from mathlm.errors import MathlmError
 from mathlm.pretrain import checkpoint as ckpt
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.data import BatchPlan, gradient_accumulation, open_mixture
-from mathlm.pretrain.distributed import (DistributedContext, StopSignal, all_reduce_mean, barrier,
-                                         broadcast_object, init_distributed, shutdown_distributed)
+from mathlm.pretrain.distributed import (
+    DistributedContext,
+    StopSignal,
+    abort_distributed,
+    all_reduce_mean,
+    barrier,
+    broadcast_object,
+    init_distributed,
+    shutdown_distributed,
+)
 from mathlm.pretrain.engine import Engine, build_engine
-from mathlm.pretrain.metrics import (MetricsLogger, Throughput, device_peak_flops, flops_per_token,
-                                     matmul_parameters)
-from mathlm.pretrain.model import build_model, compute_dtype
+from mathlm.pretrain.metrics import (
+    MetricsLogger,
+    Throughput,
+    device_peak_flops,
+    flops_per_token,
+    matmul_parameters_of,
+)
+from mathlm.pretrain.model import compute_dtype, llama_config
+from mathlm.pretrain.parallel import Layout, build_layout
+from mathlm.pretrain.run_lock import RunLock
 
 
 class NonFiniteLossError(MathlmError):
@@ -50,62 +65,80 @@ class TrainSummary:
 
 def train(cfg: TrainConfig) -> TrainSummary:
     """Run (or resume) the training the config describes; every rank of the launch calls this."""
-    ctx = init_distributed(cfg.engine.backend)
+    ctx = init_distributed(cfg.engine.backend, cfg.engine.collective_timeout_s)
+    lock = RunLock(cfg.run_dir) if ctx.is_main else None
     try:
-        return _train(cfg, ctx)
+        summary = _train(cfg, ctx, lock)
+    except BaseException as error:
+        abort_distributed(error, ctx.rank)
+        raise
     finally:
-        shutdown_distributed()
+        if lock:
+            lock.release()
+    shutdown_distributed()
+    return summary
 
 
-def _train(cfg: TrainConfig, ctx: DistributedContext) -> TrainSummary:
-    grad_accum = gradient_accumulation(cfg.data, ctx.world_size)
+def _train(cfg: TrainConfig, ctx: DistributedContext, lock: RunLock | None) -> TrainSummary:
+    layout = build_layout(cfg.engine, ctx.world_size, ctx.rank, ctx.device)
+    grad_accum = gradient_accumulation(cfg.data, layout.dp_size)
     total_steps = cfg.schedule.steps
+    owner = broadcast_object(lock.acquire() if lock else None)
+    if owner is not None:
+        raise MathlmError(f"run directory {cfg.run_dir} is in use by another training run ({owner}); wait for it "
+                          "to end or choose another run_dir")
     if ctx.is_main:
-        cfg.run_dir.mkdir(parents=True, exist_ok=True)
         dump_config(cfg, cfg.run_dir / "config.yaml")
+        (cfg.run_dir / ckpt.PREEMPTED_MARKER).unlink(missing_ok=True)
     barrier()
 
-    # Model and engine.
+    # Model (on the meta device: nothing allocated yet) and engine (shards it, then reads the weights).
     dtype = compute_dtype(cfg.model, ctx.device)
-    model = build_model(cfg.model, ctx.device)
-    model_config = model.config.to_dict()
+    model_config = llama_config(cfg.model).to_dict()
     throughput = Throughput(
-        flops_per_token=flops_per_token(matmul_parameters(model), model.config.num_hidden_layers,
-                                        model.config.hidden_size, cfg.data.seq_len),
+        flops_per_token=flops_per_token(matmul_parameters_of(model_config), model_config["num_hidden_layers"],
+                                        model_config["hidden_size"], cfg.data.seq_len),
         peak_flops=0.0, world_size=ctx.world_size)
-    engine = build_engine(model, cfg.model, cfg.engine, cfg.optim, cfg.schedule, dtype,
-                          cfg.data.micro_batch_size, grad_accum)
 
     # Resume: model, optimizer, scheduler, data position and RNG.
     state = ckpt.TrainerState(engine=cfg.engine.kind, world_size=ctx.world_size)
     resume_from = broadcast_object(_resume_source(cfg))
     if resume_from is not None:
+        state = ckpt.read_state(resume_from)
+    if state.step >= total_steps:
+        if ctx.is_main:
+            console.print(f"run {cfg.run_dir} already finished: {resume_from} is at step {state.step} >= "
+                          f"schedule.total_steps {total_steps}; nothing to do (raise schedule.total_steps to train "
+                          "further)")
+        return _summarise(cfg, state, float("nan"), None, None, [], resume_from, resume_from)
+    engine = build_engine(cfg.model, cfg.engine, cfg.optim, cfg.schedule, layout, ctx.device, ctx.rank, dtype,
+                          cfg.data.micro_batch_size, grad_accum)
+    if resume_from is not None:
         state = ckpt.load_checkpoint(engine, resume_from, model_config, cfg.engine.kind, ctx)
         state.world_size = ctx.world_size
-    if state.step >= total_steps:
-        raise MathlmError(f"{resume_from} is at step {state.step}, already >= schedule.total_steps {total_steps}; "
-                          "raise schedule.total_steps to train further")
 
-    # Data: the samples this run can read, plus held-out batches for eval loss.
+    # Data: the samples this run can read, plus held-out batches for eval loss. Ranks of one tensor-parallel
+    # group read the same samples.
     vocab = model_config["vocab_size"]
     samples = total_steps * cfg.data.global_batch_samples
     train_data = BatchPlan(open_mixture(cfg.data.mixture, cfg.data, samples, cfg.data.seed), cfg.data,
-                           ctx.rank, ctx.world_size, vocab, ctx.device)
+                           layout.dp_rank, layout.dp_size, vocab, ctx.device)
     eval_data = None
     if cfg.data.eval_mixture is not None:
         eval_data = BatchPlan(open_mixture(cfg.data.eval_mixture, cfg.data, cfg.data.eval_samples, cfg.data.seed),
-                              cfg.data, ctx.rank, ctx.world_size, vocab, ctx.device)
+                              cfg.data, layout.dp_rank, layout.dp_size, vocab, ctx.device)
 
     throughput.peak_flops, peak_source = device_peak_flops(ctx.device, dtype, cfg.logging.device_peak_flops)
-    logger = _start_logging(cfg, ctx, throughput, peak_source, grad_accum, resume_from)
+    logger = _start_logging(cfg, ctx, layout, throughput, peak_source, grad_accum, resume_from)
 
     eval_start = _evaluate(engine, eval_data)
     if logger and eval_start is not None:
         logger.log(state.step, {"eval_loss": eval_start})
     last_checkpoint = resume_from
-    loss = rate = float("nan")
+    loss = float("nan")
+    skipped_in_a_row = 0
     rates: list[dict[str, float]] = []
-    stop = StopSignal(ctx.device)
+    stop = StopSignal(ctx.device, cfg.run_dir / ckpt.PREEMPT_REQUEST)
     bar = progress() if ctx.is_main and cfg.logging.progress else None
     task = bar.add_task("training", total=total_steps, completed=state.step) if bar else None
     try:
@@ -113,32 +146,44 @@ def _train(cfg: TrainConfig, ctx: DistributedContext) -> TrainSummary:
             bar.start()
         while state.step < total_steps:
             started = time.perf_counter()
+            lr = engine.lr()  # the rate this step's update uses (read before the engine advances its schedule)
             micro_losses = [engine.forward_backward(tokens, last_micro_batch=i == grad_accum - 1)
                             for i, tokens in enumerate(train_data.micro_batches(state.samples_seen))]
             loss = float(all_reduce_mean(torch.stack(micro_losses).mean()))
-            if not math.isfinite(loss):
-                raise NonFiniteLossError(
-                    f"loss is {loss} at step {state.step + 1}; stopped without saving. Last good checkpoint: "
-                    f"{last_checkpoint or 'none'}. Lower optim.lr or raise schedule.warmup_steps and resume from it")
-            lr = engine.lr()
-            grad_norm = engine.step()
+            skip = not math.isfinite(loss)  # the same on every rank: the mean of a non-finite loss is non-finite
+            grad_norm = engine.step(skip)
             state.step += 1
             state.samples_seen += cfg.data.global_batch_samples
             state.tokens_seen += cfg.data.global_batch_tokens
             rate = throughput.measure(cfg.data.global_batch_tokens, time.perf_counter() - started)
             rates.append(rate)
+            if skip:
+                state.skipped_steps += 1
+                skipped_in_a_row += 1
+                if ctx.is_main:
+                    console.print(f"[yellow]step {state.step}: loss is {loss}; update skipped[/] "
+                                  f"({skipped_in_a_row} in a row, {state.skipped_steps} in the run)")
+                if skipped_in_a_row >= cfg.optim.max_skipped_steps:
+                    raise NonFiniteLossError(
+                        f"loss is {loss} at step {state.step}, the {skipped_in_a_row}th skipped step in a row; stopped "
+                        f"without saving. Last good checkpoint: {last_checkpoint or 'none'}. Lower optim.lr or raise "
+                        "schedule.warmup_steps and resume from it")
+            else:
+                skipped_in_a_row = 0
 
             if logger and state.step % cfg.logging.every == 0:
-                logger.log(state.step, {"loss": loss, "lr": lr, "grad_norm": grad_norm,
+                logger.log(state.step, {"loss": loss, "lr": lr, "grad_norm": grad_norm, "skipped": skip,
                                         "tokens": state.tokens_seen, **rate})
             stopping = stop.requested()
-            if state.step % cfg.checkpoint.every == 0 or state.step == total_steps or stopping:
+            # no checkpoint right after a skipped update: the weights may be what made the loss non-finite
+            if (state.step % cfg.checkpoint.every == 0 or state.step == total_steps or stopping) and not skip:
                 last_checkpoint = ckpt.save_checkpoint(engine, state, model_config, cfg.run_dir,
                                                        cfg.checkpoint.keep_last, ctx)
             if stopping:
                 if ctx.is_main:
-                    console.print(f"[yellow]stopped by SIGTERM after step {state.step}[/]; saved {last_checkpoint}; "
-                                  "run again (or let Slurm requeue) to resume")
+                    ckpt.mark_preempted(cfg.run_dir, state.step)
+                    console.print(f"[yellow]stopped by {stop.reason} after step {state.step}[/]; saved "
+                                  f"{last_checkpoint}; run again (or let Slurm requeue) to resume")
                 break
             if eval_data and cfg.logging.eval_every and state.step % cfg.logging.eval_every == 0 \
                     and state.step != total_steps:
@@ -179,16 +224,17 @@ def _evaluate(engine: Engine, eval_data: BatchPlan | None) -> float | None:
     return float(torch.stack(losses).mean())
 
 
-def _start_logging(cfg: TrainConfig, ctx: DistributedContext, throughput: Throughput, peak_source: str,
-                   grad_accum: int, resume_from: Path | None) -> MetricsLogger | None:
+def _start_logging(cfg: TrainConfig, ctx: DistributedContext, layout: Layout, throughput: Throughput,
+                   peak_source: str, grad_accum: int, resume_from: Path | None) -> MetricsLogger | None:
     """Rank 0 states the run's geometry and the MFU basis, then opens the metric sinks."""
     if not ctx.is_main:
         return None
     console.print(
         f"[bold]train[/] {cfg.run_dir}: engine {cfg.engine.kind}"
         f"{f' ZeRO-{cfg.engine.zero_stage}' if cfg.engine.kind == 'deepspeed' else ''}, {ctx.world_size} rank(s) "
-        f"on {ctx.device.type} ({ctx.backend}), global batch {cfg.data.global_batch_tokens:,} tokens = "
-        f"{ctx.world_size} x {cfg.data.micro_batch_size} x {grad_accum} accumulation x {cfg.data.seq_len}"
+        f"on {ctx.device.type} ({ctx.backend}), {layout.describe()}, global batch {cfg.data.global_batch_tokens:,} "
+        f"tokens = {layout.dp_size} data-parallel x {cfg.data.micro_batch_size} x {grad_accum} accumulation x "
+        f"{cfg.data.seq_len}"
         + (f"; resuming from {resume_from}" if resume_from else ""))
     console.print(f"MFU basis: {throughput.flops_per_token:.4g} FLOPs/token (6N + 12·L·d·T); device peak "
                   f"{throughput.peak_flops:.4g} FLOP/s ({peak_source})")

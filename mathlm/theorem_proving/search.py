@@ -15,7 +15,8 @@ Every expansion is recorded in ``trace``: the state, its path score, each candid
 what the prover said, and the time spent.
 
 The search stops at the first checked proof, or when the frontier is empty, or at a budget: expansions
-(the paper's iterations), tactics applied, or wall time.
+(the paper's iterations), tactics applied, or wall time (checked before each expansion, as Llemma's
+search does: the candidates of an expansion that started are all tried).
 """
 
 from __future__ import annotations
@@ -177,8 +178,10 @@ def _try(
 def _budget_stop(
     result: SearchResult, budget: SearchBudget, elapsed: float, tactics_only: bool = False
 ) -> str:
-    """The budget that is spent, or '' while the search may go on."""
-    if elapsed >= budget.timeout_s:
+    """The budget that is spent, or '' while the search may go on. Inside an expansion only the tactic
+    budget counts: as in Llemma's search, time and expansions are checked before each expansion, so the
+    candidates a (slow) model call produced are always tried."""
+    if not tactics_only and elapsed >= budget.timeout_s:
         return "time_budget"
     if budget.max_tactics is not None and result.tactics_applied >= budget.max_tactics:
         return "tactic_budget"

@@ -38,15 +38,19 @@ def test_pal_solution_value(pool: SandboxPool) -> None:
 
 @needs_bwrap
 def test_sympy_answer_also_as_latex(pool: SandboxPool) -> None:
-    result = pool.run("from sympy import symbols, solve, Rational\nx = symbols('x')\n"
-                      "answer = solve(2*x - 1, x)[0]\n", "answer")
+    result = pool.run(
+        "from sympy import symbols, solve, Rational\nx = symbols('x')\nanswer = solve(2*x - 1, x)[0]\n",
+        "answer",
+    )
     assert result.ok and result.value == "1/2" and result.value_latex == "\\frac{1}{2}"
 
 
 @needs_bwrap
 def test_numpy_and_threads_work(pool: SandboxPool) -> None:
-    program = ("import numpy as np, threading\nout = []\nt = threading.Thread(target=lambda: out.append(1))\n"
-               "t.start()\nt.join()\nanswer = int(np.arange(5).sum()) + out[0]\n")
+    program = (
+        "import numpy as np, threading\nout = []\nt = threading.Thread(target=lambda: out.append(1))\n"
+        "t.start()\nt.join()\nanswer = int(np.arange(5).sum()) + out[0]\n"
+    )
     assert pool.run(program, "answer").value == "11"
 
 
@@ -58,7 +62,10 @@ def test_stdout_is_captured(pool: SandboxPool) -> None:
 
 @needs_bwrap
 def test_files_inside_the_workdir_work_and_do_not_persist(pool: SandboxPool) -> None:
-    assert pool.run("open('notes.txt', 'w').write('a')\nanswer = open('notes.txt').read()", "answer").value == "a"
+    assert (
+        pool.run("open('notes.txt', 'w').write('a')\nanswer = open('notes.txt').read()", "answer").value
+        == "a"
+    )
     for _ in range(2):  # whichever worker ran it
         result = pool.run("import os\nanswer = sorted(os.listdir('.'))", "answer")
         assert result.ok and result.value == "[]"
@@ -82,18 +89,28 @@ def test_limits_give_their_statuses(pool: SandboxPool) -> None:
     assert pool.run("while True:\n    pass\n").status == "timeout"
     assert pool.run("block = bytearray(8 * 2**30)\n").status == "memory"
     assert "File too large" in (pool.run("open('b', 'wb').write(b'x' * 2**21)\n").error or "")
-    assert "No space left" in (pool.run("for i in range(10**5):\n    open(f'f{i}', 'w').close()\n").error or "")
+    assert "No space left" in (
+        pool.run("for i in range(10**5):\n    open(f'f{i}', 'w').close()\n").error or ""
+    )
     assert pool.run("import os\nos.fork()\n").error == "PermissionError: [Errno 1] Operation not permitted"
 
 
 @needs_bwrap
 def test_the_evaluator_checks_every_reply_again(pool: SandboxPool) -> None:
     """Whatever a worker sends, the result has a known status and bounded text fields."""
-    for reply in ({"status": "ok", "value": 5}, {"status": "pwned"}, {"status": "ok", "stdout": ["x"]},
-                  {"status": "ok", "seconds": float("nan")}, {"status": "error", "error": {"a": 1}}):
+    for reply in (
+        {"status": "ok", "value": 5},
+        {"status": "pwned"},
+        {"status": "ok", "stdout": ["x"]},
+        {"status": "ok", "seconds": float("nan")},
+        {"status": "error", "error": {"a": 1}},
+    ):
         assert pool._checked(reply).error == "the sandbox worker sent an invalid reply", reply
     long = pool._checked({"status": "ok", "value": "9" * 10**6, "stdout": "o" * 10**6})
-    assert len(long.value or "") == pool.limits.max_value_chars and len(long.stdout) == pool.limits.max_output_chars
+    assert (
+        len(long.value or "") == pool.limits.max_value_chars
+        and len(long.stdout) == pool.limits.max_output_chars
+    )
 
 
 @needs_bwrap
@@ -124,7 +141,9 @@ def test_a_sandbox_that_cannot_start_says_why(tmp_path: Path, monkeypatch: pytes
     fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to creating new namespace' >&2\nexit 1\n")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
-    with pytest.raises(MathlmError, match="No permissions to creating new namespace.*unprivileged user namespaces"):
+    with pytest.raises(
+        MathlmError, match="No permissions to creating new namespace.*unprivileged user namespaces"
+    ):
         SandboxPool(workers=1)
 
 
@@ -142,7 +161,9 @@ def test_replacement_that_cannot_start_fails_the_call_instead_of_waiting() -> No
         starts.append(1)
         if len(starts) > 1:
             raise WorkerStartError("no more workers")
-        return JsonLineWorker.start([sys.executable, "-c", "print('{}', flush=True)\nimport time\ntime.sleep(60)"])
+        return JsonLineWorker.start(
+            [sys.executable, "-c", "print('{}', flush=True)\nimport time\ntime.sleep(60)"]
+        )
 
     pool = WorkerPool(factory, 1)
     for _ in range(3):  # the silent worker misses its deadline; its replacement, and every retry, fails
@@ -153,7 +174,10 @@ def test_replacement_that_cannot_start_fails_the_call_instead_of_waiting() -> No
 
 
 def test_worker_replies_are_bounded() -> None:
-    flood = "import sys\nprint('{}', flush=True)\nsys.stdin.readline()\nsys.stdout.write('x' * 10**7)\nsys.stdout.flush()"
+    flood = (
+        "import sys\nprint('{}', flush=True)\nsys.stdin.readline()\n"
+        "sys.stdout.write('x' * 10**7)\nsys.stdout.flush()"
+    )
     worker = JsonLineWorker.start([sys.executable, "-c", flood], max_line_bytes=1 << 16)
     try:
         assert worker.request({"go": 1}, timeout_s=10) is None  # an endless line is not read to its end
@@ -164,8 +188,11 @@ def test_worker_replies_are_bounded() -> None:
 def test_seccomp_numbers_match_libseccomp() -> None:
     """Our x86-64 and aarch64 tables against libseccomp's (Debian python3-seccomp), where it is installed."""
     tables = {"X86_64": sandbox_worker.SYSCALLS_X86_64, "AARCH64": sandbox_worker.SYSCALLS_AARCH64}
-    probe = ("import json, seccomp\nprint(json.dumps({arch: {n: seccomp.resolve_syscall(getattr(seccomp.Arch, arch), n)"
-             f" for n in names}} for arch, names in {({a: sorted(t) for a, t in tables.items()})!r}.items()}}))")
+    probe = (
+        "import json, seccomp\n"
+        "print(json.dumps({arch: {n: seccomp.resolve_syscall(getattr(seccomp.Arch, arch), n)"
+        f" for n in names}} for arch, names in { ({a: sorted(t) for a, t in tables.items()})!r}.items()}}))"
+    )
     done = subprocess.run(["/usr/bin/python3", "-c", probe], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         pytest.skip("python3-seccomp is not installed for /usr/bin/python3")
@@ -183,19 +210,29 @@ def test_aarch64_filter_checks_its_own_architecture() -> None:
 
 @needs_bwrap
 def test_cli_answers_every_program_in_input_order(tmp_path: Path) -> None:
-    lines = [json.dumps({"id": "a", "program": "def solution():\n    return 6 * 7\n", "call": "solution()"}),
-             json.dumps({"id": 2, "program": "import os\nos.fork()\n", "call": None}),
-             "{not json",
-             json.dumps({"id": "c", "program": "print('hi')\n", "call": None})]
+    lines = [
+        json.dumps({"id": "a", "program": "def solution():\n    return 6 * 7\n", "call": "solution()"}),
+        json.dumps({"id": 2, "program": "import os\nos.fork()\n", "call": None}),
+        "{not json",
+        json.dumps({"id": "c", "program": "print('hi')\n", "call": None}),
+    ]
     path = tmp_path / "programs.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    done = subprocess.run([sys.executable, "-m", "mathlm.cli", "eval", "sandbox", str(path), "--workers", "1"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "mathlm.cli", "eval", "sandbox", str(path), "--workers", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     out = [json.loads(line) for line in done.stdout.splitlines()]
     assert [(o["id"], o["status"]) for o in out] == [("a", "ok"), (2, "error"), (None, "error"), ("c", "ok")]
     assert out[0]["value"] == "42" and out[3]["stdout"] == "hi\n" and out[2]["line"] == 3
     assert done.returncode == 1 and "line 3: not JSON" in done.stderr  # the bad line is counted, not lost
     path.write_text("\n".join(lines[:2]) + "\n")
-    done = subprocess.run([sys.executable, "-m", "mathlm.cli", "eval", "sandbox", str(path), "--workers", "1"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "mathlm.cli", "eval", "sandbox", str(path), "--workers", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0 and len(done.stdout.splitlines()) == 2

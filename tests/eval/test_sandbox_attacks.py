@@ -26,8 +26,10 @@ DRIVER = Path(__file__).with_name("sandbox_attacks.py")
 TEST_USER = "mathlm-sandbox-test"
 SYSTEM_PYTHON = "/usr/bin/python3"
 
-pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None,
-                                reason="bubblewrap is not installed (scripts/install_system_deps.sh installs it)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("bwrap") is None,
+    reason="bubblewrap is not installed (scripts/install_system_deps.sh installs it)",
+)
 
 
 def _run_driver(command: list[str], cwd: Path) -> dict:
@@ -53,8 +55,19 @@ def ordinary_user() -> str:
     try:
         pwd.getpwnam(TEST_USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
-                        "--shell", "/usr/sbin/nologin", TEST_USER], check=True)
+        subprocess.run(
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--home-dir",
+                "/nonexistent",
+                "--shell",
+                "/usr/sbin/nologin",
+                TEST_USER,
+            ],
+            check=True,
+        )
     return TEST_USER
 
 
@@ -63,7 +76,9 @@ def readable_checkout() -> Iterator[Path]:
     """The package and the driver copied where any user can read them (a checkout under /root is not)."""
     folder = Path(tempfile.mkdtemp(prefix="mathlm-attack-checkout-"))
     try:
-        shutil.copytree(REPO / "mathlm", folder / "mathlm", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(
+            REPO / "mathlm", folder / "mathlm", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
         (folder / "tests" / "eval").mkdir(parents=True)
         shutil.copy(DRIVER, folder / "tests" / "eval" / DRIVER.name)
         shutil.copy(REPO / "pyproject.toml", folder / "pyproject.toml")
@@ -75,10 +90,22 @@ def readable_checkout() -> Iterator[Path]:
 
 
 def test_attack_suite_as_an_ordinary_user(ordinary_user: str, readable_checkout: Path) -> None:
-    command = ["runuser", "-u", ordinary_user, "--", "env", f"PYTHONPATH={readable_checkout}", SYSTEM_PYTHON,
-               str(readable_checkout / "tests" / "eval" / DRIVER.name), "--python", SYSTEM_PYTHON]
+    command = [
+        "runuser",
+        "-u",
+        ordinary_user,
+        "--",
+        "env",
+        f"PYTHONPATH={readable_checkout}",
+        SYSTEM_PYTHON,
+        str(readable_checkout / "tests" / "eval" / DRIVER.name),
+        "--python",
+        SYSTEM_PYTHON,
+    ]
     site = sysconfig.get_paths()["purelib"]  # sympy and numpy, when that user may read them
-    check = subprocess.run(["runuser", "-u", ordinary_user, "--", "test", "-r", f"{site}/sympy/__init__.py"], check=False)
+    check = subprocess.run(
+        ["runuser", "-u", ordinary_user, "--", "test", "-r", f"{site}/sympy/__init__.py"], check=False
+    )
     if check.returncode == 0:
         command += ["--library-path", site]
     report = _run_driver(command, readable_checkout)

@@ -14,20 +14,24 @@ from mathlm.config import ConfigError
 from mathlm.errors import MathlmError
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.trainer import NonFiniteLossError, train
-from tests.support.pretrain import TINY_CONFIG, tiny_overrides, write_shard
+from tests.support.pretrain import TINY_CONFIG, set_options, tiny_overrides, write_shard
 
 
-def test_nan_loss_stops_with_the_step_and_the_last_good_checkpoint(tiny_config: Callable[..., TrainConfig],
-                                                                   single_process: None, tmp_path: Path) -> None:
-    # An absurd learning rate blows the weights up after the first update.
-    cfg = tiny_config("optim.lr=1e30", "schedule.warmup_steps=0", "checkpoint.every=1")
+def test_a_diverged_run_stops_after_max_skipped_steps(tiny_config: Callable[..., TrainConfig],
+                                                     single_process: None, tmp_path: Path) -> None:
+    # An absurd learning rate blows the weights up after the first update; every later loss is NaN.
+    cfg = tiny_config("optim.lr=1e30", "schedule.warmup_steps=0", "checkpoint.every=1", "optim.max_skipped_steps=3")
     with pytest.raises(NonFiniteLossError) as error:
         train(cfg)
-    found = re.search(r"loss is nan at step (\d+); .*Last good checkpoint: (\S+)\. ", str(error.value))
+    found = re.search(r"loss is nan at step (\d+), the 3th skipped step in a row; .*Last good checkpoint: (\S+)\. ",
+                      str(error.value))
     assert found, str(error.value)
-    bad_step, named = int(found[1]), Path(found[2])
-    assert named == tmp_path / "run" / "checkpoints" / f"step_{bad_step - 1:08d}" and named.is_dir()
-    assert not (tmp_path / "run" / "checkpoints" / f"step_{bad_step:08d}").exists()
+    stopped_at, named = int(found[1]), Path(found[2])
+    first_skipped = stopped_at - 2
+    assert named == tmp_path / "run" / "checkpoints" / f"step_{first_skipped - 1:08d}" and named.is_dir()
+    # no checkpoint was written after a skipped update
+    saved = sorted(int(p.name.removeprefix("step_")) for p in (tmp_path / "run" / "checkpoints").iterdir())
+    assert saved[-1] == first_skipped - 1
 
 
 def test_resume_into_a_model_of_another_shape_is_refused(tiny_config: Callable[..., TrainConfig],
@@ -70,7 +74,7 @@ def test_batch_not_divisible_by_world_and_micro_batch_is_refused(tiny_config: Ca
 def test_missing_model_checkpoint_is_a_cli_error(tiny_data: Path, tmp_path: Path) -> None:
     sets = [*tiny_overrides(tmp_path, tiny_data), "model.shape=null", f"model.checkpoint={tmp_path / 'absent'}"]
     result = subprocess.run([sys.executable, "-m", "mathlm.cli", "train", str(TINY_CONFIG),
-                             *sum((["--set", s] for s in sets), [])], capture_output=True, text=True, timeout=120)
+                             *set_options(sets)], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 2
     message = " ".join(result.stderr.split())  # rich wraps long lines
     assert "model checkpoint" in message and "absent does not exist" in message

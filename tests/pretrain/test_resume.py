@@ -18,7 +18,7 @@ from mathlm.pretrain import checkpoint as ckpt
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.engine import FSDP2Engine
 from mathlm.pretrain.trainer import train
-from tests.support.pretrain import TINY_CONFIG, step_losses, tiny_overrides, torchrun
+from tests.support.pretrain import TINY_CONFIG, set_options, step_losses, tiny_overrides, torchrun
 
 ENGINES = {
     "fsdp2": ["engine.kind=fsdp2"],
@@ -49,10 +49,10 @@ def test_resumed_run_reproduces_uninterrupted_losses(engine: str, tiny_config: C
 
 @pytest.mark.slow
 def test_two_processes_under_torchrun_resume_exactly(tiny_data: Path, tmp_path: Path, no_launch_env: None) -> None:
-    base = ["train", str(TINY_CONFIG), *sum((["--set", o] for o in tiny_overrides(tmp_path, tiny_data)), [])]
+    base = ["train", str(TINY_CONFIG), *set_options(tiny_overrides(tmp_path, tiny_data))]
 
     def launch(*overrides: str) -> None:
-        result = torchrun(2, [*base, *sum((["--set", o] for o in overrides), [])])
+        result = torchrun(2, [*base, *set_options(overrides)])
         assert result.returncode == 0, result.stderr[-3000:]
 
     launch(f"run_dir={tmp_path / 'full'}")
@@ -100,7 +100,7 @@ def test_sigterm_saves_a_checkpoint_at_the_step_reached(tiny_data: Path, tmp_pat
     """What Slurm does on preemption: SIGTERM to the trainer, then the requeued job starts it again."""
     run_dir = tmp_path / "run"
     sets = [*tiny_overrides(tmp_path, tiny_data), "schedule.decay_steps=100000", "checkpoint.every=100000"]
-    command = [sys.executable, "-m", "mathlm.cli", "train", str(TINY_CONFIG), *sum((["--set", s] for s in sets), [])]
+    command = [sys.executable, "-m", "mathlm.cli", "train", str(TINY_CONFIG), *set_options(sets)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     metrics = run_dir / "metrics.jsonl"
     while not (metrics.is_file() and len(metrics.read_text().splitlines()) >= 3):  # some steps are done
@@ -125,3 +125,33 @@ def test_a_changed_peak_lr_applies_after_resume(tiny_config: Callable[..., Train
     # step 5 is 2 of tiny.yaml's 6 cosine steps in, now on a peak of 6e-3
     floor = 6e-3 / 30
     assert lrs[5] == pytest.approx(floor + (6e-3 - floor) * 0.5 * (1 + math.cos(math.pi * 2 / 6)))
+
+
+def test_preemption_request_saves_then_marks_the_run_for_requeue(tiny_config: Callable[..., TrainConfig],
+                                                                 single_process: None, tmp_path: Path) -> None:
+    """What the Slurm job's trap does on the warning: the request file stops the run after a saved step."""
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / ckpt.PREEMPT_REQUEST).touch()
+    summary = train(tiny_config("checkpoint.every=100"))
+    assert summary.steps == 1 and summary.last_checkpoint == ckpt.checkpoint_path(run_dir, 1)
+    assert json.loads((run_dir / ckpt.PREEMPTED_MARKER).read_text())["step"] == 1
+    assert not (run_dir / ckpt.PREEMPT_REQUEST).exists()
+    # the requeued job resumes and finishes; a finished run started again does nothing and succeeds
+    assert train(tiny_config("checkpoint.every=100")).steps == 8
+    assert not (run_dir / ckpt.PREEMPTED_MARKER).exists()
+    again = train(tiny_config())
+    assert again.steps == 8 and again.resumed_from == ckpt.checkpoint_path(run_dir, 8)
+
+
+def test_a_second_run_in_the_same_directory_is_refused(tiny_config: Callable[..., TrainConfig],
+                                                       single_process: None, tmp_path: Path) -> None:
+    from mathlm.pretrain.run_lock import RunLock
+
+    holder = RunLock(tmp_path / "run")
+    assert holder.acquire() is None
+    try:
+        with pytest.raises(MathlmError, match=r"is in use by another training run \(pid \d+ on "):
+            train(tiny_config())
+    finally:
+        holder.release()

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from mathlm.cli import app
 from mathlm.pretrain import checkpoint as ckpt
-from tests.support.pretrain import TINY_CONFIG, tiny_overrides
+from tests.support.pretrain import TINY_CONFIG, set_options, tiny_overrides
 
 
 def test_train_then_plot(tiny_data: Path, tmp_path: Path, single_process: None) -> None:
@@ -19,7 +19,7 @@ def test_train_then_plot(tiny_data: Path, tmp_path: Path, single_process: None) 
     sets = [*tiny_overrides(tmp_path, tiny_data), "checkpoint.every=2", "checkpoint.keep_last=2",
             "logging.tensorboard=true", "logging.eval_every=4"]
     runner = CliRunner()
-    result = runner.invoke(app, ["train", str(TINY_CONFIG), *sum((["--set", s] for s in sets), [])])
+    result = runner.invoke(app, ["train", str(TINY_CONFIG), *set_options(sets)])
     assert result.exit_code == 0, result.output
 
     # keep-last-N: only the newest two checkpoints remain, both complete

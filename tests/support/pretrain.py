@@ -50,8 +50,14 @@ def step_losses(run_dir: Path) -> dict[int, float]:
     return losses
 
 
-def torchrun(nproc: int, args: list[str], timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    """``torchrun --nproc-per-node N -m mathlm.cli ARGS`` on loopback, as a user launches training."""
+def set_options(overrides: list[str]) -> list[str]:
+    """``--set KEY=VALUE`` for each override, as the CLI takes them."""
+    return [part for override in overrides for part in ("--set", override)]
+
+
+def torchrun(nproc: int, args: list[str], timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """``torchrun --nproc-per-node N -m mathlm.cli ARGS`` on loopback, as a user launches training (the
+    timeout is for a loaded 2-core machine running 4 processes)."""
     command = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", str(nproc),
                "--master-addr", "127.0.0.1", "--master-port", str(free_port()), "-m", "mathlm.cli", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)

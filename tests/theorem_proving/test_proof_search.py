@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 
+from mathlm.theorem_proving.proposer import Candidate
 from mathlm.theorem_proving.search import SearchBudget, best_first_search, rejection_reason
 from tests.support.fake_prover import FakeProofMachine, ScriptedProposer, expected_file
 
@@ -125,3 +126,26 @@ def test_backend_failures_are_counted_by_reason_and_the_search_goes_on() -> None
 def test_a_statement_that_cannot_start_is_a_reason_not_a_crash() -> None:
     result = search(FakeProofMachine({}, {}), ScriptedProposer({}))
     assert not result.proved and result.reason == "statement_error" and "cannot parse" in result.message
+
+
+def test_candidates_of_a_slow_model_call_are_still_tried() -> None:
+    """Llemma checks the time before each expansion: a model call that outlasts the budget (a small model
+    on a loaded CPU) still has its candidates tried, and the search stops before the next expansion."""
+    transitions, script = _chain(3)
+    now = [0.0]
+
+    class SlowProposer(ScriptedProposer):
+        def propose(self, goals: str) -> list[Candidate]:
+            now[0] += 1000.0  # this call alone takes longer than the whole budget
+            return super().propose(goals)
+
+    result = best_first_search(
+        FakeProofMachine({STATEMENT: "⊢ g0"}, transitions),
+        SlowProposer(script),
+        HEADER,
+        STATEMENT,
+        SearchBudget(timeout_s=10),
+        clock=lambda: now[0],
+    )
+    assert result.reason == "time_budget" and result.expansions == 1 and result.tactics_applied >= 1
+    assert result.trace[0]["tried"]
