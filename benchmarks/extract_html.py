@@ -135,6 +135,9 @@ def load_corpus(root: Path = CORPUS) -> list[RealPage]:
 # --- expectations ---------------------------------------------------------------------------------------
 
 
+CONTROL_SPACE_OR_BLANK = re.compile(r"(\\\\)|[\s{}]|\\ ")
+
+
 def normalize(latex: str) -> str:
     """LaTeX without spacing, braces and sizing, so one formula spelled two ways compares equal."""
     latex = re.sub(
@@ -145,7 +148,9 @@ def normalize(latex: str) -> str:
     )
     for long, short in ((r"\leq", r"\le"), (r"\geq", r"\ge"), (r"\neq", r"\ne"), (r"\to", r"\rightarrow")):
         latex = latex.replace(long, short)
-    return re.sub(r"[\s{}]|\\ ", "", latex)
+    # A control space ``\ `` goes, but not the second backslash of a line break ``\\`` followed by a
+    # space (an extractor that flattens ``\\<newline>`` to ``\\ `` keeps the formula intact).
+    return CONTROL_SPACE_OR_BLANK.sub(lambda match: match.group(1) or "", latex)
 
 
 def math_spans(text: str) -> list[str]:

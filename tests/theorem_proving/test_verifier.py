@@ -257,3 +257,23 @@ def test_lean_verifier_reads_real_lean_answers(lean_binary: Path, tmp_path: Path
         assert not shadowed.verified, shadowed.reason
     finally:
         backend.close()
+
+
+def test_prove_verify_cli_for_lean_without_a_lean_project(tmp_path: Path) -> None:
+    """`mathlm prove verify --prover lean`: the textual screen alone when no Lean project is given."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from mathlm.cli import app
+
+    proofs = tmp_path / "lean.jsonl"
+    lines = [
+        {"theorem": "mathd_algebra_10", "proof": ":= by\n  norm_num [abs_of_nonneg]"},
+        {"theorem": "mathd_algebra_10", "proof": ":= by\n  sorry"},
+    ]
+    proofs.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result = CliRunner().invoke(app, ["prove", "verify", "--prover", "lean", str(proofs)])
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["verified"] for o in out] == [True, False] and result.exit_code == 0
+    assert out[0]["reason"].startswith("ok (textual screen only") and out[1]["reason"].startswith("sorry")

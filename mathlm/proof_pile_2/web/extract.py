@@ -501,7 +501,9 @@ def remove_boilerplate(tree: HTMLTree, named: frozenset[str] = FURNITURE_WORDS) 
     and they are skipped when together they would leave little of the page (the main content is never
     emptied).
     """
-    for node in outermost(tree.document.query_selector_all(NEVER_TEXT).values()):
+    # Only the body's: the text extraction never reads the head, and the head's scripts, styles and
+    # metadata are most of these elements.
+    for node in outermost(tree.body.query_selector_all(NEVER_TEXT).values()):
         node.remove()
     removed = None  # removal only detaches, so a removed node can still tell what was inside it
     for node in tree.body.query_selector_all(BOILERPLATE_SELECTOR).values():
@@ -536,16 +538,22 @@ class LinkStats:
         self.chars: dict = {}
         self.count: dict = {}
         self.total_chars = 0
+        # ``.parent`` builds a new node object, the costliest step here; links in one block share their
+        # ancestors, so the levels above each parent are looked up once (keyed by the parent's level).
+        above: dict = {}
         for link in root.get_elements_by_tag_name("a").values():
             chars = len(link.text or "")
             self.total_chars += chars
-            node = link.parent
-            for _ in range(LINK_LEVELS):
-                if node is None or node.tag in PROTECTED_TAGS:
-                    break
+            node, levels = link.parent, LINK_LEVELS
+            while levels and node is not None and node.tag not in PROTECTED_TAGS:
                 self.chars[node] = self.chars.get(node, 0) + chars
                 self.count[node] = self.count.get(node, 0) + 1
-                node = node.parent
+                levels -= 1
+                if levels:
+                    key = (node, levels)
+                    if key not in above:
+                        above[key] = node.parent
+                    node = above[key]
 
     def blocks(self) -> list:
         """The counted elements that are blocks (or spans), the candidates for link-dense navigation."""
@@ -569,11 +577,9 @@ def furniture_words(html: str) -> frozenset[str]:
     each furniture word against the whole page. Other spellings (unquoted, upper case) are missed:
     those blocks are then judged on their links and position only.
     """
-    words: set[str] = set()
-    for pattern in (CLASS_VALUE, ID_VALUE):
-        for value in pattern.findall(html):
-            words.update(NAME_WORD_SPLIT.split(value.lower()))
-    return FURNITURE_WORDS.intersection(words)
+    values = set(CLASS_VALUE.findall(html))  # a site repeats its few class names all over the page
+    values.update(ID_VALUE.findall(html))
+    return FURNITURE_WORDS.intersection(NAME_WORD_SPLIT.split(" ".join(values).lower()))
 
 
 def named_blocks(body, named: frozenset[str]) -> list:

@@ -105,3 +105,15 @@ def test_family_table_counts_held_expectations_and_kept_formulas(bench):
     assert (tallies["sphinx"].held, tallies["sphinx"].expectations) == (1, 2)
     assert (tallies["sphinx"].kept, tallies["sphinx"].formulas, tallies["sphinx"].boilerplate) == (1, 2, 1)
     assert (tallies["all"].held, tallies["all"].expectations, tallies["all"].pages) == (2, 3, 2)
+
+
+def test_normalize_tells_a_line_break_before_a_space_from_a_control_space(bench):
+    # Text extraction flattens "\\<newline>" to "\\ ": still the same line break, not "\" + control space.
+    flattened, verbatim = "T_1 & T_2 \\\\ 0 & 0", "T_1 & T_2 \\\\\n0 & 0"
+    assert bench.normalize(flattened) == bench.normalize(verbatim) == r"T_1&T_2\\0&0"
+    assert bench.normalize(r"a\ b") == "ab"
+    assert bench.normalize("a\\\\\\ b") == r"a\\b"
+    text = "\\[ T = \\left[ \\begin{array}{cc} T_1 & T_2 \\\\ 0 & 0 \\end{array} \\right] \\]"
+    latex = "T = \\left[ \\begin{array}{cc}\n  T_1 & T_2 \\\\\n  0 & 0\n\\end{array} \\right]"
+    fragment = bench.MarkupFragment(latex, "x")
+    assert bench.formulas_kept([fragment], text) == 1
