@@ -66,7 +66,7 @@ def _stage_data(ctx: QuickstartContext) -> dict[str, Any]:
 def _stage_tokenize(ctx: QuickstartContext) -> dict[str, Any]:
     """Each subset's training documents -> GPT-NeoX/Megatron token shards with SmolLM2's tokenizer (the
     model the quickstart trains), plus the mixture config that points at them."""
-    from mathlm.pretrained import smollm2_hf_checkpoint
+    from mathlm.inference.pretrained import smollm2_hf_checkpoint
     from mathlm.proof_pile_2.tokens.pipeline import tokenize_subsets
 
     documents = Path(ctx.outputs["data"]["workdir"]) if "data" in ctx.outputs else ctx.workdir / "data"
