@@ -128,9 +128,12 @@ def run_datatrove(docs: Path, tokenizer_json: Path, eos_token: str, out: Path) -
     from datatrove.pipeline.readers import JsonlReader
     from datatrove.pipeline.tokens import MegatronDocumentTokenizer
 
-    pipeline = [JsonlReader(str(docs)),
-                MegatronDocumentTokenizer(str(out / "datatrove"), tokenizer_name_or_path=str(tokenizer_json),
-                                          eos_token=eos_token)]
+    pipeline = [
+        JsonlReader(str(docs)),
+        MegatronDocumentTokenizer(
+            str(out / "datatrove"), tokenizer_name_or_path=str(tokenizer_json), eos_token=eos_token
+        ),
+    ]
     LocalPipelineExecutor(pipeline, tasks=NUM_FILES, workers=1, logging_dir=str(out / "datatrove.logs")).run()
 
 
@@ -150,25 +153,47 @@ def compare(tag: str, docs: Path, ours: Path, theirs: Path, eos_token: str, work
     our_shards = [out / f"mathlm_{rank:05d}" for rank in range(NUM_FILES)]
     their_shards = [out / "datatrove" / f"{rank:05d}_tokens" for rank in range(NUM_FILES)]
     tokens = sum(len(doc) for doc in shard_tokens(our_shards))
-    identical = all(np.array_equal(a, b) for a, b in zip(shard_tokens(our_shards), shard_tokens(their_shards),
-                                                          strict=True))
+    identical = all(
+        np.array_equal(a, b)
+        for a, b in zip(shard_tokens(our_shards), shard_tokens(their_shards), strict=True)
+    )
     ratio = (tokens / our_cpu) / (tokens / their_cpu)
     return [
-        {"tokenizer": tag, "tool": "mathlm", "tokens": tokens, "CPU s": our_cpu, "wall s": our_wall,
-         "tokens/s/core": round(tokens / our_cpu), "ratio": f"{ratio:.2f}x",
-         "same tokens": "yes" if identical else "NO"},
-        {"tokenizer": tag, "tool": "datatrove", "tokens": tokens, "CPU s": their_cpu,
-         "wall s": their_wall, "tokens/s/core": round(tokens / their_cpu), "ratio": "1.00x",
-         "same tokens": ""},
+        {
+            "tokenizer": tag,
+            "tool": "mathlm",
+            "tokens": tokens,
+            "CPU s": our_cpu,
+            "wall s": our_wall,
+            "tokens/s/core": round(tokens / our_cpu),
+            "ratio": f"{ratio:.2f}x",
+            "same tokens": "yes" if identical else "NO",
+        },
+        {
+            "tokenizer": tag,
+            "tool": "datatrove",
+            "tokens": tokens,
+            "CPU s": their_cpu,
+            "wall s": their_wall,
+            "tokens/s/core": round(tokens / their_cpu),
+            "ratio": "1.00x",
+            "same tokens": "",
+        },
     ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--input", type=Path, default=None,
-                        help="JSONL documents (file or folder); default: sample corpora + SymPy sources")
+    parser.add_argument(
+        "--input",
+        type=Path,
+        default=None,
+        help="JSONL documents (file or folder); default: sample corpora + SymPy sources",
+    )
     parser.add_argument("--megabytes", type=float, default=24.0, help="at most this much text to tokenize")
-    parser.add_argument("--sp-vocab", type=int, default=8000, help="vocabulary of the Llama-style sentencepiece")
+    parser.add_argument(
+        "--sp-vocab", type=int, default=8000, help="vocabulary of the Llama-style sentencepiece"
+    )
     args = parser.parse_args()
 
     from mathlm.inference.pretrained import smollm2_hf_checkpoint
@@ -184,15 +209,21 @@ def main() -> None:
         count, size = write_corpus(texts, args.megabytes, docs)
         source = args.input or "the sample corpora + SymPy sources"
         console.print(f"{count:,} distinct documents, {size / 1e6:.1f} MB, {NUM_FILES} files, from {source}")
-        sp_model = train_llama_style_sentencepiece(texts_up_to(texts, 4_000_000), work / "llama_style.model",
-                                                   args.sp_vocab)
+        sp_model = train_llama_style_sentencepiece(
+            texts_up_to(texts, 4_000_000), work / "llama_style.model", args.sp_vocab
+        )
         sp_json = hf_tokenizer_from_sentencepiece(sp_model, work / "llama_style_hf") / "tokenizer.json"
         smollm2_json = smollm2_hf_checkpoint() / "tokenizer.json"
         warm_up()
         rows = compare("Llama-style .model", docs, sp_model, sp_json, "</s>", work)
         rows += compare("SmolLM2 .json", docs, smollm2_json, smollm2_json, "<|im_end|>", work)
-        console.print(summary_table("tokenization throughput, 1 process, 1 tokenizer thread (datatrove = its "
-                                    "MegatronDocumentTokenizer; ratio = tokens/s/core vs datatrove)", rows))
+        console.print(
+            summary_table(
+                "tokenization throughput, 1 process, 1 tokenizer thread (datatrove = its "
+                "MegatronDocumentTokenizer; ratio = tokens/s/core vs datatrove)",
+                rows,
+            )
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -47,19 +47,29 @@ PRESETS = {
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--preset", choices=PRESETS, default="small")
     parser.add_argument("--seq-len", type=int, default=256)
     parser.add_argument("--micro-batch", type=int, default=4)
     parser.add_argument("--accum", type=int, default=2)
     parser.add_argument("--steps", type=int, default=6)
-    parser.add_argument("--rounds", type=int, default=2, help="alternate peer and trainer this many times; best of each")
-    parser.add_argument("--dtype", choices=["float32", "bfloat16"], default=None,
-                        help="default: bfloat16 on GPU, float32 on CPU")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="alternate peer and trainer this many times; best of each"
+    )
+    parser.add_argument(
+        "--dtype",
+        choices=["float32", "bfloat16"],
+        default=None,
+        help="default: bfloat16 on GPU, float32 on CPU",
+    )
     parser.add_argument("--engine", choices=["fsdp2", "deepspeed"], default="fsdp2")
     parser.add_argument("--attention", choices=["sdpa", "eager", "flash_attention_2"], default="sdpa")
     parser.add_argument("--activation-checkpointing", action="store_true")
-    parser.add_argument("--compile", action="store_true", help="torch.compile each decoder layer (both loops)")
+    parser.add_argument(
+        "--compile", action="store_true", help="torch.compile each decoder layer (both loops)"
+    )
     return parser.parse_args()
 
 
@@ -78,22 +88,41 @@ def trainer_config(args: argparse.Namespace, root: Path):  # -> TrainConfig
     from mathlm.pretrain.config import TrainConfig
 
     vocab, hidden, inter, layers, heads, kv = PRESETS[args.preset]
-    return validate_config({
-        "run_dir": str(root / "run"),
-        "model": {"shape": {"vocab_size": vocab, "hidden_size": hidden, "intermediate_size": inter,
-                            "num_layers": layers, "num_heads": heads, "num_kv_heads": kv,
-                            "max_position_embeddings": max(args.seq_len, 2048)},
-                  "attention": args.attention, "activation_checkpointing": args.activation_checkpointing,
-                  "compile": args.compile, "dtype": args.dtype or "auto"},
-        "engine": {"kind": args.engine},
-        "optim": {"lr": 1e-4},
-        "schedule": {"warmup_steps": 1, "decay_steps": args.steps},
-        "data": {"seq_len": args.seq_len, "micro_batch_size": args.micro_batch,
-                 "global_batch_tokens": args.seq_len * args.micro_batch * args.accum,
-                 "mixture": {"root": str(root), "sources": [{"name": "random", "weight": 1, "paths": ["tokens"]}]}},
-        "checkpoint": {"every": 10**9, "keep_last": 1, "resume": "never"},
-        "logging": {"tensorboard": False, "progress": False},
-    }, TrainConfig)
+    return validate_config(
+        {
+            "run_dir": str(root / "run"),
+            "model": {
+                "shape": {
+                    "vocab_size": vocab,
+                    "hidden_size": hidden,
+                    "intermediate_size": inter,
+                    "num_layers": layers,
+                    "num_heads": heads,
+                    "num_kv_heads": kv,
+                    "max_position_embeddings": max(args.seq_len, 2048),
+                },
+                "attention": args.attention,
+                "activation_checkpointing": args.activation_checkpointing,
+                "compile": args.compile,
+                "dtype": args.dtype or "auto",
+            },
+            "engine": {"kind": args.engine},
+            "optim": {"lr": 1e-4},
+            "schedule": {"warmup_steps": 1, "decay_steps": args.steps},
+            "data": {
+                "seq_len": args.seq_len,
+                "micro_batch_size": args.micro_batch,
+                "global_batch_tokens": args.seq_len * args.micro_batch * args.accum,
+                "mixture": {
+                    "root": str(root),
+                    "sources": [{"name": "random", "weight": 1, "paths": ["tokens"]}],
+                },
+            },
+            "checkpoint": {"every": 10**9, "keep_last": 1, "resume": "never"},
+            "logging": {"tensorboard": False, "progress": False},
+        },
+        TrainConfig,
+    )
 
 
 def fsdp2_loop(cfg, device: torch.device, dtype: torch.dtype, steps: int, accum: int) -> float:
@@ -113,8 +142,14 @@ def fsdp2_loop(cfg, device: torch.device, dtype: torch.dtype, steps: int, accum:
     fully_shard(model, mp_policy=policy)
     materialize(model, weight_source(cfg.model), device)
     fused = device.type == "cuda"
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, betas=(0.9, 0.95), weight_decay=0.1,
-                                  fused=fused or None, foreach=None if fused else True)
+    optimizer = torch.optim.AdamW(
+        model.parameters(),
+        lr=1e-4,
+        betas=(0.9, 0.95),
+        weight_decay=0.1,
+        fused=fused or None,
+        foreach=None if fused else True,
+    )
     samples = open_mixture(cfg.data.mixture, cfg.data, steps * cfg.data.global_batch_samples, cfg.data.seed)
     mb = cfg.data.micro_batch_size
     times = []
@@ -142,7 +177,9 @@ def model_flops_per_token(cfg, seq_len: int) -> float:
     from mathlm.pretrain.model import llama_config
 
     config = llama_config(cfg.model).to_dict()
-    return flops_per_token(matmul_parameters_of(config), config["num_hidden_layers"], config["hidden_size"], seq_len)
+    return flops_per_token(
+        matmul_parameters_of(config), config["num_hidden_layers"], config["hidden_size"], seq_len
+    )
 
 
 def main() -> None:
@@ -158,8 +195,9 @@ def main() -> None:
         root = Path(tmp)
         cfg = trainer_config(args, root)
         dtype = compute_dtype(cfg.model, device)
-        write_tokens(root, cfg.model.shape.vocab_size,
-                     max(2_000_000, 2 * args.steps * cfg.data.global_batch_tokens))
+        write_tokens(
+            root, cfg.model.shape.vocab_size, max(2_000_000, 2 * args.steps * cfg.data.global_batch_tokens)
+        )
         fpt = model_flops_per_token(cfg, args.seq_len)
         # Alternate the two, best of --rounds each: the first runs in a process pay for warm-up (allocator,
         # kernels) that a single ordered pair would charge to whichever runs first.
@@ -172,10 +210,14 @@ def main() -> None:
                 shutdown_distributed()
             ours = max(ours, train(cfg).tokens_per_s)
         peak, source = device_peak_flops(device, dtype, None)
-    name = torch.cuda.get_device_name() if device.type == "cuda" else f"CPU ({torch.get_num_threads()} threads)"
-    print(f"\ndevice: {name}; dtype {dtype}; preset {args.preset}; seq_len {args.seq_len}; "
-          f"batch {args.micro_batch} x {args.accum} accumulation; {args.steps} steps (first excluded); "
-          f"best of {args.rounds} alternating rounds")
+    name = (
+        torch.cuda.get_device_name() if device.type == "cuda" else f"CPU ({torch.get_num_threads()} threads)"
+    )
+    print(
+        f"\ndevice: {name}; dtype {dtype}; preset {args.preset}; seq_len {args.seq_len}; "
+        f"batch {args.micro_batch} x {args.accum} accumulation; {args.steps} steps (first excluded); "
+        f"best of {args.rounds} alternating rounds"
+    )
     print(f"model FLOPs/token {fpt:.4g}; peak {peak:.4g} FLOP/s ({source})")
     print(f"{'loop':<30}{'tokens/s':>12}{'MFU':>10}")
     for label, rate in ((f"mathlm trainer ({args.engine})", ours), ("plain FSDP2 loop (peer)", peer)):

@@ -113,8 +113,13 @@ def dump_config(config: BaseModel, path: str | Path) -> None:
     Path(path).write_text(yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False), encoding="utf-8")
 
 
-def _describe(error: Mapping[str, Any], model: type[BaseModel], source: str, lines: Mapping[str, int],
-              overridden: set[str]) -> str:
+def _describe(
+    error: Mapping[str, Any],
+    model: type[BaseModel],
+    source: str,
+    lines: Mapping[str, int],
+    overridden: set[str],
+) -> str:
     loc = [str(part) for part in error["loc"]]
     key = ".".join(loc)
     where = f"{source}:{lines[key]}" if key in lines else source

@@ -55,7 +55,9 @@ def track(items: Iterable[T], description: str, total: int | None = None) -> Ite
             bar.advance(task)
 
 
-def summary_table(title: str, rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> Table:
+def summary_table(
+    title: str, rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None
+) -> Table:
     """A table of dict rows; columns default to the keys of the first row, in order."""
     table = Table(title=title, title_justify="left")
     columns = list(columns or (rows[0].keys() if rows else []))

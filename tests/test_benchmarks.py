@@ -13,8 +13,16 @@ from mathlm.benchmarks.specs import split_sat_options
 from mathlm.errors import MathlmError
 
 # mathlm/assets/README.md: rows per file.
-DOCUMENTED_COUNTS = {"math": 5000, "math500": 500, "gsm8k": 1319, "ocw": 272, "mmlu_stem": 3018, "sat": 32,
-                     "minif2f": 488, "minif2f_llemma": 488}
+DOCUMENTED_COUNTS = {
+    "math": 5000,
+    "math500": 500,
+    "gsm8k": 1319,
+    "ocw": 272,
+    "mmlu_stem": 3018,
+    "sat": 32,
+    "minif2f": 488,
+    "minif2f_llemma": 488,
+}
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENTED_COUNTS))
@@ -32,8 +40,14 @@ def test_registry_lists_every_vendored_benchmark() -> None:
 def test_math_subjects_levels_and_answers_match_the_readme() -> None:
     records = load_benchmark("math")
     assert Counter(r.subject for r in records) == {
-        "Algebra": 1187, "Intermediate Algebra": 903, "Prealgebra": 871, "Precalculus": 546,
-        "Number Theory": 540, "Geometry": 479, "Counting & Probability": 474}
+        "Algebra": 1187,
+        "Intermediate Algebra": 903,
+        "Prealgebra": 871,
+        "Precalculus": 546,
+        "Number Theory": 540,
+        "Geometry": 479,
+        "Counting & Probability": 474,
+    }
     assert Counter(r.level for r in records) == {1: 437, 2: 894, 3: 1131, 4: 1214, 5: 1324}
     first = records[0]
     assert (first.id, first.answer, first.level) == ("0", "2", 3)
@@ -55,8 +69,10 @@ def test_gsm8k_separates_rationale_and_final_answer() -> None:
     assert first.id == "0" and first.answer == "18"
     assert first.problem.startswith("Janet’s ducks lay 16 eggs")
     assert "####" not in first.solution and first.solution.endswith("every day at the farmer’s market.")
-    assert all("####" not in r.solution and r.answer.replace(",", "").lstrip("-").replace(".", "").isdigit()
-               for r in records)
+    assert all(
+        "####" not in r.solution and r.answer.replace(",", "").lstrip("-").replace(".", "").isdigit()
+        for r in records
+    )
 
 
 def test_multiple_choice_answers_are_letters_with_four_choices() -> None:
@@ -72,8 +88,10 @@ def test_multiple_choice_answers_are_letters_with_four_choices() -> None:
 
 def test_sat_options_with_periods_and_capital_letters_inside_options() -> None:
     assert split_sat_options("A. 1,190 B. 1,900 C. 2,900 D. 19,000") == ("1,190", "1,900", "2,900", "19,000")
-    options = ("A) The median of data set A is greater B) The median of data set A is less "
-               "C) The medians of data sets A and B are equal D) Not enough information")
+    options = (
+        "A) The median of data set A is greater B) The median of data set A is less "
+        "C) The medians of data sets A and B are equal D) Not enough information"
+    )
     assert split_sat_options(options)[2] == "The medians of data sets A and B are equal"
     with pytest.raises(ValueError, match="A\\) ... B\\)"):
         split_sat_options("A) 1 B) 2 C) 3")
@@ -107,7 +125,10 @@ def test_unknown_benchmark_names_the_known_ones() -> None:
 
 def test_malformed_line_is_an_error_naming_file_and_line(tmp_path) -> None:
     path = tmp_path / "gsm8k.jsonl"
-    rows = [{"question": "What is 1 + 1?", "answer": "1 + 1 = 2\n#### 2"}, {"question": "No answer line", "answer": "2"}]
+    rows = [
+        {"question": "What is 1 + 1?", "answer": "1 + 1 = 2\n#### 2"},
+        {"question": "No answer line", "answer": "2"},
+    ]
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     with pytest.raises(MathlmError, match=f"{path}:2: not a valid gsm8k record.*####"):
         load_benchmark("gsm8k", path)
@@ -121,25 +142,41 @@ def test_missing_file_says_how_to_point_at_the_data(tmp_path) -> None:
         load_benchmark("math", tmp_path / "absent.jsonl")
 
 
-def test_a_newly_registered_benchmark_is_a_decontamination_target(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_newly_registered_benchmark_is_a_decontamination_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Registering a benchmark is all it takes: no second list to edit for decontamination to check it."""
     from datatrove.data import Document
 
     from mathlm.benchmarks import BenchmarkRecord, BenchmarkSpec, register_benchmark
     from mathlm.proof_pile_2.decontamination import BenchmarkDecontaminationFilter, DecontaminationConfig
 
-    monkeypatch.setattr(BENCHMARKS, "_entries", dict(BENCHMARKS._entries))  # the registration ends with the test
-    problem = "A lighthouse keeper counts seventeen ships before noon and twice as many after noon; how many ships?"
+    monkeypatch.setattr(
+        BENCHMARKS, "_entries", dict(BENCHMARKS._entries)
+    )  # the registration ends with the test
+    problem = (
+        "A lighthouse keeper counts seventeen ships before noon and twice as many after noon; how many ships?"
+    )
     path = tmp_path / "harbour.jsonl"
     path.write_text(json.dumps({"q": problem}) + "\n", encoding="utf-8")
-    register_benchmark(BenchmarkSpec("harbour", str(path), 1, "a test set registered by a test",
-                                     lambda name, row, line: BenchmarkRecord(name, str(line), row["q"])))
+    register_benchmark(
+        BenchmarkSpec(
+            "harbour",
+            str(path),
+            1,
+            "a test set registered by a test",
+            lambda name, row, line: BenchmarkRecord(name, str(line), row["q"]),
+        )
+    )
 
     config = DecontaminationConfig()
     assert "harbour" in config.targets() and "math500" not in config.targets()  # math500 opts out (in MATH)
     step = BenchmarkDecontaminationFilter(config)
     page = Document(text=f"Puzzle of the day. {problem} Answer: fifty-one.", id="page")
-    clean = Document(text="Nothing from any test set is quoted on this page about lighthouses at all.", id="clean")
+    clean = Document(
+        text="Nothing from any test set is quoted on this page about lighthouses at all.", id="clean"
+    )
     assert step.filter_batch([page, clean]) == [(False, "contaminated:harbour"), True]
-    assert "harbour" not in DecontaminationConfig(exclude=["harbour"]).targets()  # a config may still exclude it
+    assert (
+        "harbour" not in DecontaminationConfig(exclude=["harbour"]).targets()
+    )  # a config may still exclude it

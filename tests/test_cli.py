@@ -55,7 +55,9 @@ def test_user_error_is_a_message_not_a_traceback(tmp_path) -> None:  # type: ign
     """The installed entry point turns MathlmError into 'error: ...' on stderr and exit status 2."""
     result = subprocess.run(
         [sys.executable, "-m", "mathlm.cli", "quickstart", "--workdir", str(tmp_path), "--stages", "nope"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     assert "error: unknown quickstart stage(s): nope" in result.stderr

@@ -104,7 +104,9 @@ def test_model_level_validator_message(tmp_path: Path) -> None:
     assert str(err.value) == f"{path}: Value error, end must be after start"
 
 
-def test_configs_path_falls_back_to_the_shipped_configs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_configs_path_falls_back_to_the_shipped_configs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`configs/...` names a config shipped in the package when no such file is where the user stands."""
     from mathlm.assets import CONFIGS_DIR
     from mathlm.config import resolve_config_path
@@ -114,6 +116,10 @@ def test_configs_path_falls_back_to_the_shipped_configs(tmp_path: Path, monkeypa
     local = tmp_path / "configs" / "train" / "tiny.yaml"
     local.parent.mkdir(parents=True)
     local.write_text("name: mine\n")
-    assert resolve_config_path("configs/train/tiny.yaml") == Path("configs/train/tiny.yaml")  # a real file wins
-    with pytest.raises(ConfigError, match=r"config file not found: configs/train/nope.yaml \(neither here nor among"):
+    assert resolve_config_path("configs/train/tiny.yaml") == Path(
+        "configs/train/tiny.yaml"
+    )  # a real file wins
+    with pytest.raises(
+        ConfigError, match=r"config file not found: configs/train/nope.yaml \(neither here nor among"
+    ):
         resolve_config_path("configs/train/nope.yaml")

@@ -13,8 +13,13 @@ from mathlm.errors import MathlmError
 from mathlm.shards.indexed import IndexedDataset, IndexedDatasetWriter
 from mathlm.shards.mixture import BlendedDataset, MixtureConfig, TokenWindows, load_mixture, plan_mixture
 
-PROOF_PILE_2 = {"arxiv": 0.271, "open-web-math": 0.543, "algebraic-stack": 0.136, "pile": 0.02,
-                "redpajama-github": 0.03}
+PROOF_PILE_2 = {
+    "arxiv": 0.271,
+    "open-web-math": 0.543,
+    "algebraic-stack": 0.136,
+    "pile": 0.02,
+    "redpajama-github": 0.03,
+}
 SEQ_LEN = 16
 
 
@@ -38,8 +43,9 @@ def proof_pile_2_like(tmp_path_factory: pytest.TempPathFactory) -> MixtureConfig
         for part in range(2):
             _shard(root / f"{name}_{part:05d}", marker, num_docs=40 + 150 * marker, seed=marker * 10 + part)
     cfg = load_mixture(CONFIGS_DIR / "data" / "proof_pile_2_mixture.yaml", overrides=[f"root={root}"])
-    return cfg.model_copy(update={"sources": [s.model_copy(update={"paths": [f"{s.name}_*"]})
-                                              for s in cfg.sources]})
+    return cfg.model_copy(
+        update={"sources": [s.model_copy(update={"paths": [f"{s.name}_*"]}) for s in cfg.sources]}
+    )
 
 
 def test_published_weights_are_the_llemma_proportions() -> None:
@@ -105,7 +111,9 @@ def test_bad_configs_and_sources_are_clear_errors(tmp_path: Path) -> None:
         load_config(bad, MixtureConfig)
     _shard(tmp_path / "tiny", 0, num_docs=1, seed=0)
     with pytest.raises(MathlmError, match="source 'tiny' has .* tokens"):
-        BlendedDataset([("tiny", [IndexedDataset(tmp_path / "tiny")], 1.0)], seq_len=4096, num_samples=1, seed=0)
+        BlendedDataset(
+            [("tiny", [IndexedDataset(tmp_path / "tiny")], 1.0)], seq_len=4096, num_samples=1, seed=0
+        )
     cfg = MixtureConfig(root=str(tmp_path), sources=[{"name": "gone", "weight": 1, "paths": ["missing"]}])
     with pytest.raises(MathlmError, match="missing.idx"):
         plan_mixture(cfg, 1e6, seq_len=128)

@@ -35,7 +35,11 @@ def test_hashes_ignore_formatting_differences_but_not_words() -> None:
     assert np.array_equal(word_hashes(plain), word_hashes(reformatted))
     assert not np.array_equal(word_hashes(plain), word_hashes(plain.replace("pears", "plums")))
     assert len(word_hashes(plain)) == 13
-    assert len(ngram_hashes(plain, 14)) == 0 and len(ngram_hashes(plain, 13)) == 1 and len(ngram_hashes(plain, 5)) == 9
+    assert (
+        len(ngram_hashes(plain, 14)) == 0
+        and len(ngram_hashes(plain, 13)) == 1
+        and len(ngram_hashes(plain, 5)) == 9
+    )
 
 
 def test_ngram_hash_depends_on_content_not_position() -> None:
@@ -45,19 +49,24 @@ def test_ngram_hash_depends_on_content_not_position() -> None:
 
 def test_hashes_are_identical_in_another_process_with_another_hash_seed() -> None:
     text = MATH[0].solution
-    code = ("from mathlm.benchmarks.ngrams import ngram_hashes; import sys; "
-            "print(','.join(map(str, ngram_hashes(sys.stdin.read(), 13)[:5].tolist())))")
+    code = (
+        "from mathlm.benchmarks.ngrams import ngram_hashes; import sys; "
+        "print(','.join(map(str, ngram_hashes(sys.stdin.read(), 13)[:5].tolist())))"
+    )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    out = subprocess.run([sys.executable, "-c", code], input=text, capture_output=True, text=True, env=env,
-                         check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code], input=text, capture_output=True, text=True, env=env, check=True
+    ).stdout.strip()
     assert out == ",".join(map(str, ngram_hashes(text, 13)[:5].tolist()))
 
 
 def test_real_math_problem_embedded_in_prose_with_changed_case_and_whitespace_is_caught(math13) -> None:
     record = MATH[1234]
     mangled = "   ".join(record.problem.upper().split())
-    document = ("I was doing homework tonight and got stuck. Here is the question from my worksheet:\n\n"
-                f"{mangled}\n\nCan anyone explain how to approach it? Thanks in advance!")
+    document = (
+        "I was doing homework tonight and got stuck. Here is the question from my worksheet:\n\n"
+        f"{mangled}\n\nCan anyone explain how to approach it? Thanks in advance!"
+    )
     hits = math13.match(document).by_benchmark()
     assert list(hits) == ["math"]
     assert hits["math"].record_ids == ["1234"] and hits["math"].ngrams >= 1
@@ -71,10 +80,12 @@ def test_real_math_solution_is_caught_and_reported_as_a_solution_hit(math13) -> 
 
 
 def test_common_math_phrases_are_not_contamination(math13) -> None:
-    document = ("To find the sum of all values of x, we can use the quadratic formula. "
-                "The number of ways to choose 2 items from a set of 5 is 10. "
-                "Let x be a positive integer such that x squared is less than 50. What is the area of the "
-                "triangle? We simplify the expression and find that the answer is 12.")
+    document = (
+        "To find the sum of all values of x, we can use the quadratic formula. "
+        "The number of ways to choose 2 items from a set of 5 is 10. "
+        "Let x be a positive integer such that x squared is less than 50. What is the area of the "
+        "triangle? We simplify the expression and find that the answer is 12."
+    )
     assert not math13.match(document)
 
 
@@ -116,7 +127,9 @@ def test_whole_math_test_set_indexes_problems_and_solutions() -> None:
     assert stats.texts + stats.short_skipped == 10000
     assert stats.ngrams > 350_000  # formula-only 30-grams are not indexed (test_formula_only_...)
     for record in (MATH[0], MATH[4999]):
-        assert record.id in index.match(record.problem + " " + record.solution).by_benchmark()["math"].record_ids
+        assert (
+            record.id in index.match(record.problem + " " + record.solution).by_benchmark()["math"].record_ids
+        )
 
 
 def test_index_pickles_for_worker_processes(math13) -> None:
@@ -136,16 +149,24 @@ def test_duplicate_ngrams_across_benchmarks_hit_both() -> None:
 def test_a_batch_matches_like_its_documents_one_by_one(math13) -> None:
     from mathlm.benchmarks.ngrams import WordBatch
 
-    documents = ["", "Short text.", f"Copied: {MATH[42].problem}", "!!! ???", MATH[300].solution,
-                 # Two halves of one problem split across neighbouring documents must not match.
-                 " ".join(MATH[301].problem.split()[:8]), " ".join(MATH[301].problem.split()[8:16]),
-                 f"{MATH[1].problem} and {MATH[2].problem}"]
+    documents = [
+        "",
+        "Short text.",
+        f"Copied: {MATH[42].problem}",
+        "!!! ???",
+        MATH[300].solution,
+        # Two halves of one problem split across neighbouring documents must not match.
+        " ".join(MATH[301].problem.split()[:8]),
+        " ".join(MATH[301].problem.split()[8:16]),
+        f"{MATH[1].problem} and {MATH[2].problem}",
+    ]
     batch = math13.match_batch(WordBatch.from_normalized([normalize(d) for d in documents]))
     assert len(batch) == len(documents)
     for document, matches in zip(documents, batch):
         single = math13.match(document)
         assert sorted(zip(matches.positions.tolist(), matches.items.tolist())) == sorted(
-            zip(single.positions.tolist(), single.items.tolist()))
+            zip(single.positions.tolist(), single.items.tolist())
+        )
     hits = [sorted(m.by_benchmark()["math"].record_ids) if m else [] for m in batch]
     assert hits == [[], [], ["42"], [], ["300"], [], [], ["1", "2"]]
 

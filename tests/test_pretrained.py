@@ -26,7 +26,7 @@ def test_checkpoint_is_a_llama_that_hf_loads_and_that_does_math(smollm2_checkpoi
     prompt = tokenizer("The derivative of x^2 is", return_tensors="pt")
     with torch.no_grad():
         out = model.generate(**prompt, max_new_tokens=4, do_sample=False)
-    assert "2x" in tokenizer.decode(out[0, prompt["input_ids"].shape[1]:])
+    assert "2x" in tokenizer.decode(out[0, prompt["input_ids"].shape[1] :])
 
 
 def test_second_call_reuses_the_conversion(smollm2_checkpoint: Path) -> None:

@@ -46,7 +46,8 @@ DEFAULT_MIN_WORDS = 8
 MIN_PROSE_WORDS = 3
 MIN_PROSE_WORD_CHARS = 3
 # TeX command names as they read after normalization: formula tokens, not words of language.
-TEX_WORDS = frozenset("""
+TEX_WORDS = frozenset(
+    """
     frac dfrac tfrac sqrt sum prod int iint oint lim limsup liminf infty cdot cdots ldots dots vdots ddots
     times div leq geq neq approx equiv sim simeq cong propto subset subseteq supset supseteq cup cap
     setminus emptyset varnothing notin forall exists nexists mathbb mathbf mathrm mathcal mathit mathsf
@@ -57,7 +58,8 @@ TEX_WORDS = frozenset("""
     textstyle boxed overline underline widehat hat vec bar tilde dot ddot log sin cos tan sec csc cot
     arcsin arccos arctan sinh cosh tanh exp det gcd lcm mod pmod bmod max min sup inf arg deg dim ker
     circ angle triangle perp parallel lfloor rfloor lceil rceil langle rangle mid nmid pmatrix
-""".split())
+""".split()
+)
 
 _NON_WORD = re.compile(r"[\W_]+")
 _U64 = np.uint64
@@ -387,8 +389,9 @@ class NgramIndex:
         self.frozen = False
 
     @classmethod
-    def from_benchmarks(cls, names: Iterable[str], n: int, fields: TextField = "both",
-                        min_words: int = DEFAULT_MIN_WORDS) -> NgramIndex:
+    def from_benchmarks(
+        cls, names: Iterable[str], n: int, fields: TextField = "both", min_words: int = DEFAULT_MIN_WORDS
+    ) -> NgramIndex:
         """Index the chosen fields of every record of the named vendored benchmarks."""
         index = cls(n, min_words)
         for name in names:
@@ -477,33 +480,54 @@ class NgramIndex:
         positions = starts[rows]
         ends = batch.offsets[batch.document_of[positions] + 1]
         keep = [
-            row for row, (position, item, end) in enumerate(zip(positions.tolist(), items.tolist(), ends.tolist()))
+            row
+            for row, (position, item, end) in enumerate(
+                zip(positions.tolist(), items.tolist(), ends.tolist())
+            )
             if position + self.item_words[item] <= end
             and batch.words.span(position, int(self.item_words[item])) == self._short_hash[item]
         ]
         return positions[keep], items[keep]
 
-    def _split(self, batch: WordBatch, positions: np.ndarray, items: np.ndarray,
-               lengths: np.ndarray) -> list[DocumentMatches]:
+    def _split(
+        self, batch: WordBatch, positions: np.ndarray, items: np.ndarray, lengths: np.ndarray
+    ) -> list[DocumentMatches]:
         """Cut batch-wide hits into per-document matches with document-local word positions."""
         documents = batch.document_of[positions]
         order = np.argsort(documents, kind="stable")
-        documents, positions, items, lengths = documents[order], positions[order], items[order], lengths[order]
+        documents, positions, items, lengths = (
+            documents[order],
+            positions[order],
+            items[order],
+            lengths[order],
+        )
         cuts = np.searchsorted(documents, np.arange(1, batch.size))
         local = positions - batch.offsets[documents]
-        return [DocumentMatches(self, *parts) for parts in zip(np.split(local, cuts), np.split(items, cuts),
-                                                                np.split(lengths, cuts))]
+        return [
+            DocumentMatches(self, *parts)
+            for parts in zip(np.split(local, cuts), np.split(items, cuts), np.split(lengths, cuts))
+        ]
 
     def summary(self) -> list[dict[str, object]]:
         """One row per benchmark: what was indexed and what was skipped."""
-        return [{"benchmark": name, "n": self.n, "records": s.records, "texts_indexed": s.texts,
-                 "texts_whole_short": s.short_whole, "texts_too_short": s.short_skipped, "ngrams": s.ngrams}
-                for name, s in self.stats.items()]
+        return [
+            {
+                "benchmark": name,
+                "n": self.n,
+                "records": s.records,
+                "texts_indexed": s.texts,
+                "texts_whole_short": s.short_whole,
+                "texts_too_short": s.short_skipped,
+                "ngrams": s.ngrams,
+            }
+            for name, s in self.stats.items()
+        ]
 
 
 @lru_cache(maxsize=4)
-def benchmark_index(names: tuple[str, ...], n: int, fields: TextField = "both",
-                    min_words: int = DEFAULT_MIN_WORDS) -> NgramIndex:
+def benchmark_index(
+    names: tuple[str, ...], n: int, fields: TextField = "both", min_words: int = DEFAULT_MIN_WORDS
+) -> NgramIndex:
     """:meth:`NgramIndex.from_benchmarks`, built once per process and setting (callers must not add to it)."""
     return NgramIndex.from_benchmarks(names, n, fields, min_words)
 

@@ -47,15 +47,22 @@ class HitRecord:
 def hit_records(matches: DocumentMatches, doc_id: str, normalized: str, source: str = "") -> list[HitRecord]:
     """The hits of one document (``normalized`` is its normalized text, used to quote the matched words)."""
     return [
-        HitRecord(n=matches.index.n, benchmark=name, doc_id=doc_id, ngrams=hit.ngrams,
-                  items=[(text.record_id, text.field) for text in hit.texts],
-                  match=matched_words_normalized(normalized, hit.first_position, hit.first_length), source=source)
+        HitRecord(
+            n=matches.index.n,
+            benchmark=name,
+            doc_id=doc_id,
+            ngrams=hit.ngrams,
+            items=[(text.record_id, text.field) for text in hit.texts],
+            match=matched_words_normalized(normalized, hit.first_position, hit.first_length),
+            source=source,
+        )
         for name, hit in matches.by_benchmark().items()
     ]
 
 
-def match_documents(indexes: Sequence[NgramIndex], texts: Sequence[str], doc_ids: Sequence[str],
-                    sources: Sequence[str]) -> list[list[HitRecord]]:
+def match_documents(
+    indexes: Sequence[NgramIndex], texts: Sequence[str], doc_ids: Sequence[str], sources: Sequence[str]
+) -> list[list[HitRecord]]:
     """The hit records of each document of a batch against each index (texts normalized and hashed once)."""
     normalized = [normalize(text) for text in texts]
     batch = WordBatch.from_normalized(normalized)
@@ -63,7 +70,9 @@ def match_documents(indexes: Sequence[NgramIndex], texts: Sequence[str], doc_ids
     for index in indexes:
         for position, matches in enumerate(index.match_batch(batch)):
             if matches:
-                found[position] += hit_records(matches, doc_ids[position], normalized[position], sources[position])
+                found[position] += hit_records(
+                    matches, doc_ids[position], normalized[position], sources[position]
+                )
     return found
 
 
@@ -92,8 +101,9 @@ class OverlapTally:
     records of each benchmark, so benchmarks without any hit still appear with zeros.
     """
 
-    def __init__(self, n: int, index_stats: Mapping[str, IndexStats], max_examples: int = 5,
-                 max_doc_ids: int = 20) -> None:
+    def __init__(
+        self, n: int, index_stats: Mapping[str, IndexStats], max_examples: int = 5, max_doc_ids: int = 20
+    ) -> None:
         self.n = n
         self.max_examples = max_examples
         self.max_doc_ids = max_doc_ids
@@ -113,9 +123,15 @@ class OverlapTally:
             if len(item.doc_ids) < self.max_doc_ids:
                 item.doc_ids.append(record.doc_id)
         if len(tally.examples) < self.max_examples:
-            tally.examples.append({"doc_id": record.doc_id, "source": record.source,
-                                   "items": [f"{rid} ({fld})" for rid, fld in record.items[:5]],
-                                   "ngrams": record.ngrams, "match": record.match})
+            tally.examples.append(
+                {
+                    "doc_id": record.doc_id,
+                    "source": record.source,
+                    "items": [f"{rid} ({fld})" for rid, fld in record.items[:5]],
+                    "ngrams": record.ngrams,
+                    "match": record.match,
+                }
+            )
 
     def add_all(self, records: Iterable[HitRecord]) -> None:
         for record in records:
@@ -130,9 +146,15 @@ class OverlapTally:
     def rows(self) -> list[dict[str, Any]]:
         """One summary row per benchmark."""
         return [
-            {"benchmark": name, "n": self.n, "test_items": tally.records, "items_hit": len(tally.items),
-             "items_hit_pct": round(100 * len(tally.items) / tally.records, 2) if tally.records else 0.0,
-             "documents_hit": tally.documents, "ngram_hits": tally.ngrams}
+            {
+                "benchmark": name,
+                "n": self.n,
+                "test_items": tally.records,
+                "items_hit": len(tally.items),
+                "items_hit_pct": round(100 * len(tally.items) / tally.records, 2) if tally.records else 0.0,
+                "documents_hit": tally.documents,
+                "ngram_hits": tally.ngrams,
+            }
             for name, tally in self.benchmarks.items()
         ]
 
@@ -143,20 +165,43 @@ class OverlapTally:
             "benchmarks": {
                 name: {
                     "examples": tally.examples,
-                    "items": {rid: {"fields": sorted(hit.fields), "documents": hit.documents,
-                                    "doc_ids": hit.doc_ids} for rid, hit in sorted(tally.items.items())},
+                    "items": {
+                        rid: {
+                            "fields": sorted(hit.fields),
+                            "documents": hit.documents,
+                            "doc_ids": hit.doc_ids,
+                        }
+                        for rid, hit in sorted(tally.items.items())
+                    },
                 }
                 for name, tally in self.benchmarks.items()
             },
         }
 
 
-INDEX_COLUMNS = ["benchmark", "n", "records", "texts_indexed", "texts_whole_short", "texts_too_short", "ngrams"]
-SUMMARY_COLUMNS = ["benchmark", "n", "test_items", "items_hit", "items_hit_pct", "documents_hit", "ngram_hits"]
+INDEX_COLUMNS = [
+    "benchmark",
+    "n",
+    "records",
+    "texts_indexed",
+    "texts_whole_short",
+    "texts_too_short",
+    "ngrams",
+]
+SUMMARY_COLUMNS = [
+    "benchmark",
+    "n",
+    "test_items",
+    "items_hit",
+    "items_hit_pct",
+    "documents_hit",
+    "ngram_hits",
+]
 
 
 def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     """A GitHub Markdown table of dict rows (``|`` in values escaped)."""
+
     def cell(value: Any) -> str:
         return "-" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
 
@@ -168,15 +213,24 @@ def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) ->
 def tally_markdown(tally: OverlapTally) -> str:
     """The summary table of one tally followed by its examples."""
     parts = [f"## {tally.n}-gram overlap", "", markdown_table(tally.rows(), SUMMARY_COLUMNS), ""]
-    examples = [{"benchmark": name, **example} for name, bench in tally.benchmarks.items()
-                for example in bench.examples]
+    examples = [
+        {"benchmark": name, **example}
+        for name, bench in tally.benchmarks.items()
+        for example in bench.examples
+    ]
     if examples:
-        parts += [f"### Examples ({tally.n}-grams)", "",
-                  markdown_table(examples, ["benchmark", "doc_id", "items", "ngrams", "match"]), ""]
+        parts += [
+            f"### Examples ({tally.n}-grams)",
+            "",
+            markdown_table(examples, ["benchmark", "doc_id", "items", "ngrams", "match"]),
+            "",
+        ]
     return "\n".join(parts)
 
 
-def write_report_files(output_dir: str | Path, stem: str, data: Mapping[str, Any], markdown: str) -> tuple[Path, Path]:
+def write_report_files(
+    output_dir: str | Path, stem: str, data: Mapping[str, Any], markdown: str
+) -> tuple[Path, Path]:
     """Write ``STEM.json`` and ``STEM.md`` under ``output_dir``; returns their paths."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)

@@ -98,21 +98,38 @@ def _parse_gsm8k(name: str, row: dict[str, Any], line: int) -> BenchmarkRecord:
     rationale, sep, answer = row["answer"].rpartition("####")
     if not sep:
         raise ValueError("answer has no '#### N' final line")
-    return BenchmarkRecord(benchmark=name, id=str(line), problem=row["question"],
-                           solution=rationale.rstrip(), answer=answer.strip())
+    return BenchmarkRecord(
+        benchmark=name,
+        id=str(line),
+        problem=row["question"],
+        solution=rationale.rstrip(),
+        answer=answer.strip(),
+    )
 
 
 def _parse_ocw(name: str, row: dict[str, Any], line: int) -> BenchmarkRecord:
-    return BenchmarkRecord(benchmark=name, id=str(row["idx"]), problem=row["problem"], solution=row["solution"],
-                           answer=row["answer"], subject=row["type"])
+    return BenchmarkRecord(
+        benchmark=name,
+        id=str(row["idx"]),
+        problem=row["problem"],
+        solution=row["solution"],
+        answer=row["answer"],
+        subject=row["type"],
+    )
 
 
 def _parse_mmlu(name: str, row: dict[str, Any], line: int) -> BenchmarkRecord:
     choices = tuple(row["choices"])
     if len(choices) != len(CHOICE_LETTERS):
         raise ValueError(f"expected {len(CHOICE_LETTERS)} choices, got {len(choices)}")
-    return BenchmarkRecord(benchmark=name, id=str(line), problem=row["question"],
-                           answer=CHOICE_LETTERS[int(row["answer"])], subject=row["type"], choices=choices)
+    return BenchmarkRecord(
+        benchmark=name,
+        id=str(line),
+        problem=row["question"],
+        answer=CHOICE_LETTERS[int(row["answer"])],
+        subject=row["type"],
+        choices=choices,
+    )
 
 
 _SAT_OPTION = re.compile(r"(?:^|\s)([A-D])[.)]\s")
@@ -131,23 +148,38 @@ def split_sat_options(options: str) -> tuple[str, ...]:
     if len(marks) != len(CHOICE_LETTERS):
         raise ValueError(f"options are not 'A) ... B) ... C) ... D) ...': {options!r}")
     ends = [m.start() for m in marks[1:]] + [len(options)]
-    return tuple(options[m.end():end].strip() for m, end in zip(marks, ends))
+    return tuple(options[m.end() : end].strip() for m, end in zip(marks, ends))
 
 
 def _parse_sat(name: str, row: dict[str, Any], line: int) -> BenchmarkRecord:
-    return BenchmarkRecord(benchmark=name, id=str(row["id"]), problem=row["question"],
-                           answer=row["Answer"].strip(), choices=split_sat_options(row["options"]),
-                           metadata={"options": row["options"]})  # verbatim: the harness appends it as is
+    return BenchmarkRecord(
+        benchmark=name,
+        id=str(row["id"]),
+        problem=row["question"],
+        answer=row["Answer"].strip(),
+        choices=split_sat_options(row["options"]),
+        metadata={"options": row["options"]},
+    )  # verbatim: the harness appends it as is
 
 
 def _parse_minif2f(name: str, row: dict[str, Any], line: int) -> BenchmarkRecord:
-    return BenchmarkRecord(benchmark=name, id=row["name"], problem=row["formal_statement"], split=row["split"],
-                           metadata={"header": row["header"], "file": row["file"]})
+    return BenchmarkRecord(
+        benchmark=name,
+        id=row["name"],
+        problem=row["formal_statement"],
+        split=row["split"],
+        metadata={"header": row["header"], "file": row["file"]},
+    )
 
 
 def _parse_minif2f_llemma(name: str, row: dict[str, Any], line: int) -> BenchmarkRecord:
-    return BenchmarkRecord(benchmark=name, id=row["full_name"], problem=row["statement"], split=row["split"],
-                           metadata={"url": row["url"], "commit": row["commit"], "file_path": row["file_path"]})
+    return BenchmarkRecord(
+        benchmark=name,
+        id=row["full_name"],
+        problem=row["statement"],
+        split=row["split"],
+        metadata={"url": row["url"], "commit": row["commit"], "file_path": row["file_path"]},
+    )
 
 
 BENCHMARKS: Registry[BenchmarkSpec] = Registry("benchmark")
@@ -162,17 +194,33 @@ def register_benchmark(spec: BenchmarkSpec) -> BenchmarkSpec:
 for _spec in (
     BenchmarkSpec("math", "math/test.jsonl", 5000, "MATH test split (7 subjects, levels 1-5)", _parse_math),
     # A subset of MATH: decontaminating against MATH covers it.
-    BenchmarkSpec("math500", "math500/test.jsonl", 500, "PRM800K MATH500 subset of the MATH test split",
-                  _parse_math, decontaminate=False),
+    BenchmarkSpec(
+        "math500",
+        "math500/test.jsonl",
+        500,
+        "PRM800K MATH500 subset of the MATH test split",
+        _parse_math,
+        decontaminate=False,
+    ),
     BenchmarkSpec("gsm8k", "gsm8k/test.jsonl", 1319, "GSM8k test split", _parse_gsm8k),
     BenchmarkSpec("ocw", "ocw/test.jsonl", 272, "Minerva OCWCourses", _parse_ocw),
     BenchmarkSpec("mmlu_stem", "mmlu_stem/test.jsonl", 3018, "MMLU, Llemma's 18 STEM subjects", _parse_mmlu),
     BenchmarkSpec("sat", "sat_math/test.jsonl", 32, "SAT math, May 2023", _parse_sat),
     # Both miniF2F versions: statement text differs (Lean/Mathlib syntax changes); a corpus may hold either.
-    BenchmarkSpec("minif2f", "minif2f_lean4/minif2f.jsonl", 488,
-                  "miniF2F Lean 4 test + valid (current Mathlib syntax)", _parse_minif2f),
-    BenchmarkSpec("minif2f_llemma", "minif2f_lean4/llemma_formal2formal_minif2f.jsonl", 488,
-                  "miniF2F Lean 4 test + valid as Llemma's proof search ran it", _parse_minif2f_llemma),
+    BenchmarkSpec(
+        "minif2f",
+        "minif2f_lean4/minif2f.jsonl",
+        488,
+        "miniF2F Lean 4 test + valid (current Mathlib syntax)",
+        _parse_minif2f,
+    ),
+    BenchmarkSpec(
+        "minif2f_llemma",
+        "minif2f_lean4/llemma_formal2formal_minif2f.jsonl",
+        488,
+        "miniF2F Lean 4 test + valid as Llemma's proof search ran it",
+        _parse_minif2f_llemma,
+    ),
 ):
     register_benchmark(_spec)
 
@@ -197,16 +245,20 @@ def iter_benchmark(name: str, path: str | Path | None = None) -> Iterator[Benchm
     spec = get_spec(name)
     source = Path(path) if path is not None else spec.path
     if not source.is_file():
-        raise MathlmError(f"benchmark {name!r}: file not found: {source} (set MATHLM_EVAL_DATA to the folder "
-                          f"holding benchmarks/ if the data lives elsewhere)")
+        raise MathlmError(
+            f"benchmark {name!r}: file not found: {source} (set MATHLM_EVAL_DATA to the folder "
+            f"holding benchmarks/ if the data lives elsewhere)"
+        )
     for line in iter_jsonl_lines(source):
         try:
             if line.record is None:
                 raise ValueError(f"{line.reason}: {line.detail}")
             yield spec.parse(name, line.record, line.line - 1)
         except (ValueError, KeyError, TypeError, IndexError) as err:
-            raise MathlmError(f"{line.where()}: not a valid {name} record "
-                              f"({type(err).__name__}: {err}); fix or re-vendor the file") from None
+            raise MathlmError(
+                f"{line.where()}: not a valid {name} record "
+                f"({type(err).__name__}: {err}); fix or re-vendor the file"
+            ) from None
 
 
 def load_benchmark(name: str, path: str | Path | None = None) -> list[BenchmarkRecord]:

@@ -51,15 +51,18 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """Math-domain continued pretraining: build Proof-Pile-2, continue-pretrain Llama models, evaluate."""
 
 
 @app.command()
 def quickstart(
-    workdir: Annotated[Path, typer.Option(help="Where every stage writes its outputs.")] = Path("runs/quickstart"),
+    workdir: Annotated[Path, typer.Option(help="Where every stage writes its outputs.")] = Path(
+        "runs/quickstart"
+    ),
     stages: Annotated[
         str | None, typer.Option(help="Comma-separated subset of stages to run (default: all).")
     ] = None,

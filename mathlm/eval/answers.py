@@ -92,7 +92,7 @@ def _braced(text: str, open_index: int) -> tuple[str, int] | None:
         elif char == "}" and (index == 0 or text[index - 1] != "\\"):
             depth -= 1
             if depth == 0:
-                return text[open_index + 1:index], index + 1
+                return text[open_index + 1 : index], index + 1
     return None
 
 
@@ -101,7 +101,130 @@ def _braced(text: str, open_index: int) -> tuple[str, int] | None:
 # --------------------------------------------------------------------------------------------------
 
 # Words that name a unit or the kind of thing counted; dropped after a number ("5 cm", "12 ways").
-UNIT_WORDS = frozenset(["unit", "units", "sq", "square", "squared", "cubic", "cube", "degree", "degrees", "deg", "radian", "radians", "rad", "percent", "mm", "cm", "m", "km", "in", "inch", "inches", "ft", "foot", "feet", "yd", "yard", "yards", "mi", "mile", "miles", "meter", "meters", "metre", "metres", "centimeter", "centimeters", "kilometer", "kilometers", "millimeter", "millimeters", "g", "gm", "gram", "grams", "kg", "kilogram", "kilograms", "lb", "lbs", "pound", "pounds", "oz", "ounce", "ounces", "ton", "tons", "ml", "l", "liter", "liters", "litre", "litres", "gallon", "gallons", "quart", "quarts", "cup", "cups", "s", "sec", "second", "seconds", "min", "minute", "minutes", "h", "hr", "hrs", "hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years", "mph", "kmh", "dollar", "dollars", "cent", "cents", "euro", "euros", "way", "ways", "integer", "integers", "number", "numbers", "digit", "digits", "point", "points", "people", "person", "student", "students", "child", "children", "term", "terms", "time", "times", "item", "items", "piece", "pieces"])
+UNIT_WORDS = frozenset(
+    [
+        "unit",
+        "units",
+        "sq",
+        "square",
+        "squared",
+        "cubic",
+        "cube",
+        "degree",
+        "degrees",
+        "deg",
+        "radian",
+        "radians",
+        "rad",
+        "percent",
+        "mm",
+        "cm",
+        "m",
+        "km",
+        "in",
+        "inch",
+        "inches",
+        "ft",
+        "foot",
+        "feet",
+        "yd",
+        "yard",
+        "yards",
+        "mi",
+        "mile",
+        "miles",
+        "meter",
+        "meters",
+        "metre",
+        "metres",
+        "centimeter",
+        "centimeters",
+        "kilometer",
+        "kilometers",
+        "millimeter",
+        "millimeters",
+        "g",
+        "gm",
+        "gram",
+        "grams",
+        "kg",
+        "kilogram",
+        "kilograms",
+        "lb",
+        "lbs",
+        "pound",
+        "pounds",
+        "oz",
+        "ounce",
+        "ounces",
+        "ton",
+        "tons",
+        "ml",
+        "l",
+        "liter",
+        "liters",
+        "litre",
+        "litres",
+        "gallon",
+        "gallons",
+        "quart",
+        "quarts",
+        "cup",
+        "cups",
+        "s",
+        "sec",
+        "second",
+        "seconds",
+        "min",
+        "minute",
+        "minutes",
+        "h",
+        "hr",
+        "hrs",
+        "hour",
+        "hours",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "year",
+        "years",
+        "mph",
+        "kmh",
+        "dollar",
+        "dollars",
+        "cent",
+        "cents",
+        "euro",
+        "euros",
+        "way",
+        "ways",
+        "integer",
+        "integers",
+        "number",
+        "numbers",
+        "digit",
+        "digits",
+        "point",
+        "points",
+        "people",
+        "person",
+        "student",
+        "students",
+        "child",
+        "children",
+        "term",
+        "terms",
+        "time",
+        "times",
+        "item",
+        "items",
+        "piece",
+        "pieces",
+    ]
+)
 
 # Digit grouping inside one number, joined before spacing commands become spaces (`3,\!250` must
 # not turn into the list `3, 250`): `,\!` between digits (any group size: `56,\!01,\!78`), `{,}`
@@ -115,24 +238,58 @@ _SPACE_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.]|\s*/)")
 _SPACING = re.compile(r"(?<!\\)\\[,;:! ]|\\q?quad|~|\\displaystyle|\\textstyle|\\scriptstyle|\\thinspace")
 _SIZING = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg)[lr]?(?![a-zA-Z])\s*")
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|°|\\degree")
-_TEXT_COMMANDS = ("\\text", "\\textbf", "\\textit", "\\textrm", "\\mathrm", "\\mathbf", "\\mbox", "\\mathit",
-                  "\\operatorname", "\\textnormal")
+_TEXT_COMMANDS = (
+    "\\text",
+    "\\textbf",
+    "\\textit",
+    "\\textrm",
+    "\\mathrm",
+    "\\mathbf",
+    "\\mbox",
+    "\\mathit",
+    "\\operatorname",
+    "\\textnormal",
+)
 # Words in a text command at the very end of a quantity: "162\text{ minutes}", "9\text{ a.m.}".
-_TRAILING_TEXT = re.compile(r"\\(?:text|textrm|textit|textbf|mbox|mathrm|textnormal)\s*\{\s*([A-Za-z][A-Za-z.\s'-]*)\}"
-                            r"(?:\s*\^\s*\{?[23]\}?)?\s*\.?\s*$")
+_TRAILING_TEXT = re.compile(
+    r"\\(?:text|textrm|textit|textbf|mbox|mathrm|textnormal)\s*\{\s*([A-Za-z][A-Za-z.\s'-]*)\}"
+    r"(?:\s*\^\s*\{?[23]\}?)?\s*\.?\s*$"
+)
 _THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+)(?![\d,])")
 _CHOICE = re.compile(r"^\(?([A-E])\)?[.:]?$")
 _PERCENT = re.compile(r"\\?%|\bpercent\b")
-_BOX_GLUE = re.compile(r"(?:\s|,|;|\$|\\quad|\\qquad|\\[,;:! ]|\\text\s*\{\s*(?:and|or|,)?\s*\}|\band\b|\bor\b)*")
+_BOX_GLUE = re.compile(
+    r"(?:\s|,|;|\$|\\quad|\\qquad|\\[,;:! ]|\\text\s*\{\s*(?:and|or|,)?\s*\}|\band\b|\bor\b)*"
+)
 _RELATION_WORDS = (("\\approx", "="), ("\\simeq", "="), ("≈", "="), ("\\doteq", "="))
 # Symbols models write in Unicode, as the LaTeX the rest of the checker reads.
-_UNICODE = (("π", "\\pi "), ("∞", "\\infty "), ("√", "\\sqrt"), ("×", "\\times "), ("·", "\\cdot "), ("−", "-"),
-            ("–", "-"), ("÷", "\\div "), ("∪", "\\cup "), ("∅", "\\emptyset "), ("≤", "\\le "), ("≥", "\\ge "))
+_UNICODE = (
+    ("π", "\\pi "),
+    ("∞", "\\infty "),
+    ("√", "\\sqrt"),
+    ("×", "\\times "),
+    ("·", "\\cdot "),
+    ("−", "-"),
+    ("–", "-"),
+    ("÷", "\\div "),
+    ("∪", "\\cup "),
+    ("∅", "\\emptyset "),
+    ("≤", "\\le "),
+    ("≥", "\\ge "),
+)
 # Whole answers that name a set: all reals as an interval, the empty set in one spelling.
-_NAMED_SETS = ((re.compile(r"^(?:\\mathbb\s*\{?R\}?|\\R|all real numbers|all reals|\(-\\infty,\s*\\infty\))$", re.IGNORECASE),
-                "(-\\infty, \\infty)"),
-               (re.compile(r"^(?:\\emptyset|\\varnothing|\\\{\s*\\\}|\{\s*\})$"), "\\emptyset"))
-_CODE_FUNCTIONS = re.compile(r"(?<![\\A-Za-z])(?:np\.|math\.)?(arcsin|arccos|arctan|sin|cos|tan|exp|ln|log|sqrt)(?=\s*[({])")
+_NAMED_SETS = (
+    (
+        re.compile(
+            r"^(?:\\mathbb\s*\{?R\}?|\\R|all real numbers|all reals|\(-\\infty,\s*\\infty\))$", re.IGNORECASE
+        ),
+        "(-\\infty, \\infty)",
+    ),
+    (re.compile(r"^(?:\\emptyset|\\varnothing|\\\{\s*\\\}|\{\s*\})$"), "\\emptyset"),
+)
+_CODE_FUNCTIONS = re.compile(
+    r"(?<![\\A-Za-z])(?:np\.|math\.)?(arcsin|arccos|arctan|sin|cos|tan|exp|ln|log|sqrt)(?=\s*[({])"
+)
 
 
 def normalize_final_answer(answer: str) -> str:
@@ -177,8 +334,12 @@ def _keep_exact_side(text: str) -> str:
     """``5\\sqrt{2} \\approx 7.07`` states the exact value and a rounding of it: keep the exact side
     (``x \\approx 11`` keeps 11: a name on the left is no value)."""
     sides = re.split(r"\\approx|≈", text)
-    if len(sides) == 2 and sides[0].strip() and not _is_label(sides[0].strip()) \
-            and re.fullmatch(r"\s*-?\d*\.?\d+\s*", sides[1]):
+    if (
+        len(sides) == 2
+        and sides[0].strip()
+        and not _is_label(sides[0].strip())
+        and re.fullmatch(r"\s*-?\d*\.?\d+\s*", sides[1])
+    ):
         return sides[0].strip()
     return text
 
@@ -195,7 +356,7 @@ def _unbox(text: str) -> str:
         boxed = last_boxed(text)  # "\boxed 5"
         return text if boxed is None else boxed
     if len(boxes) > 1:
-        gaps = [text[boxes[i][1]:boxes[i + 1][0]] for i in range(len(boxes) - 1)]
+        gaps = [text[boxes[i][1] : boxes[i + 1][0]] for i in range(len(boxes) - 1)]
         if all(_BOX_GLUE.fullmatch(gap) for gap in gaps):
             return ", ".join(content for _, _, content in boxes)
     return boxes[-1][2]
@@ -203,8 +364,8 @@ def _unbox(text: str) -> str:
 
 def _drop_trailing_text(text: str) -> str:
     """Words in a text command after a quantity are units or nouns: '162\\text{ minutes}' -> '162'."""
-    while (match := _TRAILING_TEXT.search(text)) and re.search(r"[\d}]", text[:match.start()]):
-        text = text[:match.start()].rstrip()
+    while (match := _TRAILING_TEXT.search(text)) and re.search(r"[\d}]", text[: match.start()]):
+        text = text[: match.start()].rstrip()
     return text
 
 
@@ -220,7 +381,7 @@ def _unwrap_text_commands(text: str) -> str:
             inner = _braced(text, match.end() - 1)
             if inner is None:
                 break
-            text = f"{text[:start]} {inner[0]} {text[inner[1]:]}"
+            text = f"{text[:start]} {inner[0]} {text[inner[1] :]}"
     return text
 
 
@@ -240,11 +401,11 @@ def _drop_units(text: str) -> str:
         match = words.search(text)
         if not match or not all(word.lower() in UNIT_WORDS for word in match.groups() if word):
             return text
-        before = text[:match.start()]
+        before = text[: match.start()]
         # after a quantity ('5', '3\pi', '\frac{1}{2}'), not after an operator ('1 + bs + s^2')
         if not re.search(r"\d", before) or not re.search(r"[\w})]$", before):
             return text
-        text = text[:match.start()]
+        text = text[: match.start()]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -302,9 +463,9 @@ def _outer_brackets(text: str) -> tuple[str, str, str] | None:
     for opener, closers in pairs.items():
         if not text.startswith(opener):
             continue
-        for closer in ([closers] if opener in ("\\{", "\\langle", "{") else list(closers)):
-            if text.endswith(closer) and _balanced_inside(text[len(opener):len(text) - len(closer)]):
-                return opener, text[len(opener):len(text) - len(closer)], closer
+        for closer in [closers] if opener in ("\\{", "\\langle", "{") else list(closers):
+            if text.endswith(closer) and _balanced_inside(text[len(opener) : len(text) - len(closer)]):
+                return opener, text[len(opener) : len(text) - len(closer)], closer
     return None
 
 
@@ -317,10 +478,26 @@ def _balanced_inside(text: str) -> bool:
     return depth == 0
 
 
-_RELATION = re.compile(r"\\leqslant|\\geqslant|\\leq|\\geq|\\le(?![a-z])|\\ge(?![a-z])|\\lt|\\gt|<=|>=|=<|≤|≥|<|>")
-_RELATION_KIND = {"\\leqslant": "<=", "\\leq": "<=", "\\le": "<=", "<=": "<=", "=<": "<=", "≤": "<=",
-                  "\\geqslant": ">=", "\\geq": ">=", "\\ge": ">=", ">=": ">=", "≥": ">=",
-                  "\\lt": "<", "<": "<", "\\gt": ">", ">": ">"}
+_RELATION = re.compile(
+    r"\\leqslant|\\geqslant|\\leq|\\geq|\\le(?![a-z])|\\ge(?![a-z])|\\lt|\\gt|<=|>=|=<|≤|≥|<|>"
+)
+_RELATION_KIND = {
+    "\\leqslant": "<=",
+    "\\leq": "<=",
+    "\\le": "<=",
+    "<=": "<=",
+    "=<": "<=",
+    "≤": "<=",
+    "\\geqslant": ">=",
+    "\\geq": ">=",
+    "\\ge": ">=",
+    ">=": ">=",
+    "≥": ">=",
+    "\\lt": "<",
+    "<": "<",
+    "\\gt": ">",
+    ">": ">",
+}
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _VARIABLE = re.compile(r"[a-zA-Z](?:_\{?\w+\}?)?")
 
@@ -366,14 +543,17 @@ def _both_bounds(text: str) -> Collection | None:
 def _excluded_point(text: str) -> Collection | None:
     """``x \\neq 2`` (and ``\\mathbb{R} \\setminus \\{2\\}``): every real but one, as two open intervals."""
     match = re.fullmatch(r"([a-zA-Z])\s*(?:\\neq|\\ne|!=|≠)\s*(.+)", text) or re.fullmatch(
-        r"\(-\\infty,\s*\\infty\)\s*\\setminus\s*\\\{(.+)\\\}", text)
+        r"\(-\\infty,\s*\\infty\)\s*\\setminus\s*\\\{(.+)\\\}", text
+    )
     if match is None:
         return None
     point = match.group(match.lastindex or 1).strip()
     if _has_variables(point):
         return None
-    return Collection("union", (Collection("interval", ("-\\infty", point), "()"),
-                                Collection("interval", (point, "\\infty"), "()")))
+    return Collection(
+        "union",
+        (Collection("interval", ("-\\infty", point), "()"), Collection("interval", (point, "\\infty"), "()")),
+    )
 
 
 def _one_sided(left: str, op: str, right: str) -> Collection | None:
@@ -413,8 +593,10 @@ def _solve_linear(left: str, right: str) -> tuple[str, bool] | None:
     if slope == 0 or values[2] - values[1] != slope:
         return None
     root = -values[0] / slope
-    return (f"\\frac{{{root.numerator}}}{{{root.denominator}}}" if root.denominator != 1 else str(root.numerator),
-            slope < 0)
+    return (
+        f"\\frac{{{root.numerator}}}{{{root.denominator}}}" if root.denominator != 1 else str(root.numerator),
+        slope < 0,
+    )
 
 
 def parse_structure(text: str) -> object:
@@ -428,8 +610,9 @@ def parse_structure(text: str) -> object:
         return parse_structure(stripped)
     builder = re.fullmatch(r"\\\{\s*([a-zA-Z])\s*(?:\||\\mid|:)\s*(.+?)\s*\\\}", text)  # {x | x > 3}
     if builder:
-        return parse_structure(re.sub(rf"^{builder.group(1)}\s*\\in\s*\\mathbb\s*\{{?R\}}?\s*,?\s*", "",
-                                      builder.group(2)))
+        return parse_structure(
+            re.sub(rf"^{builder.group(1)}\s*\\in\s*\\mathbb\s*\{{?R\}}?\s*,?\s*", "", builder.group(2))
+        )
     union = _split_top_level(text, ["\\cup"])
     if len(union) > 1:
         return Collection("union", tuple(parse_structure(part) for part in union))
@@ -480,9 +663,11 @@ def _expand_items(items: list[str]) -> Iterator[object]:
 
 
 _NAMED_VALUE = re.compile(r"[a-zA-Z](?:_\{?\w+\}?)?(?:\([^()=]*\))?|\\[a-z]+")
-_LABEL_DECORATION = re.compile(r"_\{[^{}]*\}|_\w|\^\s*\{?\\prime\}?|'|\\(?:angle|measuredangle|overline|"
-                               r"overrightarrow|vec|triangle|widehat|hat|text|mathrm|operatorname|alpha|beta|"
-                               r"gamma|delta|theta|phi|varphi|rho|omega|lambda|mu|sigma|tau)(?![a-zA-Z])")
+_LABEL_DECORATION = re.compile(
+    r"_\{[^{}]*\}|_\w|\^\s*\{?\\prime\}?|'|\\(?:angle|measuredangle|overline|"
+    r"overrightarrow|vec|triangle|widehat|hat|text|mathrm|operatorname|alpha|beta|"
+    r"gamma|delta|theta|phi|varphi|rho|omega|lambda|mu|sigma|tau)(?![a-zA-Z])"
+)
 
 
 def _is_label(text: str) -> bool:
@@ -501,8 +686,12 @@ def _strip_label(text: str) -> str:
     if member:
         return member.group(1).strip()
     sides = _split_top_level(text, ["="])
-    if len(sides) >= 2 and all(sides) and all(_is_label(side) for side in sides[:-1]) \
-            and not _has_variables(sides[-1]):
+    if (
+        len(sides) >= 2
+        and all(sides)
+        and all(_is_label(side) for side in sides[:-1])
+        and not _has_variables(sides[-1])
+    ):
         return sides[-1]
     return text
 
@@ -526,14 +715,44 @@ class Unsupported(Exception):
 
 
 _FUNCTIONS = {
-    "sin": cmath.sin, "cos": cmath.cos, "tan": cmath.tan, "sec": lambda z: 1 / cmath.cos(z),
-    "csc": lambda z: 1 / cmath.sin(z), "cot": lambda z: 1 / cmath.tan(z), "arcsin": cmath.asin,
-    "arccos": cmath.acos, "arctan": cmath.atan, "sinh": cmath.sinh, "cosh": cmath.cosh, "tanh": cmath.tanh,
-    "ln": cmath.log, "log": cmath.log, "exp": cmath.exp,
+    "sin": cmath.sin,
+    "cos": cmath.cos,
+    "tan": cmath.tan,
+    "sec": lambda z: 1 / cmath.cos(z),
+    "csc": lambda z: 1 / cmath.sin(z),
+    "cot": lambda z: 1 / cmath.tan(z),
+    "arcsin": cmath.asin,
+    "arccos": cmath.acos,
+    "arctan": cmath.atan,
+    "sinh": cmath.sinh,
+    "cosh": cmath.cosh,
+    "tanh": cmath.tanh,
+    "ln": cmath.log,
+    "log": cmath.log,
+    "exp": cmath.exp,
 }
 _CONSTANTS = {"pi": complex(math.pi), "infty": complex(math.inf), "e": complex(math.e), "i": 1j}
-_GREEK = frozenset(["alpha", "beta", "gamma", "delta", "epsilon", "theta", "lambda", "mu", "nu", "rho", "sigma", "tau", "phi", "omega"])
-_TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d*)?|\.\d+)|\\(?P<cmd>[a-zA-Z]+)|(?P<var>[a-zA-Z])|(?P<op>[-+*/^_!|(){}\[\]]))")
+_GREEK = frozenset(
+    [
+        "alpha",
+        "beta",
+        "gamma",
+        "delta",
+        "epsilon",
+        "theta",
+        "lambda",
+        "mu",
+        "nu",
+        "rho",
+        "sigma",
+        "tau",
+        "phi",
+        "omega",
+    ]
+)
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+(?:\.\d*)?|\.\d+)|\\(?P<cmd>[a-zA-Z]+)|(?P<var>[a-zA-Z])|(?P<op>[-+*/^_!|(){}\[\]]))"
+)
 _MAX_EXPONENT_BITS = 4096
 
 
@@ -627,7 +846,7 @@ class _Parser:
             return ("neg", operand) if token[1] == "-" else operand
         if token and token[0] == "num" and "." not in token[1] and len(token[1]) > 1:
             self.index += 1  # x^23 in LaTeX means x^2 followed by 3
-            self.tokens = (*self.tokens[:self.index], ("num", token[1][1:]), *self.tokens[self.index:])
+            self.tokens = (*self.tokens[: self.index], ("num", token[1][1:]), *self.tokens[self.index :])
             return ("num", Fraction(token[1][0]))
         return self.postfix()
 
@@ -684,7 +903,7 @@ class _Parser:
             if not digits.isdigit():
                 raise Unsupported("repeating part must be digits")
             shift = len(text.split(".")[1])
-            value += Fraction(int(digits), (10 ** len(digits) - 1) * 10 ** shift)
+            value += Fraction(int(digits), (10 ** len(digits) - 1) * 10**shift)
         return ("num", value)
 
     def based_number(self, digits: str) -> tuple:
@@ -757,7 +976,7 @@ class _Parser:
             return self.group()
         if token and token[0] == "num" and len(token[1]) > 1 and "." not in token[1]:
             self.index += 1  # \frac12: a single digit is one argument
-            self.tokens = (*self.tokens[:self.index], ("num", token[1][1:]), *self.tokens[self.index:])
+            self.tokens = (*self.tokens[: self.index], ("num", token[1][1:]), *self.tokens[self.index :])
             return ("num", Fraction(token[1][0]))
         return self.primary()
 
@@ -857,7 +1076,7 @@ def _exact_root(value: Fraction, degree: int) -> Fraction | None:
         root = round(part ** (1 / degree)) if part.bit_length() < 1000 else None
         if root is None:
             return None
-        root = next((r for r in (root - 1, root, root + 1) if r >= 0 and r ** degree == part), None)
+        root = next((r for r in (root - 1, root, root + 1) if r >= 0 and r**degree == part), None)
         if root is None:
             return None
         roots.append(root)
@@ -885,8 +1104,10 @@ def values_equal(left: Value, right: Value, relative: float = 0.0) -> bool:
 def _values(tree: tuple, names: list[str]) -> Iterator[Value | None]:
     """``tree`` evaluated at each trial point (once when it has no variables); None where undefined."""
     for trial in range(len(_TRIAL_POINTS) if names else 1):
-        env = {name: _TRIAL_POINTS[(trial + offset) % len(_TRIAL_POINTS)] + offset
-               for offset, name in enumerate(names)}
+        env = {
+            name: _TRIAL_POINTS[(trial + offset) % len(_TRIAL_POINTS)] + offset
+            for offset, name in enumerate(names)
+        }
         try:
             yield evaluate(tree, env)
         except ZeroDivisionError:
@@ -917,12 +1138,13 @@ def equations_equal(left: str, right: str) -> bool:
     left_sides, right_sides = _split_top_level(left, ["="]), _split_top_level(right, ["="])
     if len(left_sides) != 2 or len(right_sides) != 2:
         raise Unsupported("not a single equation")
-    ratio = parse_expression(f"\\frac{{{left_sides[0]}-({left_sides[1]})}}{{{right_sides[0]}-({right_sides[1]})}}")
+    ratio = parse_expression(
+        f"\\frac{{{left_sides[0]}-({left_sides[1]})}}{{{right_sides[0]}-({right_sides[1]})}}"
+    )
     values = [value for value in _values(ratio, sorted(variables(ratio))) if value is not None]
     if not values or values[0] == 0:
         raise Unsupported("degenerate equation")
     return all(values_equal(value, values[0]) for value in values)
-
 
 
 # --------------------------------------------------------------------------------------------------
@@ -983,8 +1205,13 @@ class AnswerChecker:
     arguments, evaluation points).
     """
 
-    def __init__(self, timeout_s: float = 5.0, sympy_workers: int = 1, use_sympy: bool = True,
-                 tolerance: Tolerance = EXACT) -> None:
+    def __init__(
+        self,
+        timeout_s: float = 5.0,
+        sympy_workers: int = 1,
+        use_sympy: bool = True,
+        tolerance: Tolerance = EXACT,
+    ) -> None:
         self.timeout_s = timeout_s
         self.use_sympy = use_sympy
         self.tolerance = tolerance
@@ -1070,11 +1297,16 @@ class AnswerChecker:
             single, other = (pred, ref) if isinstance(pred, Collection) else (ref, pred)
             assert isinstance(single, Collection)
             if single.kind in unordered and len(set(single.items)) == 1:  # {3}, "3, 3"
-                return self._compare(single.items[0], other) if single is pred else self._compare(other,
-                                                                                                 single.items[0])
+                return (
+                    self._compare(single.items[0], other)
+                    if single is pred
+                    else self._compare(other, single.items[0])
+                )
             if single.kind == "ratio" and len(single.items) == 2 and isinstance(other, str):
                 as_fraction = f"\\frac{{{single.items[0]}}}{{{single.items[1]}}}"
-                return self._compare(as_fraction, other) if single is pred else self._compare(other, as_fraction)
+                return (
+                    self._compare(as_fraction, other) if single is pred else self._compare(other, as_fraction)
+                )
             return "different"
         if pred.kind == "ratio" or ref.kind == "ratio":
             return self._compare_ratios(pred, ref)
@@ -1099,8 +1331,10 @@ class AnswerChecker:
         if pred.kind != ref.kind or len(pred.items) != len(ref.items):
             return "different"
         first_pred, first_ref = pred.items[0], ref.items[0]
-        return _all(self._compare_scalars(f"({p})({first_ref})", f"({r})({first_pred})")
-                    for p, r in zip(pred.items[1:], ref.items[1:]))
+        return _all(
+            self._compare_scalars(f"({p})({first_ref})", f"({r})({first_pred})")
+            for p, r in zip(pred.items[1:], ref.items[1:])
+        )
 
     def _distinct(self, items: Iterable[object]) -> list[object]:
         """Items with repeats removed: a solution set lists each value once however often it was written."""
@@ -1134,7 +1368,11 @@ class AnswerChecker:
                     value = evaluate(tree, {}) if not variables(tree) else None
                 except (Unsupported, KeyError, ValueError, OverflowError, ZeroDivisionError, TypeError):
                     value = None
-                return "equal" if value is not None and self.tolerance.approximates(decimal, value) else "different"
+                return (
+                    "equal"
+                    if value is not None and self.tolerance.approximates(decimal, value)
+                    else "different"
+                )
         if _is_text(pred) or _is_text(ref):
             return "equal" if _text_key(pred) == _text_key(ref) else "different"
         try:
@@ -1145,7 +1383,15 @@ class AnswerChecker:
             if expressions_equal(pred, ref, self.tolerance.relative):
                 return "equal"
             return "equal" if self._approximately(pred, ref) else "different"
-        except (Unsupported, KeyError, ValueError, OverflowError, RecursionError, TypeError, ZeroDivisionError):
+        except (
+            Unsupported,
+            KeyError,
+            ValueError,
+            OverflowError,
+            RecursionError,
+            TypeError,
+            ZeroDivisionError,
+        ):
             return self._sympy_verdict(pred, ref)
 
     def _approximately(self, pred: str, ref: str) -> bool:
@@ -1197,7 +1443,9 @@ def _text_key(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
-_CHOICE_PREFIX = re.compile(r"^(?:the\s+)?(?:correct\s+|final\s+)?(?:answer|option|choice)\s*(?:is|:)?\s*", re.IGNORECASE)
+_CHOICE_PREFIX = re.compile(
+    r"^(?:the\s+)?(?:correct\s+|final\s+)?(?:answer|option|choice)\s*(?:is|:)?\s*", re.IGNORECASE
+)
 
 
 def choice_letter(prediction: str) -> str | None:
@@ -1233,8 +1481,10 @@ class SympyPool:
             if self._started:
                 return
             generation = self._generation
-            starters = [threading.Thread(target=self._start_one, args=(generation,), daemon=True)
-                        for _ in range(self.size)]
+            starters = [
+                threading.Thread(target=self._start_one, args=(generation,), daemon=True)
+                for _ in range(self.size)
+            ]
             for starter in starters:
                 starter.start()
             for starter in starters:

@@ -88,13 +88,17 @@ def corpus_files(paths: Sequence[str | Path]) -> list[str]:
         if path.is_dir():
             members = sorted(p for p in path.rglob("*") if p.is_file() and _kind(p) is not None)
             if not members:
-                raise MathlmError(f"{path}: folder holds no .jsonl, .jsonl.gz, .parquet or .idx/.bin corpus files")
+                raise MathlmError(
+                    f"{path}: folder holds no .jsonl, .jsonl.gz, .parquet or .idx/.bin corpus files"
+                )
             found += [str(_shard_prefix(p) if _kind(p) == "tokens" else p) for p in members]
         elif _kind(path) is not None and (path.is_file() or _kind(path) == "tokens"):
             found.append(str(_shard_prefix(path) if _kind(path) == "tokens" else path))
         else:
-            raise MathlmError(f"{path}: not found or not a corpus file; expected JSONL(.gz) or Parquet documents "
-                              "with a `text` field, a token shard PREFIX(.bin/.idx), or a folder of them")
+            raise MathlmError(
+                f"{path}: not found or not a corpus file; expected JSONL(.gz) or Parquet documents "
+                "with a `text` field, a token shard PREFIX(.bin/.idx), or a folder of them"
+            )
     return list(dict.fromkeys(found))
 
 
@@ -119,8 +123,10 @@ def iter_documents(path: str, scan: FileScan, tokenizer: str | None = None) -> I
         yield from _iter_jsonl(path, scan)
     else:
         if tokenizer is None:
-            raise MathlmError(f"{path}: a token shard needs --tokenizer (the tokenizer it was made with) "
-                              "so documents can be decoded to text")
+            raise MathlmError(
+                f"{path}: a token shard needs --tokenizer (the tokenizer it was made with) "
+                "so documents can be decoded to text"
+            )
         yield from _iter_tokens(path, tokenizer)
 
 
@@ -168,7 +174,9 @@ def _iter_parquet(path: str, scan: FileScan) -> Iterator[CorpusDocument]:
             if not isinstance(text, str):
                 scan.skip("no_text_field")
                 continue
-            yield CorpusDocument(str(doc_id if doc_id is not None else f"{Path(path).name}:{row_number}"), text)
+            yield CorpusDocument(
+                str(doc_id if doc_id is not None else f"{Path(path).name}:{row_number}"), text
+            )
 
 
 def _iter_tokens(prefix: str, tokenizer_path: str) -> Iterator[CorpusDocument]:
@@ -203,7 +211,9 @@ def scan_file(path: str, settings: OverlapSettings, batch_size: int = 256) -> Fi
     while batch := list(itertools.islice(documents, batch_size)):
         scan.documents += len(batch)
         scan.bytes += sum(len(document.text.encode("utf-8")) for document in batch)
-        found = match_documents([index], [d.text for d in batch], [d.doc_id for d in batch], [source] * len(batch))
+        found = match_documents(
+            [index], [d.text for d in batch], [d.doc_id for d in batch], [source] * len(batch)
+        )
         scan.hits += [record for records in found for record in records]
     return scan
 
@@ -222,31 +232,55 @@ class OverlapResult:
 
     def throughput(self) -> dict[str, float]:
         seconds = max(self.seconds, 1e-9)
-        return {"docs_per_s": round(self.documents / seconds, 1), "mb_per_s": round(self.bytes / 1e6 / seconds, 2)}
+        return {
+            "docs_per_s": round(self.documents / seconds, 1),
+            "mb_per_s": round(self.bytes / 1e6 / seconds, 2),
+        }
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "benchmark": self.settings.benchmark, "field": self.settings.fields, "n": self.settings.n,
-            "min_words": self.settings.min_words, "corpus": self.files, "documents": self.documents,
-            "bytes": self.bytes, "malformed": self.malformed, "seconds": round(self.seconds, 3),
-            **self.throughput(), "index": self.index_summary, "overlap": self.tally.to_json(),
+            "benchmark": self.settings.benchmark,
+            "field": self.settings.fields,
+            "n": self.settings.n,
+            "min_words": self.settings.min_words,
+            "corpus": self.files,
+            "documents": self.documents,
+            "bytes": self.bytes,
+            "malformed": self.malformed,
+            "seconds": round(self.seconds, 3),
+            **self.throughput(),
+            "index": self.index_summary,
+            "overlap": self.tally.to_json(),
             "accuracy": self.accuracy,
         }
 
     def to_markdown(self) -> str:
         s = self.settings
         rate = self.throughput()
-        scanned = (f"{self.documents:,} documents ({self.bytes / 1e6:.1f} MB) from {len(self.files)} file(s) in "
-                   f"{self.seconds:.1f} s ({rate['docs_per_s']:,} docs/s, {rate['mb_per_s']} MB/s).")
-        parts = [f"# Memorization analysis: {s.benchmark} ({s.fields}) vs corpus, {s.n}-grams", "", scanned, "",
-                 tally_markdown(self.tally)]
+        scanned = (
+            f"{self.documents:,} documents ({self.bytes / 1e6:.1f} MB) from {len(self.files)} file(s) in "
+            f"{self.seconds:.1f} s ({rate['docs_per_s']:,} docs/s, {rate['mb_per_s']} MB/s)."
+        )
+        parts = [
+            f"# Memorization analysis: {s.benchmark} ({s.fields}) vs corpus, {s.n}-grams",
+            "",
+            scanned,
+            "",
+            tally_markdown(self.tally),
+        ]
         if self.accuracy:
-            parts += ["## Accuracy on hits and non-hits", "", markdown_table(self.accuracy, ACCURACY_COLUMNS), ""]
+            parts += [
+                "## Accuracy on hits and non-hits",
+                "",
+                markdown_table(self.accuracy, ACCURACY_COLUMNS),
+                "",
+            ]
         return "\n".join(parts)
 
 
-def run_overlap(corpus: Sequence[str | Path], settings: OverlapSettings, workers: int = 1,
-                on_file_done: Any = None) -> OverlapResult:
+def run_overlap(
+    corpus: Sequence[str | Path], settings: OverlapSettings, workers: int = 1, on_file_done: Any = None
+) -> OverlapResult:
     """Scan the corpus (files in parallel when ``workers > 1``) and tally the hits per test item."""
     files = corpus_files(corpus)
     index = benchmark_index((settings.benchmark,), settings.n, settings.fields, settings.min_words)
@@ -261,8 +295,16 @@ def run_overlap(corpus: Sequence[str | Path], settings: OverlapSettings, workers
         tally.add_all(scan.hits)
         if on_file_done is not None:
             on_file_done(scan)
-    return OverlapResult(settings, files, tally, index.summary(), totals.documents, totals.bytes,
-                         totals.malformed, time.perf_counter() - start)
+    return OverlapResult(
+        settings,
+        files,
+        tally,
+        index.summary(),
+        totals.documents,
+        totals.bytes,
+        totals.malformed,
+        time.perf_counter() - start,
+    )
 
 
 def _scan_all(files: list[str], settings: OverlapSettings, workers: int) -> Iterator[FileScan]:
@@ -276,7 +318,9 @@ def _scan_all(files: list[str], settings: OverlapSettings, workers: int) -> Iter
         yield from pool.map(scan_file, files, [settings] * len(files))
 
 
-def accuracy_split(results_path: str | Path, records: Sequence[BenchmarkRecord], hit_ids: set[str]) -> list[dict[str, Any]]:
+def accuracy_split(
+    results_path: str | Path, records: Sequence[BenchmarkRecord], hit_ids: set[str]
+) -> list[dict[str, Any]]:
     """Accuracy on hit and non-hit test items per task in a per-sample results file (and per level).
 
     Each line needs ``task``, ``doc_id`` (a benchmark record id) and ``correct`` (bool). Lines whose
@@ -287,15 +331,19 @@ def accuracy_split(results_path: str | Path, records: Sequence[BenchmarkRecord],
     for line_number, row in _read_results(Path(results_path)):
         record = by_id.get(str(row["doc_id"]))
         if record is None:
-            raise MathlmError(f"{results_path}:{line_number}: doc_id {row['doc_id']!r} of task {row['task']!r} "
-                              f"is not a {records[0].benchmark} record id; pass the results of this benchmark")
+            raise MathlmError(
+                f"{results_path}:{line_number}: doc_id {row['doc_id']!r} of task {row['task']!r} "
+                f"is not a {records[0].benchmark} record id; pass the results of this benchmark"
+            )
         per_task.setdefault(str(row["task"]), []).append((record, bool(row["correct"])))
     rows = []
     for task, samples in per_task.items():
         rows.append(_accuracy_row(task, "all", samples, hit_ids))
         levels = sorted({record.level for record, _ in samples if record.level is not None})
-        rows += [_accuracy_row(task, f"level {level}", [s for s in samples if s[0].level == level], hit_ids)
-                 for level in levels]
+        rows += [
+            _accuracy_row(task, f"level {level}", [s for s in samples if s[0].level == level], hit_ids)
+            for level in levels
+        ]
     return rows
 
 
@@ -307,25 +355,40 @@ def _read_results(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             raise MathlmError(f"{line.where()}: {line.reason} ({line.detail})")
         missing = [key for key in ("task", "doc_id", "correct") if key not in line.record]
         if missing:
-            raise MathlmError(f"{line.where()}: missing {', '.join(missing)}; per-sample results need "
-                              "`task`, `doc_id` (the benchmark record id) and `correct` (bool)")
+            raise MathlmError(
+                f"{line.where()}: missing {', '.join(missing)}; per-sample results need "
+                "`task`, `doc_id` (the benchmark record id) and `correct` (bool)"
+            )
         yield line.line, line.record
 
 
-def _accuracy_row(task: str, group: str, samples: list[tuple[BenchmarkRecord, bool]],
-                  hit_ids: set[str]) -> dict[str, Any]:
+def _accuracy_row(
+    task: str, group: str, samples: list[tuple[BenchmarkRecord, bool]], hit_ids: set[str]
+) -> dict[str, Any]:
     hits = [correct for record, correct in samples if record.id in hit_ids]
     misses = [correct for record, correct in samples if record.id not in hit_ids]
-    return {"task": task, "group": group, "problems": len(samples), "hits": len(hits),
-            "accuracy_hits": _mean(hits), "accuracy_non_hits": _mean(misses)}
+    return {
+        "task": task,
+        "group": group,
+        "problems": len(samples),
+        "hits": len(hits),
+        "accuracy_hits": _mean(hits),
+        "accuracy_non_hits": _mean(misses),
+    }
 
 
 def _mean(values: list[bool]) -> float | None:
     return round(sum(values) / len(values), 4) if values else None
 
 
-def overlap_report(corpus: Sequence[str | Path], settings: OverlapSettings, output_dir: str | Path,
-                   results: str | Path | None = None, workers: int = 1, on_file_done: Any = None) -> OverlapResult:
+def overlap_report(
+    corpus: Sequence[str | Path],
+    settings: OverlapSettings,
+    output_dir: str | Path,
+    results: str | Path | None = None,
+    workers: int = 1,
+    on_file_done: Any = None,
+) -> OverlapResult:
     """Run the analysis, add the accuracy split when ``results`` is given, write ``overlap.{json,md}``."""
     result = run_overlap(corpus, settings, workers, on_file_done)
     if results is not None:

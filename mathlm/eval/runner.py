@@ -57,7 +57,9 @@ class GenerationCache:
     @staticmethod
     def key(model_id: str, task: str, doc_id: str, prompt: str, settings: SamplingSettings) -> str:
         prompt_hash = hashlib.sha256(prompt.encode()).hexdigest()[:16]
-        return hashlib.sha256(f"{model_id}|{task}|{doc_id}|{prompt_hash}|{settings.key()}".encode()).hexdigest()
+        return hashlib.sha256(
+            f"{model_id}|{task}|{doc_id}|{prompt_hash}|{settings.key()}".encode()
+        ).hexdigest()
 
     def get(self, key: str) -> list[str] | None:
         return self.entries.get(key)
@@ -74,10 +76,15 @@ class GenerationCache:
 def settings_for(task: Task, cfg: EvalConfig) -> SamplingSettings:
     """The sampling settings of ``task``: its ``task_settings`` entry over the run's, its own default length."""
     name = task.name
-    return SamplingSettings(max_new_tokens=cfg.task_value(name, "max_new_tokens") or task.max_new_tokens,
-                            temperature=cfg.task_value(name, "temperature"), top_p=cfg.task_value(name, "top_p"),
-                            n=cfg.task_value(name, "n"), seed=cfg.seed, stop=task.stop,
-                            truncate_prompt=cfg.truncate_prompt)
+    return SamplingSettings(
+        max_new_tokens=cfg.task_value(name, "max_new_tokens") or task.max_new_tokens,
+        temperature=cfg.task_value(name, "temperature"),
+        top_p=cfg.task_value(name, "top_p"),
+        n=cfg.task_value(name, "n"),
+        seed=cfg.seed,
+        stop=task.stop,
+        truncate_prompt=cfg.truncate_prompt,
+    )
 
 
 def select_records(task: Task, cfg: EvalConfig) -> list[BenchmarkRecord]:
@@ -86,8 +93,10 @@ def select_records(task: Task, cfg: EvalConfig) -> list[BenchmarkRecord]:
     records = task.records(limit)
     subjects = {record.subject for record in records} - {None}
     if limit is not None and len(subjects) > 1:
-        console.print(f"{task.name}: --limit {limit} takes problems from each of {len(subjects)} subjects in turn "
-                      f"(stratified), not the first {limit} of the file")
+        console.print(
+            f"{task.name}: --limit {limit} takes problems from each of {len(subjects)} subjects in turn "
+            f"(stratified), not the first {limit} of the file"
+        )
     return records
 
 
@@ -100,18 +109,28 @@ def select_shard(records: list[BenchmarkRecord], shard: tuple[int, int] | None) 
     return records[index::count]
 
 
-def generate_task(task: Task, records: list[BenchmarkRecord], backend: Backend, settings: SamplingSettings,
-                  cache: GenerationCache, chunk: int) -> tuple[list[list[str]], list[str | None]]:
+def generate_task(
+    task: Task,
+    records: list[BenchmarkRecord],
+    backend: Backend,
+    settings: SamplingSettings,
+    cache: GenerationCache,
+    chunk: int,
+) -> tuple[list[list[str]], list[str | None]]:
     """Generations for every record, taking finished ones from the cache and saving new ones per chunk,
     and per record the backend's error where a prompt got none (not cached: a rerun tries it again)."""
     prompts = [task.prompt(record) for record in records]
-    keys = [GenerationCache.key(backend.model_id, task.name, r.id, p, settings) for r, p in zip(records, prompts)]
+    keys = [
+        GenerationCache.key(backend.model_id, task.name, r.id, p, settings) for r, p in zip(records, prompts)
+    ]
     missing = [i for i, key in enumerate(keys) if cache.get(key) is None]
     if len(missing) < len(records):
-        console.print(f"{task.name}: {len(records) - len(missing)} of {len(records)} problems already generated")
+        console.print(
+            f"{task.name}: {len(records) - len(missing)} of {len(records)} problems already generated"
+        )
     errors: list[str | None] = [None] * len(records)
     for start in range(0, len(missing), chunk):
-        batch = missing[start:start + chunk]
+        batch = missing[start : start + chunk]
         outputs: list[PromptResult] = backend.generate([prompts[i] for i in batch], settings)
         done = []
         for index, output in zip(batch, outputs):
@@ -122,13 +141,16 @@ def generate_task(task: Task, records: list[BenchmarkRecord], backend: Backend, 
         cache.put_many(done)
     failed = sum(error is not None for error in errors)
     if failed:
-        console.print(f"[yellow]{task.name}: {failed} prompt(s) got no generation (invalid samples); first: "
-                      f"{next(e for e in errors if e)}[/]")
+        console.print(
+            f"[yellow]{task.name}: {failed} prompt(s) got no generation (invalid samples); first: "
+            f"{next(e for e in errors if e)}[/]"
+        )
     return [cache.get(key) or [] for key in keys], errors
 
 
-def run_eval(cfg: EvalConfig, shard: tuple[int, int] | None = None,
-             backend: Backend | None = None) -> dict[str, dict[str, Any]]:
+def run_eval(
+    cfg: EvalConfig, shard: tuple[int, int] | None = None, backend: Backend | None = None
+) -> dict[str, dict[str, Any]]:
     """Evaluate ``cfg.model`` on ``cfg.tasks``; returns each task's summary and writes the run directory."""
     out = cfg.output / "shards" / str(shard[0]) if shard else cfg.output
     out.mkdir(parents=True, exist_ok=True)
@@ -145,10 +167,13 @@ def run_eval(cfg: EvalConfig, shard: tuple[int, int] | None = None,
         for task in tasks:
             console.rule(f"[bold]{task.name}[/]: {task.description}")
             records = select_shard(select_records(task, cfg), shard)
-            generations, errors = generate_task(task, records, backend, settings_for(task, cfg), cache,
-                                                cfg.cache_chunk)
-            results = [score_sample(task, record, gens, checker, sandbox, error)
-                       for record, gens, error in zip(records, generations, errors)]
+            generations, errors = generate_task(
+                task, records, backend, settings_for(task, cfg), cache, cfg.cache_chunk
+            )
+            results = [
+                score_sample(task, record, gens, checker, sandbox, error)
+                for record, gens, error in zip(records, generations, errors)
+            ]
             summaries[task.name] = write_task_results(out / task.name, task, results)
     write_run_summary(out, summaries, cfg.model_name, plot=shard is None)
     return summaries
@@ -160,8 +185,10 @@ TASK_SOURCES = "tasks.json"
 def write_task_sources(out: Path, specs: Sequence[str], tasks: Sequence[Task]) -> None:
     """``OUT/tasks.json``: each task's name -> how it was given (a registered name or a custom task's YAML
     path, made absolute), so merging and re-scoring find custom tasks again."""
-    sources = {task.name: str(Path(spec).resolve()) if spec.endswith((".yaml", ".yml")) else spec
-               for spec, task in zip(specs, tasks)}
+    sources = {
+        task.name: str(Path(spec).resolve()) if spec.endswith((".yaml", ".yml")) else spec
+        for spec, task in zip(specs, tasks)
+    }
     write_text_atomic(out / TASK_SOURCES, json.dumps(sources, indent=2))
 
 
@@ -194,8 +221,9 @@ def read_samples(path: Path) -> Iterator[SampleResult]:
             yield SampleResult(**json.loads(line))
 
 
-def write_run_summary(out: Path, summaries: dict[str, dict[str, Any]], model_name: str | None,
-                      plot: bool = True) -> None:
+def write_run_summary(
+    out: Path, summaries: dict[str, dict[str, Any]], model_name: str | None, plot: bool = True
+) -> None:
     """``summary.json``, ``results.md`` and (with ``plot``) ``scores.png``; prints the table too.
 
     Both scoring modes stand side by side: ``correct`` (ours) and ``llemma`` (the paper's harness, its
@@ -205,24 +233,36 @@ def write_run_summary(out: Path, summaries: dict[str, dict[str, Any]], model_nam
     for name, summary in summaries.items():
         n = summary.get("n", 1)
         llemma = summary.get("llemma", {})
-        row = {"task": name, "problems": summary.get("samples", 0), "n": n,
-               "maj@n correct": summary.get(f"maj@{n}", 0.0) * 100,
-               "maj@n llemma": llemma.get(f"maj@{n}", 0.0) * 100,
-               "pass@1 correct": summary.get("pass@1", 0.0) * 100,
-               "invalid %": summary.get("invalid", 0.0) * 100}
+        row = {
+            "task": name,
+            "problems": summary.get("samples", 0),
+            "n": n,
+            "maj@n correct": summary.get(f"maj@{n}", 0.0) * 100,
+            "maj@n llemma": llemma.get(f"maj@{n}", 0.0) * 100,
+            "pass@1 correct": summary.get("pass@1", 0.0) * 100,
+            "invalid %": summary.get("invalid", 0.0) * 100,
+        }
         published = published_score(name, model_name)
         row["published"] = f"{published:.1f} ({model_name})" if published is not None else "-"
         rows.append(row)
-    note = ("\n`correct`: mathlm's answer extraction and equivalence. `llemma`: the harness behind the Llemma "
-            "paper, reproduced with its defects (string match after Minerva normalization for MATH, "
-            "`The answer is (\\d+)` for GSM8k, `int()` casts for MATH+Python); compare `published` with it.\n")
+    note = (
+        "\n`correct`: mathlm's answer extraction and equivalence. `llemma`: the harness behind the Llemma "
+        "paper, reproduced with its defects (string match after Minerva normalization for MATH, "
+        "`The answer is (\\d+)` for GSM8k, `int()` casts for MATH+Python); compare `published` with it.\n"
+    )
     write_text_atomic(out / "results.md", _markdown(rows) + note)
     console.print(summary_table("evaluation (accuracy in %)", rows))
     for name, summary in summaries.items():
         for key in ("by_subject", "by_level"):
             if key in summary:
-                groups = [{key.removeprefix("by_"): group, "accuracy %": value["accuracy"] * 100,
-                           "problems": value["samples"]} for group, value in summary[key].items()]
+                groups = [
+                    {
+                        key.removeprefix("by_"): group,
+                        "accuracy %": value["accuracy"] * 100,
+                        "problems": value["samples"],
+                    }
+                    for group, value in summary[key].items()
+                ]
                 console.print(summary_table(f"{name} {key.replace('_', ' ')}", groups))
     if plot:
         from mathlm.eval.plot import plot_scores
@@ -241,8 +281,9 @@ def _markdown(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def score_run(out: Path, model_name: str | None = None, answer_timeout_s: float = 5.0,
-              sandbox_workers: int = 2) -> dict[str, dict[str, Any]]:
+def score_run(
+    out: Path, model_name: str | None = None, answer_timeout_s: float = 5.0, sandbox_workers: int = 2
+) -> dict[str, dict[str, Any]]:
     """Re-score a finished run directory from its saved generations, without the model."""
     summaries = {}
     task_dirs = sorted(p.parent for p in out.glob("*/samples.jsonl"))
@@ -256,8 +297,10 @@ def score_run(out: Path, model_name: str | None = None, answer_timeout_s: float 
             if task.kind == "program" and sandbox is None:
                 sandbox = stack.enter_context(SandboxPool(workers=sandbox_workers))
             records = {r.id: r for r in task.records()}
-            results = [score_sample(task, records[s.doc_id], s.generations, checker, sandbox)
-                       for s in read_samples(directory / "samples.jsonl")]
+            results = [
+                score_sample(task, records[s.doc_id], s.generations, checker, sandbox)
+                for s in read_samples(directory / "samples.jsonl")
+            ]
             summaries[task.name] = write_task_results(directory, task, results)
     write_run_summary(out, summaries, model_name)
     return summaries

@@ -78,8 +78,9 @@ def pass_at_k(n: int, correct: int, k: int) -> float:
     return 1.0 - math.comb(n - correct, k) / math.comb(n, k)
 
 
-def answers_for(task: Task, generations: Sequence[str], sandbox: SandboxPool | None
-                ) -> tuple[list[str | None], list[str | None]]:
+def answers_for(
+    task: Task, generations: Sequence[str], sandbox: SandboxPool | None
+) -> tuple[list[str | None], list[str | None]]:
     """The answer in each generation (program tasks: the value of the executed program) and errors."""
     if task.kind == "cot":
         return [task.extract(text) for text in generations], [None] * len(generations)
@@ -94,8 +95,14 @@ def answers_for(task: Task, generations: Sequence[str], sandbox: SandboxPool | N
     return answers, errors
 
 
-def score_sample(task: Task, record: BenchmarkRecord, generations: list[str], checker: AnswerChecker,
-                 sandbox: SandboxPool | None = None, error: str | None = None) -> SampleResult:
+def score_sample(
+    task: Task,
+    record: BenchmarkRecord,
+    generations: list[str],
+    checker: AnswerChecker,
+    sandbox: SandboxPool | None = None,
+    error: str | None = None,
+) -> SampleResult:
     """Score one problem's generations in both modes; ``error`` is the backend's reason when the prompt
     got no generation (an invalid sample, not a dead run)."""
     reference = task.reference(record)
@@ -107,16 +114,30 @@ def score_sample(task: Task, record: BenchmarkRecord, generations: list[str], ch
         llemma_answers = answers  # the harness scored the same executed value
     else:
         llemma_answers = [task.harness_extract(text) for text in generations]
-    harness_same = lambda a, b: task.harness_same(a, b, same)
+
+    def harness_same(a: str, b: str) -> bool:
+        return task.harness_same(a, b, same)
+
     llemma_verdicts = [answer is not None and harness_same(answer, reference) for answer in llemma_answers]
     llemma_majority, _ = majority_vote(llemma_answers, harness_same)
-    return SampleResult(task=task.name, doc_id=record.id, reference=reference, generations=generations,
-                        answers=answers, verdicts=verdicts, majority_answer=majority, majority_votes=votes,
-                        correct=majority is not None and same(majority, reference), subject=record.subject,
-                        level=record.level, errors=errors if error is None else [safe_text(error)],
-                        llemma_answers=llemma_answers, llemma_verdicts=llemma_verdicts,
-                        llemma_majority_answer=llemma_majority,
-                        llemma_correct=llemma_majority is not None and harness_same(llemma_majority, reference))
+    return SampleResult(
+        task=task.name,
+        doc_id=record.id,
+        reference=reference,
+        generations=generations,
+        answers=answers,
+        verdicts=verdicts,
+        majority_answer=majority,
+        majority_votes=votes,
+        correct=majority is not None and same(majority, reference),
+        subject=record.subject,
+        level=record.level,
+        errors=errors if error is None else [safe_text(error)],
+        llemma_answers=llemma_answers,
+        llemma_verdicts=llemma_verdicts,
+        llemma_majority_answer=llemma_majority,
+        llemma_correct=llemma_majority is not None and harness_same(llemma_majority, reference),
+    )
 
 
 def _same_answer(task: Task, checker: AnswerChecker) -> Callable[[str, str], bool]:
@@ -140,9 +161,11 @@ def summarize(task: Task, results: Sequence[SampleResult]) -> dict[str, Any]:
         "pass@1": _mean(_pass(r.verdicts, 1) for r in results),
         "extracted": _mean(any(a is not None for a in r.answers) for r in results),
         "invalid": _mean(not any(a is not None for a in r.answers) for r in results),
-        "llemma": {f"maj@{n}": _mean(r.llemma_correct for r in results),
-                   "pass@1": _mean(_pass(r.llemma_verdicts, 1) for r in results),
-                   "extracted": _mean(any(a is not None for a in r.llemma_answers) for r in results)},
+        "llemma": {
+            f"maj@{n}": _mean(r.llemma_correct for r in results),
+            "pass@1": _mean(_pass(r.llemma_verdicts, 1) for r in results),
+            "extracted": _mean(any(a is not None for a in r.llemma_answers) for r in results),
+        },
     }
     if n > 1:
         summary[f"pass@{n}"] = _mean(_pass(r.verdicts, n) for r in results)
@@ -153,8 +176,9 @@ def summarize(task: Task, results: Sequence[SampleResult]) -> dict[str, Any]:
             if value is not None:
                 groups[str(value)].append(result.correct)
         if len(groups) > 1:
-            summary[f"by_{key}"] = {name: {"accuracy": _mean(v), "samples": len(v)}
-                                    for name, v in sorted(groups.items())}
+            summary[f"by_{key}"] = {
+                name: {"accuracy": _mean(v), "samples": len(v)} for name, v in sorted(groups.items())
+            }
     return summary
 
 

@@ -48,16 +48,27 @@ def eval_jobs(config: Path, shards: int, overrides: list[str]) -> tuple[SlurmJob
     run = f"python {mathlm_arguments('eval run', config, overrides, 'output', output)}"
     slurm = cfg.slurm
     array = mathlm_job(
-        slurm, source, name=f"eval-{output.name}", array=f"0-{shards - 1}",
-        commands=[f"{run} --shard \"$SLURM_ARRAY_TASK_ID/{shards}\""], gpus_per_node=gpus_per_task(cfg),
-        env={"OMP_NUM_THREADS": str(slurm.cpus_per_task)}, log_dir=str(output / "slurm_logs"))
+        slurm,
+        source,
+        name=f"eval-{output.name}",
+        array=f"0-{shards - 1}",
+        commands=[f'{run} --shard "$SLURM_ARRAY_TASK_ID/{shards}"'],
+        gpus_per_node=gpus_per_task(cfg),
+        env={"OMP_NUM_THREADS": str(slurm.cpus_per_task)},
+        log_dir=str(output / "slurm_logs"),
+    )
     # the merge reads files: the queue settings and setup of the shards, none of their compute
-    merge_resources = SlurmResources(partition=slurm.partition, account=slurm.account, qos=slurm.qos,
-                                     time=slurm.time, setup=slurm.setup)
+    merge_resources = SlurmResources(
+        partition=slurm.partition, account=slurm.account, qos=slurm.qos, time=slurm.time, setup=slurm.setup
+    )
     name = f" --model-name {shlex.quote(cfg.model_name)}" if cfg.model_name else ""
-    merge = mathlm_job(merge_resources, source, name=f"eval-merge-{output.name}",
-                       commands=[f"python -m mathlm.cli eval merge {shlex.quote(str(output))}{name}"],
-                       log_dir=str(output / "slurm_logs"))
+    merge = mathlm_job(
+        merge_resources,
+        source,
+        name=f"eval-merge-{output.name}",
+        commands=[f"python -m mathlm.cli eval merge {shlex.quote(str(output))}{name}"],
+        log_dir=str(output / "slurm_logs"),
+    )
     return array, merge, cfg
 
 
@@ -66,6 +77,7 @@ def submit_eval(config: Path, shards: int, overrides: list[str] = ()) -> EvalSub
     array, merge, cfg = eval_jobs(config, shards, list(overrides))
     output = cfg.output.resolve()
     array_id = submit_job(array, output / "eval.sbatch")
-    merge_id = submit_job(merge, output / "merge.sbatch",
-                          [f"--dependency=afterok:{array_id}", "--kill-on-invalid-dep=yes"])
+    merge_id = submit_job(
+        merge, output / "merge.sbatch", [f"--dependency=afterok:{array_id}", "--kill-on-invalid-dep=yes"]
+    )
     return EvalSubmission(array_job=array_id, merge_job=merge_id, output=output, shards=shards)

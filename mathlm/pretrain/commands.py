@@ -9,11 +9,15 @@ import typer
 
 from mathlm.cli.options import DefaultCommandGroup, SetOption
 
-train_app = typer.Typer(cls=DefaultCommandGroup, no_args_is_help=True,
-                        help="Continue pretraining a Llama model: `mathlm train CONFIG`, `mathlm train plot RUN`.")
+train_app = typer.Typer(
+    cls=DefaultCommandGroup,
+    no_args_is_help=True,
+    help="Continue pretraining a Llama model: `mathlm train CONFIG`, `mathlm train plot RUN`.",
+)
 export_app = typer.Typer(help="Export checkpoints and configs: Hugging Face, GPT-NeoX.", no_args_is_help=True)
-convert_app = typer.Typer(help="Convert Llama checkpoints between Hugging Face and GPT-NeoX layouts.",
-                          no_args_is_help=True)
+convert_app = typer.Typer(
+    help="Convert Llama checkpoints between Hugging Face and GPT-NeoX layouts.", no_args_is_help=True
+)
 
 
 @train_app.command("run")
@@ -34,7 +38,9 @@ def plan(
     config: Annotated[Path, typer.Argument(help="Training config YAML, e.g. configs/train/llemma_34b.yaml.")],
     nodes: Annotated[int, typer.Option(min=1, help="Nodes.")] = 1,
     gpus_per_node: Annotated[int, typer.Option(min=1, help="GPUs (ranks) per node.")] = 8,
-    gpu_memory_gb: Annotated[float, typer.Option(help="Memory of one GPU in GB (1e9 bytes; A100/H100 80 GB).")] = 80.0,
+    gpu_memory_gb: Annotated[
+        float, typer.Option(help="Memory of one GPU in GB (1e9 bytes; A100/H100 80 GB).")
+    ] = 80.0,
     overrides: SetOption = [],  # noqa: B006 (typer reads the default)
 ) -> None:
     """Print per-GPU memory (parameters, gradients, optimizer, activations) of CONFIG on NODES x GPUS; exit 1
@@ -47,13 +53,19 @@ def plan(
     cfg = load_config(config, TrainConfig, overrides)
     elem = 4 if cfg.model.dtype == "float32" else 2
     result = plan_memory(cfg, model_config_for_plan(cfg), nodes * gpus_per_node, gpu_memory_gb * 1e9, elem)
-    console.print(summary_table(f"{config.name} on {nodes} x {gpus_per_node} GPUs of {gpu_memory_gb:g} GB: "
-                                f"{result.layout}, {result.grad_accum} accumulation step(s)",
-                                format_plan(result, nodes, gpus_per_node)))
+    console.print(
+        summary_table(
+            f"{config.name} on {nodes} x {gpus_per_node} GPUs of {gpu_memory_gb:g} GB: "
+            f"{result.layout}, {result.grad_accum} accumulation step(s)",
+            format_plan(result, nodes, gpus_per_node),
+        )
+    )
     if not result.fits:
-        console.print(f"[bold red]does not fit[/]: {result.total / 1e9:.1f} GB needed per GPU > {gpu_memory_gb:g} GB; "
-                      "raise engine.tp, shard more (engine.dp_replicate lower), turn on "
-                      "model.activation_checkpointing or lower data.micro_batch_size")
+        console.print(
+            f"[bold red]does not fit[/]: {result.total / 1e9:.1f} GB needed per GPU > {gpu_memory_gb:g} GB; "
+            "raise engine.tp, shard more (engine.dp_replicate lower), turn on "
+            "model.activation_checkpointing or lower data.micro_batch_size"
+        )
         raise typer.Exit(1)
     console.print(f"[green]fits[/]: {result.total / 1e9:.1f} GB of {gpu_memory_gb:g} GB per GPU")
 
@@ -72,7 +84,9 @@ def plot(
 
 @export_app.command("hf")
 def export_hf(
-    source: Annotated[Path, typer.Argument(help="A run directory (its latest checkpoint) or a checkpoint directory.")],
+    source: Annotated[
+        Path, typer.Argument(help="A run directory (its latest checkpoint) or a checkpoint directory.")
+    ],
     output: Annotated[Path, typer.Option(help="Directory to write the Hugging Face model to.")],
     dtype: Annotated[str, typer.Option(help="Weight dtype: float32 or bfloat16.")] = "float32",
 ) -> None:
@@ -92,12 +106,17 @@ def export_neox_config(
     recipe: Annotated[str, typer.Option(help="llemma_7b or llemma_34b.")],
     output: Annotated[Path, typer.Option(help="The GPT-NeoX YAML to write.")],
     mixture: Annotated[Path, typer.Option(help="Mixture config giving the data paths and weights.")] = Path(
-        "configs/data/proof_pile_2_mixture.yaml"),
+        "configs/data/proof_pile_2_mixture.yaml"
+    ),
     tokenizer: Annotated[str, typer.Option(help="Path of the Code Llama tokenizer.model on the cluster.")] = (
-        "checkpoints/codellama/tokenizer.model"),
-    load: Annotated[str, typer.Option(help="GPT-NeoX checkpoint to start from (`mathlm convert hf-to-neox`).")] = (
-        "checkpoints/codellama-neox"),
-    save: Annotated[str, typer.Option(help="Where GPT-NeoX saves the run's checkpoints.")] = "checkpoints/llemma-neox",
+        "checkpoints/codellama/tokenizer.model"
+    ),
+    load: Annotated[
+        str, typer.Option(help="GPT-NeoX checkpoint to start from (`mathlm convert hf-to-neox`).")
+    ] = ("checkpoints/codellama-neox"),
+    save: Annotated[
+        str, typer.Option(help="Where GPT-NeoX saves the run's checkpoints.")
+    ] = "checkpoints/llemma-neox",
     overrides: SetOption = [],  # noqa: B006 (typer reads the default)
 ) -> None:
     """Write a GPT-NeoX config for a Llemma recipe (Code Llama shape, Llemma schedule, mixture data paths)."""
@@ -128,8 +147,13 @@ def convert_hf_to_neox(
     source: Annotated[Path, typer.Argument(help="A Hugging Face Llama checkpoint folder (safetensors).")],
     output: Annotated[Path, typer.Option(help="GPT-NeoX checkpoint folder to write (GPT-NeoX's `load`).")],
     tp: Annotated[int, typer.Option(help="Tensor-parallel ranks (GPT-NeoX model_parallel_size).")] = 1,
-    layout: Annotated[str, typer.Option(help="pipeline (pipe_parallel_size >= 1, GPT-NeoX's Llama configs) or "
-                                        "sequential (pipe_parallel_size 0).")] = "pipeline",
+    layout: Annotated[
+        str,
+        typer.Option(
+            help="pipeline (pipe_parallel_size >= 1, GPT-NeoX's Llama configs) or "
+            "sequential (pipe_parallel_size 0)."
+        ),
+    ] = "pipeline",
     dtype: Annotated[str, typer.Option(help="keep, float32, bfloat16 or float16.")] = "keep",
 ) -> None:
     """Convert a HF Llama checkpoint into a tensor-parallel GPT-NeoX checkpoint."""
@@ -144,12 +168,24 @@ def convert_hf_to_neox(
 
 @convert_app.command("neox-to-hf")
 def convert_neox_to_hf(
-    source: Annotated[Path, typer.Argument(help="A GPT-NeoX checkpoint folder (with `latest`) or global_stepN.")],
+    source: Annotated[
+        Path, typer.Argument(help="A GPT-NeoX checkpoint folder (with `latest`) or global_stepN.")
+    ],
     output: Annotated[Path, typer.Option(help="Hugging Face folder to write.")],
-    neox_config: Annotated[Path | None, typer.Option(help="The GPT-NeoX YAML the model was trained with (not needed "
-                                                     "for checkpoints written by hf-to-neox).")] = None,
-    tokenizer: Annotated[Path | None, typer.Option(help="Tokenizer: sentencepiece .model or HF folder; sets the "
-                                                   "vocabulary and bos/eos ids and is saved with the model.")] = None,
+    neox_config: Annotated[
+        Path | None,
+        typer.Option(
+            help="The GPT-NeoX YAML the model was trained with (not needed "
+            "for checkpoints written by hf-to-neox)."
+        ),
+    ] = None,
+    tokenizer: Annotated[
+        Path | None,
+        typer.Option(
+            help="Tokenizer: sentencepiece .model or HF folder; sets the "
+            "vocabulary and bos/eos ids and is saved with the model."
+        ),
+    ] = None,
     dtype: Annotated[str, typer.Option(help="keep, float32, bfloat16 or float16.")] = "keep",
 ) -> None:
     """Convert a (tensor-parallel) GPT-NeoX Llama checkpoint into a HF LlamaForCausalLM folder."""
@@ -169,13 +205,21 @@ def slurm_train(
     config: Annotated[Path, typer.Argument(help="Training config YAML, e.g. configs/train/llemma_7b.yaml.")],
     nodes: Annotated[int, typer.Option(min=1, help="Nodes to train on.")] = 1,
     gpus_per_node: Annotated[int, typer.Option(min=0, help="GPUs per node (0: CPU processes, gloo).")] = 8,
-    nproc_per_node: Annotated[int | None, typer.Option(help="Processes per node (default: one per GPU).")] = None,
+    nproc_per_node: Annotated[
+        int | None, typer.Option(help="Processes per node (default: one per GPU).")
+    ] = None,
     partition: Annotated[str | None, typer.Option(help="Slurm partition (default: the cluster's).")] = None,
-    time: Annotated[str, typer.Option(help="Time limit per allocation; the job requeues and resumes.")] = "2-00:00:00",
+    time: Annotated[
+        str, typer.Option(help="Time limit per allocation; the job requeues and resumes.")
+    ] = "2-00:00:00",
     cpus_per_task: Annotated[int | None, typer.Option(help="CPUs per node (default 8 per GPU).")] = None,
     overrides: SetOption = [],  # noqa: B006 (typer reads the default)
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Write the sbatch script, do not submit it.")] = False,
-    wait: Annotated[bool, typer.Option("--wait", help="Wait until the job ends; exit 1 unless it COMPLETED.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Write the sbatch script, do not submit it.")
+    ] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Wait until the job ends; exit 1 unless it COMPLETED.")
+    ] = False,
 ) -> None:
     """Render and submit the torchrun sbatch job of `mathlm train CONFIG` (requeued on preemption)."""
     from mathlm.console import console
@@ -183,7 +227,9 @@ def slurm_train(
     from mathlm.slurm import jobs
     from mathlm.slurm.commands import wait_and_report
 
-    job, cfg = train_job(config, overrides, nodes, gpus_per_node, nproc_per_node, partition, time, cpus_per_task)
+    job, cfg = train_job(
+        config, overrides, nodes, gpus_per_node, nproc_per_node, partition, time, cpus_per_task
+    )
     script = jobs.write_script(job, cfg.run_dir / "train.sbatch")
     console.print(f"wrote {script}")
     if dry_run:

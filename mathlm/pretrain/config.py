@@ -26,7 +26,9 @@ class LlamaShape(ConfigModel):
     intermediate_size: int = Field(gt=0)
     num_layers: int = Field(gt=0)
     num_heads: int = Field(gt=0)
-    num_kv_heads: int | None = Field(default=None, gt=0, description="grouped-query attention; None = num_heads")
+    num_kv_heads: int | None = Field(
+        default=None, gt=0, description="grouped-query attention; None = num_heads"
+    )
     max_position_embeddings: int = 4096
     rope_theta: float = 10_000.0
     tie_word_embeddings: bool = False
@@ -35,14 +37,22 @@ class LlamaShape(ConfigModel):
 class ModelConfig(ConfigModel):
     """Where the initial weights come from and how the model computes."""
 
-    checkpoint: Path | None = Field(default=None, description="local Hugging Face Llama directory (safetensors)")
-    shape: LlamaShape | None = Field(default=None, description="random init of this shape; with a checkpoint, the "
-                                     "shape the checkpoint must have (and what `mathlm train plan` uses)")
-    rope_theta: float | None = Field(default=None, description="new RoPE base at init (Llemma 7B: 1e6 -> 1e4)")
+    checkpoint: Path | None = Field(
+        default=None, description="local Hugging Face Llama directory (safetensors)"
+    )
+    shape: LlamaShape | None = Field(
+        default=None,
+        description="random init of this shape; with a checkpoint, the "
+        "shape the checkpoint must have (and what `mathlm train plan` uses)",
+    )
+    rope_theta: float | None = Field(
+        default=None, description="new RoPE base at init (Llemma 7B: 1e6 -> 1e4)"
+    )
     attention: Literal["sdpa", "eager", "flash_attention_2"] = "sdpa"
     activation_checkpointing: bool = False
     dtype: Literal["auto", "float32", "bfloat16"] = Field(
-        default="auto", description="compute dtype; auto = bfloat16 on GPU, float32 on CPU")
+        default="auto", description="compute dtype; auto = bfloat16 on GPU, float32 on CPU"
+    )
     compile: bool = Field(default=False, description="torch.compile each decoder layer")
     init_seed: int = 0
 
@@ -63,16 +73,29 @@ class EngineConfig(ConfigModel):
 
     kind: Literal["fsdp2", "deepspeed"] = "fsdp2"
     zero_stage: Literal[1, 2, 3] = Field(default=1, description="DeepSpeed only; Llemma used ZeRO-1")
-    reshard_after_forward: bool = Field(default=True, description="FSDP2 only; False keeps params gathered (ZeRO-2-like)")
-    tp: int = Field(default=1, ge=1, description="FSDP2 only: tensor (+ sequence) parallel degree, within a node")
-    dp_replicate: int = Field(default=1, ge=1, description="FSDP2 only: HSDP replicas; the model is sharded "
-                              "over world / (tp x dp_replicate) ranks (e.g. the GPUs of a node) and replicated across")
+    reshard_after_forward: bool = Field(
+        default=True, description="FSDP2 only; False keeps params gathered (ZeRO-2-like)"
+    )
+    tp: int = Field(
+        default=1, ge=1, description="FSDP2 only: tensor (+ sequence) parallel degree, within a node"
+    )
+    dp_replicate: int = Field(
+        default=1,
+        ge=1,
+        description="FSDP2 only: HSDP replicas; the model is sharded "
+        "over world / (tp x dp_replicate) ranks (e.g. the GPUs of a node) and replicated across",
+    )
     grad_sync: Literal["every_micro_batch", "last_micro_batch"] = Field(
-        default="every_micro_batch", description="FSDP2: reduce-scatter gradients after each micro-batch (only "
-        "sharded fp32 gradients are kept) or only after the last (fewer collectives, whole gradient kept)")
+        default="every_micro_batch",
+        description="FSDP2: reduce-scatter gradients after each micro-batch (only "
+        "sharded fp32 gradients are kept) or only after the last (fewer collectives, whole gradient kept)",
+    )
     backend: Literal["auto", "nccl", "gloo"] = "auto"
     collective_timeout_s: float = Field(
-        default=600.0, gt=0, description="watchdog: a collective not done by then fails the job (a peer died or hangs)")
+        default=600.0,
+        gt=0,
+        description="watchdog: a collective not done by then fails the job (a peer died or hangs)",
+    )
 
 
 class OptimConfig(ConfigModel):
@@ -84,8 +107,9 @@ class OptimConfig(ConfigModel):
     weight_decay: float = 0.1
     grad_clip: float = Field(default=1.0, gt=0)
     min_lr_ratio: float = Field(default=1 / 30, ge=0, le=1, description="cosine floor as a fraction of peak")
-    max_skipped_steps: int = Field(default=10, ge=1, description="stop after this many consecutive steps skipped "
-                                   "for a non-finite loss")
+    max_skipped_steps: int = Field(
+        default=10, ge=1, description="stop after this many consecutive steps skipped for a non-finite loss"
+    )
 
 
 class ScheduleConfig(ConfigModel):
@@ -93,7 +117,9 @@ class ScheduleConfig(ConfigModel):
 
     warmup_steps: int = Field(ge=0)
     decay_steps: int = Field(gt=0, description="steps of the cosine horizon (Llemma 7B: 48,000)")
-    total_steps: int | None = Field(default=None, gt=0, description="steps to train (Llemma 7B ran 42,000); default decay_steps")
+    total_steps: int | None = Field(
+        default=None, gt=0, description="steps to train (Llemma 7B ran 42,000); default decay_steps"
+    )
 
     @property
     def steps(self) -> int:
@@ -114,8 +140,10 @@ class DataConfig(ConfigModel):
     @model_validator(mode="after")
     def _whole_sequences(self) -> DataConfig:
         if self.global_batch_tokens % self.seq_len:
-            raise ValueError(f"global_batch_tokens {self.global_batch_tokens} is not a multiple of "
-                             f"seq_len {self.seq_len}; the batch is made of whole sequences")
+            raise ValueError(
+                f"global_batch_tokens {self.global_batch_tokens} is not a multiple of "
+                f"seq_len {self.seq_len}; the batch is made of whole sequences"
+            )
         return self
 
     @property
@@ -129,14 +157,18 @@ class CheckpointConfig(ConfigModel):
     every: int = Field(default=1000, gt=0, description="save every N optimizer steps (and at the end)")
     keep_last: int = Field(default=3, gt=0)
     resume: Literal["auto", "never"] | Path = Field(
-        default="auto", description="auto = latest complete checkpoint in run_dir if any; or a checkpoint path")
+        default="auto",
+        description="auto = latest complete checkpoint in run_dir if any; or a checkpoint path",
+    )
 
 
 class LoggingConfig(ConfigModel):
     """Where metrics go; ``device_peak_flops`` overrides the peak used for MFU."""
 
     every: int = Field(default=1, gt=0)
-    eval_every: int | None = Field(default=None, gt=0, description="eval loss every N steps (and at start and end)")
+    eval_every: int | None = Field(
+        default=None, gt=0, description="eval loss every N steps (and at start and end)"
+    )
     tensorboard: bool = True
     wandb: bool = False
     wandb_project: str = "mathlm"

@@ -27,7 +27,8 @@ def gradient_accumulation(data: DataConfig, world_size: int) -> int:
             f"global batch of {data.global_batch_samples} sequences ({data.global_batch_tokens:,} tokens / seq_len "
             f"{data.seq_len}) is not divisible by world size {world_size} x micro_batch_size "
             f"{data.micro_batch_size} = {per_pass}; change data.global_batch_tokens, data.micro_batch_size or the "
-            "number of processes")
+            "number of processes"
+        )
     return data.global_batch_samples // per_pass
 
 
@@ -58,9 +59,11 @@ class BatchPlan:
         tokens = np.stack([self.dataset[i] for i in indices])
         top = int(tokens.max())
         if top >= self.vocab_size:
-            raise MathlmError(f"the data holds token id {top} but the model's vocabulary has {self.vocab_size} "
-                              f"entries (samples {indices.start}-{indices.stop - 1}); tokenize with the model's "
-                              "tokenizer or use a model with a matching vocabulary")
+            raise MathlmError(
+                f"the data holds token id {top} but the model's vocabulary has {self.vocab_size} "
+                f"entries (samples {indices.start}-{indices.stop - 1}); tokenize with the model's "
+                "tokenizer or use a model with a matching vocabulary"
+            )
         return torch.from_numpy(tokens).to(self.device)
 
     def all_batches(self) -> Iterator[torch.Tensor]:

@@ -75,8 +75,13 @@ def init_distributed(backend: str = "auto", collective_timeout_s: float = 600.0)
         backend = "nccl" if device.type == "cuda" else "gloo"
     if not dist.is_initialized():
         dist.init_process_group(backend=backend, timeout=timedelta(seconds=collective_timeout_s))
-    return DistributedContext(rank=dist.get_rank(), world_size=dist.get_world_size(), local_rank=local_rank,
-                              device=device, backend=backend)
+    return DistributedContext(
+        rank=dist.get_rank(),
+        world_size=dist.get_world_size(),
+        local_rank=local_rank,
+        device=device,
+        backend=backend,
+    )
 
 
 def shutdown_distributed() -> None:
@@ -103,8 +108,12 @@ def abort_distributed(error: BaseException, rank: int) -> None:
     from mathlm.errors import MathlmError
 
     if not isinstance(error, MathlmError):
-        print(f"[rank {rank}] training failed ({type(error).__name__}: {error}); aborting the process group so "
-              "that every rank stops", file=sys.stderr, flush=True)
+        print(
+            f"[rank {rank}] training failed ({type(error).__name__}: {error}); aborting the process group so "
+            "that every rank stops",
+            file=sys.stderr,
+            flush=True,
+        )
     if not dist.is_initialized():
         return
     try:
@@ -113,8 +122,11 @@ def abort_distributed(error: BaseException, rank: int) -> None:
         else:
             _destroy_groups()
     except Exception as teardown:  # noqa: BLE001 (the original error is the one to report)
-        print(f"[rank {rank}] process group teardown after the failure also failed: {teardown}",
-              file=sys.stderr, flush=True)
+        print(
+            f"[rank {rank}] process group teardown after the failure also failed: {teardown}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _destroy_groups() -> None:

@@ -78,9 +78,19 @@ class FSDP2Engine(Engine):
     and only then allocated and filled, each rank reading its own slices of the weights.
     """
 
-    def __init__(self, model: nn.Module, source: WeightSource, layout: Layout, device: torch.device,
-                 model_cfg: ModelConfig, engine_cfg: EngineConfig, optim: OptimConfig, schedule: ScheduleConfig,
-                 dtype: torch.dtype, grad_accum: int) -> None:
+    def __init__(
+        self,
+        model: nn.Module,
+        source: WeightSource,
+        layout: Layout,
+        device: torch.device,
+        model_cfg: ModelConfig,
+        engine_cfg: EngineConfig,
+        optim: OptimConfig,
+        schedule: ScheduleConfig,
+        dtype: torch.dtype,
+        grad_accum: int,
+    ) -> None:
         self.model = parallelize(model, layout, model_cfg, engine_cfg, dtype)
         materialize(self.model, source, device)
         self.optimizer = build_optimizer(parameter_groups(self.model, optim.weight_decay), optim)
@@ -134,14 +144,16 @@ class FSDP2Engine(Engine):
         model_state, optim_state = get_state_dict(self.model, self.optimizer)
         state = {"model": model_state, "optim": optim_state}
         dcp.load(state, checkpoint_id=str(directory / "dcp"))
-        set_state_dict(self.model, self.optimizer, model_state_dict=state["model"],
-                       optim_state_dict=state["optim"])
+        set_state_dict(
+            self.model, self.optimizer, model_state_dict=state["model"], optim_state_dict=state["optim"]
+        )
         self.scheduler.load_state_dict(torch.load(directory / "scheduler.pt", weights_only=True))
         reset_peak_lr(self.scheduler, self.peak_lr)
 
 
-def deepspeed_config(engine_cfg: EngineConfig, optim: OptimConfig, dtype: torch.dtype, micro_batch: int,
-                     grad_accum: int) -> dict[str, Any]:
+def deepspeed_config(
+    engine_cfg: EngineConfig, optim: OptimConfig, dtype: torch.dtype, micro_batch: int, grad_accum: int
+) -> dict[str, Any]:
     """The DeepSpeed JSON config for a run: ZeRO stage, bf16 compute with fp32 master weights, clipping.
 
     Gradients are accumulated and reduced in fp32 (the Llemma recipe: "bf16 with fp32 gradient
@@ -172,8 +184,9 @@ def skip_deepspeed_shm_build() -> None:
     deepspeed.ops.__compatible_ops__["deepspeed_shm_comm"] = False
 
 
-def build_deepspeed_module(model_cfg: ModelConfig, ds_config: dict[str, Any], source: WeightSource,
-                           device: torch.device, rank: int) -> nn.Module:
+def build_deepspeed_module(
+    model_cfg: ModelConfig, ds_config: dict[str, Any], source: WeightSource, device: torch.device, rank: int
+) -> nn.Module:
     """The model for DeepSpeed, never whole in fp32 on every rank.
 
     ZeRO-3: built inside ``deepspeed.zero.Init`` (each parameter partitioned as it is created), then
@@ -210,9 +223,19 @@ def build_deepspeed_module(model_cfg: ModelConfig, ds_config: dict[str, Any], so
 class DeepSpeedEngine(Engine):
     """DeepSpeed ZeRO stage 1-3 around the same model and a torch AdamW; DeepSpeed's own checkpoints."""
 
-    def __init__(self, model_cfg: ModelConfig, source: WeightSource, device: torch.device, rank: int,
-                 engine_cfg: EngineConfig, optim: OptimConfig, schedule: ScheduleConfig, dtype: torch.dtype,
-                 micro_batch: int, grad_accum: int) -> None:
+    def __init__(
+        self,
+        model_cfg: ModelConfig,
+        source: WeightSource,
+        device: torch.device,
+        rank: int,
+        engine_cfg: EngineConfig,
+        optim: OptimConfig,
+        schedule: ScheduleConfig,
+        dtype: torch.dtype,
+        micro_batch: int,
+        grad_accum: int,
+    ) -> None:
         import deepspeed
 
         if not torch.cuda.is_available():
@@ -243,8 +266,10 @@ class DeepSpeedEngine(Engine):
         self.model.step()  # type: ignore[operator]
         applied = self.model.was_step_applied()  # type: ignore[operator]
         if skip and applied:
-            raise MathlmError("the loss was not finite but DeepSpeed applied the update (its gradient check found "
-                              "finite gradients); stopping before the weights drift further")
+            raise MathlmError(
+                "the loss was not finite but DeepSpeed applied the update (its gradient check found "
+                "finite gradients); stopping before the weights drift further"
+            )
         if not applied:
             return float("nan")
         norm = self.model.get_global_grad_norm()  # type: ignore[operator]
@@ -258,22 +283,45 @@ class DeepSpeedEngine(Engine):
 
     def load(self, directory: Path) -> None:
         path, _ = self.model.load_checkpoint(  # type: ignore[operator]
-            str(directory / "deepspeed"), tag=DEEPSPEED_TAG, load_optimizer_states=True,
-            load_lr_scheduler_states=True)
+            str(directory / "deepspeed"),
+            tag=DEEPSPEED_TAG,
+            load_optimizer_states=True,
+            load_lr_scheduler_states=True,
+        )
         if path is None:
             raise FileNotFoundError(f"no DeepSpeed checkpoint under {directory / 'deepspeed'}")
         reset_peak_lr(self.scheduler, self.optim_cfg.lr)
 
 
-def build_engine(model_cfg: ModelConfig, engine_cfg: EngineConfig, optim: OptimConfig, schedule: ScheduleConfig,
-                 layout: Layout, device: torch.device, rank: int, dtype: torch.dtype, micro_batch: int,
-                 grad_accum: int) -> Engine:
+def build_engine(
+    model_cfg: ModelConfig,
+    engine_cfg: EngineConfig,
+    optim: OptimConfig,
+    schedule: ScheduleConfig,
+    layout: Layout,
+    device: torch.device,
+    rank: int,
+    dtype: torch.dtype,
+    micro_batch: int,
+    grad_accum: int,
+) -> Engine:
     """The engine the config names; the model is built and its weights read inside it, sharded."""
     from mathlm.pretrain.model import build_model, weight_source
 
     source = weight_source(model_cfg)
     if engine_cfg.kind == "deepspeed":
-        return DeepSpeedEngine(model_cfg, source, device, rank, engine_cfg, optim, schedule, dtype, micro_batch,
-                               grad_accum)
-    return FSDP2Engine(build_model(model_cfg), source, layout, device, model_cfg, engine_cfg, optim, schedule,
-                       dtype, grad_accum)
+        return DeepSpeedEngine(
+            model_cfg, source, device, rank, engine_cfg, optim, schedule, dtype, micro_batch, grad_accum
+        )
+    return FSDP2Engine(
+        build_model(model_cfg),
+        source,
+        layout,
+        device,
+        model_cfg,
+        engine_cfg,
+        optim,
+        schedule,
+        dtype,
+        grad_accum,
+    )

@@ -18,8 +18,13 @@ from mathlm.errors import MathlmError
 from mathlm.pretrain import checkpoint as ckpt
 from mathlm.pretrain.engine import DEEPSPEED_TAG
 
-TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "tokenizer.model", "special_tokens_map.json",
-                   "generation_config.json")
+TOKENIZER_FILES = (
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "tokenizer.model",
+    "special_tokens_map.json",
+    "generation_config.json",
+)
 
 
 def export_hf(source: Path, output: Path, dtype: str = "float32") -> Path:
@@ -69,8 +74,10 @@ def _read_weights(checkpoint: Path, engine: str, model: torch.nn.Module) -> dict
         weights["lm_head.weight"] = weights["model.embed_tokens.weight"]
     missing = sorted(set(expected) - set(weights))
     if missing:
-        raise MathlmError(f"checkpoint {checkpoint} lacks weights {missing[:3]}...; is it a mathlm training "
-                          "checkpoint of this model?")
+        raise MathlmError(
+            f"checkpoint {checkpoint} lacks weights {missing[:3]}...; is it a mathlm training "
+            "checkpoint of this model?"
+        )
     return {name: weights[name].to(torch.float32) for name in expected}
 
 

@@ -53,7 +53,9 @@ def llama_parameters(config: dict[str, Any]) -> int:
 def matmul_parameters_of(config: dict[str, Any]) -> int:
     """Parameters that take part in matmuls: all but the input embedding (a lookup); a tied head counts."""
     total = llama_parameters(config)
-    return total if config.get("tie_word_embeddings") else total - config["vocab_size"] * config["hidden_size"]
+    return (
+        total if config.get("tie_word_embeddings") else total - config["vocab_size"] * config["hidden_size"]
+    )
 
 
 def device_peak_flops(device: torch.device, dtype: torch.dtype, override: float | None) -> tuple[float, str]:
@@ -81,14 +83,19 @@ class Throughput:
     def measure(self, tokens: int, seconds: float) -> dict[str, float]:
         tokens_per_s = tokens / max(seconds, 1e-9)
         mfu = tokens_per_s * self.flops_per_token / (self.peak_flops * self.world_size)
-        return {"tokens_per_s": tokens_per_s, "tokens_per_s_per_device": tokens_per_s / self.world_size, "mfu": mfu}
+        return {
+            "tokens_per_s": tokens_per_s,
+            "tokens_per_s_per_device": tokens_per_s / self.world_size,
+            "mfu": mfu,
+        }
 
 
 class MetricsLogger:
     """Rank 0's sink for metrics: one JSON object per line in ``metrics.jsonl``, TensorBoard, optional W&B."""
 
-    def __init__(self, run_dir: Path, tensorboard: bool, wandb: bool, wandb_project: str,
-                 run_config: dict[str, Any]) -> None:
+    def __init__(
+        self, run_dir: Path, tensorboard: bool, wandb: bool, wandb_project: str, run_config: dict[str, Any]
+    ) -> None:
         self.path = run_dir / METRICS_FILE
         self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 (open for the run; close() closes it)
         self._tb = None
@@ -122,8 +129,9 @@ def _start_wandb(project: str, run_dir: Path, run_config: dict[str, Any]) -> Any
     try:
         import wandb
     except ImportError:
-        raise MathlmError("logging.wandb is true but wandb is not installed: pip install wandb, or set "
-                          "logging.wandb: false") from None
+        raise MathlmError(
+            "logging.wandb is true but wandb is not installed: pip install wandb, or set logging.wandb: false"
+        ) from None
     return wandb.init(project=project, name=run_dir.name, dir=str(run_dir), config=run_config)
 
 

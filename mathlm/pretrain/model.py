@@ -18,8 +18,15 @@ from mathlm.errors import MathlmError
 from mathlm.pretrain.config import LlamaShape, ModelConfig
 
 # Keys of the HF config that must agree between a checkpoint and the model it is loaded into.
-SHAPE_KEYS = ("vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
-              "num_key_value_heads", "tie_word_embeddings")
+SHAPE_KEYS = (
+    "vocab_size",
+    "hidden_size",
+    "intermediate_size",
+    "num_hidden_layers",
+    "num_attention_heads",
+    "num_key_value_heads",
+    "tie_word_embeddings",
+)
 
 
 def compute_dtype(cfg: ModelConfig, device: torch.device) -> torch.dtype:
@@ -32,14 +39,20 @@ def compute_dtype(cfg: ModelConfig, device: torch.device) -> torch.dtype:
 def check_hf_checkpoint(path: Path) -> None:
     """Fail early, naming the directory, when it is not a Llama HF checkpoint with safetensors weights."""
     if not path.is_dir():
-        raise MathlmError(f"model checkpoint {path} does not exist; set model.checkpoint to a local Hugging Face "
-                          "directory (config.json + *.safetensors)")
+        raise MathlmError(
+            f"model checkpoint {path} does not exist; set model.checkpoint to a local Hugging Face "
+            "directory (config.json + *.safetensors)"
+        )
     config_file = path / "config.json"
     if not config_file.is_file():
-        raise MathlmError(f"model checkpoint {path} has no config.json; is it a Hugging Face model directory?")
+        raise MathlmError(
+            f"model checkpoint {path} has no config.json; is it a Hugging Face model directory?"
+        )
     if not list(path.glob("*.safetensors")):
-        raise MathlmError(f"model checkpoint {path} has no *.safetensors weights; convert it with save_pretrained("
-                          "safe_serialization=True)")
+        raise MathlmError(
+            f"model checkpoint {path} has no *.safetensors weights; convert it with save_pretrained("
+            "safe_serialization=True)"
+        )
     model_type = json.loads(config_file.read_text()).get("model_type")
     if model_type != "llama":
         raise MathlmError(f"model checkpoint {path} is a '{model_type}' model; mathlm trains Llama models")
@@ -60,8 +73,10 @@ def llama_config(cfg: ModelConfig, prefer_shape: bool = False) -> Any:
             pinned, actual = shape_of(_config_from_shape(cfg.shape)), shape_of(config)
             diff = {k: (pinned[k], actual[k]) for k in pinned if pinned[k] != actual[k]}
             if diff:
-                raise MathlmError(f"model checkpoint {cfg.checkpoint} does not have the shape model.shape pins "
-                                  f"(key: (shape, checkpoint)): {diff}")
+                raise MathlmError(
+                    f"model checkpoint {cfg.checkpoint} does not have the shape model.shape pins "
+                    f"(key: (shape, checkpoint)): {diff}"
+                )
     else:
         config = _config_from_shape(cfg.shape)  # type: ignore[arg-type]
     if cfg.rope_theta is not None:
@@ -74,11 +89,17 @@ def _config_from_shape(shape: LlamaShape) -> Any:
     from transformers import LlamaConfig
 
     return LlamaConfig(
-        vocab_size=shape.vocab_size, hidden_size=shape.hidden_size, intermediate_size=shape.intermediate_size,
-        num_hidden_layers=shape.num_layers, num_attention_heads=shape.num_heads,
+        vocab_size=shape.vocab_size,
+        hidden_size=shape.hidden_size,
+        intermediate_size=shape.intermediate_size,
+        num_hidden_layers=shape.num_layers,
+        num_attention_heads=shape.num_heads,
         num_key_value_heads=shape.num_kv_heads or shape.num_heads,
-        max_position_embeddings=shape.max_position_embeddings, rope_theta=shape.rope_theta,
-        tie_word_embeddings=shape.tie_word_embeddings, bos_token_id=1, eos_token_id=2,
+        max_position_embeddings=shape.max_position_embeddings,
+        rope_theta=shape.rope_theta,
+        tie_word_embeddings=shape.tie_word_embeddings,
+        bos_token_id=1,
+        eos_token_id=2,
     )
 
 
@@ -128,7 +149,9 @@ def local_part(param: torch.Tensor) -> tuple[torch.Tensor, tuple[slice, ...]]:
     from torch.distributed.tensor._utils import compute_local_shape_and_global_offset
 
     if isinstance(param, DTensor):
-        shape, offset = compute_local_shape_and_global_offset(param.shape, param.device_mesh, param.placements)
+        shape, offset = compute_local_shape_and_global_offset(
+            param.shape, param.device_mesh, param.placements
+        )
         return param.to_local(), tuple(slice(o, o + n) for o, n in zip(offset, shape, strict=True))
     return param.data, tuple(slice(0, n) for n in param.shape)
 
@@ -177,13 +200,17 @@ class SafetensorsWeights(WeightSource):
 
         file = self.files.get(name)
         if file is None:
-            raise MathlmError(f"model checkpoint {self.directory} has no tensor {name}; is it a Llama checkpoint of "
-                              "the configured shape?")
+            raise MathlmError(
+                f"model checkpoint {self.directory} has no tensor {name}; is it a Llama checkpoint of "
+                "the configured shape?"
+            )
         if file not in self._open:
             self._open[file] = safe_open(str(file), framework="pt")
         tensor = self._open[file].get_slice(name)
         if tuple(tensor.get_shape()) != shape:
-            raise MathlmError(f"{file}: tensor {name} has shape {tuple(tensor.get_shape())}, the model expects {shape}")
+            raise MathlmError(
+                f"{file}: tensor {name} has shape {tuple(tensor.get_shape())}, the model expects {shape}"
+            )
         return tensor[slices].to(torch.float32)
 
 

@@ -29,18 +29,29 @@ def parameter_groups(model: nn.Module, weight_decay: float) -> list[dict]:
     return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
 
 
-def build_optimizer(params: Iterable[dict] | Iterable[torch.Tensor], cfg: OptimConfig) -> torch.optim.Optimizer:
+def build_optimizer(
+    params: Iterable[dict] | Iterable[torch.Tensor], cfg: OptimConfig
+) -> torch.optim.Optimizer:
     """Plain torch AdamW (foreach); on GPU the fused kernel. Never a DeepSpeed C++ op, so nothing is JIT-built."""
     fused = torch.cuda.is_available()
-    return torch.optim.AdamW(params, lr=cfg.lr, betas=cfg.betas, eps=cfg.eps, weight_decay=cfg.weight_decay,
-                             fused=fused or None, foreach=None if fused else True)
+    return torch.optim.AdamW(
+        params,
+        lr=cfg.lr,
+        betas=cfg.betas,
+        eps=cfg.eps,
+        weight_decay=cfg.weight_decay,
+        fused=fused or None,
+        foreach=None if fused else True,
+    )
 
 
-def build_scheduler(optimizer: torch.optim.Optimizer, optim: OptimConfig,
-                    schedule: ScheduleConfig) -> torch.optim.lr_scheduler.LambdaLR:
+def build_scheduler(
+    optimizer: torch.optim.Optimizer, optim: OptimConfig, schedule: ScheduleConfig
+) -> torch.optim.lr_scheduler.LambdaLR:
     """A LambdaLR over :func:`lr_multiplier`; its state (the step count) is checkpointed with the optimizer."""
     return torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: lr_multiplier(step, schedule, optim.min_lr_ratio))
+        optimizer, lambda step: lr_multiplier(step, schedule, optim.min_lr_ratio)
+    )
 
 
 def reset_peak_lr(scheduler: torch.optim.lr_scheduler.LambdaLR, lr: float) -> None:

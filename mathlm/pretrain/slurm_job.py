@@ -25,15 +25,25 @@ NCCL_ENV = {
 }
 
 
-def train_job(config: Path, overrides: list[str], nodes: int, gpus_per_node: int, nproc_per_node: int | None,
-              partition: str | None, time: str, cpus_per_task: int | None) -> tuple[SlurmJob, TrainConfig]:
+def train_job(
+    config: Path,
+    overrides: list[str],
+    nodes: int,
+    gpus_per_node: int,
+    nproc_per_node: int | None,
+    partition: str | None,
+    time: str,
+    cpus_per_task: int | None,
+) -> tuple[SlurmJob, TrainConfig]:
     """The SlurmJob for ``mathlm train CONFIG`` on ``nodes`` x ``nproc_per_node`` processes, checked first."""
     cfg = load_config(config, TrainConfig, overrides)
     procs = nproc_per_node or gpus_per_node or 1
     gradient_accumulation(cfg.data, nodes * procs)  # fail now, not after the job waited in the queue
     if cfg.checkpoint.resume != "auto":
-        raise MathlmError(f"{config}: checkpoint.resume is {cfg.checkpoint.resume!s}; a requeued Slurm job must "
-                          "resume from its own latest checkpoint: use checkpoint.resume: auto")
+        raise MathlmError(
+            f"{config}: checkpoint.resume is {cfg.checkpoint.resume!s}; a requeued Slurm job must "
+            "resume from its own latest checkpoint: use checkpoint.resume: auto"
+        )
     # the run directory as an absolute path, so the job finds it whatever its working directory
     cfg.run_dir = cfg.run_dir.resolve()
     run_dir = cfg.run_dir
@@ -42,7 +52,9 @@ def train_job(config: Path, overrides: list[str], nodes: int, gpus_per_node: int
     dump_config(cfg, snapshot)
     cpus = cpus_per_task or max(procs, 8 * gpus_per_node)
     source = "mathlm slurm train options"
-    resources = validate_config({"partition": partition, "time": time, "cpus_per_task": cpus}, SlurmResources, source)
+    resources = validate_config(
+        {"partition": partition, "time": time, "cpus_per_task": cpus}, SlurmResources, source
+    )
     env = {"OMP_NUM_THREADS": str(max(1, cpus // procs)), **(NCCL_ENV if gpus_per_node else {})}
     job = mathlm_job(
         resources,

@@ -85,8 +85,10 @@ def _train(cfg: TrainConfig, ctx: DistributedContext, lock: RunLock | None) -> T
     total_steps = cfg.schedule.steps
     owner = broadcast_object(lock.acquire() if lock else None)
     if owner is not None:
-        raise MathlmError(f"run directory {cfg.run_dir} is in use by another training run ({owner}); wait for it "
-                          "to end or choose another run_dir")
+        raise MathlmError(
+            f"run directory {cfg.run_dir} is in use by another training run ({owner}); wait for it "
+            "to end or choose another run_dir"
+        )
     if ctx.is_main:
         dump_config(cfg, cfg.run_dir / "config.yaml")
         (cfg.run_dir / ckpt.PREEMPTED_MARKER).unlink(missing_ok=True)
@@ -96,9 +98,15 @@ def _train(cfg: TrainConfig, ctx: DistributedContext, lock: RunLock | None) -> T
     dtype = compute_dtype(cfg.model, ctx.device)
     model_config = llama_config(cfg.model).to_dict()
     throughput = Throughput(
-        flops_per_token=flops_per_token(matmul_parameters_of(model_config), model_config["num_hidden_layers"],
-                                        model_config["hidden_size"], cfg.data.seq_len),
-        peak_flops=0.0, world_size=ctx.world_size)
+        flops_per_token=flops_per_token(
+            matmul_parameters_of(model_config),
+            model_config["num_hidden_layers"],
+            model_config["hidden_size"],
+            cfg.data.seq_len,
+        ),
+        peak_flops=0.0,
+        world_size=ctx.world_size,
+    )
 
     # Resume: model, optimizer, scheduler, data position and RNG.
     state = ckpt.TrainerState(engine=cfg.engine.kind, world_size=ctx.world_size)
@@ -107,12 +115,24 @@ def _train(cfg: TrainConfig, ctx: DistributedContext, lock: RunLock | None) -> T
         state = ckpt.read_state(resume_from)
     if state.step >= total_steps:
         if ctx.is_main:
-            console.print(f"run {cfg.run_dir} already finished: {resume_from} is at step {state.step} >= "
-                          f"schedule.total_steps {total_steps}; nothing to do (raise schedule.total_steps to train "
-                          "further)")
+            console.print(
+                f"run {cfg.run_dir} already finished: {resume_from} is at step {state.step} >= "
+                f"schedule.total_steps {total_steps}; nothing to do (raise schedule.total_steps to train "
+                "further)"
+            )
         return _summarise(cfg, state, float("nan"), None, None, [], resume_from, resume_from)
-    engine = build_engine(cfg.model, cfg.engine, cfg.optim, cfg.schedule, layout, ctx.device, ctx.rank, dtype,
-                          cfg.data.micro_batch_size, grad_accum)
+    engine = build_engine(
+        cfg.model,
+        cfg.engine,
+        cfg.optim,
+        cfg.schedule,
+        layout,
+        ctx.device,
+        ctx.rank,
+        dtype,
+        cfg.data.micro_batch_size,
+        grad_accum,
+    )
     if resume_from is not None:
         state = ckpt.load_checkpoint(engine, resume_from, model_config, cfg.engine.kind, ctx)
         state.world_size = ctx.world_size
@@ -121,12 +141,24 @@ def _train(cfg: TrainConfig, ctx: DistributedContext, lock: RunLock | None) -> T
     # group read the same samples.
     vocab = model_config["vocab_size"]
     samples = total_steps * cfg.data.global_batch_samples
-    train_data = BatchPlan(open_mixture(cfg.data.mixture, cfg.data, samples, cfg.data.seed), cfg.data,
-                           layout.dp_rank, layout.dp_size, vocab, ctx.device)
+    train_data = BatchPlan(
+        open_mixture(cfg.data.mixture, cfg.data, samples, cfg.data.seed),
+        cfg.data,
+        layout.dp_rank,
+        layout.dp_size,
+        vocab,
+        ctx.device,
+    )
     eval_data = None
     if cfg.data.eval_mixture is not None:
-        eval_data = BatchPlan(open_mixture(cfg.data.eval_mixture, cfg.data, cfg.data.eval_samples, cfg.data.seed),
-                              cfg.data, layout.dp_rank, layout.dp_size, vocab, ctx.device)
+        eval_data = BatchPlan(
+            open_mixture(cfg.data.eval_mixture, cfg.data, cfg.data.eval_samples, cfg.data.seed),
+            cfg.data,
+            layout.dp_rank,
+            layout.dp_size,
+            vocab,
+            ctx.device,
+        )
 
     throughput.peak_flops, peak_source = device_peak_flops(ctx.device, dtype, cfg.logging.device_peak_flops)
     logger = _start_logging(cfg, ctx, layout, throughput, peak_source, grad_accum, resume_from)
@@ -146,11 +178,17 @@ def _train(cfg: TrainConfig, ctx: DistributedContext, lock: RunLock | None) -> T
             bar.start()
         while state.step < total_steps:
             started = time.perf_counter()
-            lr = engine.lr()  # the rate this step's update uses (read before the engine advances its schedule)
-            micro_losses = [engine.forward_backward(tokens, last_micro_batch=i == grad_accum - 1)
-                            for i, tokens in enumerate(train_data.micro_batches(state.samples_seen))]
+            lr = (
+                engine.lr()
+            )  # the rate this step's update uses (read before the engine advances its schedule)
+            micro_losses = [
+                engine.forward_backward(tokens, last_micro_batch=i == grad_accum - 1)
+                for i, tokens in enumerate(train_data.micro_batches(state.samples_seen))
+            ]
             loss = float(all_reduce_mean(torch.stack(micro_losses).mean()))
-            skip = not math.isfinite(loss)  # the same on every rank: the mean of a non-finite loss is non-finite
+            skip = not math.isfinite(
+                loss
+            )  # the same on every rank: the mean of a non-finite loss is non-finite
             grad_norm = engine.step(skip)
             state.step += 1
             state.samples_seen += cfg.data.global_batch_samples
@@ -161,32 +199,51 @@ def _train(cfg: TrainConfig, ctx: DistributedContext, lock: RunLock | None) -> T
                 state.skipped_steps += 1
                 skipped_in_a_row += 1
                 if ctx.is_main:
-                    console.print(f"[yellow]step {state.step}: loss is {loss}; update skipped[/] "
-                                  f"({skipped_in_a_row} in a row, {state.skipped_steps} in the run)")
+                    console.print(
+                        f"[yellow]step {state.step}: loss is {loss}; update skipped[/] "
+                        f"({skipped_in_a_row} in a row, {state.skipped_steps} in the run)"
+                    )
                 if skipped_in_a_row >= cfg.optim.max_skipped_steps:
                     raise NonFiniteLossError(
                         f"loss is {loss} at step {state.step}, the {skipped_in_a_row}th skipped step in a row; stopped "
                         f"without saving. Last good checkpoint: {last_checkpoint or 'none'}. Lower optim.lr or raise "
-                        "schedule.warmup_steps and resume from it")
+                        "schedule.warmup_steps and resume from it"
+                    )
             else:
                 skipped_in_a_row = 0
 
             if logger and state.step % cfg.logging.every == 0:
-                logger.log(state.step, {"loss": loss, "lr": lr, "grad_norm": grad_norm, "skipped": skip,
-                                        "tokens": state.tokens_seen, **rate})
+                logger.log(
+                    state.step,
+                    {
+                        "loss": loss,
+                        "lr": lr,
+                        "grad_norm": grad_norm,
+                        "skipped": skip,
+                        "tokens": state.tokens_seen,
+                        **rate,
+                    },
+                )
             stopping = stop.requested()
             # no checkpoint right after a skipped update: the weights may be what made the loss non-finite
             if (state.step % cfg.checkpoint.every == 0 or state.step == total_steps or stopping) and not skip:
-                last_checkpoint = ckpt.save_checkpoint(engine, state, model_config, cfg.run_dir,
-                                                       cfg.checkpoint.keep_last, ctx)
+                last_checkpoint = ckpt.save_checkpoint(
+                    engine, state, model_config, cfg.run_dir, cfg.checkpoint.keep_last, ctx
+                )
             if stopping:
                 if ctx.is_main:
                     ckpt.mark_preempted(cfg.run_dir, state.step)
-                    console.print(f"[yellow]stopped by {stop.reason} after step {state.step}[/]; saved "
-                                  f"{last_checkpoint}; run again (or let Slurm requeue) to resume")
+                    console.print(
+                        f"[yellow]stopped by {stop.reason} after step {state.step}[/]; saved "
+                        f"{last_checkpoint}; run again (or let Slurm requeue) to resume"
+                    )
                 break
-            if eval_data and cfg.logging.eval_every and state.step % cfg.logging.eval_every == 0 \
-                    and state.step != total_steps:
+            if (
+                eval_data
+                and cfg.logging.eval_every
+                and state.step % cfg.logging.eval_every == 0
+                and state.step != total_steps
+            ):
                 value = _evaluate(engine, eval_data)
                 if logger:
                     logger.log(state.step, {"eval_loss": value})
@@ -224,8 +281,15 @@ def _evaluate(engine: Engine, eval_data: BatchPlan | None) -> float | None:
     return float(torch.stack(losses).mean())
 
 
-def _start_logging(cfg: TrainConfig, ctx: DistributedContext, layout: Layout, throughput: Throughput,
-                   peak_source: str, grad_accum: int, resume_from: Path | None) -> MetricsLogger | None:
+def _start_logging(
+    cfg: TrainConfig,
+    ctx: DistributedContext,
+    layout: Layout,
+    throughput: Throughput,
+    peak_source: str,
+    grad_accum: int,
+    resume_from: Path | None,
+) -> MetricsLogger | None:
     """Rank 0 states the run's geometry and the MFU basis, then opens the metric sinks."""
     if not ctx.is_main:
         return None
@@ -234,27 +298,54 @@ def _start_logging(cfg: TrainConfig, ctx: DistributedContext, layout: Layout, th
         f"{f' ZeRO-{cfg.engine.zero_stage}' if cfg.engine.kind == 'deepspeed' else ''}, {ctx.world_size} rank(s) "
         f"on {ctx.device.type} ({ctx.backend}), {layout.describe()}, global batch {cfg.data.global_batch_tokens:,} "
         f"tokens = {layout.dp_size} data-parallel x {cfg.data.micro_batch_size} x {grad_accum} accumulation x "
-        f"{cfg.data.seq_len}"
-        + (f"; resuming from {resume_from}" if resume_from else ""))
-    console.print(f"MFU basis: {throughput.flops_per_token:.4g} FLOPs/token (6N + 12·L·d·T); device peak "
-                  f"{throughput.peak_flops:.4g} FLOP/s ({peak_source})")
-    return MetricsLogger(cfg.run_dir, cfg.logging.tensorboard, cfg.logging.wandb, cfg.logging.wandb_project,
-                         cfg.model_dump(mode="json"))
+        f"{cfg.data.seq_len}" + (f"; resuming from {resume_from}" if resume_from else "")
+    )
+    console.print(
+        f"MFU basis: {throughput.flops_per_token:.4g} FLOPs/token (6N + 12·L·d·T); device peak "
+        f"{throughput.peak_flops:.4g} FLOP/s ({peak_source})"
+    )
+    return MetricsLogger(
+        cfg.run_dir,
+        cfg.logging.tensorboard,
+        cfg.logging.wandb,
+        cfg.logging.wandb_project,
+        cfg.model_dump(mode="json"),
+    )
 
 
-def _summarise(cfg: TrainConfig, state: ckpt.TrainerState, loss: float, eval_start: float | None,
-               eval_end: float | None, rates: list[dict[str, float]], last_checkpoint: Path | None,
-               resume_from: Path | None) -> TrainSummary:
+def _summarise(
+    cfg: TrainConfig,
+    state: ckpt.TrainerState,
+    loss: float,
+    eval_start: float | None,
+    eval_end: float | None,
+    rates: list[dict[str, float]],
+    last_checkpoint: Path | None,
+    resume_from: Path | None,
+) -> TrainSummary:
     # The first step includes warm-up work (allocations, compilation): report the rest when there is a rest.
     steady = rates[1:] or rates
-    mean = {key: sum(r[key] for r in steady) / len(steady) for key in ("tokens_per_s", "mfu")} if steady \
+    mean = (
+        {key: sum(r[key] for r in steady) / len(steady) for key in ("tokens_per_s", "mfu")}
+        if steady
         else {"tokens_per_s": float("nan"), "mfu": float("nan")}
-    return TrainSummary(run_dir=cfg.run_dir, steps=state.step, tokens=state.tokens_seen, final_loss=loss,
-                        eval_loss_start=eval_start, eval_loss_end=eval_end, tokens_per_s=mean["tokens_per_s"],
-                        mfu=mean["mfu"], last_checkpoint=last_checkpoint, resumed_from=resume_from)
+    )
+    return TrainSummary(
+        run_dir=cfg.run_dir,
+        steps=state.step,
+        tokens=state.tokens_seen,
+        final_loss=loss,
+        eval_loss_start=eval_start,
+        eval_loss_end=eval_end,
+        tokens_per_s=mean["tokens_per_s"],
+        mfu=mean["mfu"],
+        last_checkpoint=last_checkpoint,
+        resumed_from=resume_from,
+    )
 
 
 def _print_summary(summary: TrainSummary) -> None:
-    rows: list[dict[str, Any]] = [{"metric": key, "value": value} for key, value in asdict(summary).items()
-                                  if value is not None]
+    rows: list[dict[str, Any]] = [
+        {"metric": key, "value": value} for key, value in asdict(summary).items() if value is not None
+    ]
     console.print(summary_table("training summary", rows))

@@ -52,7 +52,9 @@ if TYPE_CHECKING:
 SAMPLE_PREFIX = "sample:"
 SUBSET_FOLDERS = {"arxiv": "arxiv", "web": "open-web-math", "code": "algebraic-stack"}
 FINAL_STAGE = "final/decontaminate"
-BAD_RECORDS = "bad_records"  # WORKDIR/work/<subset>/bad_records/<task>.jsonl: each dropped input record, located
+BAD_RECORDS = (
+    "bad_records"  # WORKDIR/work/<subset>/bad_records/<task>.jsonl: each dropped input record, located
+)
 
 
 @dataclass
@@ -95,14 +97,15 @@ def arxiv_stages(cfg: ArxivBuildConfig, workdir: Path) -> tuple[list[Stage], Pat
     bad_records = str(_work(workdir, "arxiv") / BAD_RECORDS)
     if cfg.tarballs:
         readers.append(
-            ArxivSourceReader(str(resolve_input(cfg.tarballs, "arxiv.tarballs")), bad_records_folder=bad_records)
+            ArxivSourceReader(
+                str(resolve_input(cfg.tarballs, "arxiv.tarballs")), bad_records_folder=bad_records
+            )
         )
     if cfg.redpajama_jsonl:
         folder = resolve_input(cfg.redpajama_jsonl, "arxiv.redpajama_jsonl")
         readers.append(RedPajamaArxivReader(str(folder), bad_records_folder=bad_records))
     cleaner = RedPajamaLatexCleaner(
-        cfg.min_chars,
-        exclusion_writer=_excluded(_work(workdir, "arxiv"), "cleaning", cfg.keep_excluded)
+        cfg.min_chars, exclusion_writer=_excluded(_work(workdir, "arxiv"), "cleaning", cfg.keep_excluded)
     )
     steps = [*readers, cleaner, intermediate_writer(str(output))]
     return [Stage("arxiv/clean", steps, cfg.tasks, cfg.workers)], output
@@ -269,7 +272,9 @@ def _slurm_executor(
 
     from mathlm.slurm.jobs import datatrove_executor_kwargs
 
-    kwargs = datatrove_executor_kwargs(settings, mem_per_cpu_gb=settings.mem_per_cpu_gb, venv_path=settings.venv_path)
+    kwargs = datatrove_executor_kwargs(
+        settings, mem_per_cpu_gb=settings.mem_per_cpu_gb, venv_path=settings.venv_path
+    )
     return SlurmPipelineExecutor(
         stage.steps,
         tasks=stage.tasks,
@@ -384,7 +389,9 @@ def run_build(config: DataBuildConfig, workdir: Path) -> BuildResult:
     if listed:
         dropped = sum(len(path.read_text(encoding="utf-8").splitlines()) for path in listed)
         folders = sorted({str(path.parent) for path in listed})
-        console.print(f"[yellow]bad input:[/] {dropped:,} record(s) dropped, each listed with its file and "
-                      f"position in {', '.join(folders)}")
+        console.print(
+            f"[yellow]bad input:[/] {dropped:,} record(s) dropped, each listed with its file and "
+            f"position in {', '.join(folders)}"
+        )
     console.print(f"outputs in {workdir}; stats in {workdir / 'stats.json'}")
     return BuildResult(workdir, stats, plan.notes)

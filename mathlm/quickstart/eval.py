@@ -47,7 +47,10 @@ def eval_quickstart(checkpoint: str | Path | None, workdir: Path) -> dict[str, A
     programs = list(read_jsonl(cfg.output / "gsm8k_python" / "samples.jsonl"))
     return {
         "model": label,
-        **{f"{task} accuracy %": round(100 * summary.get("maj@1", 0.0), 1) for task, summary in summaries.items()},
+        **{
+            f"{task} accuracy %": round(100 * summary.get("maj@1", 0.0), 1)
+            for task, summary in summaries.items()
+        },
         "problems": sum(summary["samples"] for summary in summaries.values()),
         "programs run ok": sum(error is None for sample in programs for error in sample["errors"]),
         "seconds": round(time.perf_counter() - start, 1),

@@ -55,12 +55,17 @@ def _stage_data(ctx: QuickstartContext) -> dict[str, Any]:
     models, corpora = ctx.dir("models"), sample_paths()
     classifier = train_math_classifier(corpora.math_corpus, corpora.general_corpus, models / "math_score.bin")
     kenlm = train_kenlm(corpora.math_corpus, models / "math.arpa")
-    overrides = [f"web.pipeline.math_classifier={classifier.output}", f"web.pipeline.kenlm_model={kenlm.output}"]
+    overrides = [
+        f"web.pipeline.math_classifier={classifier.output}",
+        f"web.pipeline.kenlm_model={kenlm.output}",
+    ]
     cfg = load_config(CONFIGS_DIR / "data" / "sample.yaml", DataBuildConfig, overrides=overrides)
     result = run_build(cfg, ctx.dir("data"))
     return {subset: sum(splits.values()) for subset, splits in result.stats["outputs"].items()} | {
-        "classifier held-out accuracy": round(classifier.held_out_accuracy, 3), "workdir": str(result.workdir),
-        "outputs": result.stats["outputs"]}
+        "classifier held-out accuracy": round(classifier.held_out_accuracy, 3),
+        "workdir": str(result.workdir),
+        "outputs": result.stats["outputs"],
+    }
 
 
 def _stage_tokenize(ctx: QuickstartContext) -> dict[str, Any]:
@@ -70,7 +75,9 @@ def _stage_tokenize(ctx: QuickstartContext) -> dict[str, Any]:
     from mathlm.proof_pile_2.tokens.pipeline import tokenize_subsets
 
     documents = Path(ctx.outputs["data"]["workdir"]) if "data" in ctx.outputs else ctx.workdir / "data"
-    return tokenize_subsets(documents, ctx.dir("tokenize"), smollm2_hf_checkpoint() / "tokenizer.json", workers=2)
+    return tokenize_subsets(
+        documents, ctx.dir("tokenize"), smollm2_hf_checkpoint() / "tokenizer.json", workers=2
+    )
 
 
 def _stage_train(ctx: QuickstartContext) -> dict[str, Any]:
@@ -97,7 +104,9 @@ def _stage_memorization(ctx: QuickstartContext) -> dict[str, Any]:
     from mathlm.eval.overlap import OverlapSettings, overlap_report
 
     data = Path(ctx.outputs["data"]["workdir"]) if "data" in ctx.outputs else ctx.workdir / "data"
-    kept = [data / subset for subset in ("arxiv", "open-web-math", "algebraic-stack") if (data / subset).is_dir()]
+    kept = [
+        data / subset for subset in ("arxiv", "open-web-math", "algebraic-stack") if (data / subset).is_dir()
+    ]
     removed = data / "work" / "decontamination" / "removed"
     samples = ctx.workdir / "eval" / "math" / "samples.jsonl"
     settings = OverlapSettings(benchmark="math", n=30)
@@ -128,8 +137,11 @@ STAGES: list[tuple[str, str, StageFn]] = [
     ("train", "Continued pretraining of SmolLM2-135M (FSDP2, CPU)", _stage_train),
     ("eval", "Evaluation of the trained SmolLM2: GSM8k, MATH, GSM8k+Python (sandbox)", _stage_eval),
     ("memorization", "30-gram overlap of MATH test items with the built corpus", _stage_memorization),
-    ("prove", "miniF2F-rocq in Coq: best-first search and whole proofs, checked by the sound verifier",
-     _stage_prove),
+    (
+        "prove",
+        "miniF2F-rocq in Coq: best-first search and whole proofs, checked by the sound verifier",
+        _stage_prove,
+    ),
 ]
 
 
@@ -138,7 +150,9 @@ def run_quickstart(workdir: Path, only: list[str] | None = None) -> dict[str, di
     names = [name for name, _, _ in STAGES]
     unknown = sorted(set(only or []) - set(names))
     if unknown:
-        raise MathlmError(f"unknown quickstart stage(s): {', '.join(unknown)}; stages are: {', '.join(names)}")
+        raise MathlmError(
+            f"unknown quickstart stage(s): {', '.join(unknown)}; stages are: {', '.join(names)}"
+        )
     ctx = QuickstartContext(workdir=workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -149,7 +163,9 @@ def run_quickstart(workdir: Path, only: list[str] | None = None) -> dict[str, di
         stage_start = time.perf_counter()
         with stage(f"{name}: {title}"):
             ctx.outputs[name] = fn(ctx)
-        result = ", ".join(f"{k}={v}" for k, v in ctx.outputs[name].items() if not isinstance(v, (dict, list)))
+        result = ", ".join(
+            f"{k}={v}" for k, v in ctx.outputs[name].items() if not isinstance(v, (dict, list))
+        )
         rows.append({"stage": name, "seconds": round(time.perf_counter() - stage_start, 1), "result": result})
     (workdir / "summary.json").write_text(json.dumps(ctx.outputs, indent=2, default=str), encoding="utf-8")
     console.print(summary_table(f"mathlm quickstart ({time.perf_counter() - start:.0f} s)", rows))

@@ -41,15 +41,26 @@ def train_quickstart(mixture: Path, workdir: Path, overrides: list[str] = ()) ->
 
     model_dir = smollm2_hf_checkpoint()
     heldout_tokens = write_heldout_math(model_dir / "tokenizer.json", workdir / "heldout" / "math_test")
-    cfg = load_config(QUICKSTART_CONFIG, TrainConfig, [
-        f"run_dir={workdir / 'run'}", f"model.checkpoint={model_dir}", f"data.eval_mixture.root={workdir / 'heldout'}",
-        "checkpoint.resume=never", *overrides])
+    cfg = load_config(
+        QUICKSTART_CONFIG,
+        TrainConfig,
+        [
+            f"run_dir={workdir / 'run'}",
+            f"model.checkpoint={model_dir}",
+            f"data.eval_mixture.root={workdir / 'heldout'}",
+            "checkpoint.resume=never",
+            *overrides,
+        ],
+    )
     cfg.data.mixture = load_mixture(mixture)  # the tokenize stage's mixture, its root set to its shards
     summary = train(cfg)
     return {
-        "model": "SmolLM2-135M", "steps": summary.steps, "tokens": summary.tokens,
+        "model": "SmolLM2-135M",
+        "steps": summary.steps,
+        "tokens": summary.tokens,
         "heldout tokens": heldout_tokens,
-        "heldout loss before": round(summary.eval_loss_start, 4), "heldout loss after": round(summary.eval_loss_end, 4),
-        "tokens/s": round(summary.tokens_per_s, 1), "checkpoint": str(summary.last_checkpoint),
+        "heldout loss before": round(summary.eval_loss_start, 4),
+        "heldout loss after": round(summary.eval_loss_end, 4),
+        "tokens/s": round(summary.tokens_per_s, 1),
+        "checkpoint": str(summary.last_checkpoint),
     }
-

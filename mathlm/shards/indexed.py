@@ -97,8 +97,10 @@ class IndexedDatasetWriter:
         """Append every document of an existing shard (used to merge per-task shards into one)."""
         source = IndexedDataset(prefix)
         if source.dtype != self.dtype:
-            raise MathlmError(f"{prefix}: dtype {source.dtype} differs from the output's {self.dtype}; "
-                              "merge only shards made with the same tokenizer")
+            raise MathlmError(
+                f"{prefix}: dtype {source.dtype} differs from the output's {self.dtype}; "
+                "merge only shards made with the same tokenizer"
+            )
         with open(bin_path(prefix), "rb") as stream:
             while chunk := stream.read(64 << 20):
                 self._bin.write(chunk)
@@ -120,8 +122,9 @@ class IndexedDatasetWriter:
     def __enter__(self) -> IndexedDatasetWriter:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if exc_type is None:
             self.finalize()
         else:
@@ -158,32 +161,41 @@ class IndexedDataset:
         self.bin_file = bin_path(self.prefix)
         for path in (self.idx_file, self.bin_file):
             if not path.is_file():
-                raise MathlmError(f"{path}: not found; a token shard is PREFIX.idx + PREFIX.bin "
-                                  "(pass the prefix, without the extension)")
+                raise MathlmError(
+                    f"{path}: not found; a token shard is PREFIX.idx + PREFIX.bin "
+                    "(pass the prefix, without the extension)"
+                )
         self.dtype, self.sizes, self.pointers, self.doc_idx = read_index(self.idx_file)
         self.offsets = np.zeros(self.sizes.size + 1, dtype=np.int64)
         np.cumsum(self.sizes, out=self.offsets[1:])
         self.num_tokens = int(self.offsets[-1])
         self._check_pointers()
         self._check_bin_size()
-        self._tokens = (np.memmap(self.bin_file, dtype=self.dtype, mode="r") if self.num_tokens
-                        else np.zeros(0, dtype=self.dtype))
+        self._tokens = (
+            np.memmap(self.bin_file, dtype=self.dtype, mode="r")
+            if self.num_tokens
+            else np.zeros(0, dtype=self.dtype)
+        )
 
     def _check_pointers(self) -> None:
         """Pointers must be the running byte offsets of contiguous documents (what this format promises)."""
         expected = self.offsets[:-1] * self.dtype.itemsize
         if not np.array_equal(self.pointers, expected):
             bad = int(np.flatnonzero(self.pointers != expected)[0])
-            raise MathlmError(f"{self.idx_file}: pointer of sequence {bad} is {int(self.pointers[bad])}, "
-                              f"expected {int(expected[bad])}; the index is corrupt, re-tokenize this shard")
+            raise MathlmError(
+                f"{self.idx_file}: pointer of sequence {bad} is {int(self.pointers[bad])}, "
+                f"expected {int(expected[bad])}; the index is corrupt, re-tokenize this shard"
+            )
 
     def _check_bin_size(self) -> None:
         expected = self.num_tokens * self.dtype.itemsize
         actual = self.bin_file.stat().st_size
         if actual != expected:
-            raise MathlmError(f"{self.bin_file}: {actual:,} bytes but its index {self.idx_file.name} describes "
-                              f"{self.num_tokens:,} {self.dtype} tokens ({expected:,} bytes); the shard is "
-                              "truncated or mismatched, re-tokenize it")
+            raise MathlmError(
+                f"{self.bin_file}: {actual:,} bytes but its index {self.idx_file.name} describes "
+                f"{self.num_tokens:,} {self.dtype} tokens ({expected:,} bytes); the shard is "
+                "truncated or mismatched, re-tokenize it"
+            )
 
     def __getstate__(self) -> dict[str, Path]:
         """Pickle by prefix: data-loader workers reopen the maps instead of copying the tokens."""
@@ -200,7 +212,7 @@ class IndexedDataset:
         if not -n <= i < n:
             raise IndexError(f"document {i} out of range for {self.prefix} ({n} documents)")
         i %= n
-        return self._tokens[self.offsets[i]:self.offsets[i + 1]]
+        return self._tokens[self.offsets[i] : self.offsets[i + 1]]
 
     def __iter__(self) -> Iterator[np.ndarray]:
         for i in range(len(self)):
@@ -215,24 +227,28 @@ def read_index(path: Path) -> tuple[np.dtype, np.ndarray, np.ndarray, np.ndarray
     """Parse and validate an .idx file: (dtype, sizes, pointers, doc_idx)."""
     size = path.stat().st_size
     if size < HEADER_BYTES:
-        raise MathlmError(f"{path}: {size} bytes, shorter than the {HEADER_BYTES}-byte header; truncated index")
+        raise MathlmError(
+            f"{path}: {size} bytes, shorter than the {HEADER_BYTES}-byte header; truncated index"
+        )
     with open(path, "rb") as stream:
         header = stream.read(HEADER_BYTES)
-    if header[:len(INDEX_MAGIC)] != INDEX_MAGIC:
-        raise MathlmError(f"{path}: not a Megatron/GPT-NeoX index (header {header[:9]!r}, "
-                          f"expected {INDEX_MAGIC!r})")
-    version, code, count, doc_count = struct.unpack("<QBQQ", header[len(INDEX_MAGIC):])
+    if header[: len(INDEX_MAGIC)] != INDEX_MAGIC:
+        raise MathlmError(
+            f"{path}: not a Megatron/GPT-NeoX index (header {header[:9]!r}, expected {INDEX_MAGIC!r})"
+        )
+    version, code, count, doc_count = struct.unpack("<QBQQ", header[len(INDEX_MAGIC) :])
     if version != INDEX_VERSION:
         raise MathlmError(f"{path}: index version {version}, only version {INDEX_VERSION} exists")
     if code not in DTYPE_CODES:
         raise MathlmError(f"{path}: unknown dtype code {code}; expected one of {sorted(DTYPE_CODES)}")
     expected = HEADER_BYTES + count * (4 + 8) + doc_count * 8
     if size < expected:
-        raise MathlmError(f"{path}: {size:,} bytes but its header describes {count:,} sequences "
-                          f"({expected:,} bytes); the index is truncated, re-tokenize this shard")
+        raise MathlmError(
+            f"{path}: {size:,} bytes but its header describes {count:,} sequences "
+            f"({expected:,} bytes); the index is truncated, re-tokenize this shard"
+        )
     data = np.memmap(path, dtype=np.uint8, mode="r")
     sizes = np.frombuffer(data, dtype="<i4", count=count, offset=HEADER_BYTES)
     pointers = np.frombuffer(data, dtype="<i8", count=count, offset=HEADER_BYTES + 4 * count)
     doc_idx = np.frombuffer(data, dtype="<i8", count=doc_count, offset=HEADER_BYTES + 12 * count)
     return DTYPE_CODES[code], sizes, pointers, doc_idx
-

@@ -39,8 +39,10 @@ class MixtureSource(ConfigModel):
     weight: float = Field(gt=0, description="Relative sampling weight; weights are normalised to sum to 1.")
     paths: list[str] = Field(min_length=1, description="Shard prefixes (PREFIX.idx + PREFIX.bin).")
     tokens: float | None = Field(
-        default=None, gt=0,
-        description="Expected size in tokens, used to plan (`mathlm data mixture`) before the shards exist.")
+        default=None,
+        gt=0,
+        description="Expected size in tokens, used to plan (`mathlm data mixture`) before the shards exist.",
+    )
 
 
 class MixtureConfig(ConfigModel):
@@ -123,15 +125,19 @@ class TokenWindows:
         self.num_windows = (self.num_tokens - 1) // seq_len if self.num_tokens else 0
         if self.num_windows == 0:
             shards = ", ".join(str(d.prefix) for d in self.datasets) or "no shards"
-            raise MathlmError(f"mixture source '{name}' has {self.num_tokens} tokens ({shards}), fewer than one "
-                              f"sample of {seq_len + 1}; add data or lower seq_len")
+            raise MathlmError(
+                f"mixture source '{name}' has {self.num_tokens} tokens ({shards}), fewer than one "
+                f"sample of {seq_len + 1}; add data or lower seq_len"
+            )
 
     def __len__(self) -> int:
         return self.num_windows
 
     def __getitem__(self, index: int) -> np.ndarray:
         if not 0 <= index < self.num_windows:
-            raise IndexError(f"window {index} out of range for source '{self.name}' ({self.num_windows} windows)")
+            raise IndexError(
+                f"window {index} out of range for source '{self.name}' ({self.num_windows} windows)"
+            )
         start = index * self.seq_len
         return self.read(start, start + self.seq_len + 1)
 
@@ -157,8 +163,13 @@ class BlendedDataset:
     ``seq_len + 1`` tokens, a pure function of ``(seed, k)``; ``source_of(k)`` names its source.
     """
 
-    def __init__(self, sources: Sequence[tuple[str, Sequence[IndexedDataset], float]], seq_len: int,
-                 num_samples: int, seed: int) -> None:
+    def __init__(
+        self,
+        sources: Sequence[tuple[str, Sequence[IndexedDataset], float]],
+        seq_len: int,
+        num_samples: int,
+        seed: int,
+    ) -> None:
         if seq_len < 1 or num_samples < 0:
             raise MathlmError(f"seq_len must be >= 1 and num_samples >= 0, got {seq_len} and {num_samples}")
         self.names = [name for name, _, _ in sources]
@@ -172,8 +183,10 @@ class BlendedDataset:
     @classmethod
     def from_config(cls, cfg: MixtureConfig, seq_len: int, num_samples: int, seed: int) -> BlendedDataset:
         """Open every shard the config names (each validated) and blend them."""
-        sources = [(source.name, [IndexedDataset(p) for p in cfg.prefixes(source)], source.weight)
-                   for source in cfg.sources]
+        sources = [
+            (source.name, [IndexedDataset(p) for p in cfg.prefixes(source)], source.weight)
+            for source in cfg.sources
+        ]
         return cls(sources, seq_len=seq_len, num_samples=num_samples, seed=seed)
 
     def __len__(self) -> int:
@@ -206,8 +219,13 @@ class BlendedDataset:
         return mixture_rows(self.names, self.weights, counts, usable, self.seq_len)
 
 
-def mixture_rows(names: Sequence[str], weights: Sequence[float], counts: np.ndarray,
-                 source_tokens: Sequence[float], seq_len: int) -> list[dict[str, Any]]:
+def mixture_rows(
+    names: Sequence[str],
+    weights: Sequence[float],
+    counts: np.ndarray,
+    source_tokens: Sequence[float],
+    seq_len: int,
+) -> list[dict[str, Any]]:
     """The rows of a mixture report (shared by :meth:`BlendedDataset.report` and ``mathlm data mixture``)."""
     total_weight = sum(weights)
     total = max(int(counts.sum()), 1)
@@ -244,5 +262,7 @@ def _source_tokens(cfg: MixtureConfig, source: MixtureSource) -> float:
     if source.tokens is not None:
         return source.tokens
     where = f"shard {missing[0]}.idx" if missing else f"no shard matches {source.paths}"
-    raise MathlmError(f"mixture source '{source.name}': {where} not found and no `tokens:` size "
-                      "declared; tokenize the source first (`mathlm data tokenize`) or set root/paths")
+    raise MathlmError(
+        f"mixture source '{source.name}': {where} not found and no `tokens:` size "
+        "declared; tokenize the source first (`mathlm data tokenize`) or set root/paths"
+    )

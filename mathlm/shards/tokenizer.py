@@ -53,7 +53,7 @@ def encode_documents(tokenizer: BatchTokenizer, texts: Sequence[str]) -> tuple[n
     flat[ends - 1] = tokenizer.eos_id
     position = 0
     for ids, end in zip(encoded, ends, strict=True):
-        flat[position:end - 1] = ids
+        flat[position : end - 1] = ids
         position = int(end)
     return flat, lengths
 
@@ -82,8 +82,14 @@ class ChunkCache:
     plain library call on the sample corpora and on whitespace edge cases.
     """
 
-    def __init__(self, encode_chunks: Callable[[list[str]], list[list[int]]], cut: re.Pattern[str],
-                 prefix: str = "", whole: re.Pattern[str] | None = None, max_entries: int = 1 << 20) -> None:
+    def __init__(
+        self,
+        encode_chunks: Callable[[list[str]], list[list[int]]],
+        cut: re.Pattern[str],
+        prefix: str = "",
+        whole: re.Pattern[str] | None = None,
+        max_entries: int = 1 << 20,
+    ) -> None:
         self.encode_chunks = encode_chunks
         self.cut = cut
         self.prefix = prefix
@@ -125,7 +131,9 @@ class SentencePieceTokenizer:
         self.vocab_size = self.model.get_piece_size()
         self.eos_id = self.model.eos_id()
         if self.eos_id < 0:
-            raise MathlmError(f"{path}: the sentencepiece model defines no eos token; documents need an end marker")
+            raise MathlmError(
+                f"{path}: the sentencepiece model defines no eos token; documents need an end marker"
+            )
         self._chunks = self._chunk_cache(path)
 
     def _chunk_cache(self, path: Path) -> ChunkCache | None:
@@ -138,16 +146,20 @@ class SentencePieceTokenizer:
         proto = sentencepiece_model_pb2.ModelProto()
         proto.ParseFromString(path.read_bytes())
         normalizer, trainer = proto.normalizer_spec, proto.trainer_spec
-        local = (not normalizer.remove_extra_whitespaces and trainer.split_by_whitespace
-                 and not trainer.treat_whitespace_as_suffix
-                 and not any(_MIDDLE_SPACE.search(piece.piece) for piece in proto.pieces))
+        local = (
+            not normalizer.remove_extra_whitespaces
+            and trainer.split_by_whitespace
+            and not trainer.treat_whitespace_as_suffix
+            and not any(_MIDDLE_SPACE.search(piece.piece) for piece in proto.pieces)
+        )
         if not local:
             return None
         prefix = " " if normalizer.add_dummy_prefix else ""
         normalizer.add_dummy_prefix = False
         chunk_model = sentencepiece.SentencePieceProcessor(model_proto=proto.SerializeToString())
-        return ChunkCache(lambda chunks: chunk_model.encode(chunks, out_type=int, num_threads=1),
-                          SENTENCEPIECE_CUT, prefix)
+        return ChunkCache(
+            lambda chunks: chunk_model.encode(chunks, out_type=int, num_threads=1), SENTENCEPIECE_CUT, prefix
+        )
 
     def encode_batch(self, texts: Sequence[str]) -> list[list[int]]:
         if self._chunks is not None:
@@ -171,8 +183,10 @@ class HFTokenizer:
         self.vocab_size = self.model.get_vocab_size(with_added_tokens=True)
         eos_token = eos_token or _configured_eos(path.parent / "tokenizer_config.json")
         if eos_token is None:
-            raise MathlmError(f"{path}: no end-of-document token known; pass --eos-token (e.g. '</s>') or put "
-                              "a tokenizer_config.json with `eos_token` next to the tokenizer")
+            raise MathlmError(
+                f"{path}: no end-of-document token known; pass --eos-token (e.g. '</s>') or put "
+                "a tokenizer_config.json with `eos_token` next to the tokenizer"
+            )
         eos_id = self.model.token_to_id(eos_token)
         if eos_id is None:
             raise MathlmError(f"{path}: eos token {eos_token!r} is not in the vocabulary")
@@ -201,11 +215,16 @@ def _byte_level_without_normalizer(tokenizer: Any) -> bool:
     steps = spec.get("pre_tokenizer") or {}
     steps = steps.get("pretokenizers", [steps]) if steps.get("type") == "Sequence" else [steps]
     byte_level = [s for s in steps if s.get("type") == "ByteLevel"]
-    return (spec.get("normalizer") is None and spec["model"].get("type") == "BPE" and len(byte_level) == 1
-            and steps[-1] is byte_level[0] and byte_level[0].get("use_regex", True)
-            and not byte_level[0].get("add_prefix_space", False)
-            and all(s.get("type") in ("ByteLevel", "Digits") for s in steps)
-            and not any(" " in token["content"] for token in spec.get("added_tokens", [])))
+    return (
+        spec.get("normalizer") is None
+        and spec["model"].get("type") == "BPE"
+        and len(byte_level) == 1
+        and steps[-1] is byte_level[0]
+        and byte_level[0].get("use_regex", True)
+        and not byte_level[0].get("add_prefix_space", False)
+        and all(s.get("type") in ("ByteLevel", "Digits") for s in steps)
+        and not any(" " in token["content"] for token in spec.get("added_tokens", []))
+    )
 
 
 def _configured_eos(config: Path) -> str | None:
@@ -225,12 +244,16 @@ def load_tokenizer(path: str | Path, eos_token: str | None = None) -> BatchToken
             raise MathlmError(f"{path}: directory holds neither tokenizer.json nor tokenizer.model")
         path = found
     if not path.is_file():
-        raise MathlmError(f"tokenizer not found: {path} (expected a sentencepiece .model or a tokenizer.json)")
+        raise MathlmError(
+            f"tokenizer not found: {path} (expected a sentencepiece .model or a tokenizer.json)"
+        )
     if path.suffix == ".json":
         return HFTokenizer(path, eos_token)
     if eos_token is not None:
-        raise MathlmError(f"{path}: --eos-token applies to Hugging Face tokenizers; a sentencepiece model "
-                          "always ends documents with its own eos")
+        raise MathlmError(
+            f"{path}: --eos-token applies to Hugging Face tokenizers; a sentencepiece model "
+            "always ends documents with its own eos"
+        )
     return SentencePieceTokenizer(path)
 
 
@@ -251,18 +274,35 @@ def hf_tokenizer_from_sentencepiece(model_path: str | Path, out_dir: str | Path)
     pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
     special = [i for i in range(len(pieces)) if sp.is_control(i) or sp.is_unknown(i)]
     unk = pieces[sp.unk_id()]
-    model = BPE(vocab={piece: i for i, piece in enumerate(pieces)}, merges=_bpe_merges(sp, pieces),
-                unk_token=unk, byte_fallback=True, fuse_unk=True)
+    model = BPE(
+        vocab={piece: i for i, piece in enumerate(pieces)},
+        merges=_bpe_merges(sp, pieces),
+        unk_token=unk,
+        byte_fallback=True,
+        fuse_unk=True,
+    )
     tokenizer = Tokenizer(model)
     tokenizer.normalizer = normalizers.Sequence([normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")])
-    tokenizer.decoder = decoders.Sequence([decoders.Replace("▁", " "), decoders.ByteFallback(), decoders.Fuse(),
-                                           decoders.Strip(content=" ", left=1, right=0)])
+    tokenizer.decoder = decoders.Sequence(
+        [
+            decoders.Replace("▁", " "),
+            decoders.ByteFallback(),
+            decoders.Fuse(),
+            decoders.Strip(content=" ", left=1, right=0),
+        ]
+    )
     tokenizer.add_special_tokens([AddedToken(pieces[i], special=True, normalized=False) for i in special])
     bos, eos = pieces[sp.bos_id()], pieces[sp.eos_id()]
     tokenizer.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A", pair=f"{bos} $A {bos} $B", special_tokens=[(bos, sp.bos_id())])
-    wrapped = PreTrainedTokenizerFast(tokenizer_object=tokenizer, bos_token=bos, eos_token=eos, unk_token=unk,
-                                      clean_up_tokenization_spaces=False)
+        single=f"{bos} $A", pair=f"{bos} $A {bos} $B", special_tokens=[(bos, sp.bos_id())]
+    )
+    wrapped = PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer,
+        bos_token=bos,
+        eos_token=eos,
+        unk_token=unk,
+        clean_up_tokenization_spaces=False,
+    )
     out_dir = Path(out_dir)
     wrapped.save_pretrained(out_dir)
     return out_dir
@@ -271,8 +311,12 @@ def hf_tokenizer_from_sentencepiece(model_path: str | Path, out_dir: str | Path)
 def _bpe_merges(sp: object, pieces: list[str]) -> list[tuple[str, str]]:
     """Every (left, right) pair of ordinary pieces whose concatenation is a piece, ranked like
     sentencepiece ranks merges: by the merged piece's score (its id), then by the split point."""
-    ordinary = {piece: i for i, piece in enumerate(pieces) if sp.is_unused(i) is False  # type: ignore[attr-defined]
-                and not (sp.is_control(i) or sp.is_unknown(i) or sp.is_byte(i))}  # type: ignore[attr-defined]
+    ordinary = {
+        piece: i
+        for i, piece in enumerate(pieces)
+        if sp.is_unused(i) is False  # type: ignore[attr-defined]
+        and not (sp.is_control(i) or sp.is_unknown(i) or sp.is_byte(i))
+    }  # type: ignore[attr-defined]
     ranked = []
     for piece, piece_id in ordinary.items():
         for cut in range(1, len(piece)):
@@ -293,11 +337,26 @@ def train_llama_style_sentencepiece(texts: Iterable[str], model_path: str | Path
 
     buffer = io.BytesIO()
     sentencepiece.SentencePieceTrainer.train(
-        sentence_iterator=iter(texts), model_writer=buffer, model_type="bpe", vocab_size=vocab_size,
-        byte_fallback=True, split_digits=True, add_dummy_prefix=True, remove_extra_whitespaces=False,
-        normalization_rule_name="identity", allow_whitespace_only_pieces=True, character_coverage=0.99995,
-        max_sentence_length=1 << 20, hard_vocab_limit=False, unk_id=0, bos_id=1, eos_id=2, pad_id=-1,
-        num_threads=1, minloglevel=2)
+        sentence_iterator=iter(texts),
+        model_writer=buffer,
+        model_type="bpe",
+        vocab_size=vocab_size,
+        byte_fallback=True,
+        split_digits=True,
+        add_dummy_prefix=True,
+        remove_extra_whitespaces=False,
+        normalization_rule_name="identity",
+        allow_whitespace_only_pieces=True,
+        character_coverage=0.99995,
+        max_sentence_length=1 << 20,
+        hard_vocab_limit=False,
+        unk_id=0,
+        bos_id=1,
+        eos_id=2,
+        pad_id=-1,
+        num_threads=1,
+        minloglevel=2,
+    )
     model_path = Path(model_path)
     model_path.write_bytes(buffer.getvalue())
     return model_path

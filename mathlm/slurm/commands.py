@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
     from mathlm.slurm.jobs import TaskInfo
 
-slurm_app = typer.Typer(help="Run mathlm jobs on a Slurm cluster (sbatch, arrays, requeue).", no_args_is_help=True)
+slurm_app = typer.Typer(
+    help="Run mathlm jobs on a Slurm cluster (sbatch, arrays, requeue).", no_args_is_help=True
+)
 
 JobIdArgument = Annotated[str, typer.Argument(help="Slurm job id (e.g. 1234, or 1234_5 for one array task).")]
 _STDERR_TAIL_LINES = 20
@@ -28,13 +30,23 @@ _STDERR_TAIL_LINES = 20
 
 @slurm_app.command()
 def submit(
-    script: Annotated[Path, typer.Argument(help="An sbatch script (e.g. one written by `mathlm slurm render`).")],
-    wait: Annotated[bool, typer.Option("--wait", help="Wait until the job ends; exit 1 unless it COMPLETED.")] = False,
-    timeout: Annotated[float | None, typer.Option(help="With --wait: give up after this many seconds "
-                                                       "(the job keeps running).")] = None,
+    script: Annotated[
+        Path, typer.Argument(help="An sbatch script (e.g. one written by `mathlm slurm render`).")
+    ],
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Wait until the job ends; exit 1 unless it COMPLETED.")
+    ] = False,
+    timeout: Annotated[
+        float | None,
+        typer.Option(help="With --wait: give up after this many seconds (the job keeps running)."),
+    ] = None,
     poll: Annotated[float, typer.Option(help="With --wait: seconds between status checks.")] = 2.0,
-    sbatch_arg: Annotated[list[str], typer.Option("--sbatch-arg", help="Extra sbatch option, e.g. "
-                                                   "--sbatch-arg=--partition=debug (repeatable).")] = [],  # noqa: B006 (typer reads the default)
+    sbatch_arg: Annotated[
+        list[str],
+        typer.Option(
+            "--sbatch-arg", help="Extra sbatch option, e.g. --sbatch-arg=--partition=debug (repeatable)."
+        ),
+    ] = [],  # noqa: B006 (typer reads the default)
 ) -> None:
     """Submit SCRIPT with sbatch and print its job id (on stdout, for scripts)."""
     from mathlm.slurm import jobs
@@ -47,8 +59,12 @@ def submit(
 
 @slurm_app.command()
 def render(
-    config: Annotated[Path, typer.Argument(help="YAML file describing a SlurmJob (name, commands, nodes, "
-                                                "time, partition, array, ...).")],
+    config: Annotated[
+        Path,
+        typer.Argument(
+            help="YAML file describing a SlurmJob (name, commands, nodes, time, partition, array, ...)."
+        ),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the sbatch script.")],
     overrides: SetOption = [],  # noqa: B006 (typer reads the default)
     submit_it: Annotated[bool, typer.Option("--submit", help="Submit the script after writing it.")] = False,
@@ -78,7 +94,9 @@ def status(job_id: JobIdArgument) -> None:
 @slurm_app.command()
 def logs(
     job_id: JobIdArgument,
-    stderr: Annotated[bool, typer.Option("--stderr", help="Show standard error instead of standard output.")] = False,
+    stderr: Annotated[
+        bool, typer.Option("--stderr", help="Show standard error instead of standard output.")
+    ] = False,
 ) -> None:
     """Print what a job wrote (every task of an array job, each under a header)."""
     from mathlm.slurm import jobs
@@ -108,8 +126,12 @@ def wait_and_report(job_id: str, timeout: float | None = None, poll: float = 2.0
     from mathlm.slurm import jobs
 
     with console.status(f"job {job_id}: waiting") as live:
-        state = jobs.wait(job_id, timeout=timeout, poll=poll,
-                          on_poll=lambda current: live.update(f"job {job_id}: {current}"))
+        state = jobs.wait(
+            job_id,
+            timeout=timeout,
+            poll=poll,
+            on_poll=lambda current: live.update(f"job {job_id}: {current}"),
+        )
     tasks = jobs.job_tasks(job_id)
     console.print(_task_table(f"job {job_id}: {state}", tasks))
     for task in tasks:
@@ -124,6 +146,16 @@ def wait_and_report(job_id: str, timeout: float | None = None, poll: float = 2.0
 def _task_table(title: str, tasks: list[TaskInfo]) -> Table:
     from mathlm.console import summary_table
 
-    rows = [{"task": task.job_id, "state": task.state, "exit code": task.exit_code, "nodes": task.nodes,
-             "restarts": task.restarts, "stdout": task.stdout or "", "stderr": task.stderr or ""} for task in tasks]
+    rows = [
+        {
+            "task": task.job_id,
+            "state": task.state,
+            "exit code": task.exit_code,
+            "nodes": task.nodes,
+            "restarts": task.restarts,
+            "stdout": task.stdout or "",
+            "stderr": task.stderr or "",
+        }
+        for task in tasks
+    ]
     return summary_table(title, rows)

@@ -45,10 +45,21 @@ START_HINT = (
 )
 
 # States after which a job never runs again (a requeued job goes back to PENDING instead).
-TERMINAL_STATES = frozenset({
-    "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "PREEMPTED", "OUT_OF_MEMORY",
-    "BOOT_FAIL", "DEADLINE", "SPECIAL_EXIT", "REVOKED",
-})
+TERMINAL_STATES = frozenset(
+    {
+        "COMPLETED",
+        "FAILED",
+        "CANCELLED",
+        "TIMEOUT",
+        "NODE_FAIL",
+        "PREEMPTED",
+        "OUT_OF_MEMORY",
+        "BOOT_FAIL",
+        "DEADLINE",
+        "SPECIAL_EXIT",
+        "REVOKED",
+    }
+)
 RUNNING_STATES = frozenset({"RUNNING", "COMPLETING", "CONFIGURING", "STAGE_OUT", "SIGNALING", "RESIZING"})
 
 _TIME = re.compile(r"^(UNLIMITED|INFINITE|\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+(:\d{1,2}){0,2})$")
@@ -72,8 +83,13 @@ def _matching(pattern: str, expected: str) -> AfterValidator:
 SingleLine = Annotated[str, Field(min_length=1, pattern=r"^\S+$")]
 TimeLimit = Annotated[str, _matching(_TIME.pattern, _TIME_HINT)]
 Memory = Annotated[str, _matching(r"^\d+[KMGT]?$", "memory per node such as 16G, 500M or 0 (all of it)")]
-ArraySpec = Annotated[str, _matching(r"^\d+(-\d+)?(:\d+)?(,\d+(-\d+)?(:\d+)?)*(%\d+)?$",
-                                     "an sbatch array spec such as 0-3, 1,3,5 or 0-99%8")]
+ArraySpec = Annotated[
+    str,
+    _matching(
+        r"^\d+(-\d+)?(:\d+)?(,\d+(-\d+)?(:\d+)?)*(%\d+)?$",
+        "an sbatch array spec such as 0-3, 1,3,5 or 0-99%8",
+    ),
+]
 
 
 class SlurmResources(ConfigModel):
@@ -221,8 +237,10 @@ def _template_path(template: str) -> Path:
         if path.is_file():
             return path.resolve()
     available = ", ".join(sorted(p.name for p in TEMPLATES_DIR.glob("*.sbatch")))
-    raise MathlmError(f"sbatch template '{template}' not found (neither a file nor in {TEMPLATES_DIR}); "
-                      f"available: {available}")
+    raise MathlmError(
+        f"sbatch template '{template}' not found (neither a file nor in {TEMPLATES_DIR}); "
+        f"available: {available}"
+    )
 
 
 def write_script(job: SlurmJob, path: str | Path) -> Path:
@@ -289,8 +307,10 @@ class TaskInfo:
 
 def _read_log(path: Path | None, stream: str, job_id: str) -> str:
     if path is None:
-        raise MathlmError(f"Slurm no longer knows where job {job_id} wrote its {stream} "
-                          "(finished jobs leave scontrol after MinJobAge); look in the job's log_dir")
+        raise MathlmError(
+            f"Slurm no longer knows where job {job_id} wrote its {stream} "
+            "(finished jobs leave scontrol after MinJobAge); look in the job's log_dir"
+        )
     return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
 
 
@@ -300,8 +320,10 @@ def job_tasks(job_id: str) -> list[TaskInfo]:
     if tasks is None:
         tasks = _tasks_from_sacct(str(job_id))
     if not tasks:
-        raise MathlmError(f"Slurm does not know job {job_id}: the id is wrong, or the job ended long ago "
-                          "on a cluster without accounting (scontrol forgets finished jobs after MinJobAge)")
+        raise MathlmError(
+            f"Slurm does not know job {job_id}: the id is wrong, or the job ended long ago "
+            "on a cluster without accounting (scontrol forgets finished jobs after MinJobAge)"
+        )
     return sorted(tasks, key=_task_order)
 
 
@@ -341,8 +363,9 @@ class JobWaitTimeout(MathlmError):
     """The job was still unfinished when :func:`wait` gave up; it keeps running on the cluster."""
 
 
-def wait(job_id: str, timeout: float | None = None, poll: float = 2.0,
-         on_poll: Callable[[str], None] | None = None) -> str:
+def wait(
+    job_id: str, timeout: float | None = None, poll: float = 2.0, on_poll: Callable[[str], None] | None = None
+) -> str:
     """Block until ``job_id`` (all its tasks) has finished and return its :func:`job_state`.
 
     Raises :class:`JobWaitTimeout` after ``timeout`` seconds (None waits for ever); the job is not
@@ -356,9 +379,11 @@ def wait(job_id: str, timeout: float | None = None, poll: float = 2.0,
         if state in TERMINAL_STATES:
             return state
         if deadline is not None and time.monotonic() >= deadline:
-            raise JobWaitTimeout(f"job {job_id} is still {state} after {timeout:g} s; it keeps running: "
-                                 f"follow it with `mathlm slurm status {job_id}` or stop it with "
-                                 f"`mathlm slurm cancel {job_id}`")
+            raise JobWaitTimeout(
+                f"job {job_id} is still {state} after {timeout:g} s; it keeps running: "
+                f"follow it with `mathlm slurm status {job_id}` or stop it with "
+                f"`mathlm slurm cancel {job_id}`"
+            )
         time.sleep(poll if deadline is None else max(0.0, min(poll, deadline - time.monotonic())))
 
 
@@ -379,7 +404,7 @@ def parse_scontrol_record(line: str) -> dict[str, str]:
     record = {}
     for match, following in zip(keys, [*keys[1:], None]):
         end = following.start() if following else len(line)
-        record[match.group(1)] = line[match.end():end].strip()
+        record[match.group(1)] = line[match.end() : end].strip()
     return record
 
 
@@ -402,8 +427,17 @@ def _tasks_from_sacct(job_id: str) -> list[TaskInfo]:
     """Finished jobs on clusters with accounting; [] where sacct is missing or accounting is off."""
     if shutil.which("sacct") is None:
         return []
-    result = _run_slurm(["sacct", "--noheader", "--parsable2", "--allocations", "--jobs", job_id,
-                         "--format=JobID,State,ExitCode,NodeList"])
+    result = _run_slurm(
+        [
+            "sacct",
+            "--noheader",
+            "--parsable2",
+            "--allocations",
+            "--jobs",
+            job_id,
+            "--format=JobID,State,ExitCode,NodeList",
+        ]
+    )
     if result.returncode != 0:
         return []
     tasks = []
@@ -420,16 +454,22 @@ def _run_slurm(command: list[str]) -> subprocess.CompletedProcess[str]:
     conf = os.environ.get("SLURM_CONF")
     if conf and not Path(conf).is_file():
         # Slurm's tools would retry for a minute before saying so.
-        raise MathlmError(f"SLURM_CONF={conf} does not exist: point it at the cluster's slurm.conf or "
-                          f"unset it. {START_HINT}")
+        raise MathlmError(
+            f"SLURM_CONF={conf} does not exist: point it at the cluster's slurm.conf or "
+            f"unset it. {START_HINT}"
+        )
     try:
         return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     except FileNotFoundError:
-        raise MathlmError(f"`{command[0]}` is not installed here: run mathlm's Slurm commands on a cluster's "
-                          f"login node. {START_HINT}") from None
+        raise MathlmError(
+            f"`{command[0]}` is not installed here: run mathlm's Slurm commands on a cluster's "
+            f"login node. {START_HINT}"
+        ) from None
     except subprocess.TimeoutExpired:
-        raise MathlmError(f"`{' '.join(command)}` did not answer within 120 s: is slurmctld overloaded or "
-                          "down? (`scontrol ping` tells)") from None
+        raise MathlmError(
+            f"`{' '.join(command)}` did not answer within 120 s: is slurmctld overloaded or "
+            "down? (`scontrol ping` tells)"
+        ) from None
 
 
 def venv_activate_script() -> Path:
@@ -437,8 +477,9 @@ def venv_activate_script() -> Path:
     return Path(sys.prefix) / "bin" / "activate"
 
 
-def mathlm_arguments(command: str, config: str | Path, overrides: Sequence[str], path_key: str,
-                     path: Path) -> str:
+def mathlm_arguments(
+    command: str, config: str | Path, overrides: Sequence[str], path_key: str, path: Path
+) -> str:
     """``-m mathlm.cli COMMAND CONFIG --set ...`` for a job: the config (a shipped ``configs/...`` name
     included) and the run's ``path_key`` are made absolute, so the job finds them from any directory."""
     kept = [o for o in overrides if not o.strip().startswith(f"{path_key}=")]
@@ -461,8 +502,9 @@ def mathlm_job(resources: SlurmResources, source: str, **job: Any) -> SlurmJob:
     return validate_config(fields, SlurmJob, source)
 
 
-def datatrove_executor_kwargs(resources: SlurmResources | None = None, mem_per_cpu_gb: int = 2,
-                              venv_path: str | Path | None = None) -> dict[str, Any]:
+def datatrove_executor_kwargs(
+    resources: SlurmResources | None = None, mem_per_cpu_gb: int = 2, venv_path: str | Path | None = None
+) -> dict[str, Any]:
     """Arguments for datatrove's ``SlurmPipelineExecutor`` that work on mathlm's clusters, from the shared
     resources schema (every field honoured: ``account`` and ``extra_sbatch`` become datatrove's
     ``sbatch_args``, ``setup`` runs after the venv's activation).
@@ -477,11 +519,15 @@ def datatrove_executor_kwargs(resources: SlurmResources | None = None, mem_per_c
     """
     resources = resources or SlurmResources()
     if resources.mem is not None:
-        raise MathlmError(f"mem={resources.mem}: datatrove jobs size memory per CPU; set mem_per_cpu_gb instead")
+        raise MathlmError(
+            f"mem={resources.mem}: datatrove jobs size memory per CPU; set mem_per_cpu_gb instead"
+        )
     activate = Path(venv_path) if venv_path else venv_activate_script()
     if not activate.is_file():
-        raise MathlmError(f"venv_path={activate}: no such activate script; pass the bin/activate of the venv "
-                          "that has mathlm installed")
+        raise MathlmError(
+            f"venv_path={activate}: no such activate script; pass the bin/activate of the venv "
+            "that has mathlm installed"
+        )
     sbatch_args = {"account": resources.account} if resources.account else {}
     for option in resources.extra_sbatch:
         key, _, value = option.lstrip("-").partition("=")
@@ -513,4 +559,3 @@ def default_partition() -> str:
     if partitions:
         return partitions[0]
     raise MathlmError("sinfo lists no partitions: pass partition= explicitly")
-

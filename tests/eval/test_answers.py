@@ -16,64 +16,162 @@ from mathlm.assets import BENCHMARKS_DIR
 from mathlm.eval.answers import AnswerChecker, Tolerance, last_boxed, normalize_final_answer
 
 EQUAL = [
-    ("\\frac{1}{2}", "0.5"), ("\\dfrac12", "\\frac{1}{2}"), ("1/2", "\\frac12"),
-    ("\\sqrt{8}", "2\\sqrt{2}"), ("\\frac{\\sqrt{3}}{2}", "\\frac{\\sqrt3}{2}"), ("\\sqrt[3]{27}", "3"),
-    ("1,000", "1000"), ("10,000,000", "10000000"), ("x = 3", "3"), ("3", "x=3"), ("f(2) = 7", "7"),
-    ("2, 1", "1, 2"), ("\\{1,2\\}", "1, 2"), ("x=1, x=2", "1,2"), ("1 \\text{ or } 2", "2, 1"),
-    ("(1,2)", "(1, 2)"), ("[1, 2)", "[1,2)"), ("(-\\infty, 3]", "(-\\infty,3]"), ("x \\le 3", "(-\\infty, 3]"),
-    ("x>3", "(3,\\infty)"), ("(-\\infty, 1) \\cup (2, \\infty)", "(2,\\infty)\\cup(-\\infty,1)"),
-    ("3+4i", "4i+3"), ("e^{i\\pi}", "-1"), ("2\\frac{1}{2}", "\\frac{5}{2}"),
-    ("0.\\overline{3}", "\\frac13"), ("0.1\\overline{6}", "\\frac{1}{6}"),
-    ("(B)", "B"), ("The answer is (C)", "(C)"), ("\\text{(D)}", "D"),
-    ("30^\\circ", "30"), ("30^{\\circ}", "30"), ("5 \\text{ cm}", "5"), ("5\\text{ cm}^2", "5"), ("\\$5", "5"),
-    ("50\\%", "50"), ("18 ways.", "18"), ("8\\sqrt{3} \\text { square inches}", "8\\sqrt3"),
-    ("2\\pi", "\\pi \\cdot 2"), ("\\frac{\\pi}{2}", "\\frac12\\pi"),
-    ("x^2+2x+1", "(x+1)^2"), ("\\frac{x}{x^2}", "\\frac1x"), ("\\sin^2 x + \\cos^2 x", "1"),
+    ("\\frac{1}{2}", "0.5"),
+    ("\\dfrac12", "\\frac{1}{2}"),
+    ("1/2", "\\frac12"),
+    ("\\sqrt{8}", "2\\sqrt{2}"),
+    ("\\frac{\\sqrt{3}}{2}", "\\frac{\\sqrt3}{2}"),
+    ("\\sqrt[3]{27}", "3"),
+    ("1,000", "1000"),
+    ("10,000,000", "10000000"),
+    ("x = 3", "3"),
+    ("3", "x=3"),
+    ("f(2) = 7", "7"),
+    ("2, 1", "1, 2"),
+    ("\\{1,2\\}", "1, 2"),
+    ("x=1, x=2", "1,2"),
+    ("1 \\text{ or } 2", "2, 1"),
+    ("(1,2)", "(1, 2)"),
+    ("[1, 2)", "[1,2)"),
+    ("(-\\infty, 3]", "(-\\infty,3]"),
+    ("x \\le 3", "(-\\infty, 3]"),
+    ("x>3", "(3,\\infty)"),
+    ("(-\\infty, 1) \\cup (2, \\infty)", "(2,\\infty)\\cup(-\\infty,1)"),
+    ("3+4i", "4i+3"),
+    ("e^{i\\pi}", "-1"),
+    ("2\\frac{1}{2}", "\\frac{5}{2}"),
+    ("0.\\overline{3}", "\\frac13"),
+    ("0.1\\overline{6}", "\\frac{1}{6}"),
+    ("(B)", "B"),
+    ("The answer is (C)", "(C)"),
+    ("\\text{(D)}", "D"),
+    ("30^\\circ", "30"),
+    ("30^{\\circ}", "30"),
+    ("5 \\text{ cm}", "5"),
+    ("5\\text{ cm}^2", "5"),
+    ("\\$5", "5"),
+    ("50\\%", "50"),
+    ("18 ways.", "18"),
+    ("8\\sqrt{3} \\text { square inches}", "8\\sqrt3"),
+    ("2\\pi", "\\pi \\cdot 2"),
+    ("\\frac{\\pi}{2}", "\\frac12\\pi"),
+    ("x^2+2x+1", "(x+1)^2"),
+    ("\\frac{x}{x^2}", "\\frac1x"),
+    ("\\sin^2 x + \\cos^2 x", "1"),
     ("\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}"),
     ("\\begin{pmatrix} 0.5 \\\\ 2 \\end{pmatrix}", "\\begin{pmatrix}\\frac12\\\\2\\end{pmatrix}"),
-    ("1 \\pm \\sqrt{2}", "1+\\sqrt2, 1-\\sqrt2"), ("\\text{Monday}", "Monday"),
-    ("y = 2x+3", "2x+3"), ("2x - y + 3 = 0", "y = 2x + 3"), ("x^2+y^2=1", "2x^2+2y^2=2"),
-    ("\\log_2 8", "3"), ("5!", "120"), ("6", "6.0"), ("-3", "- 3"), ("2112_6", "2112_{6}"),
-    ("\\boxed{4}", "4"), ("$4$", "4"), ("\\left( 1, 2 \\right)", "(1,2)"),
+    ("1 \\pm \\sqrt{2}", "1+\\sqrt2, 1-\\sqrt2"),
+    ("\\text{Monday}", "Monday"),
+    ("y = 2x+3", "2x+3"),
+    ("2x - y + 3 = 0", "y = 2x + 3"),
+    ("x^2+y^2=1", "2x^2+2y^2=2"),
+    ("\\log_2 8", "3"),
+    ("5!", "120"),
+    ("6", "6.0"),
+    ("-3", "- 3"),
+    ("2112_6", "2112_{6}"),
+    ("\\boxed{4}", "4"),
+    ("$4$", "4"),
+    ("\\left( 1, 2 \\right)", "(1,2)"),
     ("\\int_0^1 x dx", "\\frac12"),  # needs SymPy: our parser has no integrals
     # digit grouping is one number, not a list
-    ("3250", "3,\\!250"), ("560178", "56,\\!01,\\!78"), ("8880", "8{,}880"), ("1 000", "1000"), ("3128 1/2", "3128.5"),
+    ("3250", "3,\\!250"),
+    ("560178", "56,\\!01,\\!78"),
+    ("8880", "8{,}880"),
+    ("1 000", "1000"),
+    ("3128 1/2", "3128.5"),
     # a name on one side, several boxes, approximations
-    ("(3,2)", "(p,q)=(3,2)"), ("|AB|=1", "1"), ("V_1:V_2=11:21", "11:21"), ("x\\approx 11", "11"),
-    ("\\boxed{2} \\text{ and } \\boxed{3}", "3, 2"), ("0.0833333", "\\frac{1}{12}"),
+    ("(3,2)", "(p,q)=(3,2)"),
+    ("|AB|=1", "1"),
+    ("V_1:V_2=11:21", "11:21"),
+    ("x\\approx 11", "11"),
+    ("\\boxed{2} \\text{ and } \\boxed{3}", "3, 2"),
+    ("0.0833333", "\\frac{1}{12}"),
     # inequalities either way round, chains and intervals
-    ("5 \\geq x", "x \\leq 5"), ("-x > -1", "x < 1"), ("2 \\le x < 5", "[2, 5)"), ("x \\in (1, 2]", "1 < x \\le 2"),
+    ("5 \\geq x", "x \\leq 5"),
+    ("-x > -1", "x < 1"),
+    ("2 \\le x < 5", "[2, 5)"),
+    ("x \\in (1, 2]", "1 < x \\le 2"),
     ("x < -2 \\text{ or } x > 3", "(-\\infty,-2)\\cup(3,\\infty)"),
     # sets, plus-minus, duplicates, percent, trailing words, scientific notation
-    ("\\{2, -2\\}", "\\pm 2"), ("1; 2", "2, 1"), ("2, 2, 3", "3, 2"), ("20 percent", "20\\%"), ("0.2", "20\\%"),
-    ("162", "162\\text{ minutes}"), ("4.5 \\times 10^{33}", "4.5e33"), ("10^{-5}", "1e-5"), ("-1/3", "-1./3"),
+    ("\\{2, -2\\}", "\\pm 2"),
+    ("1; 2", "2, 1"),
+    ("2, 2, 3", "3, 2"),
+    ("20 percent", "20\\%"),
+    ("0.2", "20\\%"),
+    ("162", "162\\text{ minutes}"),
+    ("4.5 \\times 10^{33}", "4.5e33"),
+    ("10^{-5}", "1e-5"),
+    ("-1/3", "-1./3"),
     # Unicode symbols, unescaped set braces, binomials, named sets
-    ("π/2", "\\frac{\\pi}{2}"), ("√2", "\\sqrt2"), ("−3", "-3"), ("{1, 2}", "\\{2, 1\\}"), ("\\binom{5}{2}", "10"),
-    ("\\mathbb{R}", "(-\\infty, \\infty)"), ("\\varnothing", "\\emptyset"), ("x ≤ 3", "(-\\infty, 3]"),
+    ("π/2", "\\frac{\\pi}{2}"),
+    ("√2", "\\sqrt2"),
+    ("−3", "-3"),
+    ("{1, 2}", "\\{2, 1\\}"),
+    ("\\binom{5}{2}", "10"),
+    ("\\mathbb{R}", "(-\\infty, \\infty)"),
+    ("\\varnothing", "\\emptyset"),
+    ("x ≤ 3", "(-\\infty, 3]"),
     # an exact value with its rounding; Python-style powers and pi
-    ("5\\sqrt{2} \\approx 7.07", "\\sqrt{50}"), ("2**10", "1024"), ("2pi", "2\\pi"), ("sqrt(2)/2", "\\frac{\\sqrt2}{2}"),
+    ("5\\sqrt{2} \\approx 7.07", "\\sqrt{50}"),
+    ("2**10", "1024"),
+    ("2pi", "2\\pi"),
+    ("sqrt(2)/2", "\\frac{\\sqrt2}{2}"),
     # vectors as tuples, a pair written as a list in its order, compound units
-    ("(1, 2, 3)", "\\begin{pmatrix} 1 \\\\ 2 \\\\ 3 \\end{pmatrix}"), ("x=2, y=3", "(2, 3)"), ("y=3, x=2", "(2, 3)"),
+    ("(1, 2, 3)", "\\begin{pmatrix} 1 \\\\ 2 \\\\ 3 \\end{pmatrix}"),
+    ("x=2, y=3", "(2, 3)"),
+    ("y=3, x=2", "(2, 3)"),
     ("9.8 \\text{ m/s}^2", "9.8"),
     # every real but one, set-builder notation
-    ("x \\neq 2", "(-\\infty, 2) \\cup (2, \\infty)"), ("\\mathbb{R} \\setminus \\{2\\}", "(-\\infty,2)\\cup(2,\\infty)"),
-    ("\\{x \\mid x > 3\\}", "(3, \\infty)"), ("x \\le 2 \\text{ and } x > 1", "(1, 2]"),
+    ("x \\neq 2", "(-\\infty, 2) \\cup (2, \\infty)"),
+    ("\\mathbb{R} \\setminus \\{2\\}", "(-\\infty,2)\\cup(2,\\infty)"),
+    ("\\{x \\mid x > 3\\}", "(3, \\infty)"),
+    ("x \\le 2 \\text{ and } x > 1", "(1, 2]"),
     # a decimal cut short with an ellipsis
-    ("0.333...", "\\frac{1}{3}"), ("0.142857\\ldots", "\\frac17"), ("-0.1666\\dots", "-\\frac{1}{6}"),
+    ("0.333...", "\\frac{1}{3}"),
+    ("0.142857\\ldots", "\\frac17"),
+    ("-0.1666\\dots", "-\\frac{1}{6}"),
 ]
 DIFFERENT = [
-    ("(1, 2)", "(2, 1)"), ("[1,2]", "[1,2)"), ("3-4i", "3+4i"), ("B", "C"), ("\\pi", "3.14"),
-    ("x^2+2x", "(x+1)^2"), ("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\begin{pmatrix}1\\\\3\\end{pmatrix}"),
-    ("monday", "Tuesday"), ("1, 2", "1, 2, 3"), ("1, 1", "1, 2"), ("2112_6", "2113_6"), ("0.33", "\\frac13"),
-    ("\\sqrt{2}", "1.414"), ("", "4"), ("4", ""), ("x+1", "x+1.0000001"),
+    ("(1, 2)", "(2, 1)"),
+    ("[1,2]", "[1,2)"),
+    ("3-4i", "3+4i"),
+    ("B", "C"),
+    ("\\pi", "3.14"),
+    ("x^2+2x", "(x+1)^2"),
+    ("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\begin{pmatrix}1\\\\3\\end{pmatrix}"),
+    ("monday", "Tuesday"),
+    ("1, 2", "1, 2, 3"),
+    ("1, 1", "1, 2"),
+    ("2112_6", "2113_6"),
+    ("0.33", "\\frac13"),
+    ("\\sqrt{2}", "1.414"),
+    ("", "4"),
+    ("4", ""),
+    ("x+1", "x+1.0000001"),
     # choice-letter lookalikes, lists that are not numbers, inequalities and intervals that differ
-    ("A, C", "C"), ("2B", "B"), ("E'", "E"), ("AB", "A"), ("3, 250", "3250"), ("x < 5", "x \\le 5"),
-    ("-x < -1", "x < 1"), ("(2, 5]", "2 \\le x < 5"), ("21:11", "11:21"), ("0.083", "\\frac{1}{12}"),
-    ("4.5 \\times 10^{32}", "4.5e33"), ("1 + bs + s^2", "1 + bs"), ("\\binom{5}{2}", "\\binom{5}{1}"),
-    ("{1, 2}", "\\{1, 3\\}"), ("\\mathbb{R}", "[0, \\infty)"), ("x=3, y=2", "(2, 3)"),
-    ("(2, 1)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}"), ("x \\neq 3", "(-\\infty, 2) \\cup (2, \\infty)"),
+    ("A, C", "C"),
+    ("2B", "B"),
+    ("E'", "E"),
+    ("AB", "A"),
+    ("3, 250", "3250"),
+    ("x < 5", "x \\le 5"),
+    ("-x < -1", "x < 1"),
+    ("(2, 5]", "2 \\le x < 5"),
+    ("21:11", "11:21"),
+    ("0.083", "\\frac{1}{12}"),
+    ("4.5 \\times 10^{32}", "4.5e33"),
+    ("1 + bs + s^2", "1 + bs"),
+    ("\\binom{5}{2}", "\\binom{5}{1}"),
+    ("{1, 2}", "\\{1, 3\\}"),
+    ("\\mathbb{R}", "[0, \\infty)"),
+    ("x=3, y=2", "(2, 3)"),
+    ("(2, 1)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}"),
+    ("x \\neq 3", "(-\\infty, 2) \\cup (2, \\infty)"),
     ("\\begin{pmatrix} 1 & 2 \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}"),
-    ("0.34...", "\\frac{1}{3}"), ("0.0833334", "\\frac{1}{12}"), ("x > 1 \\text{ and } y < 2", "(1, 2)"),
+    ("0.34...", "\\frac{1}{3}"),
+    ("0.0833334", "\\frac{1}{12}"),
+    ("x > 1 \\text{ and } y < 2", "(1, 2)"),
 ]
 
 
@@ -159,17 +257,28 @@ def test_every_math_gold_answer_equals_itself_rewritten(checker: AnswerChecker) 
     """Each MATH test answer, boxed and in display math, still equals the plain gold answer."""
     rows = [json.loads(line) for line in (BENCHMARKS_DIR / "math" / "test.jsonl").open()]
     assert len(rows) == 5000
-    failures = [r["answer"] for r in rows if not checker.equivalent(f"$\\boxed{{{r['answer']}}}$", r["answer"])]
+    failures = [
+        r["answer"] for r in rows if not checker.equivalent(f"$\\boxed{{{r['answer']}}}$", r["answer"])
+    ]
     assert failures == []
 
 
 def test_cli_prints_one_line_per_input_in_order(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    lines = ['{"prediction": "\\\\frac{1}{2}", "reference": "0.5", "id": 1}', "not json",
-             '{"prediction": "3", "reference": "4"}', '{"prediction": 3, "reference": "3"}']
+    lines = [
+        '{"prediction": "\\\\frac{1}{2}", "reference": "0.5", "id": 1}',
+        "not json",
+        '{"prediction": "3", "reference": "4"}',
+        '{"prediction": 3, "reference": "3"}',
+    ]
     path = tmp_path / "pairs.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    result = subprocess.run([sys.executable, "-m", "mathlm.cli", "eval", "equiv", str(path)],
-                            capture_output=True, text=True, timeout=120, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mathlm.cli", "eval", "equiv", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["equivalent"] for o in out] == [True, None, False, None]
     assert out[0]["id"] == 1 and "line 2" in out[1]["error"] and "string" in out[3]["error"]
@@ -191,7 +300,12 @@ def test_cli_relative_tolerance(tmp_path) -> None:  # type: ignore[no-untyped-de
     path.write_text('{"prediction": "4.52 \\\\times 10^{33}", "reference": "4.5e33"}\n')
     verdicts = []
     for extra in ([], ["--relative-tolerance", "0.01"]):
-        result = subprocess.run([sys.executable, "-m", "mathlm.cli", "eval", "equiv", str(path), *extra],
-                                capture_output=True, text=True, timeout=120, check=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "mathlm.cli", "eval", "equiv", str(path), *extra],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         verdicts.append(json.loads(result.stdout)["equivalent"])
     assert verdicts == [False, True]

@@ -32,16 +32,19 @@ def test_majority_config_is_the_published_protocol() -> None:
     sampling = {name: settings_for(get_task(name), cfg) for name in cfg.tasks}
     assert (sampling["math"].n, sampling["math"].temperature, sampling["math"].top_p) == (256, 0.6, 0.95)
     assert sampling["gsm8k"].n == 100
-    assert {(sampling[t].n, sampling[t].temperature, sampling[t].top_p) for t in ("mmlu_stem", "sat")} \
-        == {(16, 0.3, 0.95)}
+    assert {(sampling[t].n, sampling[t].temperature, sampling[t].top_p) for t in ("mmlu_stem", "sat")} == {
+        (16, 0.3, 0.95)
+    }
     assert {(s.max_new_tokens, s.truncate_prompt) for s in sampling.values()} == {(1024, True)}
     assert gpus_per_task(cfg) == 1  # vLLM, one GPU per array task
 
 
 def test_greedy_config_is_maj1_everywhere() -> None:
     cfg = load_config(CONFIGS_DIR / "eval" / "llemma_7b.yaml", EvalConfig)
-    assert all(settings_for(get_task(t), cfg).temperature == 0 and settings_for(get_task(t), cfg).n == 1
-               for t in cfg.tasks)
+    assert all(
+        settings_for(get_task(t), cfg).temperature == 0 and settings_for(get_task(t), cfg).n == 1
+        for t in cfg.tasks
+    )
 
 
 def test_task_settings_errors_name_the_problem() -> None:

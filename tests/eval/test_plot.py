@@ -16,17 +16,31 @@ from mathlm.eval.tasks import get_task
 def math_summary() -> dict:
     """A MATH summary over every 80th real test record (all subjects), right on levels 1-2 only."""
     task = get_task("math")
-    results = [SampleResult(task="math", doc_id=r.id, reference=r.answer or "", generations=["..."], answers=["x"],
-                            verdicts=[(r.level or 5) <= 2], majority_answer="x", majority_votes=1,
-                            correct=(r.level or 5) <= 2, subject=r.subject, level=r.level)
-               for r in task.records()[::80]]
+    results = [
+        SampleResult(
+            task="math",
+            doc_id=r.id,
+            reference=r.answer or "",
+            generations=["..."],
+            answers=["x"],
+            verdicts=[(r.level or 5) <= 2],
+            majority_answer="x",
+            majority_votes=1,
+            correct=(r.level or 5) <= 2,
+            subject=r.subject,
+            level=r.level,
+        )
+        for r in task.records()[::80]
+    ]
     return summarize(task, results)
 
 
 def test_eval_plot_draws_tasks_subjects_and_levels(tmp_path: Path) -> None:
     summary = math_summary()
     assert len(summary["by_subject"]) > 1 and len(summary["by_level"]) == 5
-    (tmp_path / "summary.json").write_text(json.dumps({"math": summary, "gsm8k": {"samples": 4, "n": 1, "maj@1": 0.25}}))
+    (tmp_path / "summary.json").write_text(
+        json.dumps({"math": summary, "gsm8k": {"samples": 4, "n": 1, "maj@1": 0.25}})
+    )
 
     result = CliRunner().invoke(app, ["eval", "plot", str(tmp_path), "--model-name", "Llemma 7B"])
 

@@ -21,8 +21,14 @@ TASKS = ("gsm8k", "math")
 @pytest.mark.slow
 def test_smollm2_on_real_gsm8k_and_math(smollm2: Path, tmp_path: Path) -> None:
     # One problem per task: with its 700-800-token few-shot prompt a problem takes ~10 s on an idle 2-core CPU.
-    cfg = EvalConfig(model=str(smollm2), tasks=list(TASKS), limit=1, max_new_tokens=32, output=tmp_path / "run",
-                     model_name="SmolLM2-135M")
+    cfg = EvalConfig(
+        model=str(smollm2),
+        tasks=list(TASKS),
+        limit=1,
+        max_new_tokens=32,
+        output=tmp_path / "run",
+        model_name="SmolLM2-135M",
+    )
     backend = HFBackend(smollm2, batch_size=1)
 
     summaries = run_eval(cfg, backend=backend)
@@ -45,16 +51,35 @@ def test_smollm2_on_real_gsm8k_and_math(smollm2: Path, tmp_path: Path) -> None:
 
 
 def test_overlap_reads_the_samples_of_a_real_run(tiny_llama: Path, tmp_path: Path) -> None:
-    cfg = EvalConfig(model=str(tiny_llama), tasks=["math"], limit=3, max_new_tokens=4, output=tmp_path / "run")
+    cfg = EvalConfig(
+        model=str(tiny_llama), tasks=["math"], limit=3, max_new_tokens=4, output=tmp_path / "run"
+    )
     run_eval(cfg)
     [copied] = get_task("math").records(1)
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text(json.dumps({"id": "forum", "text": f"Homework help: {copied.problem} Thanks!"}) + "\n")
 
-    result = CliRunner().invoke(app, ["eval", "overlap", "--corpus", str(corpus), "--benchmark", "math",
-                                      "--field", "problem", "--results", str(tmp_path / "run" / "math" / "samples.jsonl"),
-                                      "--output", str(tmp_path / "overlap")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "overlap",
+            "--corpus",
+            str(corpus),
+            "--benchmark",
+            "math",
+            "--field",
+            "problem",
+            "--results",
+            str(tmp_path / "run" / "math" / "samples.jsonl"),
+            "--output",
+            str(tmp_path / "overlap"),
+        ],
+    )
 
     assert result.exit_code == 0, result.output
-    rows = {row["group"]: row for row in json.loads((tmp_path / "overlap" / "overlap.json").read_text())["accuracy"]}
+    rows = {
+        row["group"]: row
+        for row in json.loads((tmp_path / "overlap" / "overlap.json").read_text())["accuracy"]
+    }
     assert rows["all"]["task"] == "math" and rows["all"]["problems"] == 3 and rows["all"]["hits"] == 1

@@ -46,8 +46,9 @@ class CannedBackend:
 
 
 def config(tmp_path: Path, **overrides: object) -> EvalConfig:
-    return EvalConfig(model="canned", tasks=["gsm8k"], limit=10, output=tmp_path / "run", cache_chunk=3,
-                      **overrides)
+    return EvalConfig(
+        model="canned", tasks=["gsm8k"], limit=10, output=tmp_path / "run", cache_chunk=3, **overrides
+    )
 
 
 def test_run_directory_and_scores(tmp_path: Path) -> None:
@@ -71,8 +72,14 @@ class HarnessDefectBackend(CannedBackend):
         from mathlm.benchmarks import load_benchmark
 
         answers = {r.problem: r.answer for r in load_benchmark("gsm8k")[:20]}
-        return [PromptResult((f" So it is. The answer is {int(answers[p.rsplit('Q: ', 1)[1].removesuffix(chr(10) + 'A:')]):,}.0.",))
-                for p in prompts]
+        return [
+            PromptResult(
+                (
+                    f" So it is. The answer is {int(answers[p.rsplit('Q: ', 1)[1].removesuffix(chr(10) + 'A:')]):,}.0.",
+                )
+            )
+            for p in prompts
+        ]
 
 
 def test_both_scoring_modes_side_by_side(tmp_path: Path) -> None:

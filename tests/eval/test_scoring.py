@@ -40,11 +40,15 @@ def test_pass_at_k() -> None:
 
 def test_math_sample_with_sampling(checker: AnswerChecker) -> None:
     task = get_task("math")
-    record = BenchmarkRecord(benchmark="math", id="7", problem="p", answer="\\frac{1}{2}", subject="Algebra", level=2)
-    generations = ["... Final Answer: The final answer is $0.5$. ",
-                   "... Final Answer: The final answer is $\\frac{2}{4}$. ",
-                   "... Final Answer: The final answer is $3$. ",
-                   "no final answer at all"]
+    record = BenchmarkRecord(
+        benchmark="math", id="7", problem="p", answer="\\frac{1}{2}", subject="Algebra", level=2
+    )
+    generations = [
+        "... Final Answer: The final answer is $0.5$. ",
+        "... Final Answer: The final answer is $\\frac{2}{4}$. ",
+        "... Final Answer: The final answer is $3$. ",
+        "no final answer at all",
+    ]
     result = score_sample(task, record, generations, checker)
     assert result.answers == ["$0.5$", "$\\frac{2}{4}$", "$3$", None]
     assert result.verdicts == [True, True, False, False]
@@ -54,9 +58,15 @@ def test_math_sample_with_sampling(checker: AnswerChecker) -> None:
 def test_summary_by_subject_and_level(checker: AnswerChecker) -> None:
     task = get_task("math")
     results = []
-    for i, (subject, level, answer) in enumerate([("Algebra", 1, "2"), ("Algebra", 2, "3"), ("Geometry", 1, "2")]):
-        record = BenchmarkRecord(benchmark="math", id=str(i), problem="p", answer="2", subject=subject, level=level)
-        results.append(score_sample(task, record, [f"Final Answer: The final answer is ${answer}$. "], checker))
+    for i, (subject, level, answer) in enumerate(
+        [("Algebra", 1, "2"), ("Algebra", 2, "3"), ("Geometry", 1, "2")]
+    ):
+        record = BenchmarkRecord(
+            benchmark="math", id=str(i), problem="p", answer="2", subject=subject, level=level
+        )
+        results.append(
+            score_sample(task, record, [f"Final Answer: The final answer is ${answer}$. "], checker)
+        )
     summary = summarize(task, results)
     assert summary["maj@1"] == pytest.approx(2 / 3)
     assert summary["by_subject"]["Algebra"] == {"accuracy": 0.5, "samples": 2}
@@ -66,9 +76,11 @@ def test_summary_by_subject_and_level(checker: AnswerChecker) -> None:
 def test_program_task_scores_the_executed_value(checker: AnswerChecker) -> None:
     task = get_task("gsm8k_python")
     record = BenchmarkRecord(benchmark="gsm8k", id="0", problem="p", answer="18")
-    generations = ["\n    eggs = 16 - 3 - 4\n    return eggs * 2\n".replace("\n    eggs", "def solution():\n    eggs"),
-                   "def solution():\n    while True:\n        pass\n",
-                   "def solution():\n    return open('/etc/passwd').read()\n"]
+    generations = [
+        "\n    eggs = 16 - 3 - 4\n    return eggs * 2\n".replace("\n    eggs", "def solution():\n    eggs"),
+        "def solution():\n    while True:\n        pass\n",
+        "def solution():\n    return open('/etc/passwd').read()\n",
+    ]
     with SandboxPool(workers=1, limits=SandboxLimits(wall_time_s=1.0, cpu_time_s=1)) as sandbox:
         result = score_sample(task, record, generations, checker, sandbox)
     assert result.answers[0] == "18" and result.verdicts == [True, False, False]
@@ -89,6 +101,8 @@ def test_program_values_that_are_not_clean_text_are_written_safely(checker: Answ
     task = get_task("gsm8k_python")
     record = BenchmarkRecord(benchmark="gsm8k", id="0", problem="p", answer="18")
     with SandboxPool(workers=1, limits=SandboxLimits(wall_time_s=5.0, cpu_time_s=5)) as sandbox:
-        result = score_sample(task, record, ["def solution():\n    return 'x' + chr(0xDCFF)\n"], checker, sandbox)
+        result = score_sample(
+            task, record, ["def solution():\n    return 'x' + chr(0xDCFF)\n"], checker, sandbox
+        )
     json.dumps(result.to_json(), ensure_ascii=False).encode("utf-8")
     assert result.verdicts == [False]

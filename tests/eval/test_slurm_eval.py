@@ -19,8 +19,13 @@ from mathlm.slurm.jobs import wait
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
-PROBLEMS = [("What is 2 + 3?", "5"), ("What is 7 - 4?", "3"), ("What is 6 * 7?", "42"),
-            ("What is 9 / 3?", "3"), ("What is 10 + 15?", "25")]
+PROBLEMS = [
+    ("What is 2 + 3?", "5"),
+    ("What is 7 - 4?", "3"),
+    ("What is 6 * 7?", "42"),
+    ("What is 9 / 3?", "3"),
+    ("What is 10 + 15?", "25"),
+]
 
 
 def write_eval_config(folder: Path, model: Path, partition: str) -> Path:
@@ -28,18 +33,37 @@ def write_eval_config(folder: Path, model: Path, partition: str) -> Path:
     data = folder / "arithmetic.jsonl"
     data.write_text("".join(json.dumps({"problem": p, "answer": a}) + "\n" for p, a in PROBLEMS))
     task = folder / "arithmetic.yaml"
-    task.write_text(yaml.safe_dump({"name": "arithmetic", "data": str(data), "prompt": "Q: {problem}\nA:",
-                                    "stop": ["\n"], "extract": {"name": "regex", "options": {"pattern": r"(-?\d+)"}},
-                                    "max_new_tokens": 6}))
+    task.write_text(
+        yaml.safe_dump(
+            {
+                "name": "arithmetic",
+                "data": str(data),
+                "prompt": "Q: {problem}\nA:",
+                "stop": ["\n"],
+                "extract": {"name": "regex", "options": {"pattern": r"(-?\d+)"}},
+                "max_new_tokens": 6,
+            }
+        )
+    )
     config = folder / "eval.yaml"
-    config.write_text(yaml.safe_dump({
-        "model": str(model), "tasks": [str(task)], "backend_options": {"batch_size": 1},
-        "output": str(folder / "sharded"), "sandbox_workers": 1,
-        "slurm": {"cpus_per_task": 1, "time": "00:10:00", "partition": partition}}))
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "model": str(model),
+                "tasks": [str(task)],
+                "backend_options": {"batch_size": 1},
+                "output": str(folder / "sharded"),
+                "sandbox_workers": 1,
+                "slurm": {"cpus_per_task": 1, "time": "00:10:00", "partition": partition},
+            }
+        )
+    )
     return config
 
 
-def test_sharded_slurm_eval_merges_to_the_local_result(slurm_cluster, tiny_llama: Path, tmp_path: Path) -> None:
+def test_sharded_slurm_eval_merges_to_the_local_result(
+    slurm_cluster, tiny_llama: Path, tmp_path: Path
+) -> None:
     config = write_eval_config(tmp_path, tiny_llama, slurm_cluster.partition)
 
     result = CliRunner().invoke(app, ["slurm", "eval", str(config), "--shards", "2", "--wait"])

@@ -12,9 +12,14 @@ from mathlm.errors import MathlmError
 from mathlm.eval.tasks import TASKS, get_task, load_prompt, stratified
 from mathlm.eval.tasks.hooks import EXTRACTORS, choice_answer, gsm8k_answer, minerva_answer
 
-PROMPT_FILES = {"math": "minerva_math_4shot", "gsm8k": "gsm8k_cot_8shot", "ocw": "minerva_ocw_4shot",
-                "mmlu_stem": "minerva_mmlu_stem_sat_4shot", "sat": "minerva_mmlu_stem_sat_4shot",
-                "math_python": "math_sympy_5shot"}
+PROMPT_FILES = {
+    "math": "minerva_math_4shot",
+    "gsm8k": "gsm8k_cot_8shot",
+    "ocw": "minerva_ocw_4shot",
+    "mmlu_stem": "minerva_mmlu_stem_sat_4shot",
+    "sat": "minerva_mmlu_stem_sat_4shot",
+    "math_python": "math_sympy_5shot",
+}
 
 
 @pytest.mark.parametrize("name", sorted(PROMPT_FILES))
@@ -48,8 +53,10 @@ def test_every_task_has_records_and_references() -> None:
 
 
 def test_extractors_read_the_published_formats() -> None:
-    assert minerva_answer("so $x=2$.\nFinal Answer: The final answer is $\\frac{1}{2}$. I hope it is correct.") \
+    assert (
+        minerva_answer("so $x=2$.\nFinal Answer: The final answer is $\\frac{1}{2}$. I hope it is correct.")
         == "$\\frac{1}{2}$"
+    )
     assert minerva_answer("Final Answer: The final answer is $5$.") == "$5$"  # cut at the stop sequence
     assert gsm8k_answer("5 + 3 = 8. The answer is 1,208.") == "1208"
     assert gsm8k_answer("So she lost money. The answer is -3.5.") == "-3.5"
@@ -100,8 +107,10 @@ def test_hooks_are_named_in_a_registry() -> None:
 
 def test_math_python_program_gets_its_imports() -> None:
     task = get_task("math_python")
-    generation = ("\nfrom_value = 3\nanswer = Rational(1, 2) * from_value\n```\nThe imports required for this "
-                  "program are\n```\nfrom sympy import Rational\n```\n")
+    generation = (
+        "\nfrom_value = 3\nanswer = Rational(1, 2) * from_value\n```\nThe imports required for this "
+        "program are\n```\nfrom sympy import Rational\n```\n"
+    )
     program = task.program(generation)
     assert program.startswith("from sympy import Rational\n\n")
     assert "answer = Rational(1, 2) * from_value" in program
@@ -109,11 +118,16 @@ def test_math_python_program_gets_its_imports() -> None:
 
 def test_custom_task_from_yaml(tmp_path: Path) -> None:
     (tmp_path / "data.jsonl").write_text(
-        json.dumps({"q": "What is 2+2?", "a": "4", "uid": "x1"}) + "\n" + json.dumps({"q": "1+1?", "a": "2"}) + "\n")
+        json.dumps({"q": "What is 2+2?", "a": "4", "uid": "x1"})
+        + "\n"
+        + json.dumps({"q": "1+1?", "a": "2"})
+        + "\n"
+    )
     (tmp_path / "task.yaml").write_text(
         "name: toy\ndata: data.jsonl\nproblem_field: q\nanswer_field: a\nid_field: uid\n"
         "prompt: \"Question: {problem}\\nAnswer:\"\nextract: {name: regex, options: {pattern: 'Answer: (\\S+)'}}\n"
-        "stop: [\"\\n\"]\n")
+        'stop: ["\\n"]\n'
+    )
     task = get_task(str(tmp_path / "task.yaml"))
     records = task.records()
     assert [r.id for r in records] == ["x1", "1"]
@@ -134,9 +148,15 @@ def test_custom_task_errors_name_the_problem(tmp_path: Path) -> None:
         get_task("nope")
 
 
-@pytest.mark.parametrize(("task_name", "prompt_file"), [("math", "minerva_math_4shot"), ("ocw", "minerva_ocw_4shot"),
-                                                        ("gsm8k", "gsm8k_cot_8shot"),
-                                                        ("mmlu_stem", "minerva_mmlu_stem_sat_4shot")])
+@pytest.mark.parametrize(
+    ("task_name", "prompt_file"),
+    [
+        ("math", "minerva_math_4shot"),
+        ("ocw", "minerva_ocw_4shot"),
+        ("gsm8k", "gsm8k_cot_8shot"),
+        ("mmlu_stem", "minerva_mmlu_stem_sat_4shot"),
+    ],
+)
 def test_published_exemplar_solutions_score_as_right(task_name: str, prompt_file: str) -> None:
     """The few-shot targets are solutions in exactly the format the model imitates: each one, cut at the
     task's stop string as a generation would be, must give its own answer in both scoring modes."""
@@ -146,7 +166,9 @@ def test_published_exemplar_solutions_score_as_right(task_name: str, prompt_file
     with AnswerChecker(use_sympy=False) as checker:
         same = checker.with_tolerance(task.tolerance).equivalent
         for exemplar in load_prompt(prompt_file)["exemplars"]:
-            generation = exemplar["target"].split(task.stop[0])[0] if task.stop[0] != "\n\n" else exemplar["target"]
+            generation = (
+                exemplar["target"].split(task.stop[0])[0] if task.stop[0] != "\n\n" else exemplar["target"]
+            )
             answer = task.extract(generation)
             reference = exemplar["answer"]
             if task.scorer == "choice":

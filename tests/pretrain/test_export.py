@@ -18,27 +18,46 @@ from mathlm.shards.mixture import BlendedDataset
 
 def heldout_loss(model: torch.nn.Module, cfg: TrainConfig) -> float:
     """Mean next-token loss of a HF model over the run's held-out samples, computed here from its logits."""
-    data = BlendedDataset.from_config(cfg.data.eval_mixture, cfg.data.seq_len, cfg.data.eval_samples, cfg.data.seed)
+    data = BlendedDataset.from_config(
+        cfg.data.eval_mixture, cfg.data.seq_len, cfg.data.eval_samples, cfg.data.seed
+    )
     tokens = torch.from_numpy(np.stack([data[i] for i in range(len(data))]))
     losses = []
     with torch.no_grad():
         for batch in tokens.split(cfg.data.micro_batch_size):
             logits = model(input_ids=batch[:, :-1]).logits
-            losses.append(torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)),
-                                                            batch[:, 1:].reshape(-1)))
+            losses.append(
+                torch.nn.functional.cross_entropy(
+                    logits.reshape(-1, logits.size(-1)), batch[:, 1:].reshape(-1)
+                )
+            )
     return float(torch.stack(losses).mean())
 
 
-@pytest.mark.parametrize("engine", [["engine.kind=fsdp2", "model.activation_checkpointing=true"],
-                                    ["engine.kind=deepspeed", "engine.zero_stage=3"]])
+@pytest.mark.parametrize(
+    "engine",
+    [
+        ["engine.kind=fsdp2", "model.activation_checkpointing=true"],
+        ["engine.kind=deepspeed", "engine.zero_stage=3"],
+    ],
+)
 def test_export_loads_in_transformers_with_the_trained_weights(
-        engine: list[str], tiny_config: Callable[..., TrainConfig], tiny_hf_model: Path, single_process: None,
-        tmp_path: Path) -> None:
+    engine: list[str],
+    tiny_config: Callable[..., TrainConfig],
+    tiny_hf_model: Path,
+    single_process: None,
+    tmp_path: Path,
+) -> None:
     from transformers import AutoModelForCausalLM
 
     # Continue from a HF checkpoint with Llemma's RoPE contraction (1e6 -> 1e4), as in production.
-    cfg = tiny_config(*engine, "model.shape=null", f"model.checkpoint={tiny_hf_model}", "model.rope_theta=10000",
-                      "schedule.total_steps=3")
+    cfg = tiny_config(
+        *engine,
+        "model.shape=null",
+        f"model.checkpoint={tiny_hf_model}",
+        "model.rope_theta=10000",
+        "schedule.total_steps=3",
+    )
     summary = train(cfg)
     export_hf(cfg.run_dir, tmp_path / "hf")
     exported = AutoModelForCausalLM.from_pretrained(tmp_path / "hf").eval()
@@ -50,12 +69,17 @@ def test_export_loads_in_transformers_with_the_trained_weights(
     assert not torch.equal(original.model.embed_tokens.weight, exported.model.embed_tokens.weight)
 
 
-def test_start_loss_is_the_hf_model_with_contracted_rope(tiny_config: Callable[..., TrainConfig],
-                                                         tiny_hf_model: Path, single_process: None) -> None:
+def test_start_loss_is_the_hf_model_with_contracted_rope(
+    tiny_config: Callable[..., TrainConfig], tiny_hf_model: Path, single_process: None
+) -> None:
     from transformers import AutoConfig, AutoModelForCausalLM
 
-    cfg = tiny_config("model.shape=null", f"model.checkpoint={tiny_hf_model}", "model.rope_theta=10000",
-                      "schedule.total_steps=1")
+    cfg = tiny_config(
+        "model.shape=null",
+        f"model.checkpoint={tiny_hf_model}",
+        "model.rope_theta=10000",
+        "schedule.total_steps=1",
+    )
     summary = train(cfg)
     config = AutoConfig.from_pretrained(tiny_hf_model)
     config.rope_parameters["rope_theta"] = 10000.0

@@ -28,14 +28,22 @@ ENGINES = {
 
 def interrupted_then_resumed(make: Callable[..., TrainConfig], run_dir: Path, engine: list[str]) -> None:
     """Train to step 5 saving at 3 (the 'crash' loses steps 4-5), then resume from step 3 to the end."""
-    train(make(*engine, f"run_dir={run_dir}", "schedule.total_steps=5", "checkpoint.every=3",
-               "checkpoint.keep_last=5"))
+    train(
+        make(
+            *engine,
+            f"run_dir={run_dir}",
+            "schedule.total_steps=5",
+            "checkpoint.every=3",
+            "checkpoint.keep_last=5",
+        )
+    )
     train(make(*engine, f"run_dir={run_dir}", f"checkpoint.resume={ckpt.checkpoint_path(run_dir, 3)}"))
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_resumed_run_reproduces_uninterrupted_losses(engine: str, tiny_config: Callable[..., TrainConfig],
-                                                     single_process: None, tmp_path: Path) -> None:
+def test_resumed_run_reproduces_uninterrupted_losses(
+    engine: str, tiny_config: Callable[..., TrainConfig], single_process: None, tmp_path: Path
+) -> None:
     full = train(tiny_config(*ENGINES[engine], f"run_dir={tmp_path / 'full'}"))
     interrupted_then_resumed(tiny_config, tmp_path / "resumed", ENGINES[engine])
     expected = step_losses(tmp_path / "full")
@@ -48,7 +56,9 @@ def test_resumed_run_reproduces_uninterrupted_losses(engine: str, tiny_config: C
 
 
 @pytest.mark.slow
-def test_two_processes_under_torchrun_resume_exactly(tiny_data: Path, tmp_path: Path, no_launch_env: None) -> None:
+def test_two_processes_under_torchrun_resume_exactly(
+    tiny_data: Path, tmp_path: Path, no_launch_env: None
+) -> None:
     base = ["train", str(TINY_CONFIG), *set_options(tiny_overrides(tmp_path, tiny_data))]
 
     def launch(*overrides: str) -> None:
@@ -57,19 +67,27 @@ def test_two_processes_under_torchrun_resume_exactly(tiny_data: Path, tmp_path: 
 
     launch(f"run_dir={tmp_path / 'full'}")
     launch(f"run_dir={tmp_path / 'resumed'}", "schedule.total_steps=5", "checkpoint.every=3")
-    launch(f"run_dir={tmp_path / 'resumed'}", f"checkpoint.resume={ckpt.checkpoint_path(tmp_path / 'resumed', 3)}")
+    launch(
+        f"run_dir={tmp_path / 'resumed'}",
+        f"checkpoint.resume={ckpt.checkpoint_path(tmp_path / 'resumed', 3)}",
+    )
     expected = step_losses(tmp_path / "full")
     assert sorted(expected) == list(range(1, 9))
     assert step_losses(tmp_path / "resumed") == expected
     state = ckpt.read_state(ckpt.latest_checkpoint(tmp_path / "full"))
     assert state.world_size == 2
-    assert sorted(p.name for p in (ckpt.latest_checkpoint(tmp_path / "full") / "rng").iterdir()) == \
-        ["rank_00000.pt", "rank_00001.pt"]
+    assert sorted(p.name for p in (ckpt.latest_checkpoint(tmp_path / "full") / "rng").iterdir()) == [
+        "rank_00000.pt",
+        "rank_00001.pt",
+    ]
 
 
-def test_crash_during_save_never_leaves_a_loadable_checkpoint(tiny_config: Callable[..., TrainConfig],
-                                                             single_process: None, tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_during_save_never_leaves_a_loadable_checkpoint(
+    tiny_config: Callable[..., TrainConfig],
+    single_process: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     real_save = FSDP2Engine.save
 
     def save_then_crash(self: FSDP2Engine, directory: Path) -> None:
@@ -95,8 +113,9 @@ def test_crash_during_save_never_leaves_a_loadable_checkpoint(tiny_config: Calla
 
 
 @pytest.mark.slow
-def test_sigterm_saves_a_checkpoint_at_the_step_reached(tiny_data: Path, tmp_path: Path,
-                                                                     no_launch_env: None) -> None:
+def test_sigterm_saves_a_checkpoint_at_the_step_reached(
+    tiny_data: Path, tmp_path: Path, no_launch_env: None
+) -> None:
     """What Slurm does on preemption: SIGTERM to the trainer, then the requeued job starts it again."""
     run_dir = tmp_path / "run"
     sets = [*tiny_overrides(tmp_path, tiny_data), "schedule.decay_steps=100000", "checkpoint.every=100000"]
@@ -115,8 +134,9 @@ def test_sigterm_saves_a_checkpoint_at_the_step_reached(tiny_data: Path, tmp_pat
     assert "stopped by SIGTERM" in " ".join(stderr.split())
 
 
-def test_a_changed_peak_lr_applies_after_resume(tiny_config: Callable[..., TrainConfig], single_process: None,
-                                                tmp_path: Path) -> None:
+def test_a_changed_peak_lr_applies_after_resume(
+    tiny_config: Callable[..., TrainConfig], single_process: None, tmp_path: Path
+) -> None:
     train(tiny_config("schedule.total_steps=4"))
     train(tiny_config("optim.lr=6e-3"))  # twice tiny.yaml's peak
     records = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
@@ -127,8 +147,9 @@ def test_a_changed_peak_lr_applies_after_resume(tiny_config: Callable[..., Train
     assert lrs[5] == pytest.approx(floor + (6e-3 - floor) * 0.5 * (1 + math.cos(math.pi * 2 / 6)))
 
 
-def test_preemption_request_saves_then_marks_the_run_for_requeue(tiny_config: Callable[..., TrainConfig],
-                                                                 single_process: None, tmp_path: Path) -> None:
+def test_preemption_request_saves_then_marks_the_run_for_requeue(
+    tiny_config: Callable[..., TrainConfig], single_process: None, tmp_path: Path
+) -> None:
     """What the Slurm job's trap does on the warning: the request file stops the run after a saved step."""
     run_dir = tmp_path / "run"
     run_dir.mkdir()
@@ -144,8 +165,9 @@ def test_preemption_request_saves_then_marks_the_run_for_requeue(tiny_config: Ca
     assert again.steps == 8 and again.resumed_from == ckpt.checkpoint_path(run_dir, 8)
 
 
-def test_a_second_run_in_the_same_directory_is_refused(tiny_config: Callable[..., TrainConfig],
-                                                       single_process: None, tmp_path: Path) -> None:
+def test_a_second_run_in_the_same_directory_is_refused(
+    tiny_config: Callable[..., TrainConfig], single_process: None, tmp_path: Path
+) -> None:
     from mathlm.pretrain.run_lock import RunLock
 
     holder = RunLock(tmp_path / "run")

@@ -16,8 +16,13 @@ from tests.support.pretrain import TINY_CONFIG, set_options, tiny_overrides
 
 def test_train_then_plot(tiny_data: Path, tmp_path: Path, single_process: None) -> None:
     run_dir = tmp_path / "run"
-    sets = [*tiny_overrides(tmp_path, tiny_data), "checkpoint.every=2", "checkpoint.keep_last=2",
-            "logging.tensorboard=true", "logging.eval_every=4"]
+    sets = [
+        *tiny_overrides(tmp_path, tiny_data),
+        "checkpoint.every=2",
+        "checkpoint.keep_last=2",
+        "logging.tensorboard=true",
+        "logging.eval_every=4",
+    ]
     runner = CliRunner()
     result = runner.invoke(app, ["train", str(TINY_CONFIG), *set_options(sets)])
     assert result.exit_code == 0, result.output

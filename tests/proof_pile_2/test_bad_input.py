@@ -398,7 +398,9 @@ def test_near_dedup_of_a_warc_whose_pages_were_all_filtered_out(tmp_path: Path) 
         config=DedupConfig(num_buckets=2, hashes_per_bucket=4),
     )
     for stage in stages:
-        LocalPipelineExecutor(stage.steps, tasks=stage.tasks, workers=1, logging_dir=str(tmp_path / "logs" / stage.name)).run()
+        LocalPipelineExecutor(
+            stage.steps, tasks=stage.tasks, workers=1, logging_dir=str(tmp_path / "logs" / stage.name)
+        ).run()
     assert not list((tmp_path / "out").glob("*.jsonl*"))
     assert (tmp_path / "logs" / "dedup-filter" / "completions" / "00000").exists()
     assert list(AccountedJsonlReader(str(tmp_path / "missing-folder")).run()) == []

@@ -19,10 +19,17 @@ def _mathlm(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_render_submit_wait_then_logs(slurm_cluster, tmp_path: Path) -> None:
     config = tmp_path / "job.yaml"
-    config.write_text(yaml.safe_dump({
-        "name": "cli-shards", "commands": ['echo "shard $SLURM_ARRAY_TASK_ID"'], "array": "0-1",
-        "time": "00:05:00", "log_dir": str(tmp_path / "logs"),
-    }))
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "name": "cli-shards",
+                "commands": ['echo "shard $SLURM_ARRAY_TASK_ID"'],
+                "array": "0-1",
+                "time": "00:05:00",
+                "log_dir": str(tmp_path / "logs"),
+            }
+        )
+    )
     script = tmp_path / "job.sbatch"
     partition = f"partition={slurm_cluster.partition}"
     rendered = _mathlm("render", str(config), "-o", str(script), "--set", partition)
@@ -42,8 +49,10 @@ def test_render_submit_wait_then_logs(slurm_cluster, tmp_path: Path) -> None:
 
 def test_submit_wait_exits_nonzero_and_shows_the_failure(slurm_cluster, tmp_path: Path) -> None:
     script = tmp_path / "broken.sbatch"
-    script.write_text(f"#!/bin/bash\n#SBATCH --output={tmp_path}/%j.out\n#SBATCH --error={tmp_path}/%j.err\n"
-                      "echo 'config error: optim.lr must be positive' >&2\nexit 2\n")
+    script.write_text(
+        f"#!/bin/bash\n#SBATCH --output={tmp_path}/%j.out\n#SBATCH --error={tmp_path}/%j.err\n"
+        "echo 'config error: optim.lr must be positive' >&2\nexit 2\n"
+    )
 
     submitted = _mathlm("submit", str(script), "--wait", "--poll", "0.5")
 

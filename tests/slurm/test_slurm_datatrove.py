@@ -14,10 +14,14 @@ from mathlm.slurm.jobs import SlurmResources, datatrove_executor_kwargs, find_jo
 pytestmark = pytest.mark.slurm
 
 DOCS = [
-    [{"id": "a1", "text": "Theorem. Every bounded monotone sequence of reals converges."},
-     {"id": "a2", "text": "Lorem ipsum dolor sit amet."}],
-    [{"id": "b1", "text": "Lorem ipsum again, nothing to see."},
-     {"id": "b2", "text": "Lemma. If $p$ is prime and $p \\mid ab$ then $p \\mid a$ or $p \\mid b$."}],
+    [
+        {"id": "a1", "text": "Theorem. Every bounded monotone sequence of reals converges."},
+        {"id": "a2", "text": "Lorem ipsum dolor sit amet."},
+    ],
+    [
+        {"id": "b1", "text": "Lorem ipsum again, nothing to see."},
+        {"id": "b2", "text": "Lemma. If $p$ is prime and $p \\mid ab$ then $p \\mid a$ or $p \\mid b$."},
+    ],
 ]
 
 
@@ -34,7 +38,9 @@ def test_two_task_pipeline_runs_and_merges_its_stats(slurm_cluster, tmp_path: Pa
     job_name = f"datatrove-{uuid.uuid4().hex[:12]}"  # find_jobs() must see this test's jobs only
     executor = SlurmPipelineExecutor(
         pipeline=[JsonlReader(str(source)), RegexFilter(r"Lorem ipsum"), JsonlWriter(str(tmp_path / "out"))],
-        tasks=2, job_name=job_name, logging_dir=str(tmp_path / "logs"),
+        tasks=2,
+        job_name=job_name,
+        logging_dir=str(tmp_path / "logs"),
         **datatrove_executor_kwargs(SlurmResources(time="00:05:00")),
     )
 
@@ -44,8 +50,11 @@ def test_two_task_pipeline_runs_and_merges_its_stats(slurm_cluster, tmp_path: Pa
     # The stats-merging job datatrove queues after the array.
     for job_id in find_jobs(job_name):
         assert wait(job_id, timeout=300, poll=0.5) == "COMPLETED"
-    kept = sorted(json.loads(line)["id"] for path in (tmp_path / "out").glob("*.jsonl.gz")
-                  for line in gzip.open(path, "rt"))
+    kept = sorted(
+        json.loads(line)["id"]
+        for path in (tmp_path / "out").glob("*.jsonl.gz")
+        for line in gzip.open(path, "rt")
+    )
     assert kept == ["a1", "b2"]
     assert sorted(p.name for p in (tmp_path / "logs" / "completions").iterdir()) == ["00000", "00001"]
     assert (tmp_path / "logs" / "stats.json").is_file()

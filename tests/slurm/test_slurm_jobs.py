@@ -16,8 +16,12 @@ pytestmark = pytest.mark.slurm
 
 
 def test_job_runs_and_its_output_is_read_back(make_job, run_job, tmp_path: Path) -> None:
-    job = make_job("hello", ['echo "sum=$((2 + 3)) greeting=$GREETING in $PWD"', "echo 'to stderr' >&2"],
-                   env={"GREETING": "it's me"}, setup=[f"cd {tmp_path}"])
+    job = make_job(
+        "hello",
+        ['echo "sum=$((2 + 3)) greeting=$GREETING in $PWD"', "echo 'to stderr' >&2"],
+        env={"GREETING": "it's me"},
+        setup=[f"cd {tmp_path}"],
+    )
     job_id, state = run_job(job)
 
     assert state == "COMPLETED"
@@ -29,8 +33,9 @@ def test_job_runs_and_its_output_is_read_back(make_job, run_job, tmp_path: Path)
 
 
 def test_array_job_writes_one_output_per_task(make_job, run_job) -> None:
-    job_id, state = run_job(make_job("array", ['echo "task $SLURM_ARRAY_TASK_ID of $SLURM_ARRAY_TASK_COUNT"'],
-                                     array="0-2"))
+    job_id, state = run_job(
+        make_job("array", ['echo "task $SLURM_ARRAY_TASK_ID of $SLURM_ARRAY_TASK_COUNT"'], array="0-2")
+    )
 
     assert state == "COMPLETED"
     tasks = sorted(job_tasks(job_id), key=lambda task: task.job_id)
@@ -63,8 +68,11 @@ def test_wait_times_out_and_leaves_the_job_running(make_job, launch) -> None:
 
 def test_preempted_job_is_requeued_and_resumes(make_job, launch) -> None:
     """The USR1 trap of the templates: the job goes back to the queue and its second run finishes."""
-    commands = ['echo "run ${SLURM_RESTART_COUNT:-0}"',
-                'if [ "${SLURM_RESTART_COUNT:-0}" = 0 ]; then sleep 120; fi', "echo finished"]
+    commands = [
+        'echo "run ${SLURM_RESTART_COUNT:-0}"',
+        'if [ "${SLURM_RESTART_COUNT:-0}" = 0 ]; then sleep 120; fi',
+        "echo finished",
+    ]
     job = make_job("preempted", commands, requeue=True, signal="B:USR1@60")
     job_id = launch(job)
     _wait_until_running(job_id)
@@ -81,8 +89,9 @@ def test_preempted_job_is_requeued_and_resumes(make_job, launch) -> None:
     assert "got USR1, requeueing" in task.read_stderr()
 
 
-def test_submit_without_a_reachable_cluster_says_how_to_start_one(slurm_cluster, tmp_path: Path,
-                                                                  monkeypatch) -> None:
+def test_submit_without_a_reachable_cluster_says_how_to_start_one(
+    slurm_cluster, tmp_path: Path, monkeypatch
+) -> None:
     # The cluster's own settings but a controller port nothing listens on.
     conf = slurm_cluster.conf.read_text().replace("SlurmctldPort=", "SlurmctldPort=1")
     (tmp_path / "slurm.conf").write_text(conf)

@@ -13,8 +13,9 @@ from mathlm.slurm.jobs import SlurmJob, job_state, render
 
 def test_users_template_extends_the_shipped_one(tmp_path: Path) -> None:
     template = tmp_path / "with_modules.sbatch"
-    template.write_text('{% extends "job.sbatch" %}\n{% block main %}\n  module load cuda/12.4\n'
-                        '{{ super() }}{% endblock %}\n')
+    template.write_text(
+        '{% extends "job.sbatch" %}\n{% block main %}\n  module load cuda/12.4\n{{ super() }}{% endblock %}\n'
+    )
     script = render(SlurmJob(name="custom", commands=["nvidia-smi"], template=str(template)))
 
     assert script.startswith("#!/bin/bash\n#SBATCH --job-name=custom\n")
@@ -32,12 +33,15 @@ def test_missing_slurm_conf_fails_at_once(tmp_path: Path, monkeypatch) -> None:
         job_state("1")
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("time", "1 hour", "Slurm time limit"),
-    ("array", "0..3", "array spec"),
-    ("mem", "16GB", "memory per node"),
-    ("extra_sbatch", ["exclusive"], "sbatch options"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("time", "1 hour", "Slurm time limit"),
+        ("array", "0..3", "array spec"),
+        ("mem", "16GB", "memory per node"),
+        ("extra_sbatch", ["exclusive"], "sbatch options"),
+    ],
+)
 def test_bad_job_settings_are_named(field: str, value: object, message: str) -> None:
     with pytest.raises(ConfigError, match=f"key '{field}'.*{message}"):
         validate_config({"name": "x", "commands": ["true"], field: value}, SlurmJob, source="job.yaml")
@@ -46,4 +50,3 @@ def test_bad_job_settings_are_named(field: str, value: object, message: str) -> 
 def test_signal_without_requeue_is_rejected() -> None:
     with pytest.raises(ConfigError, match="key .signal.*set requeue: true"):
         validate_config({"name": "x", "commands": ["true"], "signal": "B:USR1@120"}, SlurmJob)
-

@@ -26,9 +26,15 @@ dist.destroy_process_group()
 def test_torchrun_template_runs_workers_that_all_reduce(make_job, run_job, tmp_path: Path) -> None:
     program = tmp_path / "all_reduce.py"
     program.write_text(ALL_REDUCE)
-    job = make_job("torchrun", [str(program)], template="torchrun.sbatch",
-                   template_values={"nproc_per_node": 2}, cpus_per_task=2,
-                   setup=[f"source {venv_activate_script()}"], env={"OMP_NUM_THREADS": "1"})
+    job = make_job(
+        "torchrun",
+        [str(program)],
+        template="torchrun.sbatch",
+        template_values={"nproc_per_node": 2},
+        cpus_per_task=2,
+        setup=[f"source {venv_activate_script()}"],
+        env={"OMP_NUM_THREADS": "1"},
+    )
 
     job_id, state = run_job(job)
 

@@ -19,8 +19,13 @@ Transitions = Mapping[tuple[str, str], str]
 class FakeProofMachine:
     """A ProverBackend over a transition table (see module docstring)."""
 
-    def __init__(self, initial: Mapping[str, str], transitions: Transitions,
-                 errors: Mapping[tuple[str, str], str] | None = None, recheck_ok: bool = True) -> None:
+    def __init__(
+        self,
+        initial: Mapping[str, str],
+        transitions: Transitions,
+        errors: Mapping[tuple[str, str], str] | None = None,
+        recheck_ok: bool = True,
+    ) -> None:
         self.initial = dict(initial)  # statement -> initial goals
         self.transitions = dict(transitions)
         self.errors = dict(errors or {})  # (goals, tactic) -> error reason, e.g. "timeout"

@@ -36,8 +36,11 @@ def write_shard(prefix: Path, num_docs: int, seed: int, vocab: int = VOCAB) -> N
 
 
 def tiny_overrides(tmp_path: Path, data_root: Path) -> list[str]:
-    return [f"run_dir={tmp_path / 'run'}", f"data.mixture.root={data_root}",
-            f"data.eval_mixture.root={data_root}"]
+    return [
+        f"run_dir={tmp_path / 'run'}",
+        f"data.mixture.root={data_root}",
+        f"data.eval_mixture.root={data_root}",
+    ]
 
 
 def step_losses(run_dir: Path) -> dict[int, float]:
@@ -58,6 +61,18 @@ def set_options(overrides: list[str]) -> list[str]:
 def torchrun(nproc: int, args: list[str], timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """``torchrun --nproc-per-node N -m mathlm.cli ARGS`` on loopback, as a user launches training (the
     timeout is for a loaded 2-core machine running 4 processes)."""
-    command = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", str(nproc),
-               "--master-addr", "127.0.0.1", "--master-port", str(free_port()), "-m", "mathlm.cli", *args]
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc-per-node",
+        str(nproc),
+        "--master-addr",
+        "127.0.0.1",
+        "--master-port",
+        str(free_port()),
+        "-m",
+        "mathlm.cli",
+        *args,
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)

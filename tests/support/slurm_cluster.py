@@ -47,8 +47,13 @@ def _state_dir() -> Path:
 
 
 def _run_script(action: str, timeout: float = START_TIMEOUT_S) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", str(LOCAL_CLUSTER_SCRIPT), action], capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    return subprocess.run(
+        ["bash", str(LOCAL_CLUSTER_SCRIPT), action],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @contextmanager
@@ -89,8 +94,11 @@ def _start(leases: Path) -> None:
     was_running = _run_script("status", timeout=60).returncode == 0
     result = _run_script("start")
     if result.returncode != 0:
-        pytest.fail(f"could not start the local Slurm cluster ({LOCAL_CLUSTER_SCRIPT} start, "
-                    f"exit {result.returncode}):\n{result.stdout}\n{result.stderr}", pytrace=False)
+        pytest.fail(
+            f"could not start the local Slurm cluster ({LOCAL_CLUSTER_SCRIPT} start, "
+            f"exit {result.returncode}):\n{result.stdout}\n{result.stderr}",
+            pytrace=False,
+        )
     if not was_running:
         (leases / "started-by-tests").touch()
     (leases / f"pid-{os.getpid()}").touch()
@@ -114,8 +122,12 @@ def slurm_cluster() -> Iterator[LocalSlurmCluster]:
     previous = os.environ.get("SLURM_CONF")
     os.environ["SLURM_CONF"] = str(conf)
     try:
-        yield LocalSlurmCluster(conf=conf, partition=os.environ.get("MATHLM_SLURM_PARTITION", "local"),
-                                cpus=len(os.sched_getaffinity(0)), state_dir=state_dir)
+        yield LocalSlurmCluster(
+            conf=conf,
+            partition=os.environ.get("MATHLM_SLURM_PARTITION", "local"),
+            cpus=len(os.sched_getaffinity(0)),
+            state_dir=state_dir,
+        )
     finally:
         if previous is None:
             os.environ.pop("SLURM_CONF", None)

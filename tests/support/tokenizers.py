@@ -27,7 +27,9 @@ def sample_texts() -> list[str]:
 def llama_style_sp_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from mathlm.shards.tokenizer import train_llama_style_sentencepiece
 
-    return train_llama_style_sentencepiece(sample_texts(), tmp_path_factory.mktemp("sp") / "llama_style.model", 2000)
+    return train_llama_style_sentencepiece(
+        sample_texts(), tmp_path_factory.mktemp("sp") / "llama_style.model", 2000
+    )
 
 
 @pytest.fixture(scope="session")

@@ -34,26 +34,38 @@ HF_CONFIG_NAME = "mathlm_hf_config.json"
 TAG = "global_step0"
 _LAYER_FILE = re.compile(r"layer_(\d+)-model_(\d+)-model_states\.pt$")
 _RANK_FILE = re.compile(r"mp_rank_(\d+)_model_states\.pt$")
-TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model",
-                   "chat_template.jinja")
+TOKENIZER_FILES = (
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "tokenizer.model",
+    "chat_template.jinja",
+)
 
 
 def dims_of(config: Any) -> LlamaDims:
     """The conversion sizes of a HF ``LlamaConfig``."""
-    return LlamaDims(num_layers=config.num_hidden_layers, hidden_size=config.hidden_size,
-                     num_heads=config.num_attention_heads,
-                     num_kv_heads=config.num_key_value_heads or config.num_attention_heads,
-                     intermediate_size=config.intermediate_size, vocab_size=config.vocab_size)
+    return LlamaDims(
+        num_layers=config.num_hidden_layers,
+        hidden_size=config.hidden_size,
+        num_heads=config.num_attention_heads,
+        num_kv_heads=config.num_key_value_heads or config.num_attention_heads,
+        intermediate_size=config.intermediate_size,
+        vocab_size=config.vocab_size,
+    )
 
 
-def convert_hf_to_neox(hf_dir: Path, out_dir: Path, tp: int = 1, layout: Layout = "pipeline",
-                       dtype: torch.dtype | None = None) -> Path:
+def convert_hf_to_neox(
+    hf_dir: Path, out_dir: Path, tp: int = 1, layout: Layout = "pipeline", dtype: torch.dtype | None = None
+) -> Path:
     """Write the HF Llama checkpoint at ``hf_dir`` as a GPT-NeoX checkpoint folder with ``tp`` ranks."""
     from transformers import AutoConfig
 
     config = AutoConfig.from_pretrained(hf_dir)
     if config.model_type != "llama":
-        raise MathlmError(f"{hf_dir}: model_type {config.model_type!r}; only Llama checkpoints convert to GPT-NeoX")
+        raise MathlmError(
+            f"{hf_dir}: model_type {config.model_type!r}; only Llama checkpoints convert to GPT-NeoX"
+        )
     state = _read_safetensors(hf_dir, dtype)
     shards = hf_to_neox(state, dims_of(config), tp)
     step_dir = out_dir / TAG
@@ -66,8 +78,9 @@ def convert_hf_to_neox(hf_dir: Path, out_dir: Path, tp: int = 1, layout: Layout 
     return out_dir
 
 
-def convert_neox_to_hf(neox_dir: Path, out_dir: Path, hf_config: Any | None = None,
-                       dtype: torch.dtype | None = None) -> Path:
+def convert_neox_to_hf(
+    neox_dir: Path, out_dir: Path, hf_config: Any | None = None, dtype: torch.dtype | None = None
+) -> Path:
     """Write the GPT-NeoX checkpoint at ``neox_dir`` (a folder with ``latest``, or a ``global_stepN``
     folder) as a HF ``LlamaForCausalLM`` with safetensors. ``hf_config`` defaults to the
     ``mathlm_hf_config.json`` a ``hf-to-neox`` conversion left there."""
@@ -80,7 +93,9 @@ def convert_neox_to_hf(neox_dir: Path, out_dir: Path, hf_config: Any | None = No
         state["lm_head.weight"] = state["model.embed_tokens.weight"]
     with torch.device("meta"):
         model = LlamaForCausalLM(config)
-    model.load_state_dict({k: v.to(dtype) if dtype else v for k, v in state.items()}, strict=True, assign=True)
+    model.load_state_dict(
+        {k: v.to(dtype) if dtype else v for k, v in state.items()}, strict=True, assign=True
+    )
     if config.tie_word_embeddings:
         model.tie_weights()
     model.save_pretrained(out_dir, safe_serialization=True)
@@ -101,8 +116,16 @@ def _read_safetensors(hf_dir: Path, dtype: torch.dtype | None) -> dict[str, torc
 
 
 def _write_rank(step_dir: Path, rank: int, tp: int, shard: dict[str, torch.Tensor], layout: Layout) -> None:
-    meta = {"dp_world_size": 1, "mp_world_size": tp, "iteration": 0, "global_steps": 0, "skipped_steps": 0,
-            "checkpoint_version": 3.0, "optimizer": None, "lr_scheduler": None}
+    meta = {
+        "dp_world_size": 1,
+        "mp_world_size": tp,
+        "iteration": 0,
+        "global_steps": 0,
+        "skipped_steps": 0,
+        "checkpoint_version": 3.0,
+        "optimizer": None,
+        "lr_scheduler": None,
+    }
     if layout == "sequential":
         torch.save(meta | {"module": shard}, step_dir / f"mp_rank_{rank:02d}_model_states.pt")
         return
@@ -121,8 +144,10 @@ def _step_dir(neox_dir: Path) -> Path:
         return neox_dir
     latest = neox_dir / "latest"
     if not latest.is_file():
-        raise MathlmError(f"{neox_dir}: neither a global_stepN folder (mp_rank_*_model_states.pt) nor a GPT-NeoX "
-                          "checkpoint folder with a `latest` file")
+        raise MathlmError(
+            f"{neox_dir}: neither a global_stepN folder (mp_rank_*_model_states.pt) nor a GPT-NeoX "
+            "checkpoint folder with a `latest` file"
+        )
     step_dir = neox_dir / latest.read_text(encoding="utf-8").strip()
     if not step_dir.is_dir():
         raise MathlmError(f"{latest} names {step_dir.name}, which does not exist in {neox_dir}")
@@ -143,9 +168,12 @@ def _read_ranks(step_dir: Path) -> list[dict[str, torch.Tensor]]:
             shards[rank].update({f"sequential.{index}.{name}": t for name, t in tensors.items()})
     if not any(shards):
         for rank in ranks:
-            state = torch.load(step_dir / f"mp_rank_{rank:02d}_model_states.pt", map_location="cpu",
-                               weights_only=False)
-            shards[rank] = {k: v for k, v in (state.get("module") or {}).items() if k.startswith("sequential.")}
+            state = torch.load(
+                step_dir / f"mp_rank_{rank:02d}_model_states.pt", map_location="cpu", weights_only=False
+            )
+            shards[rank] = {
+                k: v for k, v in (state.get("module") or {}).items() if k.startswith("sequential.")
+            }
     return shards
 
 
@@ -154,8 +182,10 @@ def _stored_config(neox_dir: Path, config_class: Any) -> Any:
         path = folder / HF_CONFIG_NAME
         if path.is_file():
             return config_class.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    raise MathlmError(f"{neox_dir}: no {HF_CONFIG_NAME}; pass --neox-config (the GPT-NeoX YAML the model was "
-                      "trained with) and --tokenizer so the Llama config can be rebuilt")
+    raise MathlmError(
+        f"{neox_dir}: no {HF_CONFIG_NAME}; pass --neox-config (the GPT-NeoX YAML the model was "
+        "trained with) and --tokenizer so the Llama config can be rebuilt"
+    )
 
 
 def _copy_tokenizer(source: Path, target: Path) -> None:
@@ -166,7 +196,9 @@ def _copy_tokenizer(source: Path, target: Path) -> None:
             shutil.copy2(path, target / path.name)
 
 
-def config_for_neox_checkpoint(neox_dir: Path, neox_config: Path | None, tokenizer: Path | None) -> Any | None:
+def config_for_neox_checkpoint(
+    neox_dir: Path, neox_config: Path | None, tokenizer: Path | None
+) -> Any | None:
     """The Llama config of a GPT-NeoX checkpoint: None when a ``hf-to-neox`` conversion stored one there
     (and no tokenizer overrides its special tokens), else rebuilt from the GPT-NeoX YAML and the tokenizer."""
     import yaml
@@ -182,7 +214,9 @@ def config_for_neox_checkpoint(neox_dir: Path, neox_config: Path | None, tokeniz
         config.vocab_size, config.bos_token_id, config.eos_token_id = tokenizer_ids(tokenizer)
         return config
     if tokenizer is None:
-        raise MathlmError("--neox-config needs --tokenizer too: the vocabulary size and the bos/eos ids come from it")
+        raise MathlmError(
+            "--neox-config needs --tokenizer too: the vocabulary size and the bos/eos ids come from it"
+        )
     neox = yaml.safe_load(neox_config.read_text(encoding="utf-8"))
     return llama_config_from_neox(neox, *tokenizer_ids(tokenizer))
 

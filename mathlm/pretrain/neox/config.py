@@ -45,13 +45,33 @@ class NeoxRecipe(ConfigModel):
 
 RECIPES: dict[str, NeoxRecipe] = {
     # Code Llama 7B; RoPE base contracted from 1e6 to 1e4 for continued pretraining.
-    "llemma_7b": NeoxRecipe(num_layers=32, hidden_size=4096, num_attention_heads=32, num_kv_heads=32,
-                            llama_intermediate_size=11008, rotary_emb_base=10_000, lr=1e-4, train_iters=48_000,
-                            micro_batch=4, grad_accum=2, model_parallel_size=2),
+    "llemma_7b": NeoxRecipe(
+        num_layers=32,
+        hidden_size=4096,
+        num_attention_heads=32,
+        num_kv_heads=32,
+        llama_intermediate_size=11008,
+        rotary_emb_base=10_000,
+        lr=1e-4,
+        train_iters=48_000,
+        micro_batch=4,
+        grad_accum=2,
+        model_parallel_size=2,
+    ),
     # Code Llama 34B (grouped-query attention, 8 key/value heads); RoPE base 1e6 kept.
-    "llemma_34b": NeoxRecipe(num_layers=48, hidden_size=8192, num_attention_heads=64, num_kv_heads=8,
-                             llama_intermediate_size=22016, rotary_emb_base=1_000_000, lr=5e-5, train_iters=12_000,
-                             micro_batch=2, grad_accum=16, model_parallel_size=8),
+    "llemma_34b": NeoxRecipe(
+        num_layers=48,
+        hidden_size=8192,
+        num_attention_heads=64,
+        num_kv_heads=8,
+        llama_intermediate_size=22016,
+        rotary_emb_base=1_000_000,
+        lr=5e-5,
+        train_iters=12_000,
+        micro_batch=2,
+        grad_accum=16,
+        model_parallel_size=8,
+    ),
 }
 
 
@@ -86,7 +106,9 @@ def neox_data_paths(mixture: MixtureConfig) -> tuple[list[str], list[float]]:
     return paths, weights
 
 
-def neox_config(recipe: NeoxRecipe, mixture: MixtureConfig, tokenizer: str, load: str, save: str) -> dict[str, Any]:
+def neox_config(
+    recipe: NeoxRecipe, mixture: MixtureConfig, tokenizer: str, load: str, save: str
+) -> dict[str, Any]:
     """The GPT-NeoX config of a recipe, as a mapping of GPT-NeoX argument names to values."""
     intermediate, multiple_of = neox_mlp_settings(recipe.hidden_size, recipe.llama_intermediate_size)
     paths, weights = neox_data_paths(mixture)
@@ -128,9 +150,15 @@ def neox_config(recipe: NeoxRecipe, mixture: MixtureConfig, tokenizer: str, load
         "lr_decay_iters": recipe.train_iters,
         "train_iters": recipe.train_iters,
         "warmup": round(recipe.warmup_iters / recipe.train_iters, 6),
-        "zero_optimization": {"stage": 1, "allgather_partitions": True, "allgather_bucket_size": 500_000_000,
-                              "overlap_comm": True, "reduce_scatter": True, "reduce_bucket_size": 500_000_000,
-                              "contiguous_gradients": True},
+        "zero_optimization": {
+            "stage": 1,
+            "allgather_partitions": True,
+            "allgather_bucket_size": 500_000_000,
+            "overlap_comm": True,
+            "reduce_scatter": True,
+            "reduce_bucket_size": 500_000_000,
+            "contiguous_gradients": True,
+        },
         "train_micro_batch_size_per_gpu": recipe.micro_batch,
         "gradient_accumulation_steps": recipe.grad_accum,
         "precision": "bfloat16",
@@ -167,32 +195,46 @@ def write_neox_config(config: dict[str, Any], output: Path, recipe_name: str) ->
     """Write the config as YAML, with a header saying where it came from and what to check."""
     import yaml
 
-    header = (f"# GPT-NeoX config for the {recipe_name} recipe, written by `mathlm export neox-config`.\n"
-              "# valid/test data default to the training shards: point them at held-out shards.\n"
-              "# `load` must hold the base model converted with `mathlm convert hf-to-neox --tp "
-              f"{config['model_parallel_size']}`.\n")
+    header = (
+        f"# GPT-NeoX config for the {recipe_name} recipe, written by `mathlm export neox-config`.\n"
+        "# valid/test data default to the training shards: point them at held-out shards.\n"
+        "# `load` must hold the base model converted with `mathlm convert hf-to-neox --tp "
+        f"{config['model_parallel_size']}`.\n"
+    )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(header + yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return output
 
 
-def llama_config_from_neox(neox: dict[str, Any], vocab_size: int, bos_token_id: int, eos_token_id: int) -> Any:
+def llama_config_from_neox(
+    neox: dict[str, Any], vocab_size: int, bos_token_id: int, eos_token_id: int
+) -> Any:
     """A HF ``LlamaConfig`` for a model GPT-NeoX trained with the config ``neox`` (keys with ``-`` or ``_``)."""
     from transformers import LlamaConfig
 
     args = {key.replace("-", "_"): value for key, value in neox.items()}
     missing = [key for key in ("num_layers", "hidden_size", "num_attention_heads") if key not in args]
     if missing:
-        raise MathlmError(f"GPT-NeoX config lacks {', '.join(missing)}; pass the config the model was trained with")
+        raise MathlmError(
+            f"GPT-NeoX config lacks {', '.join(missing)}; pass the config the model was trained with"
+        )
     if args.get("activation") not in ("swiglu", "silu") or args.get("norm") != "rmsnorm":
-        raise MathlmError("GPT-NeoX config is not a Llama architecture (needs activation: swiglu, norm: rmsnorm)")
+        raise MathlmError(
+            "GPT-NeoX config is not a Llama architecture (needs activation: swiglu, norm: rmsnorm)"
+        )
     hidden = args["hidden_size"]
     _, width = neox_mlp_width(args.get("intermediate_size") or 8 * hidden, args.get("mlp_multiple_of", 256))
     return LlamaConfig(
-        vocab_size=vocab_size, hidden_size=hidden, intermediate_size=width, num_hidden_layers=args["num_layers"],
+        vocab_size=vocab_size,
+        hidden_size=hidden,
+        intermediate_size=width,
+        num_hidden_layers=args["num_layers"],
         num_attention_heads=args["num_attention_heads"],
         num_key_value_heads=args.get("num_kv_heads") or args["num_attention_heads"],
         max_position_embeddings=args.get("max_position_embeddings") or args.get("seq_length", 4096),
-        rms_norm_eps=args.get("rms_norm_epsilon", 1e-8), rope_theta=float(args.get("rotary_emb_base", 10_000)),
+        rms_norm_eps=args.get("rms_norm_epsilon", 1e-8),
+        rope_theta=float(args.get("rotary_emb_base", 10_000)),
         tie_word_embeddings=not args.get("no_weight_tying", False),
-        bos_token_id=bos_token_id, eos_token_id=eos_token_id)
+        bos_token_id=bos_token_id,
+        eos_token_id=eos_token_id,
+    )

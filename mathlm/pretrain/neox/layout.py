@@ -52,11 +52,16 @@ class LlamaDims:
         return self.hidden_size // self.num_heads
 
     def check_tensor_parallel(self, tp: int) -> None:
-        for what, size in (("attention heads", self.num_heads), ("key/value heads", self.num_kv_heads),
-                           ("intermediate size", self.intermediate_size)):
+        for what, size in (
+            ("attention heads", self.num_heads),
+            ("key/value heads", self.num_kv_heads),
+            ("intermediate size", self.intermediate_size),
+        ):
             if size % tp:
-                raise MathlmError(f"tensor parallel size {tp} does not divide the {what} ({size}); "
-                                  f"choose a tensor parallel size that divides it")
+                raise MathlmError(
+                    f"tensor parallel size {tp} does not divide the {what} ({size}); "
+                    f"choose a tensor parallel size that divides it"
+                )
 
 
 def padded_vocab(vocab_size: int, tp: int, divisible_by: int = 1) -> int:
@@ -70,8 +75,9 @@ def layer_index(layer: int) -> int:
     return layer + 2
 
 
-def hf_to_neox(state: dict[str, torch.Tensor], dims: LlamaDims, tp: int,
-               divisible_by: int = 1) -> list[dict[str, torch.Tensor]]:
+def hf_to_neox(
+    state: dict[str, torch.Tensor], dims: LlamaDims, tp: int, divisible_by: int = 1
+) -> list[dict[str, torch.Tensor]]:
     """Split a HF Llama state dict into ``tp`` GPT-NeoX ``sequential.*`` state dicts (rank order)."""
     dims.check_tensor_parallel(tp)
     shards: list[dict[str, torch.Tensor]] = [{} for _ in range(tp)]
@@ -106,11 +112,13 @@ def neox_to_hf(shards: list[dict[str, torch.Tensor]], dims: LlamaDims) -> dict[s
         key = f"sequential.{index}.{name}"
         missing = [rank for rank, shard in enumerate(shards) if key not in shard]
         if missing:
-            raise MathlmError(f"GPT-NeoX checkpoint: tensor {key} missing from tensor-parallel rank(s) {missing}; "
-                              "is the layer count or the layout (sequential vs pipeline) right?")
+            raise MathlmError(
+                f"GPT-NeoX checkpoint: tensor {key} missing from tensor-parallel rank(s) {missing}; "
+                "is the layer count or the layout (sequential vs pipeline) right?"
+            )
         return [shard[key] for shard in shards]
 
-    state = {"model.embed_tokens.weight": torch.cat(get(0, "word_embeddings.weight"), 0)[:dims.vocab_size]}
+    state = {"model.embed_tokens.weight": torch.cat(get(0, "word_embeddings.weight"), 0)[: dims.vocab_size]}
     for layer in range(dims.num_layers):
         prefix, index = f"model.layers.{layer}.", layer_index(layer)
         state[prefix + "input_layernorm.weight"] = get(index, "input_layernorm.scale")[0]
@@ -122,7 +130,7 @@ def neox_to_hf(shards: list[dict[str, torch.Tensor]], dims: LlamaDims) -> dict[s
         state[prefix + "mlp.gate_proj.weight"] = torch.cat([gate for _, gate in halves], 0)
         state[prefix + "mlp.down_proj.weight"] = torch.cat(get(index, "mlp.linear2.weight"), 1)
     state["model.norm.weight"] = get(dims.num_layers + 3, "norm.scale")[0]
-    state["lm_head.weight"] = torch.cat(get(dims.num_layers + 4, "final_linear.weight"), 0)[:dims.vocab_size]
+    state["lm_head.weight"] = torch.cat(get(dims.num_layers + 4, "final_linear.weight"), 0)[: dims.vocab_size]
     return {name: tensor.contiguous() for name, tensor in state.items()}
 
 
@@ -140,8 +148,10 @@ def _pack_qkv(state: dict[str, torch.Tensor], prefix: str, dims: LlamaDims, tp: 
         # [n, d, h] each -> per head [q; k; v] -> ranks take consecutive heads
         per_head = torch.stack([w.reshape(dims.num_heads, d, h) for w in (q, k, v)], 1)
         return [chunk.reshape(-1, h) for chunk in per_head.chunk(tp, 0)]
-    return [torch.cat([qr, kr, vr], 0) for qr, kr, vr in zip(q.chunk(tp, 0), k.chunk(tp, 0), v.chunk(tp, 0),
-                                                              strict=True)]
+    return [
+        torch.cat([qr, kr, vr], 0)
+        for qr, kr, vr in zip(q.chunk(tp, 0), k.chunk(tp, 0), v.chunk(tp, 0), strict=True)
+    ]
 
 
 def _unpack_qkv(pieces: list[torch.Tensor], prefix: str, dims: LlamaDims) -> dict[str, torch.Tensor]:
@@ -153,5 +163,8 @@ def _unpack_qkv(pieces: list[torch.Tensor], prefix: str, dims: LlamaDims) -> dic
         q_rows, kv_rows = dims.num_heads * d // tp, dims.num_kv_heads * d // tp
         split = [piece.split([q_rows, kv_rows, kv_rows], 0) for piece in pieces]
         q, k, v = (torch.cat([parts[i] for parts in split], 0) for i in range(3))
-    return {prefix + "self_attn.q_proj.weight": q, prefix + "self_attn.k_proj.weight": k,
-            prefix + "self_attn.v_proj.weight": v}
+    return {
+        prefix + "self_attn.q_proj.weight": q,
+        prefix + "self_attn.k_proj.weight": k,
+        prefix + "self_attn.v_proj.weight": v,
+    }

@@ -9,7 +9,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_EXPORTS = {"ArxivSourceReader": "readers", "RedPajamaArxivReader": "readers", "RedPajamaLatexCleaner": "steps"}
+_EXPORTS = {
+    "ArxivSourceReader": "readers",
+    "RedPajamaArxivReader": "readers",
+    "RedPajamaLatexCleaner": "steps",
+}
 __all__ = sorted(_EXPORTS)
 
 

@@ -49,15 +49,30 @@ MAX_MACRO_GROWTH = 4  # expanded text at most this many times the text (plus MAC
 MACRO_GROWTH_ALLOWANCE = 2**20
 MIN_DOCUMENT_CHARS = 500  # a cleaned paper shorter than this is a template or a stub
 VERBATIM_ENVIRONMENTS = frozenset(
-    {"verbatim", "verbatim*", "Verbatim", "Verbatim*", "BVerbatim", "LVerbatim", "lstlisting", "minted",
-     "filecontents", "filecontents*", "comment", "tcblisting", "spverbatim"}
+    {
+        "verbatim",
+        "verbatim*",
+        "Verbatim",
+        "Verbatim*",
+        "BVerbatim",
+        "LVerbatim",
+        "lstlisting",
+        "minted",
+        "filecontents",
+        "filecontents*",
+        "comment",
+        "tcblisting",
+        "spverbatim",
+    }
 )
 _VERBATIM_DEFINITION_RE = re.compile(
     r"\\(?:lstnewenvironment|DefineVerbatimEnvironment|CustomVerbatimEnvironment|newtcblisting"
     r"|NewTCBListing|DeclareTCBListing)\*?\s*\{([A-Za-z*]+)\}"
 )
 _SHORTVERB_RE = re.compile(r"\\(?:MakeShortVerb|DefineShortVerb)\*?\s*\{?\s*\\([^A-Za-z\s{}])")
-_INLINE_VERBATIM_RE = re.compile(r"\\(?:verb|lstinline)\*?([^A-Za-z\s{*])[^\n]*?\1|\\lstinline\s*\{[^{}\n]*\}")
+_INLINE_VERBATIM_RE = re.compile(
+    r"\\(?:verb|lstinline)\*?([^A-Za-z\s{*])[^\n]*?\1|\\lstinline\s*\{[^{}\n]*\}"
+)
 _MAINMATTER_RE = re.compile(r"\\mainmatter(?![A-Za-z])|\\begin\s*\{mainmatter\}")
 _NUMBERED_SECTION_RE = re.compile(r"\\(?:" + "|".join(SECTION_COMMANDS) + r")\s*[\[{]")
 _APPENDIX_RE = re.compile(r"\\appendix(?![A-Za-z])|\\begin\s*\{(?:appendix|appendices)\}")
@@ -146,7 +161,9 @@ def find_main_file(files: Mapping[str, str]) -> str | None:
     visible = {name: mask_verbatim(strip_comments(text), syntax) for name, text in files.items()}
     candidates = [name for name, text in visible.items() if _DOCUMENTCLASS_RE.search(text)]
     if candidates:
-        return max(candidates, key=lambda name: ("\\begin{document}" in visible[name], len(files[name]), name))
+        return max(
+            candidates, key=lambda name: ("\\begin{document}" in visible[name], len(files[name]), name)
+        )
     if len(files) == 1:
         return next(iter(files))
     return _input_root(visible)
@@ -155,7 +172,10 @@ def find_main_file(files: Mapping[str, str]) -> str | None:
 def _input_root(visible: Mapping[str, str]) -> str | None:
     """The only file that inputs other files of the submission and is input by none of them, if there is one."""
     inputs = {
-        name: {resolve_input(match.group(1) or match.group(2) or "", name, visible) for match in _INPUT_RE.finditer(text)}
+        name: {
+            resolve_input(match.group(1) or match.group(2) or "", name, visible)
+            for match in _INPUT_RE.finditer(text)
+        }
         - {None, name}
         for name, text in visible.items()
     }
@@ -187,8 +207,9 @@ def submission_verbatim_syntax(files: Mapping[str, str]) -> VerbatimSyntax:
     return syntax
 
 
-def join_inputs(main: str, files: Mapping[str, str], max_depth: int = MAX_INPUT_DEPTH,
-                max_chars: int = MAX_JOINED_CHARS) -> str:
+def join_inputs(
+    main: str, files: Mapping[str, str], max_depth: int = MAX_INPUT_DEPTH, max_chars: int = MAX_JOINED_CHARS
+) -> str:
     """The main file with every ``\\input``/``\\include`` replaced by the (comment-free) file it names.
 
     Unresolvable inputs (style files, figures, files missing from the tarball) are removed; one quoted
@@ -218,7 +239,9 @@ def join_inputs(main: str, files: Mapping[str, str], max_depth: int = MAX_INPUT_
             if target is None or target in stack:
                 return ""
             if len(stack) >= max_depth:
-                raise LatexLimitExceeded("input_too_deep", f"\\input nested more than {max_depth} levels: {target}")
+                raise LatexLimitExceeded(
+                    "input_too_deep", f"\\input nested more than {max_depth} levels: {target}"
+                )
             return inline(target, stack, budget)
 
         return _INPUT_RE.sub(replace, text)
@@ -306,7 +329,9 @@ def expand_macros(text: str, macros: Mapping[str, str], max_chars: int | None = 
         for match in pattern.finditer(value):
             size += len(table[match.group(1)]) - len(match.group(0))
             if size > limit:
-                raise LatexLimitExceeded("macro_expansion_too_large", f"expanded text over {limit:,} characters")
+                raise LatexLimitExceeded(
+                    "macro_expansion_too_large", f"expanded text over {limit:,} characters"
+                )
         return pattern.sub(lambda match: table[match.group(1)], value)
 
     resolved = dict(macros)
@@ -345,7 +370,9 @@ def cut_back_matter(text: str, syntax: VerbatimSyntax = STANDARD_VERBATIM) -> st
     comes after the body has begun (:func:`body_start`). Commands quoted verbatim never cut."""
     visible = mask_verbatim(text, syntax)
     start = body_start(visible)
-    cuts = [match.start() for match in (_APPENDIX_RE.search(visible), _END_DOCUMENT_RE.search(visible)) if match]
+    cuts = [
+        match.start() for match in (_APPENDIX_RE.search(visible), _END_DOCUMENT_RE.search(visible)) if match
+    ]
     bibliography = _BIBLIOGRAPHY_RE.search(visible, start)
     if bibliography:
         cuts.append(bibliography.start())

@@ -147,11 +147,7 @@ def _tex_members(archive: tarfile.TarFile, unsafe_members: list[str]) -> dict[st
         if name is None:
             unsafe_members.append(member.name)
             continue
-        if (
-            not member.isfile()
-            or not name.lower().endswith(".tex")
-            or member.size > MAX_TEX_FILE_BYTES
-        ):
+        if not member.isfile() or not name.lower().endswith(".tex") or member.size > MAX_TEX_FILE_BYTES:
             continue
         handle = archive.extractfile(member)
         if handle is not None:

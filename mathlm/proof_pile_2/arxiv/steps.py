@@ -17,7 +17,9 @@ class RedPajamaLatexCleaner(BaseFilter):
 
     name = "🧹 RedPajama LaTeX cleaning"
 
-    def __init__(self, min_chars: int = MIN_DOCUMENT_CHARS, exclusion_writer: DiskWriter | None = None) -> None:
+    def __init__(
+        self, min_chars: int = MIN_DOCUMENT_CHARS, exclusion_writer: DiskWriter | None = None
+    ) -> None:
         super().__init__(exclusion_writer)
         self.min_chars = min_chars
 

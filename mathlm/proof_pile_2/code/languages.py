@@ -129,7 +129,9 @@ def header_language(text: str, repository_hint: str | None = None) -> str:
     return repository_hint or "c"
 
 
-def resolve_header_language(lang: str | None, path: str, text: str, repository_hint: str | None = None) -> str | None:
+def resolve_header_language(
+    lang: str | None, path: str, text: str, repository_hint: str | None = None
+) -> str | None:
     """``lang`` unchanged, except for C/C++ ``.h`` files, which :func:`header_language` decides."""
     if lang in ("c", "c++") and path.lower().endswith(HEADER_EXTENSIONS):
         return header_language(text, repository_hint)

@@ -93,8 +93,9 @@ class SourceTreeReader(AccountedReader):
     Files in a language AlgebraicStack does not use are counted (``skipped_other_language``), as are
     version-control internals (``skipped_vcs``); of the rest (``records``), files that are not UTF-8 are
     dropped (``dropped_not_utf8``), as AlgebraicStack did, and so are symbolic links to files outside the
-    tree (``dropped_link_outside_tree``): a cloned repository must not make the build read ``/etc``. A ``.h`` file's language (C or C++) is
-    decided by its code and, failing that, by the other files of its repository.
+    tree (``dropped_link_outside_tree``): a cloned repository must not make the build read ``/etc``.
+    A ``.h`` file's language (C or C++) is decided by its code and, failing that, by the other files of
+    its repository.
     """
 
     name = "🌳 source trees"
@@ -128,7 +129,9 @@ class SourceTreeReader(AccountedReader):
             return
         self.stat_update("records")
         if self._leaves_the_tree(filepath):
-            self.drop("link_outside_tree", filepath, "path", "a symbolic link to a file outside the source tree")
+            self.drop(
+                "link_outside_tree", filepath, "path", "a symbolic link to a file outside the source tree"
+            )
             return
         with self.data_folder.open(filepath, "rb") as handle:
             data = handle.read()

@@ -25,13 +25,19 @@ class DecontaminationConfig(ConfigModel):
     mode: Literal["remove", "flag"] = "remove"
     benchmarks: list[str] = Field(
         default_factory=decontamination_targets,
-        description="Test sets to check against; default: every registered decontamination target.")
+        description="Test sets to check against; default: every registered decontamination target.",
+    )
     exclude: list[str] = Field(default_factory=list, description="Benchmarks to leave out of `benchmarks`.")
     fields: Literal["problem", "solution", "both"] = "both"
     n: int = Field(13, ge=1, description="Words per n-gram for removal/flagging.")
-    threshold: int = Field(1, ge=1, description="Matching n-grams with one benchmark that make a document contaminated.")
-    min_words: int = Field(DEFAULT_MIN_WORDS, ge=1,
-                           description="Test texts shorter than n but at least this long count as one n-gram.")
+    threshold: int = Field(
+        1, ge=1, description="Matching n-grams with one benchmark that make a document contaminated."
+    )
+    min_words: int = Field(
+        DEFAULT_MIN_WORDS,
+        ge=1,
+        description="Test texts shorter than n but at least this long count as one n-gram.",
+    )
     report_n: int | None = Field(30, ge=1, description="n of the overlap report; null disables the report.")
     report_examples: int = Field(5, ge=0, description="Examples per benchmark in the report.")
 
@@ -46,8 +52,10 @@ class DecontaminationConfig(ConfigModel):
     @model_validator(mode="after")
     def _some_target(self) -> DecontaminationConfig:
         if not self.targets():
-            raise ValueError("no benchmark left to check against (benchmarks minus exclude); "
-                             "list one, or set enabled: false")
+            raise ValueError(
+                "no benchmark left to check against (benchmarks minus exclude); "
+                "list one, or set enabled: false"
+            )
         return self
 
     def targets(self) -> list[str]:

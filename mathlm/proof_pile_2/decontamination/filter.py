@@ -37,8 +37,13 @@ class BenchmarkDecontaminationFilter(BaseFilter):
 
     name = "🧪 Benchmark decontamination"
 
-    def __init__(self, config: DecontaminationConfig, report_folder: DataFolderLike | None = None,
-                 exclusion_writer: DiskWriter | None = None, batch_size: int = 256) -> None:
+    def __init__(
+        self,
+        config: DecontaminationConfig,
+        report_folder: DataFolderLike | None = None,
+        exclusion_writer: DiskWriter | None = None,
+        batch_size: int = 256,
+    ) -> None:
         super().__init__(exclusion_writer, batch_size=batch_size)
         self.config = config
         self.report_folder = get_datafolder(report_folder) if report_folder is not None else None
@@ -63,9 +68,15 @@ class BenchmarkDecontaminationFilter(BaseFilter):
     def filter_batch(self, batch: list[Document]) -> list[bool | tuple[bool, str]]:
         config = self.config
         lengths = config.report_lengths() if self._hits_file else [config.n]
-        indexes = [benchmark_index(tuple(config.targets()), n, config.fields, config.min_words) for n in lengths]
-        found = match_documents(indexes, [doc.text for doc in batch], [str(doc.id) for doc in batch],
-                                [str(doc.metadata.get("source", "")) for doc in batch])
+        indexes = [
+            benchmark_index(tuple(config.targets()), n, config.fields, config.min_words) for n in lengths
+        ]
+        found = match_documents(
+            indexes,
+            [doc.text for doc in batch],
+            [str(doc.id) for doc in batch],
+            [str(doc.metadata.get("source", "")) for doc in batch],
+        )
         self._documents += len(batch)
         return [self._decide(doc, records) for doc, records in zip(batch, found)]
 
@@ -98,7 +109,12 @@ def _metadata_entry(record: HitRecord) -> dict[str, Any]:
     return {"ngrams": record.ngrams, "items": ids[:MAX_ITEMS_IN_METADATA]}
 
 
-def build_decontamination_step(config: DecontaminationConfig, report_folder: DataFolderLike | None = None,
-                               exclusion_writer: DiskWriter | None = None) -> BenchmarkDecontaminationFilter:
+def build_decontamination_step(
+    config: DecontaminationConfig,
+    report_folder: DataFolderLike | None = None,
+    exclusion_writer: DiskWriter | None = None,
+) -> BenchmarkDecontaminationFilter:
     """The decontamination step for a pipeline (append it after the subset steps, before the writer)."""
-    return BenchmarkDecontaminationFilter(config, report_folder=report_folder, exclusion_writer=exclusion_writer)
+    return BenchmarkDecontaminationFilter(
+        config, report_folder=report_folder, exclusion_writer=exclusion_writer
+    )

@@ -43,8 +43,9 @@ def read_hit_records(report_folder: str | Path) -> tuple[list[HitRecord], int]:
     return records, documents
 
 
-def write_contamination_report(config: DecontaminationConfig, report_folder: str | Path,
-                               output_dir: str | Path | None = None) -> dict[str, Any]:
+def write_contamination_report(
+    config: DecontaminationConfig, report_folder: str | Path, output_dir: str | Path | None = None
+) -> dict[str, Any]:
     """Merge the per-task hits of a finished decontamination run into ``contamination_report.{json,md}``.
 
     One section per recorded n (the removal ``n`` and ``report_n``): per benchmark, the test items hit,
@@ -68,12 +69,22 @@ def write_contamination_report(config: DecontaminationConfig, report_folder: str
         "overlap": [tally.to_json() for tally, _ in sections],
     }
     verb = {"remove": "removed", "flag": "flagged"}[config.mode]
-    checked = (f"{documents:,} documents checked against {', '.join(config.targets())} (fields: {config.fields}); "
-               f"documents with >= {config.threshold} matching {config.n}-grams were {verb}.")
-    markdown = "\n".join([
-        "# Benchmark contamination report", "", checked, "",
-        *(tally_markdown(tally) for tally, _ in sections),
-        "## Test texts indexed", "", markdown_table(data["index"], INDEX_COLUMNS), "",
-    ])
+    checked = (
+        f"{documents:,} documents checked against {', '.join(config.targets())} (fields: {config.fields}); "
+        f"documents with >= {config.threshold} matching {config.n}-grams were {verb}."
+    )
+    markdown = "\n".join(
+        [
+            "# Benchmark contamination report",
+            "",
+            checked,
+            "",
+            *(tally_markdown(tally) for tally, _ in sections),
+            "## Test texts indexed",
+            "",
+            markdown_table(data["index"], INDEX_COLUMNS),
+            "",
+        ]
+    )
     write_report_files(output_dir or report_folder, "contamination_report", data, markdown)
     return data

@@ -49,16 +49,26 @@ class TokenizeResult:
         return self.tokens / self.seconds if self.seconds > 0 else 0.0
 
     def summary_rows(self) -> list[dict[str, Any]]:
-        rows = [{"what": "output", "value": ", ".join(str(p) for p in self.prefixes[:3])
-                 + (f" (+{len(self.prefixes) - 3} more)" if len(self.prefixes) > 3 else "")},
-                {"what": "tasks", "value": self.tasks},
-                {"what": "documents", "value": self.documents},
-                {"what": "tokens", "value": self.tokens},
-                {"what": "tokens/s", "value": round(self.tokens_per_second)}]
-        rows += [{"what": key, "value": int(value)} for key, value in sorted(self.counters.items())
-                 if key == "records" or key.startswith(("dropped_", "skipped_"))]
-        rows += [{"what": f"dropped ({bad['reason']})", "value": f"{bad['file']}, {bad['position']}"}
-                 for bad in self.bad_records]
+        rows = [
+            {
+                "what": "output",
+                "value": ", ".join(str(p) for p in self.prefixes[:3])
+                + (f" (+{len(self.prefixes) - 3} more)" if len(self.prefixes) > 3 else ""),
+            },
+            {"what": "tasks", "value": self.tasks},
+            {"what": "documents", "value": self.documents},
+            {"what": "tokens", "value": self.tokens},
+            {"what": "tokens/s", "value": round(self.tokens_per_second)},
+        ]
+        rows += [
+            {"what": key, "value": int(value)}
+            for key, value in sorted(self.counters.items())
+            if key == "records" or key.startswith(("dropped_", "skipped_"))
+        ]
+        rows += [
+            {"what": f"dropped ({bad['reason']})", "value": f"{bad['file']}, {bad['position']}"}
+            for bad in self.bad_records
+        ]
         if self.bad_records_path is not None:
             rows.append({"what": "every dropped record", "value": str(self.bad_records_path)})
         return rows
@@ -95,18 +105,32 @@ def find_inputs(path: Path) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {"jsonl": [], "parquet": []}
     for file in files:
         name = file.name
-        kind = ("jsonl" if name.endswith(JSONL_SUFFIXES) else "parquet" if name.endswith(PARQUET_SUFFIXES)
-                else None)
+        kind = (
+            "jsonl"
+            if name.endswith(JSONL_SUFFIXES)
+            else "parquet"
+            if name.endswith(PARQUET_SUFFIXES)
+            else None
+        )
         if kind:
             found[kind].append(str(file.relative_to(root)))
     if not any(found.values()):
-        raise MathlmError(f"{path}: no documents found; expected {', '.join(JSONL_SUFFIXES + PARQUET_SUFFIXES)} "
-                          "files with a `text` field")
+        raise MathlmError(
+            f"{path}: no documents found; expected {', '.join(JSONL_SUFFIXES + PARQUET_SUFFIXES)} "
+            "files with a `text` field"
+        )
     return found
 
 
-def build_pipeline(input_path: Path, inputs: dict[str, list[str]], output_prefix: Path, tokenizer: Path,
-                   eos_token: str | None, logs: Path, batch_size: int) -> list[Any]:
+def build_pipeline(
+    input_path: Path,
+    inputs: dict[str, list[str]],
+    output_prefix: Path,
+    tokenizer: Path,
+    eos_token: str | None,
+    logs: Path,
+    batch_size: int,
+) -> list[Any]:
     """Reader(s) for the input files (each listed in a paths file under ``logs``) then the tokenize step."""
     from mathlm.proof_pile_2.tokens.step import TextJsonlReader, TextParquetReader, TokenizeToShards
 
@@ -120,10 +144,13 @@ def build_pipeline(input_path: Path, inputs: dict[str, list[str]], output_prefix
             listings[kind].write_text("\n".join(files) + "\n", encoding="utf-8")
     bad_records = str(bad_records_folder(logs))
     if "jsonl" in listings:
-        steps.append(TextJsonlReader(str(root), paths_file=str(listings["jsonl"]), bad_records_folder=bad_records))
+        steps.append(
+            TextJsonlReader(str(root), paths_file=str(listings["jsonl"]), bad_records_folder=bad_records)
+        )
     if "parquet" in listings:
-        steps.append(TextParquetReader(str(root), paths_file=str(listings["parquet"]),
-                                       bad_records_folder=bad_records))
+        steps.append(
+            TextParquetReader(str(root), paths_file=str(listings["parquet"]), bad_records_folder=bad_records)
+        )
     steps.append(TokenizeToShards(output_prefix, tokenizer, eos_token=eos_token, batch_size=batch_size))
     return steps
 
@@ -154,28 +181,42 @@ def tokenize_documents(
         return _submit_slurm(pipeline, tasks, logs, output_prefix, slurm_partition)
     from datatrove.executor import LocalPipelineExecutor
 
-    run = LocalPipelineExecutor(pipeline, tasks=tasks, workers=max(1, min(workers, tasks)), logging_dir=str(logs))
+    run = LocalPipelineExecutor(
+        pipeline, tasks=tasks, workers=max(1, min(workers, tasks)), logging_dir=str(logs)
+    )
     start = time.perf_counter()
     try:
-        with stderr_to_file(logs / "datatrove.log"), _progress_monitor(output_prefix, tasks,
-                                                                       token_dtype(checked.vocab_size).itemsize):
+        with (
+            stderr_to_file(logs / "datatrove.log"),
+            _progress_monitor(output_prefix, tasks, token_dtype(checked.vocab_size).itemsize),
+        ):
             stats = run.run()
     except Exception as err:  # a task failed for a reason no record explains: say where its log is
-        raise MathlmError(f"tokenizing failed: {type(err).__name__}: {err}\ntask logs: {logs / 'logs'}; fix the "
-                          "cause and run the same command again: finished tasks are skipped") from err
+        raise MathlmError(
+            f"tokenizing failed: {type(err).__name__}: {err}\ntask logs: {logs / 'logs'}; fix the "
+            "cause and run the same command again: finished tasks are skipped"
+        ) from err
     seconds = time.perf_counter() - start
     parts = [task_prefix(output_prefix, rank) for rank in range(tasks)]
     missing = [str(idx_path(part)) for part in parts if not idx_path(part).exists()]
     if missing:
-        raise MathlmError(f"tokenizing left no shard at {', '.join(missing[:3])}; see the task logs in "
-                          f"{logs / 'logs'} and run the same command again")
+        raise MathlmError(
+            f"tokenizing left no shard at {', '.join(missing[:3])}; see the task logs in "
+            f"{logs / 'logs'} and run the same command again"
+        )
     prefixes = [_merge(parts, output_prefix, token_dtype(checked.vocab_size))] if merge else parts
     shards = [IndexedDataset(p) for p in prefixes]
     shown, dropped = read_bad_records(logs)
-    return TokenizeResult(prefixes=prefixes, documents=sum(len(s) for s in shards),
-                          tokens=sum(s.num_tokens for s in shards), seconds=seconds, tasks=tasks,
-                          counters=_counters(stats), bad_records=shown,
-                          bad_records_path=bad_records_folder(logs) if dropped else None)
+    return TokenizeResult(
+        prefixes=prefixes,
+        documents=sum(len(s) for s in shards),
+        tokens=sum(s.num_tokens for s in shards),
+        seconds=seconds,
+        tasks=tasks,
+        counters=_counters(stats),
+        bad_records=shown,
+        bad_records_path=bad_records_folder(logs) if dropped else None,
+    )
 
 
 def _check_output(output_prefix: Path, logs: Path, overwrite: bool) -> None:
@@ -183,8 +224,10 @@ def _check_output(output_prefix: Path, logs: Path, overwrite: bool) -> None:
     if not idx_path(output_prefix).exists():
         return
     if not overwrite:
-        raise MathlmError(f"{idx_path(output_prefix)} exists; pass --overwrite to replace it or choose another "
-                          "--output prefix")
+        raise MathlmError(
+            f"{idx_path(output_prefix)} exists; pass --overwrite to replace it or choose another "
+            "--output prefix"
+        )
     import shutil
 
     idx_path(output_prefix).unlink()
@@ -229,7 +272,9 @@ def _progress_monitor(output_prefix: Path, tasks: int, itemsize: int) -> Iterato
             done = sum(idx_path(task_prefix(output_prefix, r)).exists() for r in range(tasks))
             written = sum(_size(bin_path(task_prefix(output_prefix, r))) for r in range(tasks)) // itemsize
             rate = written / max(time.perf_counter() - start, 1e-9)
-            bar.update(task, completed=done, description=f"tokenizing: {written:,} tokens, {rate:,.0f} tokens/s")
+            bar.update(
+                task, completed=done, description=f"tokenizing: {written:,} tokens, {rate:,.0f} tokens/s"
+            )
 
         with polling(refresh):
             yield
@@ -242,28 +287,43 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _submit_slurm(pipeline: list[Any], tasks: int, logs: Path, output_prefix: Path,
-                  partition: str | None) -> TokenizeResult:
+def _submit_slurm(
+    pipeline: list[Any], tasks: int, logs: Path, output_prefix: Path, partition: str | None
+) -> TokenizeResult:
     """Submit the pipeline as a Slurm job array and return at once (shards are the unmerged task ones)."""
     from datatrove.executor import SlurmPipelineExecutor
 
     from mathlm.slurm.jobs import SlurmResources, datatrove_executor_kwargs
 
-    executor = SlurmPipelineExecutor(pipeline, tasks=tasks, logging_dir=str(logs), job_name="mathlm-tokenize",
-                                     **datatrove_executor_kwargs(SlurmResources(partition=partition)))
+    executor = SlurmPipelineExecutor(
+        pipeline,
+        tasks=tasks,
+        logging_dir=str(logs),
+        job_name="mathlm-tokenize",
+        **datatrove_executor_kwargs(SlurmResources(partition=partition)),
+    )
     executor.run()
-    console.print(f"submitted {tasks} tokenize task(s) as Slurm job {executor.job_id}; shards will be "
-                  f"{output_prefix}_XXXXX. Once the job is done, re-run this command without --executor slurm "
-                  "to merge them into one shard.")
-    return TokenizeResult(prefixes=[task_prefix(output_prefix, r) for r in range(tasks)], documents=0, tokens=0,
-                          seconds=0.0, tasks=tasks, job_id=executor.job_id)
+    console.print(
+        f"submitted {tasks} tokenize task(s) as Slurm job {executor.job_id}; shards will be "
+        f"{output_prefix}_XXXXX. Once the job is done, re-run this command without --executor slurm "
+        "to merge them into one shard."
+    )
+    return TokenizeResult(
+        prefixes=[task_prefix(output_prefix, r) for r in range(tasks)],
+        documents=0,
+        tokens=0,
+        seconds=0.0,
+        tasks=tasks,
+        job_id=executor.job_id,
+    )
 
 
 PROOF_PILE_2_SUBSETS = ("arxiv", "open-web-math", "algebraic-stack")
 
 
-def tokenize_subsets(documents_root: Path, out_dir: Path, tokenizer: str | Path, split: str = "train",
-                     workers: int = 1) -> dict[str, Any]:
+def tokenize_subsets(
+    documents_root: Path, out_dir: Path, tokenizer: str | Path, split: str = "train", workers: int = 1
+) -> dict[str, Any]:
     """Tokenize each Proof-Pile-2 subset's ``split`` written by ``mathlm data build``
     (``DOCS/<subset>/<split>/``) into ``OUT/<subset>``, and write ``OUT/mixture.yaml``: the sample
     mixture config (``configs/data/sample_mixture.yaml``) with ``root`` set to ``OUT``."""
@@ -275,11 +335,15 @@ def tokenize_subsets(documents_root: Path, out_dir: Path, tokenizer: str | Path,
     for subset in PROOF_PILE_2_SUBSETS:
         folder = documents_root / subset / split
         if not folder.is_dir():
-            raise MathlmError(f"{folder}: no {split} documents of {subset}; run the data stage first "
-                              "(`mathlm data build`)")
+            raise MathlmError(
+                f"{folder}: no {split} documents of {subset}; run the data stage first (`mathlm data build`)"
+            )
         result = tokenize_documents(folder, out_dir / subset, tokenizer, workers=workers, overwrite=True)
         tokens[subset] = result.tokens
     mixture = load_mixture(CONFIGS_DIR / "data" / "sample_mixture.yaml", [f"root={out_dir.resolve()}"])
     dump_config(mixture, out_dir / "mixture.yaml")
-    return {"tokens": sum(tokens.values()), **{f"{subset} tokens": n for subset, n in tokens.items()},
-            "mixture": str(out_dir / "mixture.yaml")}
+    return {
+        "tokens": sum(tokens.values()),
+        **{f"{subset} tokens": n for subset, n in tokens.items()},
+        "mixture": str(out_dir / "mixture.yaml"),
+    }

@@ -46,8 +46,9 @@ class TextJsonlReader(AccountedJsonlReader):
     name = "🐿 Jsonl (text only)"
 
     def __init__(self, data_folder: str, paths_file: str, bad_records_folder: str | None = None) -> None:
-        super().__init__(data_folder, paths_file=paths_file, adapter=text_or_skip,
-                         bad_records_folder=bad_records_folder)
+        super().__init__(
+            data_folder, paths_file=paths_file, adapter=text_or_skip, bad_records_folder=bad_records_folder
+        )
 
 
 class TextParquetReader(AccountedParquetReader):
@@ -56,8 +57,9 @@ class TextParquetReader(AccountedParquetReader):
     name = "📒 Parquet (text only)"
 
     def __init__(self, data_folder: str, paths_file: str, bad_records_folder: str | None = None) -> None:
-        super().__init__(data_folder, paths_file=paths_file, adapter=text_or_skip,
-                         bad_records_folder=bad_records_folder)
+        super().__init__(
+            data_folder, paths_file=paths_file, adapter=text_or_skip, bad_records_folder=bad_records_folder
+        )
 
 
 class TokenizeToShards(PipelineStep):
@@ -71,8 +73,13 @@ class TokenizeToShards(PipelineStep):
     name = "🔢 tokenize to Megatron shards"
     type = "🔢 - TOKENIZER"
 
-    def __init__(self, output_prefix: str | Path, tokenizer: str | Path, eos_token: str | None = None,
-                 batch_size: int = 512) -> None:
+    def __init__(
+        self,
+        output_prefix: str | Path,
+        tokenizer: str | Path,
+        eos_token: str | None = None,
+        batch_size: int = 512,
+    ) -> None:
         super().__init__()
         self.output_prefix = str(output_prefix)
         self.tokenizer_path = str(tokenizer)
@@ -81,7 +88,9 @@ class TokenizeToShards(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         tokenizer = shared_tokenizer(self.tokenizer_path, self.eos_token)
-        with IndexedDatasetWriter(task_prefix(self.output_prefix, rank), token_dtype(tokenizer.vocab_size)) as out:
+        with IndexedDatasetWriter(
+            task_prefix(self.output_prefix, rank), token_dtype(tokenizer.vocab_size)
+        ) as out:
             for batch in batched(self._usable(data), self.batch_size):
                 with self.track_time(unit="batch"):
                     flat, lengths = encode_documents(tokenizer, [document.text for document in batch])

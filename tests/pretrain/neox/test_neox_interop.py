@@ -23,9 +23,19 @@ def _tiny_llama(tmp_path: Path, kv_heads: int, tied: bool = False) -> tuple[Path
     from transformers import LlamaConfig, LlamaForCausalLM
 
     torch.manual_seed(kv_heads)
-    config = LlamaConfig(vocab_size=VOCAB, hidden_size=64, intermediate_size=96, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=kv_heads, max_position_embeddings=64,
-                         rope_theta=10_000.0, tie_word_embeddings=tied, bos_token_id=1, eos_token_id=2)
+    config = LlamaConfig(
+        vocab_size=VOCAB,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=kv_heads,
+        max_position_embeddings=64,
+        rope_theta=10_000.0,
+        tie_word_embeddings=tied,
+        bos_token_id=1,
+        eos_token_id=2,
+    )
     model = LlamaForCausalLM(config).eval()
     with torch.no_grad():  # random norms too, so a swapped or dropped tensor changes the logits
         for name, param in model.named_parameters():
@@ -42,8 +52,10 @@ def _logits(model: torch.nn.Module) -> torch.Tensor:
         return model(tokens).logits
 
 
-@pytest.mark.parametrize(("kv_heads", "tp", "layout"), [(4, 1, "sequential"), (4, 2, "pipeline"),
-                                                        (2, 2, "sequential"), (2, 1, "pipeline")])
+@pytest.mark.parametrize(
+    ("kv_heads", "tp", "layout"),
+    [(4, 1, "sequential"), (4, 2, "pipeline"), (2, 2, "sequential"), (2, 1, "pipeline")],
+)
 def test_round_trip_keeps_logits_identical(tmp_path: Path, kv_heads: int, tp: int, layout: str) -> None:
     from transformers import AutoModelForCausalLM
 
@@ -80,8 +92,10 @@ def test_shards_compute_what_gpt_neox_computes_per_rank(tmp_path: Path) -> None:
         shards = hf_to_neox(model.state_dict(), dims, tp=2)
         x = torch.randn(5, 64)
         layer, d = model.model.layers[0], dims.head_dim
-        q_all, k_all, v_all = (proj(x).view(5, -1, d) for proj in (layer.self_attn.q_proj, layer.self_attn.k_proj,
-                                                                    layer.self_attn.v_proj))
+        q_all, k_all, v_all = (
+            proj(x).view(5, -1, d)
+            for proj in (layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj)
+        )
         mlp_sum = torch.zeros(5, 64)
         for rank, shard in enumerate(shards):
             mixed = x @ shard["sequential.2.attention.query_key_value.weight"].T
@@ -89,10 +103,12 @@ def test_shards_compute_what_gpt_neox_computes_per_rank(tmp_path: Path) -> None:
             if kv_heads == dims.num_heads:  # GPT-NeoX MHA: [np, 3 * hn] then split in three
                 q, k, v = mixed.view(5, heads, 3 * d).split(d, dim=-1)
             else:  # GPT-NeoX GQA: [np * hn | kvp * hn | kvp * hn]
-                q, k, v = (part.reshape(5, -1, d) for part in mixed.split([heads * d, kv * d, kv * d], dim=-1))
-            assert torch.allclose(q, q_all[:, rank * heads:(rank + 1) * heads], atol=1e-6)
-            assert torch.allclose(k, k_all[:, rank * kv:(rank + 1) * kv], atol=1e-6)
-            assert torch.allclose(v, v_all[:, rank * kv:(rank + 1) * kv], atol=1e-6)
+                q, k, v = (
+                    part.reshape(5, -1, d) for part in mixed.split([heads * d, kv * d, kv * d], dim=-1)
+                )
+            assert torch.allclose(q, q_all[:, rank * heads : (rank + 1) * heads], atol=1e-6)
+            assert torch.allclose(k, k_all[:, rank * kv : (rank + 1) * kv], atol=1e-6)
+            assert torch.allclose(v, v_all[:, rank * kv : (rank + 1) * kv], atol=1e-6)
             first, second = (x @ shard["sequential.2.mlp.linear1.weight"].T).chunk(2, dim=-1)
             mlp_sum += (torch.nn.functional.silu(second) * first) @ shard["sequential.2.mlp.linear2.weight"].T
         assert torch.allclose(mlp_sum, layer.mlp(x), atol=1e-5)
@@ -107,23 +123,53 @@ def test_cli_round_trip_with_neox_config_and_tokenizer(tmp_path: Path, llama_sty
 
     sp = sentencepiece.SentencePieceProcessor(model_file=str(llama_style_sp_model))
     torch.manual_seed(0)
-    model = LlamaForCausalLM(LlamaConfig(vocab_size=sp.get_piece_size(), hidden_size=64, intermediate_size=96,
-                                         num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2)).eval()
+    model = LlamaForCausalLM(
+        LlamaConfig(
+            vocab_size=sp.get_piece_size(),
+            hidden_size=64,
+            intermediate_size=96,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+        )
+    ).eval()
     model.save_pretrained(tmp_path / "hf")
     runner = CliRunner()
-    result = runner.invoke(app, ["convert", "hf-to-neox", str(tmp_path / "hf"), "--output", str(tmp_path / "neox"),
-                                 "--tp", "2"])
+    result = runner.invoke(
+        app, ["convert", "hf-to-neox", str(tmp_path / "hf"), "--output", str(tmp_path / "neox"), "--tp", "2"]
+    )
     assert result.exit_code == 0, result.output
     (tmp_path / "neox" / "mathlm_hf_config.json").unlink()  # as if GPT-NeoX had trained it
     intermediate, multiple_of = neox_mlp_settings(64, 96)
-    neox_yaml = {"num-layers": 2, "hidden-size": 64, "num-attention-heads": 4, "num_kv_heads": 2, "norm": "rmsnorm",
-                 "activation": "swiglu", "intermediate_size": intermediate, "mlp_multiple_of": multiple_of,
-                 "rms_norm_epsilon": model.config.rms_norm_eps, "rotary_emb_base": 10000, "no_weight_tying": True,
-                 "seq_length": 2048}
+    neox_yaml = {
+        "num-layers": 2,
+        "hidden-size": 64,
+        "num-attention-heads": 4,
+        "num_kv_heads": 2,
+        "norm": "rmsnorm",
+        "activation": "swiglu",
+        "intermediate_size": intermediate,
+        "mlp_multiple_of": multiple_of,
+        "rms_norm_epsilon": model.config.rms_norm_eps,
+        "rotary_emb_base": 10000,
+        "no_weight_tying": True,
+        "seq_length": 2048,
+    }
     (tmp_path / "neox.yml").write_text(yaml.safe_dump(neox_yaml), encoding="utf-8")
-    result = runner.invoke(app, ["convert", "neox-to-hf", str(tmp_path / "neox"), "--output", str(tmp_path / "back"),
-                                 "--neox-config", str(tmp_path / "neox.yml"), "--tokenizer",
-                                 str(llama_style_sp_model)])
+    result = runner.invoke(
+        app,
+        [
+            "convert",
+            "neox-to-hf",
+            str(tmp_path / "neox"),
+            "--output",
+            str(tmp_path / "back"),
+            "--neox-config",
+            str(tmp_path / "neox.yml"),
+            "--tokenizer",
+            str(llama_style_sp_model),
+        ],
+    )
     assert result.exit_code == 0, result.output
     back = AutoModelForCausalLM.from_pretrained(tmp_path / "back").eval()
     assert (back.config.bos_token_id, back.config.eos_token_id) == (1, 2)
@@ -146,8 +192,10 @@ def test_export_neox_config_for_llemma_recipes(tmp_path: Path) -> None:
     runner = CliRunner()
     for recipe, tp, base, kv in (("llemma_7b", 2, 10_000, 32), ("llemma_34b", 8, 1_000_000, 8)):
         out = tmp_path / f"{recipe}.yml"
-        result = runner.invoke(app, ["export", "neox-config", "--recipe", recipe, "--output", str(out),
-                                     "--set", "root=/data/tokens"])
+        result = runner.invoke(
+            app,
+            ["export", "neox-config", "--recipe", recipe, "--output", str(out), "--set", "root=/data/tokens"],
+        )
         assert result.exit_code == 0, result.output
         cfg = yaml.safe_load(out.read_text(encoding="utf-8"))
         assert (cfg["model_parallel_size"], cfg["rotary_emb_base"], cfg["num_kv_heads"]) == (tp, base, kv)
@@ -156,7 +204,9 @@ def test_export_neox_config_for_llemma_recipes(tmp_path: Path) -> None:
         assert cfg["train_data_paths"][0] == "/data/tokens/arxiv"
         assert sum(cfg["train_data_weights"]) == pytest.approx(1.0)
         assert cfg["zero_optimization"]["stage"] == 1
-        global_batch = cfg["train_micro_batch_size_per_gpu"] * cfg["gradient_accumulation_steps"] * (256 // tp)
+        global_batch = (
+            cfg["train_micro_batch_size_per_gpu"] * cfg["gradient_accumulation_steps"] * (256 // tp)
+        )
         assert global_batch * cfg["seq_length"] == 4_194_304
     result = runner.invoke(app, ["export", "neox-config", "--recipe", "llemma_70b", "--output", str(out)])
     assert result.exit_code != 0

@@ -201,7 +201,7 @@ def test_find_main_file_of_a_plain_tex_book_is_the_input_root() -> None:
         "book.tex": "\\input macros\n\\input ch1\n\\input ch2\n\\bye\n",
         "macros.tex": "\\def\\chapter#1{#1}",
         "ch1.tex": "One \\input ch1a",
-        "ch1a.tex": "quoted: write(\"\\\\documentclass{article}\")",
+        "ch1a.tex": 'quoted: write("\\\\documentclass{article}")',
         "ch2.tex": "Two",
     }
     assert find_main_file(files) == "book.tex"

@@ -32,11 +32,21 @@ def corpus_documents() -> list[dict[str, Any]]:
     MATH problem 42 has 11 words, fewer than 13: it matches as one whole item.
     """
     return [
-        {"id": "clean-prose", "text": "The quadratic formula gives the roots of a quadratic equation. To find the sum "
-                                      "of all values of x we add the roots; the answer is an integer."},
-        {"id": "clean-code", "text": "import numpy as np\n\ndef solve(a, b, c):\n    return np.roots([a, b, c])\n"},
-        {"id": "math-problem", "text": "Stuck on this one:\n" + "  ".join(MATH[42].problem.lower().split())
-                                       + "\nAny hints appreciated."},
+        {
+            "id": "clean-prose",
+            "text": "The quadratic formula gives the roots of a quadratic equation. To find the sum "
+            "of all values of x we add the roots; the answer is an integer.",
+        },
+        {
+            "id": "clean-code",
+            "text": "import numpy as np\n\ndef solve(a, b, c):\n    return np.roots([a, b, c])\n",
+        },
+        {
+            "id": "math-problem",
+            "text": "Stuck on this one:\n"
+            + "  ".join(MATH[42].problem.lower().split())
+            + "\nAny hints appreciated.",
+        },
         {"id": "gsm-and-math", "text": f"Worksheet. 1) {GSM8K[100].problem} 2) {MATH[9].solution}"},
         {"id": "mmlu", "text": "Quiz: " + MMLU[42].problem + " Options: " + "; ".join(MMLU[42].choices)},
     ]
@@ -53,10 +63,16 @@ def run_pipeline(tmp_path: Path, config: DecontaminationConfig) -> tuple[list[di
                 handle.write(json.dumps({**doc, "id": f"{doc['id']}/{shard}", "source": "web"}) + "\n")
     report, output, excluded = tmp_path / "report", tmp_path / "output", tmp_path / "excluded"
     LocalPipelineExecutor(
-        [JsonlReader(str(source)),
-         build_decontamination_step(config, report_folder=str(report), exclusion_writer=JsonlWriter(str(excluded))),
-         JsonlWriter(str(output))],
-        tasks=2, workers=1, logging_dir=str(tmp_path / "logs"),
+        [
+            JsonlReader(str(source)),
+            build_decontamination_step(
+                config, report_folder=str(report), exclusion_writer=JsonlWriter(str(excluded))
+            ),
+            JsonlWriter(str(output)),
+        ],
+        tasks=2,
+        workers=1,
+        logging_dir=str(tmp_path / "logs"),
     ).run()
     kept = []
     for path in sorted(output.glob("*.jsonl.gz")):
@@ -77,7 +93,12 @@ def removed(tmp_path_factory) -> tuple[list[dict[str, Any]], Path, Path]:
 
 def test_remove_mode_drops_exactly_the_documents_that_copy_test_items(removed) -> None:
     kept, _, logs = removed
-    assert sorted(doc["id"] for doc in kept) == ["clean-code/0", "clean-code/1", "clean-prose/0", "clean-prose/1"]
+    assert sorted(doc["id"] for doc in kept) == [
+        "clean-code/0",
+        "clean-code/1",
+        "clean-prose/0",
+        "clean-prose/1",
+    ]
     stats = step_stats(logs)
     assert stats["total"] == 10 and stats["dropped"] == 6
     assert stats["dropped_contaminated:math"] == 2 and stats["dropped_contaminated:mmlu_stem"] == 2
@@ -103,18 +124,24 @@ def test_removed_documents_keep_their_hits_for_the_exclusion_writer(removed) -> 
 def test_flag_mode_keeps_everything_and_annotates_with_fixed_types(tmp_path) -> None:
     kept, _, logs = run_pipeline(tmp_path, DecontaminationConfig(mode="flag", benchmarks=["math", "gsm8k"]))
     assert len(kept) == 10
-    flags = {doc["id"]: (doc["metadata"]["contaminated"], json.loads(doc["metadata"]["contamination"]))
-             for doc in kept}
+    flags = {
+        doc["id"]: (doc["metadata"]["contaminated"], json.loads(doc["metadata"]["contamination"]))
+        for doc in kept
+    }
     assert flags["clean-prose/0"] == (False, {})
     assert flags["mmlu/0"] == (False, {})  # MMLU not selected
     assert flags["math-problem/1"][0] is True and flags["math-problem/1"][1]["math"]["items"] == ["42"]
     assert set(flags["gsm-and-math/0"][1]) == {"gsm8k", "math"}
     stats = step_stats(logs)
-    assert stats.get("dropped", 0) == 0 and stats["contaminated_math"] == 4 and stats["contaminated_gsm8k"] == 2
+    assert (
+        stats.get("dropped", 0) == 0 and stats["contaminated_math"] == 4 and stats["contaminated_gsm8k"] == 2
+    )
 
 
 def test_threshold_counts_matching_ngrams_per_benchmark(tmp_path) -> None:
-    kept, _, _ = run_pipeline(tmp_path, DecontaminationConfig(benchmarks=["math", "gsm8k"], threshold=10, report_n=None))
+    kept, _, _ = run_pipeline(
+        tmp_path, DecontaminationConfig(benchmarks=["math", "gsm8k"], threshold=10, report_n=None)
+    )
     ids = sorted(doc["id"].split("/")[0] for doc in kept)
     # The short MATH problem matches as one whole item (1 hit < 10); the copied solution and question have more.
     assert ids.count("math-problem") == 2 and "gsm-and-math" not in ids
@@ -132,11 +159,16 @@ def test_report_lists_items_and_documents_per_benchmark(removed) -> None:
     assert rows["gsm8k"] == {**rows["gsm8k"], "test_items": 1319, "items_hit": 1, "documents_hit": 2}
     assert rows["ocw"]["items_hit"] == 0 and rows["ocw"]["test_items"] == 272
     math_items = by_n[30]["benchmarks"]["math"]["items"]
-    assert math_items["42"] == {"fields": ["problem"], "documents": 2, "doc_ids": ["math-problem/0", "math-problem/1"]}
+    assert math_items["42"] == {
+        "fields": ["problem"],
+        "documents": 2,
+        "doc_ids": ["math-problem/0", "math-problem/1"],
+    }
     assert math_items["9"]["fields"] == ["solution"]
     example = by_n[13]["benchmarks"]["gsm8k"]["examples"][0]
     assert example["doc_id"].startswith("gsm-and-math/") and example["match"] in " ".join(
-        GSM8K[100].problem.lower().replace(",", " ").replace(".", " ").replace("?", " ").split())
+        GSM8K[100].problem.lower().replace(",", " ").replace(".", " ").replace("?", " ").split()
+    )
     markdown = (report_dir / "contamination_report.md").read_text(encoding="utf-8")
     assert "## 13-gram overlap" in markdown and "## 30-gram overlap" in markdown
     assert "| math | 13 | 5000 | 2 |" in markdown
@@ -146,7 +178,9 @@ def test_report_lists_items_and_documents_per_benchmark(removed) -> None:
 def test_config_validates_benchmarks_and_mode_with_the_file_line(tmp_path) -> None:
     path = tmp_path / "decont.yaml"
     path.write_text("mode: remove\nbenchmarks: [math, gsm8k, mathh]\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="decont.yaml:2.*unknown benchmark\\(s\\) mathh; known: math, math500"):
+    with pytest.raises(
+        ConfigError, match="decont.yaml:2.*unknown benchmark\\(s\\) mathh; known: math, math500"
+    ):
         load_config(path, DecontaminationConfig)
     path.write_text("mode: delete\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="decont.yaml:1.*'remove', 'flag'"):

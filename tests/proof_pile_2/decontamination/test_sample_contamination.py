@@ -28,10 +28,17 @@ def test_contaminated_sample_pages_are_flagged_with_their_benchmark_item(tmp_pat
 
     warc_dir = sample_paths().warc_files[0].parent
     LocalPipelineExecutor(
-        [FastWarcReader(str(warc_dir)), MathHtmlExtractor(),
-         build_decontamination_step(DecontaminationConfig(mode="flag"), report_folder=str(tmp_path / "report")),
-         JsonlWriter(str(tmp_path / "out"))],
-        tasks=1, workers=1, logging_dir=str(tmp_path / "logs"),
+        [
+            FastWarcReader(str(warc_dir)),
+            MathHtmlExtractor(),
+            build_decontamination_step(
+                DecontaminationConfig(mode="flag"), report_folder=str(tmp_path / "report")
+            ),
+            JsonlWriter(str(tmp_path / "out")),
+        ],
+        tasks=1,
+        workers=1,
+        logging_dir=str(tmp_path / "logs"),
     ).run()
 
     flagged, pages = {}, 0
@@ -46,7 +53,7 @@ def test_contaminated_sample_pages_are_flagged_with_their_benchmark_item(tmp_pat
     assert pages > 50
     assert set(flagged) == set(expected)
     for url, hits in flagged.items():
-        (benchmark, (index,)), = expected[url].items()
+        ((benchmark, (index,)),) = expected[url].items()
         # The planted item is among the hits; MATH has near-duplicate items (804 and 1045 share most of
         # their solution), which rightly hit too.
         assert list(hits) == [benchmark] and index in hits[benchmark]

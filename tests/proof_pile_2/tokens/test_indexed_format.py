@@ -76,14 +76,18 @@ def test_merging_shards_concatenates_documents(tmp_path: Path) -> None:
     assert [m.tolist() for m in merged] == [d.tolist() for d in first + second]
 
 
-@pytest.mark.parametrize(("suffix", "keep", "message"), [
-    ("idx", -5, r"s\.idx.*truncated"),        # arrays cut short
-    ("idx", 10, r"s\.idx.*truncated"),        # header cut short
-    ("bin", -2, r"s\.bin.*truncated or mismatched"),
-    ("bin", None, r"s\.bin.*truncated or mismatched"),  # longer than the index says (appended garbage)
-])
-def test_damaged_shard_is_an_error_naming_the_file(tmp_path: Path, suffix: str, keep: int | None,
-                                                    message: str) -> None:
+@pytest.mark.parametrize(
+    ("suffix", "keep", "message"),
+    [
+        ("idx", -5, r"s\.idx.*truncated"),  # arrays cut short
+        ("idx", 10, r"s\.idx.*truncated"),  # header cut short
+        ("bin", -2, r"s\.bin.*truncated or mismatched"),
+        ("bin", None, r"s\.bin.*truncated or mismatched"),  # longer than the index says (appended garbage)
+    ],
+)
+def test_damaged_shard_is_an_error_naming_the_file(
+    tmp_path: Path, suffix: str, keep: int | None, message: str
+) -> None:
     _write(tmp_path / "s", _documents(4, 20, 1000), 1000)
     path = tmp_path / f"s.{suffix}"
     data = path.read_bytes()

@@ -20,16 +20,60 @@ from mathlm.shards.indexed import IndexedDataset
 from mathlm.shards.tokenizer import hf_tokenizer_from_sentencepiece, load_tokenizer
 from tests.support.tokenizers import sample_texts
 
-EDGE_TEXTS = [" leading space", "  two leading spaces", "\tTab first", "trailing  ", "a  b   c",
-              "line\n\n  indented", "x = 2^{10} = 1024", "émoji 🤖, ∑ and ∫, 中文", "$\\frac{1}{2}$"]
-BAD_LINES = ['{"text": ""}', '{"text": "   \\n\\t "}', '{"title": "no text field"}', '{"text": 42}',
-             "{not json", "[1, 2, 3]"]
+EDGE_TEXTS = [
+    " leading space",
+    "  two leading spaces",
+    "\tTab first",
+    "trailing  ",
+    "a  b   c",
+    "line\n\n  indented",
+    "x = 2^{10} = 1024",
+    "émoji 🤖, ∑ and ∫, 中文",
+    "$\\frac{1}{2}$",
+]
+BAD_LINES = [
+    '{"text": ""}',
+    '{"text": "   \\n\\t "}',
+    '{"title": "no text field"}',
+    '{"text": 42}',
+    "{not json",
+    "[1, 2, 3]",
+]
 
 
 # Characters where tokenizers' whitespace and special-token handling differ: runs of spaces, tabs,
 # newlines, Unicode spaces, a literal "▁", special tokens written in the text.
-ADVERSARIAL = [" ", " ", " ", "\n", "\t", "\r", "a", "B", "é", "1", "2", ".", "'", "s", "ll", "中", "🤖", "\u00a0",
-               "\u2003", "\x1c", "\x85", "▁", "<s>", "</s>", "<|im_end|>", "-", "$", "\\frac", " x"]
+ADVERSARIAL = [
+    " ",
+    " ",
+    " ",
+    "\n",
+    "\t",
+    "\r",
+    "a",
+    "B",
+    "é",
+    "1",
+    "2",
+    ".",
+    "'",
+    "s",
+    "ll",
+    "中",
+    "🤖",
+    "\u00a0",
+    "\u2003",
+    "\x1c",
+    "\x85",
+    "▁",
+    "<s>",
+    "</s>",
+    "<|im_end|>",
+    "-",
+    "$",
+    "\\frac",
+    " x",
+]
 
 
 def _adversarial_texts(count: int, seed: int) -> list[str]:
@@ -55,7 +99,9 @@ def test_chunk_memoisation_is_exact_for_smollm2(smollm2_checkpoint: Path) -> Non
     assert ours._chunks is not None  # GPT-2-style byte-level BPE takes the memoised path
     reference = Tokenizer.from_file(str(smollm2_checkpoint / "tokenizer.json"))
     texts = sample_texts() + EDGE_TEXTS + _adversarial_texts(6000, seed=2)
-    assert ours.encode_batch(texts) == [e.ids for e in reference.encode_batch(texts, add_special_tokens=False)]
+    assert ours.encode_batch(texts) == [
+        e.ids for e in reference.encode_batch(texts, add_special_tokens=False)
+    ]
 
 
 def _write_inputs(folder: Path, texts: list[str]) -> None:
@@ -73,7 +119,9 @@ def _documents(prefix: Path) -> list[list[int]]:
     return [doc.tolist() for doc in IndexedDataset(prefix)]
 
 
-def test_hf_tokenizer_built_from_sentencepiece_agrees_with_it(tmp_path: Path, llama_style_sp_model: Path) -> None:
+def test_hf_tokenizer_built_from_sentencepiece_agrees_with_it(
+    tmp_path: Path, llama_style_sp_model: Path
+) -> None:
     import sentencepiece
     from transformers import AutoTokenizer
 
@@ -86,13 +134,16 @@ def test_hf_tokenizer_built_from_sentencepiece_agrees_with_it(tmp_path: Path, ll
     assert (hf.bos_token_id, hf.eos_token_id) == (1, 2)
 
 
-def test_sentencepiece_shards_hold_every_good_document_with_eos(tmp_path: Path,
-                                                                 llama_style_sp_model: Path) -> None:
+def test_sentencepiece_shards_hold_every_good_document_with_eos(
+    tmp_path: Path, llama_style_sp_model: Path
+) -> None:
     import sentencepiece
 
     texts = sample_texts()[:240] + EDGE_TEXTS
     _write_inputs(tmp_path / "docs", texts)
-    result = tokenize_documents(tmp_path / "docs", tmp_path / "out" / "sample", llama_style_sp_model, workers=2)
+    result = tokenize_documents(
+        tmp_path / "docs", tmp_path / "out" / "sample", llama_style_sp_model, workers=2
+    )
     assert result.prefixes == [tmp_path / "out" / "sample"]
     assert not list((tmp_path / "out").glob("sample_0*"))  # task shards merged and removed
     sp = sentencepiece.SentencePieceProcessor(model_file=str(llama_style_sp_model))
@@ -104,7 +155,9 @@ def test_sentencepiece_shards_hold_every_good_document_with_eos(tmp_path: Path,
     assert result.counters["dropped_malformed_json"] == 1 and result.counters["dropped_not_an_object"] == 1
     assert result.counters["dropped_no_text"] == 1 and result.counters["dropped_wrong_type"] == 1
     assert result.counters["records"] == len(texts) + len(BAD_LINES) + 2
-    assert {(bad["file"], bad["position"]) for bad in result.bad_records} >= {("a.jsonl", f"line {len(texts[0::3]) + 1}")}
+    assert {(bad["file"], bad["position"]) for bad in result.bad_records} >= {
+        ("a.jsonl", f"line {len(texts[0::3]) + 1}")
+    }
 
 
 @pytest.mark.slow  # the first use on a machine converts SmolLM2's GGUF (~25 s); later sessions reuse it
@@ -113,8 +166,19 @@ def test_cli_with_smollm2_tokenizer_json_and_no_merge(tmp_path: Path, smollm2_ch
 
     texts = sample_texts()[:90]
     _write_inputs(tmp_path / "docs", texts)
-    args = ["data", "tokenize", "--tokenizer", str(smollm2_checkpoint / "tokenizer.json"), "--input",
-            str(tmp_path / "docs"), "--output", str(tmp_path / "out" / "smol"), "--no-merge", "--workers", "2"]
+    args = [
+        "data",
+        "tokenize",
+        "--tokenizer",
+        str(smollm2_checkpoint / "tokenizer.json"),
+        "--input",
+        str(tmp_path / "docs"),
+        "--output",
+        str(tmp_path / "out" / "smol"),
+        "--no-merge",
+        "--workers",
+        "2",
+    ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     parts = sorted((tmp_path / "out").glob("smol_*.idx"))

@@ -24,8 +24,13 @@ def test_slurm_tasks_then_local_merge(slurm_cluster, tmp_path: Path, llama_style
         lines = [json.dumps({"text": text}) for text in texts[part::2]]
         (tmp_path / "docs" / f"{part}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     prefix = tmp_path / "tokens" / "sample"
-    submitted = tokenize_documents(tmp_path / "docs", prefix, llama_style_sp_model, executor="slurm",
-                                   slurm_partition=slurm_cluster.partition)
+    submitted = tokenize_documents(
+        tmp_path / "docs",
+        prefix,
+        llama_style_sp_model,
+        executor="slurm",
+        slurm_partition=slurm_cluster.partition,
+    )
     assert submitted.job_id and wait(submitted.job_id, timeout=300, poll=0.5) == "COMPLETED"
     assert sorted(p.name for p in prefix.parent.glob("*.idx")) == ["sample_00000.idx", "sample_00001.idx"]
 
