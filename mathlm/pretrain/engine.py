@@ -9,6 +9,8 @@ ranks is decided once, in :func:`mathlm.pretrain.parallel.parallelize` or the De
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +20,10 @@ from torch import nn
 
 from mathlm.errors import MathlmError
 from mathlm.pretrain.config import EngineConfig, ModelConfig, OptimConfig, ScheduleConfig
-from mathlm.pretrain.model import WeightSource, materialize
+from mathlm.pretrain.model import WeightSource, build_model, materialize, weight_source
 from mathlm.pretrain.optim import build_optimizer, build_scheduler, parameter_groups, reset_peak_lr
 from mathlm.pretrain.parallel import Layout, parallelize
+from mathlm.registry import Registry
 
 DEEPSPEED_TAG = "deepspeed"
 
@@ -293,6 +296,60 @@ class DeepSpeedEngine(Engine):
         reset_peak_lr(self.scheduler, self.optim_cfg.lr)
 
 
+@dataclass(frozen=True)
+class EngineParts:
+    """Everything an engine is built from: the run's configs, its layout and where it runs."""
+
+    model_cfg: ModelConfig
+    engine_cfg: EngineConfig
+    optim: OptimConfig
+    schedule: ScheduleConfig
+    layout: Layout
+    device: torch.device
+    rank: int
+    dtype: torch.dtype
+    micro_batch: int
+    grad_accum: int
+
+
+# Engines by the name ``engine.kind`` gives; a new engine registers a builder here.
+ENGINES: Registry[Callable[[EngineParts, WeightSource], Engine]] = Registry("engine")
+
+
+@ENGINES.register("fsdp2")
+def _fsdp2(parts: EngineParts, source: WeightSource) -> Engine:
+    p = parts
+    return FSDP2Engine(
+        build_model(p.model_cfg),
+        source,
+        p.layout,
+        p.device,
+        p.model_cfg,
+        p.engine_cfg,
+        p.optim,
+        p.schedule,
+        p.dtype,
+        p.grad_accum,
+    )
+
+
+@ENGINES.register("deepspeed")
+def _deepspeed(parts: EngineParts, source: WeightSource) -> Engine:
+    p = parts
+    return DeepSpeedEngine(
+        p.model_cfg,
+        source,
+        p.device,
+        p.rank,
+        p.engine_cfg,
+        p.optim,
+        p.schedule,
+        p.dtype,
+        p.micro_batch,
+        p.grad_accum,
+    )
+
+
 def build_engine(
     model_cfg: ModelConfig,
     engine_cfg: EngineConfig,
@@ -306,22 +363,7 @@ def build_engine(
     grad_accum: int,
 ) -> Engine:
     """The engine the config names; the model is built and its weights read inside it, sharded."""
-    from mathlm.pretrain.model import build_model, weight_source
-
-    source = weight_source(model_cfg)
-    if engine_cfg.kind == "deepspeed":
-        return DeepSpeedEngine(
-            model_cfg, source, device, rank, engine_cfg, optim, schedule, dtype, micro_batch, grad_accum
-        )
-    return FSDP2Engine(
-        build_model(model_cfg),
-        source,
-        layout,
-        device,
-        model_cfg,
-        engine_cfg,
-        optim,
-        schedule,
-        dtype,
-        grad_accum,
+    parts = EngineParts(
+        model_cfg, engine_cfg, optim, schedule, layout, device, rank, dtype, micro_batch, grad_accum
     )
+    return ENGINES.get(engine_cfg.kind)(parts, weight_source(model_cfg))
