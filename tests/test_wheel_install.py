@@ -120,7 +120,10 @@ def test_installed_mathlm_runs_outside_the_checkout(venv: Path, tmp_path: Path) 
         cwd=tmp_path,
     )
     script = (tmp_path / "run" / "train.sbatch").read_text(encoding="utf-8")
-    assert "#SBATCH" in script and "torchrun" in script and "configs/train/tiny.yaml" in script
+    # the job trains from the validated snapshot of the shipped config, written into the run directory
+    snapshot = tmp_path / "run" / "config.yaml"
+    assert "#SBATCH" in script and "torchrun" in script and str(snapshot) in script
+    assert "tiny-heldout" in snapshot.read_text(encoding="utf-8")
 
     # the quickstart's first stage reads the shipped sample; the data build runs on it end to end
     run([mathlm, "quickstart", "--workdir", str(tmp_path / "qs"), "--stages", "sample"], cwd=tmp_path)
