@@ -18,13 +18,15 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import os
 import random
+import subprocess
+import sys
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from mathlm.console import console
 from mathlm.errors import MathlmError
@@ -77,34 +79,52 @@ class ClassifierReport:
     output: Path
 
 
-def _train_fasttext(path: str, epochs: int, seed: int) -> Any:
-    """fastText's supervised training, retried at half the learning rate if it diverges.
+# fastText 0.9.2 with thread=1 fills only the first tenth of its input matrix (its uniform init is split
+# into ten per-thread blocks) and allocates the matrix without zeroing it. When glibc serves that
+# allocation from reused heap memory, the other nine tenths start as leftover bytes: the trained model
+# differs from run to run and sometimes holds NaN ("Encountered NaN" at any learning rate). A fixed mmap
+# threshold makes glibc map every large block fresh, i.e. zeroed, so training is deterministic. It must
+# be set before the process starts, hence the child process.
+_FASTTEXT_ENV = {"MALLOC_MMAP_THRESHOLD_": str(128 * 1024)}
+_FASTTEXT_CHILD = (
+    "import json, sys, fasttext; a = json.loads(sys.argv[1]); "
+    "fasttext.train_supervised(**a['params']).save_model(a['output'])"
+)
 
-    On small corpora fastText's SGD occasionally blows up ("Encountered NaN"); a smaller step
-    fixes that without changing what a successful run computes.
+
+def _train_fasttext(path: str, output: Path, epochs: int, seed: int) -> None:
+    """fastText's supervised training in a child process, retried at half the learning rate if it diverges.
+
+    On small corpora fastText's SGD can blow up ("Encountered NaN"); a smaller step fixes that without
+    changing what a successful run computes.
     """
-    import fasttext
-
     lr = 0.2
     for _ in range(3):
-        try:
-            return fasttext.train_supervised(
-                input=path,
-                epoch=epochs,
-                lr=lr,
-                wordNgrams=2,
-                dim=16,
-                bucket=CLASSIFIER_BUCKETS,
-                minCount=1,
-                thread=1,
-                seed=seed,
-                verbose=0,
-            )
-        except RuntimeError as err:
-            if "NaN" not in str(err):
-                raise
-            console.print(f"[yellow]fastText diverged at lr={lr}; retrying at lr={lr / 2}[/]")
-            lr /= 2
+        params = {
+            "input": path,
+            "epoch": epochs,
+            "lr": lr,
+            "wordNgrams": 2,
+            "dim": 16,
+            "bucket": CLASSIFIER_BUCKETS,
+            "minCount": 1,
+            "thread": 1,
+            "seed": seed,
+            "verbose": 0,
+        }
+        child = subprocess.run(
+            [sys.executable, "-c", _FASTTEXT_CHILD, json.dumps({"params": params, "output": str(output)})],
+            env=os.environ | _FASTTEXT_ENV,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if child.returncode == 0:
+            return
+        if "NaN" not in child.stderr:
+            raise MathlmError(f"fastText training failed:\n{child.stderr.strip()[-2000:]}")
+        console.print(f"[yellow]fastText diverged at lr={lr}; retrying at lr={lr / 2}[/]")
+        lr /= 2
     raise MathlmError("fastText training diverged three times (NaN); check the corpora for degenerate lines")
 
 
@@ -128,14 +148,18 @@ def train_math_classifier(
         test += [(label, text) for text in texts[:n_test]]
         train += [f"{label} {classifier_line(text)}" for text in texts[n_test:]]
     rng.shuffle(train)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(output.name + ".partial")
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as train_file:
         train_file.write("\n".join(train) + "\n")
         train_file.flush()
-        model = _train_fasttext(train_file.name, epochs, seed)
+        _train_fasttext(train_file.name, partial, epochs, seed)
+    import fasttext
+
+    model = fasttext.load_model(str(partial))
+    partial.replace(output)
     correct = sum(model.predict(classifier_line(text))[0][0] == label for label, text in test)
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    model.save_model(str(output))
     write_training_record(
         output,
         "fastText math classifier",
