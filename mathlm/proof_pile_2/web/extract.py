@@ -516,7 +516,7 @@ def remove_boilerplate(tree: HTMLTree, named: frozenset[str] = FURNITURE_WORDS) 
     found = [
         node
         for node in (*links.blocks(), *named_blocks(tree.body, named))
-        if not any(edge.contains(node) for edge in edges) and is_structural_furniture(node, links, page_prose)
+        if is_structural_furniture(node, links, page_prose) and not inside_any(node, edges)
     ]
     candidates = edges + outermost_of(found)
     dropped_prose = sum(map(links.prose, candidates))
@@ -591,8 +591,22 @@ def named_blocks(body, named: frozenset[str]) -> list:
 
 
 def outermost_of(nodes: list) -> list:
-    """The nodes not inside another one of them."""
-    return [node for node in nodes if not any(other is not node and other.contains(node) for other in nodes)]
+    """The nodes not inside another one of them (a node listed twice stays twice), in no particular order.
+
+    Comparing each node with the outermost ones found so far, not with all the others: nested blocks
+    are the rule (``td > div > p``), so that list stays short.
+    """
+    kept: list = []
+    for node in nodes:
+        if not any(other is not node and other.contains(node) for other in kept):
+            kept = [other for other in kept if other is node or not node.contains(other)]
+            kept.append(node)
+    return kept
+
+
+def inside_any(node, containers: list) -> bool:
+    """Whether one of the containers holds the node."""
+    return any(container.contains(node) for container in containers) if containers else False
 
 
 def edge_furniture(body, links: LinkStats) -> list:
@@ -640,8 +654,10 @@ def is_declared_furniture(node) -> bool:
 def is_structural_furniture(node, links: LinkStats, page_prose: int) -> bool:
     """Whether a block is navigation by its links, or named furniture that is small or link-dense."""
     count = links.links(node)
-    named = has_furniture_name(node)
-    if not (count or named) or (node.tag == "span" and not named):
+    span = node.tag == "span"
+    # The name is read only where it decides: reading class and id costs more than the link checks.
+    named = has_furniture_name(node) if not count or span else None
+    if not (count or named) or (span and not named):
         return False  # cheap exits first: most blocks have neither links nor a furniture name
     text = node.text or ""
     if PLACEHOLDER_OPEN in text:
@@ -655,10 +671,12 @@ def is_structural_furniture(node, links: LinkStats, page_prose: int) -> bool:
     density = min(1.0, link_chars / chars)
     if count >= MANY_LINKS and density >= MANY_LINKS_DENSITY:
         return True  # a chapter bar: "Goto Chapter: Top 1 2 3 ... Bib Ind"
-    if node.tag == "span":  # inline: only a named, link-only piece such as MediaWiki's "[edit]"
+    if span:  # inline: only a named, link-only piece such as MediaWiki's "[edit]"
         return density >= LINK_DENSITY
     if density >= LINK_DENSITY and (count >= LINK_BLOCK_MIN_LINKS or density >= 0.99):
         return True
+    if named is None:
+        named = has_furniture_name(node)
     return named and (density >= NAMED_LINK_DENSITY or chars < SMALL_BLOCK_CHARS)
 
 
