@@ -69,10 +69,12 @@ MATHJAX_RENDERED = frozenset(
 )
 
 # Never text: dropped without further checks.
-NEVER_TEXT = (
-    "script, style, noscript, template, iframe, svg, canvas, object, embed, button, select, "
-    "input, textarea, dialog, link, meta"
+NEVER_TEXT_TAGS = frozenset(
+    """
+    script style noscript template iframe svg canvas object embed button select input textarea dialog link meta
+""".split()
 )
+NEVER_TEXT_SELECTOR = ", ".join(sorted(NEVER_TEXT_TAGS))
 # Boilerplate by tag, role or visibility: what the page itself declares as furniture.
 BOILERPLATE_SELECTOR = ", ".join(
     [
@@ -502,20 +504,22 @@ def remove_boilerplate(tree: HTMLTree, named: frozenset[str] = FURNITURE_WORDS) 
     emptied).
     """
     # Only the body's: the text extraction never reads the head, and the head's scripts, styles and
-    # metadata are most of these elements.
-    for node in outermost(tree.body.query_selector_all(NEVER_TEXT).values()):
+    # metadata are most of these elements. One query finds both kinds (each query walks the whole
+    # tree); the never-text elements go first, so that what is judged below sees the page without them.
+    body = tree.body
+    declared = body.query_selector_all(f"{NEVER_TEXT_SELECTOR}, {BOILERPLATE_SELECTOR}").values()
+    for node in outermost([node for node in declared if node.tag in NEVER_TEXT_TAGS]):
         node.remove()
-    removed = None  # removal only detaches, so a removed node can still tell what was inside it
-    for node in tree.body.query_selector_all(BOILERPLATE_SELECTOR).values():
-        if (removed is None or not removed.contains(node)) and is_declared_furniture(node):
+    for node in declared:
+        # Removal only detaches: what went with an element removed before is no longer in the body.
+        if node.tag not in NEVER_TEXT_TAGS and body.contains(node) and is_declared_furniture(node):
             node.remove()
-            removed = node
-    links = LinkStats(tree.body)
-    page_prose = len(tree.body.text or "") - links.total_chars
-    edges = edge_furniture(tree.body, links)
+    links = LinkStats(body)
+    page_prose = len(body.text or "") - links.total_chars
+    edges = edge_furniture(body, links)
     found = [
         node
-        for node in (*links.blocks(), *named_blocks(tree.body, named))
+        for node in (*links.blocks(), *named_blocks(body, named))
         if is_structural_furniture(node, links, page_prose) and not inside_any(node, edges)
     ]
     candidates = edges + outermost_of(found)
