@@ -186,6 +186,7 @@ PLACEHOLDER_OPEN, PLACEHOLDER_CLOSE = "\ue000", "\ue001"
 PLACEHOLDER = re.compile(f"{PLACEHOLDER_OPEN}(\\d+){PLACEHOLDER_CLOSE}")
 TAB_RUNS = re.compile(r"\t{2,}")
 BLANK_LINE_RUNS = re.compile(r"\n{3,}")
+BLANK_LINES_INSIDE = re.compile(r"\n\s*\n")
 BULLETS = "•◦▪"
 # Inside a formula: any character but a blank line (TeX ends a paragraph there, so a delimiter across one
 # is not a pair). ``$$`` spans also hold no ``$``, so one unpaired literal ``$$`` cannot pair with the
@@ -757,7 +758,10 @@ def assemble(text: str, table: FragmentTable, asciimath: bool) -> ExtractedPage:
         if after_block:
             pieces[-1] = pieces[-1].rstrip(" \t")
         pieces.append(fragment.render())
-    out = re.sub(r"\n{3,}", "\n\n", "".join(pieces)).strip()
+    out = "".join(pieces)
+    if "\n\n\n" in out:  # a test far cheaper than the regex scan, which is rarely needed
+        out = BLANK_LINE_RUNS.sub("\n\n", out)
+    out = out.strip()
     return ExtractedPage(
         text=out,
         math_fragments=fragments,
@@ -799,18 +803,9 @@ def delimited_math(text: str) -> list[tuple[str, bool]]:
     """(LaTeX, display) of each ``$..$``, ``$$..$$``, ``\\(..\\)``, ``\\[..\\]`` or equation environment."""
     found = []
     for match in math_matches(text):
-        latex = next(
-            group
-            for group in (
-                match.group("dd"),
-                match.group("bd"),
-                match.group("bi"),
-                match.group("env"),
-                match.group("di"),
-            )
-            if group is not None
-        )
-        found.append((latex.strip(), match.group("di") is None and match.group("bi") is None))
+        dd, bd, bi, env, di = match.group("dd", "bd", "bi", "env", "di")
+        latex = dd or bd or bi or env or di  # one alternative matched, and each matches >= 1 character
+        found.append((latex.strip(), di is None and bi is None))
     return found
 
 
@@ -837,4 +832,6 @@ def escape_literal_dollars(text: str) -> str:
 
 def clean_latex(latex: str) -> str:
     """No blank lines inside a formula (TeX ends a paragraph there) and no edge whitespace."""
-    return re.sub(r"\n\s*\n", "\n", latex).strip()
+    if "\n" not in latex:
+        return latex.strip()
+    return BLANK_LINES_INSIDE.sub("\n", latex).strip()
