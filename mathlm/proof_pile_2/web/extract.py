@@ -408,7 +408,7 @@ def image_fragment(node) -> Fragment | None:
     """
     classes = node.class_list.values()
     alt = (node.getattr("alt") or node.getattr("title") or "").strip()
-    if any(name.startswith("mwe-math-fallback-image") for name in classes):
+    if classes and any(name.startswith("mwe-math-fallback-image") for name in classes):
         return Fragment(strip_displaystyle(alt), WIKIPEDIA, any("display" in name for name in classes))
     src = node.getattr("src") or ""
     from_service = bool(LATEX_IMAGE_URL.search(src))
@@ -435,6 +435,8 @@ def latex_from_url(src: str) -> str:
 
 def unwrap_delimiters(text: str) -> tuple[str, bool]:
     """Alt text that carries its own ``$``/``$$``/``\\[``/``\\(`` delimiters (AoPS): strip, note display."""
+    if text[:1] not in ("$", "\\"):
+        return text, False  # most alt text: no delimiter can open it
     for opening, closing, display in (
         ("$$", "$$", True),
         ("\\[", "\\]", True),
