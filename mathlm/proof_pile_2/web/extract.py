@@ -208,6 +208,7 @@ TEX_SIGN = re.compile(r"[\\^_{}=]")
 PROSE_MIN_WORDS = 5
 LITERAL_DOLLAR = re.compile(r"(?<!\\)\$")
 ASCIIMATH_TEXT = re.compile(r"`([^`\n]{1,300})`")
+BACKTICK_REFERENCE = re.compile(r"&(?:#0*96(?![0-9])|#[xX]0*60(?![0-9a-fA-F])|grave;|DiacriticalGrave;)")
 
 
 @dataclass
@@ -284,7 +285,8 @@ def extract_math_text(html: str, url: str | None = None) -> ExtractedPage:
     if tree.body is None:
         return ExtractedPage(text="", title=tree.title or "")
     table = FragmentTable()
-    asciimath = uses_asciimath(tree)
+    # AsciiMath input only changes how backtick spans read: without a backtick the scripts need no look.
+    asciimath = may_show_backticks(html) and uses_asciimath(tree)
     lift_math(tree, table)
     lift_code_blocks(tree, table)
     remove_boilerplate(tree, furniture_words(html))
@@ -462,6 +464,11 @@ def strip_displaystyle(latex: str) -> str:
     latex = latex.strip()
     match = DISPLAYSTYLE_WRAPPER.match(latex)
     return match.group(1).strip() if match else latex
+
+
+def may_show_backticks(html: str) -> bool:
+    """Whether the page's text can hold a backtick: a literal one, or a character reference to one."""
+    return "`" in html or ("&" in html and BACKTICK_REFERENCE.search(html) is not None)
 
 
 def uses_asciimath(tree: HTMLTree) -> bool:

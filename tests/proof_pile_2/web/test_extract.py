@@ -252,6 +252,15 @@ def test_asciimath_backticks_count_only_where_the_page_configures_asciimath():
     assert page.math_fragments == ["sqrt(50)", "sqrt(50) = sqrt(25*2) = 5sqrt(2)", "sqrt(18) = 3sqrt(2)"]
     plain = extract_math_text("<p>Run `make test` first.</p>")
     assert plain.math_fragments == [] and not plain.found_math
+    # Backticks written as character references are backticks too (the scripts are read only when the
+    # page can show one).
+    configured = '<script src="/js/ASCIIMathML.js"></script>'
+    referenced = extract_math_text(
+        f"<html><head>{configured}</head><p>Here &#96;x^2&#x60; and &grave;y&grave;</p>"
+    )
+    assert referenced.math_fragments == ["x^2", "y"]
+    no_backtick = extract_math_text(f"<html><head>{configured}</head><p>No backtick, $x$.</p>")
+    assert no_backtick.math_fragments == ["x"]
 
 
 def test_page_without_math_is_not_math():
