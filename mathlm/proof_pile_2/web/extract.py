@@ -551,6 +551,7 @@ class LinkStats:
     def __init__(self, root) -> None:
         self.chars: dict = {}
         self.count: dict = {}
+        self.texts: dict = {}
         self.total_chars = 0
         # ``.parent`` builds a new node object, the costliest step here; links in one block share their
         # ancestors, so the levels above each parent are looked up once (keyed by the parent's level).
@@ -579,9 +580,16 @@ class LinkStats:
     def link_chars(self, node) -> int:
         return self.chars.get(node, 0)
 
+    def text(self, node) -> str:
+        """The element's text, built once: judging a block and tallying what goes both read it."""
+        text = self.texts.get(node)
+        if text is None:
+            text = self.texts[node] = node.text or ""
+        return text
+
     def prose(self, node) -> int:
         """Characters of text outside links (links deeper than LINK_LEVELS count as prose)."""
-        return len(node.text or "") - self.chars.get(node, 0)
+        return len(self.text(node)) - self.chars.get(node, 0)
 
 
 def furniture_words(html: str) -> frozenset[str]:
@@ -636,7 +644,7 @@ def edge_furniture(body, links: LinkStats) -> list:
     ):
         looked = 0
         while node is not None and looked < EDGE_BLOCKS:
-            text = (node.text or "").strip()
+            text = links.text(node).strip()
             if text:
                 looked += 1
                 if (
@@ -673,7 +681,7 @@ def is_structural_furniture(node, links: LinkStats, page_prose: int) -> bool:
     named = has_furniture_name(node) if not count or span else None
     if not (count or named) or (span and not named):
         return False  # cheap exits first: most blocks have neither links nor a furniture name
-    text = node.text or ""
+    text = links.text(node)
     if PLACEHOLDER_OPEN in text:
         return False  # a formula is content
     chars = len(text.strip())
