@@ -127,6 +127,7 @@ BLOCK_TAGS = frozenset(
         "span",
     }
 )
+BLOCK_SELECTOR = ", ".join(sorted(BLOCK_TAGS))
 # How many levels above a link its text counts towards an element's link density.
 LINK_LEVELS = 3
 # class/id words that name page furniture. A class or id counts when one of its words (split at
@@ -608,8 +609,10 @@ def named_blocks(body, named: frozenset[str]) -> list:
     """Blocks whose class or id has one of the ``named`` furniture words in it (whole words checked later)."""
     if not named:
         return []
-    selector = ", ".join(f"[class*='{word}' i], [id*='{word}' i]" for word in sorted(named))
-    return [node for node in body.query_selector_all(selector).values() if node.tag in BLOCK_TAGS]
+    # Only blocks are asked for: the words match as substrings ("header" in Sphinx's "headerlink" on every
+    # heading's link), and each element handed out costs a Python object.
+    names = ", ".join(f"[class*='{word}' i], [id*='{word}' i]" for word in sorted(named))
+    return body.query_selector_all(f":is({names}):is({BLOCK_SELECTOR})").values()
 
 
 def outermost_of(nodes: list) -> list:
