@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -108,18 +108,28 @@ def export_neox_config(
     mixture: Annotated[Path, typer.Option(help="Mixture config giving the data paths and weights.")] = Path(
         "configs/data/proof_pile_2_mixture.yaml"
     ),
+    valid_mixture: Annotated[
+        Path, typer.Option(help="Mixture of the validation shards (never the training ones).")
+    ] = Path("configs/data/proof_pile_2_validation.yaml"),
+    test_mixture: Annotated[Path, typer.Option(help="Mixture of the test shards.")] = Path(
+        "configs/data/proof_pile_2_test.yaml"
+    ),
     tokenizer: Annotated[str, typer.Option(help="Path of the Code Llama tokenizer.model on the cluster.")] = (
         "checkpoints/codellama/tokenizer.model"
     ),
-    load: Annotated[
-        str, typer.Option(help="GPT-NeoX checkpoint to start from (`mathlm convert hf-to-neox`).")
-    ] = ("checkpoints/codellama-neox"),
-    save: Annotated[
-        str, typer.Option(help="Where GPT-NeoX saves the run's checkpoints.")
+    checkpoints: Annotated[
+        str,
+        typer.Option(
+            help="The run's checkpoint folder, GPT-NeoX's load and save: put the base model there "
+            "first with `mathlm convert hf-to-neox BASE --output DIR --neox-config OUTPUT`."
+        ),
     ] = "checkpoints/llemma-neox",
+    keep_last: Annotated[int, typer.Option(min=1, help="Checkpoints GPT-NeoX keeps in the run folder.")] = 3,
     overrides: SetOption = [],  # noqa: B006 (typer reads the default)
 ) -> None:
-    """Write a GPT-NeoX config for a Llemma recipe (Code Llama shape, Llemma schedule, mixture data paths)."""
+    """Write a GPT-NeoX config for a Llemma recipe (Code Llama shape, Llemma schedule, mixture data paths,
+    validation on the held-out split, resuming from its own checkpoints). ``--set`` applies to all three
+    mixtures (e.g. ``--set root=/data/tokens``)."""
     from mathlm.console import console
     from mathlm.errors import MathlmError
     from mathlm.pretrain.neox.config import RECIPES, neox_config, write_neox_config
@@ -127,7 +137,8 @@ def export_neox_config(
 
     if recipe not in RECIPES:
         raise MathlmError(f"--recipe {recipe!r}: expected one of {', '.join(RECIPES)}")
-    config = neox_config(RECIPES[recipe], load_mixture(mixture, overrides), tokenizer, load, save)
+    train, valid, test = (load_mixture(path, overrides) for path in (mixture, valid_mixture, test_mixture))
+    config = neox_config(RECIPES[recipe], train, valid, test, tokenizer, checkpoints, keep_last)
     console.print(f"wrote {write_neox_config(config, output, recipe)}")
 
 
@@ -146,24 +157,48 @@ def _torch_dtype(name: str) -> object:
 def convert_hf_to_neox(
     source: Annotated[Path, typer.Argument(help="A Hugging Face Llama checkpoint folder (safetensors).")],
     output: Annotated[Path, typer.Option(help="GPT-NeoX checkpoint folder to write (GPT-NeoX's `load`).")],
-    tp: Annotated[int, typer.Option(help="Tensor-parallel ranks (GPT-NeoX model_parallel_size).")] = 1,
-    layout: Annotated[
-        str,
+    neox_config: Annotated[
+        Path | None,
         typer.Option(
-            help="pipeline (pipe_parallel_size >= 1, GPT-NeoX's Llama configs) or "
+            help="The run's GPT-NeoX YAML (`mathlm export neox-config`): write the base model as the "
+            "run's resumable step 0, with the config's tensor parallelism and layout."
+        ),
+    ] = None,
+    tp: Annotated[
+        int | None, typer.Option(help="Tensor-parallel ranks (GPT-NeoX model_parallel_size); default 1.")
+    ] = None,
+    layout: Annotated[
+        str | None,
+        typer.Option(
+            help="pipeline (pipe_parallel_size >= 1, GPT-NeoX's Llama configs; the default) or "
             "sequential (pipe_parallel_size 0)."
         ),
-    ] = "pipeline",
+    ] = None,
     dtype: Annotated[str, typer.Option(help="keep, float32, bfloat16 or float16.")] = "keep",
 ) -> None:
     """Convert a HF Llama checkpoint into a tensor-parallel GPT-NeoX checkpoint."""
+    import yaml
+
     from mathlm.console import console
     from mathlm.errors import MathlmError
     from mathlm.pretrain.neox.checkpoint import convert_hf_to_neox as convert
+    from mathlm.pretrain.neox.config import first_launch_of
 
-    if layout not in ("pipeline", "sequential"):
+    if layout not in (None, "pipeline", "sequential"):
         raise MathlmError(f"--layout {layout!r}: expected pipeline or sequential")
-    console.print(f"wrote {convert(source, output, tp=tp, layout=layout, dtype=_torch_dtype(dtype))}")  # type: ignore[arg-type]
+    launch = None
+    if neox_config is not None:
+        launch = first_launch_of(yaml.safe_load(neox_config.read_text(encoding="utf-8")))
+        for option, given, wanted in (
+            ("--tp", tp, launch.tensor_parallel),
+            ("--layout", layout, launch.layout),
+        ):
+            if given is not None and given != wanted:
+                raise MathlmError(f"{option} {given} contradicts {neox_config}, which asks for {wanted}")
+    chosen_layout: Literal["pipeline", "sequential"] = "sequential" if layout == "sequential" else "pipeline"
+    dtype_chosen = _torch_dtype(dtype)
+    checkpoint = convert(source, output, tp or 1, chosen_layout, dtype_chosen, launch)  # type: ignore[arg-type]
+    console.print(f"wrote {checkpoint}")
 
 
 @convert_app.command("neox-to-hf")

@@ -1,8 +1,18 @@
 """GPT-NeoX training configs for the Llemma recipes, and Llama configs rebuilt from GPT-NeoX ones.
 
 ``mathlm export neox-config --recipe llemma_7b`` writes a YAML that current GPT-NeoX (``deepy.py
-train.py CONFIG``) accepts: the Code Llama architecture, the Llemma optimiser and schedule, ZeRO-1 and
-the data paths and weights of a mixture config.
+train.py CONFIG``) accepts: the Code Llama architecture, the Llemma optimiser and schedule, ZeRO-1, the
+training mixture's data paths and weights, and held-out validation and test mixtures.
+
+Resuming. GPT-NeoX decides what a launch starts from with two arguments: ``load`` (a folder whose
+``latest`` file names a ``global_stepN`` checkpoint) and ``finetune``. With ``finetune: true`` it loads
+the weights only and sets the step to 0 *on every launch*; so a config that loads the base model with
+``finetune`` restarts from Code Llama at every requeue. The exported config instead loads and saves one
+folder, the run's, with ``finetune: false``: ``mathlm convert hf-to-neox BASE --output RUN_DIR
+--neox-config CONFIG`` writes the base model there as ``global_step0`` (the state GPT-NeoX needs to
+load it as a resumable step 0, see :class:`FirstLaunch`), so the first launch starts from Code Llama
+and every later launch from the newest checkpoint GPT-NeoX saved (``latest`` moves with each save).
+``keep_last_n_checkpoints`` bounds the folder; ``global_step0`` is the first to be deleted.
 
 GPT-NeoX does not take the Llama MLP width directly: with ``activation: swiglu`` it takes
 ``intermediate_size`` N, uses ``int(2 N / 3)`` and rounds the gated projection up to a multiple of
@@ -14,8 +24,9 @@ such an N for any width and :func:`neox_mlp_width` is GPT-NeoX's arithmetic, use
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from mathlm.config import ConfigModel
 from mathlm.errors import MathlmError
@@ -41,6 +52,17 @@ class NeoxRecipe(ConfigModel):
     micro_batch: int
     grad_accum: int
     model_parallel_size: int
+    gpus: int = 256
+
+    @property
+    def data_parallel_size(self) -> int:
+        """Data-parallel ranks: the GPUs over the tensor-parallel group (GPT-NeoX's pipeline is 1 stage)."""
+        return self.gpus // self.model_parallel_size
+
+    @property
+    def train_batch_size(self) -> int:
+        """Sequences per optimizer step; DeepSpeed checks it against micro batch x accumulation x ranks."""
+        return self.micro_batch * self.grad_accum * self.data_parallel_size
 
 
 RECIPES: dict[str, NeoxRecipe] = {
@@ -106,12 +128,39 @@ def neox_data_paths(mixture: MixtureConfig) -> tuple[list[str], list[float]]:
     return paths, weights
 
 
+def held_out_paths(
+    train: MixtureConfig, held_out: MixtureConfig, split: str
+) -> tuple[list[str], list[float]]:
+    """The data paths and weights of a held-out mixture, refused when it shares a shard with training
+    (GPT-NeoX would then report training loss as validation loss)."""
+    paths, weights = neox_data_paths(held_out)
+    shared = sorted(set(paths) & set(neox_data_paths(train)[0]))
+    if shared:
+        raise MathlmError(
+            f"the {split} mixture {held_out.name!r} uses training shards ({', '.join(shared)}); point it at "
+            f"the {split} shards (`mathlm data tokenize --input WORKDIR/SUBSET/{split}`), see docs/gpt-neox.md"
+        )
+    return paths, weights
+
+
 def neox_config(
-    recipe: NeoxRecipe, mixture: MixtureConfig, tokenizer: str, load: str, save: str
+    recipe: NeoxRecipe,
+    mixture: MixtureConfig,
+    validation: MixtureConfig,
+    test: MixtureConfig,
+    tokenizer: str,
+    checkpoints: str,
+    keep_last: int = 3,
 ) -> dict[str, Any]:
-    """The GPT-NeoX config of a recipe, as a mapping of GPT-NeoX argument names to values."""
+    """The GPT-NeoX config of a recipe, as a mapping of GPT-NeoX argument names to values.
+
+    ``checkpoints`` is the run's folder, both GPT-NeoX's ``load`` and ``save`` (see the module doc)."""
+    if keep_last < 1:
+        raise MathlmError(f"keep_last is {keep_last}; keep at least the newest checkpoint (1)")
     intermediate, multiple_of = neox_mlp_settings(recipe.hidden_size, recipe.llama_intermediate_size)
     paths, weights = neox_data_paths(mixture)
+    valid_paths, valid_weights = held_out_paths(mixture, validation, "validation")
+    test_paths, test_weights = held_out_paths(mixture, test, "test")
     return {
         # parallelism
         "pipe_parallel_size": 1,
@@ -159,6 +208,8 @@ def neox_config(
             "reduce_bucket_size": 500_000_000,
             "contiguous_gradients": True,
         },
+        # all three, so DeepSpeed refuses a launch on another number of GPUs than the recipe's
+        "train_batch_size": recipe.train_batch_size,
         "train_micro_batch_size_per_gpu": recipe.micro_batch,
         "gradient_accumulation_steps": recipe.grad_accum,
         "precision": "bfloat16",
@@ -170,36 +221,98 @@ def neox_config(
         "checkpoint_num_layers": 1,
         "partition_activations": True,
         "synchronize_each_layer": True,
-        # data: mmap shards from `mathlm data tokenize`, weights from the mixture config
+        # data: mmap shards from `mathlm data tokenize`; training weights from the mixture config,
+        # validation and test from the held-out splits `mathlm data build` writes
         "data_impl": "mmap",
         "train_data_paths": paths,
         "train_data_weights": weights,
-        "valid_data_paths": paths,
-        "valid_data_weights": weights,
-        "test_data_paths": paths,
-        "test_data_weights": weights,
+        "valid_data_paths": valid_paths,
+        "valid_data_weights": valid_weights,
+        "test_data_paths": test_paths,
+        "test_data_weights": test_weights,
         "tokenizer_type": "SPMTokenizer",
         "vocab_file": tokenizer,
-        # checkpoints: start from the converted Code Llama weights, fresh optimiser and step count
-        "load": load,
-        "save": save,
-        "finetune": True,
+        # checkpoints: one folder, loaded and saved; the base model is its global_step0 (module doc)
+        "load": checkpoints,
+        "save": checkpoints,
+        "finetune": False,
+        # the converted global_step0 has no random-number states; dropout is 0, so none are needed
+        "no_load_rng": True,
+        # the schedule above, not one stored in a checkpoint, governs every launch (the step is restored)
+        "override_lr_scheduler": True,
         "checkpoint_factor": 500,
+        "keep_last_n_checkpoints": keep_last,
         "eval_interval": 500,
         "eval_iters": 10,
         "log_interval": 10,
     }
 
 
+@dataclass(frozen=True)
+class FirstLaunch:
+    """What a converted base model must hold for GPT-NeoX to load it as step 0 of a resumable run.
+
+    Without ``finetune`` GPT-NeoX loads optimizer and scheduler states too. From current GPT-NeoX and
+    DeepSpeed (0.19): the step comes from ``iteration or total_iters`` (so both are 0: ``iteration: 0``
+    alone reads as missing and stops the launch); DeepSpeed hands the scheduler its stored state (a full
+    ``AnnealingLR`` state with ``num_iters: 0``); and before it looks for ZeRO optimizer files it
+    requires the stored data-parallel size to equal the run's. Finding no ZeRO files, it builds the fp32
+    master weights from the loaded bf16 ones: a fresh optimizer at step 0, as ``finetune`` would give."""
+
+    tensor_parallel: int
+    layout: Literal["pipeline", "sequential"]
+    data_parallel: int
+    lr_scheduler: dict[str, Any]
+
+
+def first_launch_of(neox: dict[str, Any]) -> FirstLaunch:
+    """The :class:`FirstLaunch` of a GPT-NeoX config (keys with ``-`` or ``_``), as GPT-NeoX computes it."""
+    args = {key.replace("-", "_"): value for key, value in neox.items()}
+    missing = [
+        key
+        for key in ("train_batch_size", "train_micro_batch_size_per_gpu", "gradient_accumulation_steps")
+        if not args.get(key)
+    ]
+    if missing:
+        raise MathlmError(
+            f"GPT-NeoX config lacks {', '.join(missing)}: the data-parallel size of the run, which the "
+            "converted checkpoint must record, comes from them (`mathlm export neox-config` writes all three)"
+        )
+    per_rank = args["train_micro_batch_size_per_gpu"] * args["gradient_accumulation_steps"]
+    if args["train_batch_size"] % per_rank:
+        raise MathlmError(
+            f"train_batch_size {args['train_batch_size']} is not a multiple of micro batch x gradient "
+            f"accumulation ({per_rank})"
+        )
+    decay_iters = max(1, args.get("lr_decay_iters") or args["train_iters"])
+    lr = args.get("lr") or args["optimizer"]["params"]["lr"]
+    return FirstLaunch(
+        tensor_parallel=args.get("model_parallel_size", 1),
+        layout="pipeline" if args.get("pipe_parallel_size", 1) >= 1 else "sequential",
+        data_parallel=args["train_batch_size"] // per_rank,
+        lr_scheduler={
+            "start_lr": lr,
+            "warmup_iter": args.get("warmup", 0.01) * decay_iters,
+            "num_iters": 0,
+            "decay_style": args.get("lr_decay_style", "linear"),
+            "end_iter": decay_iters,
+            "min_lr": args.get("min_lr", 0.0),
+        },
+    )
+
+
 def write_neox_config(config: dict[str, Any], output: Path, recipe_name: str) -> Path:
     """Write the config as YAML, with a header saying where it came from and what to check."""
     import yaml
 
+    launch = first_launch_of(config)
     header = (
         f"# GPT-NeoX config for the {recipe_name} recipe, written by `mathlm export neox-config`.\n"
-        "# valid/test data default to the training shards: point them at held-out shards.\n"
-        "# `load` must hold the base model converted with `mathlm convert hf-to-neox --tp "
-        f"{config['model_parallel_size']}`.\n"
+        "# Before the first launch, put the base model into the run folder as its step 0:\n"
+        f"#   mathlm convert hf-to-neox CODE_LLAMA_HF_DIR --output {config['save']} --neox-config {output}\n"
+        "# Every launch (the first, a requeue, a restart) then resumes from the newest checkpoint there.\n"
+        f"# Launch on {launch.data_parallel * launch.tensor_parallel} GPUs ({launch.data_parallel} data-parallel x "
+        f"{launch.tensor_parallel} tensor-parallel). See docs/gpt-neox.md.\n"
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(header + yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
