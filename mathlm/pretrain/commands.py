@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
@@ -117,29 +117,37 @@ def export_neox_config(
     tokenizer: Annotated[str, typer.Option(help="Path of the Code Llama tokenizer.model on the cluster.")] = (
         "checkpoints/codellama/tokenizer.model"
     ),
+    base: Annotated[
+        str, typer.Option(help="The base model converted by `mathlm convert hf-to-neox` (first launch).")
+    ] = "checkpoints/codellama-neox",
     checkpoints: Annotated[
-        str,
-        typer.Option(
-            help="The run's checkpoint folder, GPT-NeoX's load and save: put the base model there "
-            "first with `mathlm convert hf-to-neox BASE --output DIR --neox-config OUTPUT`."
-        ),
+        str, typer.Option(help="The run's checkpoint folder: GPT-NeoX saves here and resumes from here.")
     ] = "checkpoints/llemma-neox",
     keep_last: Annotated[int, typer.Option(min=1, help="Checkpoints GPT-NeoX keeps in the run folder.")] = 3,
     overrides: SetOption = [],  # noqa: B006 (typer reads the default)
 ) -> None:
     """Write a GPT-NeoX config for a Llemma recipe (Code Llama shape, Llemma schedule, mixture data paths,
-    validation on the held-out split, resuming from its own checkpoints). ``--set`` applies to all three
-    mixtures (e.g. ``--set root=/data/tokens``)."""
+    validation on the held-out split) and its two launch overlays (first launch from the base model,
+    resume from the run's checkpoints). ``--set`` applies to all three mixtures (``--set root=/data/tokens``)."""
     from mathlm.console import console
     from mathlm.errors import MathlmError
-    from mathlm.pretrain.neox.config import RECIPES, neox_config, write_neox_config
+    from mathlm.pretrain.neox.config import (
+        RECIPES,
+        launch_command,
+        neox_config,
+        neox_launch_overlays,
+        write_neox_config,
+    )
     from mathlm.shards.mixture import load_mixture
 
     if recipe not in RECIPES:
         raise MathlmError(f"--recipe {recipe!r}: expected one of {', '.join(RECIPES)}")
     train, valid, test = (load_mixture(path, overrides) for path in (mixture, valid_mixture, test_mixture))
     config = neox_config(RECIPES[recipe], train, valid, test, tokenizer, checkpoints, keep_last)
-    console.print(f"wrote {write_neox_config(config, output, recipe)}")
+    overlays = neox_launch_overlays(base, checkpoints)
+    for path in write_neox_config(config, overlays, output, recipe):
+        console.print(f"wrote {path}")
+    console.print(f"launch with: {launch_command(output, checkpoints)}")
 
 
 def _torch_dtype(name: str) -> object:
@@ -156,49 +164,27 @@ def _torch_dtype(name: str) -> object:
 @convert_app.command("hf-to-neox")
 def convert_hf_to_neox(
     source: Annotated[Path, typer.Argument(help="A Hugging Face Llama checkpoint folder (safetensors).")],
-    output: Annotated[Path, typer.Option(help="GPT-NeoX checkpoint folder to write (GPT-NeoX's `load`).")],
-    neox_config: Annotated[
-        Path | None,
-        typer.Option(
-            help="The run's GPT-NeoX YAML (`mathlm export neox-config`): write the base model as the "
-            "run's resumable step 0, with the config's tensor parallelism and layout."
-        ),
-    ] = None,
-    tp: Annotated[
-        int | None, typer.Option(help="Tensor-parallel ranks (GPT-NeoX model_parallel_size); default 1.")
-    ] = None,
+    output: Annotated[
+        Path, typer.Option(help="GPT-NeoX checkpoint folder to write (the launch's base model `load`).")
+    ],
+    tp: Annotated[int, typer.Option(help="Tensor-parallel ranks (GPT-NeoX model_parallel_size).")] = 1,
     layout: Annotated[
-        str | None,
+        str,
         typer.Option(
-            help="pipeline (pipe_parallel_size >= 1, GPT-NeoX's Llama configs; the default) or "
+            help="pipeline (pipe_parallel_size >= 1, GPT-NeoX's Llama configs) or "
             "sequential (pipe_parallel_size 0)."
         ),
-    ] = None,
+    ] = "pipeline",
     dtype: Annotated[str, typer.Option(help="keep, float32, bfloat16 or float16.")] = "keep",
 ) -> None:
     """Convert a HF Llama checkpoint into a tensor-parallel GPT-NeoX checkpoint."""
-    import yaml
-
     from mathlm.console import console
     from mathlm.errors import MathlmError
     from mathlm.pretrain.neox.checkpoint import convert_hf_to_neox as convert
-    from mathlm.pretrain.neox.config import first_launch_of
 
-    if layout not in (None, "pipeline", "sequential"):
+    if layout not in ("pipeline", "sequential"):
         raise MathlmError(f"--layout {layout!r}: expected pipeline or sequential")
-    launch = None
-    if neox_config is not None:
-        launch = first_launch_of(yaml.safe_load(neox_config.read_text(encoding="utf-8")))
-        for option, given, wanted in (
-            ("--tp", tp, launch.tensor_parallel),
-            ("--layout", layout, launch.layout),
-        ):
-            if given is not None and given != wanted:
-                raise MathlmError(f"{option} {given} contradicts {neox_config}, which asks for {wanted}")
-    chosen_layout: Literal["pipeline", "sequential"] = "sequential" if layout == "sequential" else "pipeline"
-    dtype_chosen = _torch_dtype(dtype)
-    checkpoint = convert(source, output, tp or 1, chosen_layout, dtype_chosen, launch)  # type: ignore[arg-type]
-    console.print(f"wrote {checkpoint}")
+    console.print(f"wrote {convert(source, output, tp=tp, layout=layout, dtype=_torch_dtype(dtype))}")  # type: ignore[arg-type]
 
 
 @convert_app.command("neox-to-hf")

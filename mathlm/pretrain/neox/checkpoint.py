@@ -15,10 +15,8 @@ pipeline engine keeps each layer in its own file (keys without the ``sequential.
 holds every ``sequential.I.*`` tensor. The tensors and their tensor-parallel split are described in
 :mod:`mathlm.pretrain.neox.layout`. Checkpoints are trusted input (they are pickles, as DeepSpeed's are).
 
-Given the run's GPT-NeoX config (:class:`~mathlm.pretrain.neox.config.FirstLaunch`), the metadata is
-that of a resumable step 0 (data-parallel size, scheduler state), so ``OUT`` can be the run folder that
-GPT-NeoX loads from and saves to without ``finetune``; without it, the folder is meant for a
-``finetune: true`` load (weights only).
+The folder is a base model for GPT-NeoX to load with ``finetune: true`` (weights only): it holds no
+optimizer, scheduler or random-number states (see :mod:`mathlm.pretrain.neox.config` on resuming).
 """
 
 from __future__ import annotations
@@ -32,7 +30,6 @@ from typing import Any, Literal
 import torch
 
 from mathlm.errors import MathlmError
-from mathlm.pretrain.neox.config import FirstLaunch
 from mathlm.pretrain.neox.layout import LlamaDims, hf_to_neox, neox_to_hf
 
 Layout = Literal["pipeline", "sequential"]
@@ -67,17 +64,13 @@ def convert_hf_to_neox(
     tp: int = 1,
     layout: Layout = "pipeline",
     dtype: torch.dtype | None = None,
-    first_launch: FirstLaunch | None = None,
 ) -> Path:
     """Write the HF Llama checkpoint at ``hf_dir`` as a GPT-NeoX checkpoint folder with ``tp`` ranks.
 
-    With ``first_launch`` (from the run's GPT-NeoX config) its tensor parallelism and layout are used and
-    the checkpoint is the run's resumable step 0. Refuses a folder whose ``latest`` names a later step:
-    that would send the run's next launch back to the base model."""
+    Refuses a folder whose ``latest`` names another step: that is a run's checkpoint folder, and
+    pointing its ``latest`` at the base model would send the run's next launch back to it."""
     from transformers import AutoConfig
 
-    if first_launch is not None:
-        tp, layout = first_launch.tensor_parallel, first_launch.layout
     latest = out_dir / "latest"
     if latest.is_file() and latest.read_text(encoding="utf-8").strip() != TAG:
         raise MathlmError(
@@ -94,7 +87,7 @@ def convert_hf_to_neox(
     shards = hf_to_neox(state, dims_of(config), tp)
     step_dir = out_dir / TAG
     step_dir.mkdir(parents=True, exist_ok=True)
-    meta = _step_zero_metadata(tp, first_launch)
+    meta = _base_model_metadata(tp)
     for rank, shard in enumerate(shards):
         _write_rank(step_dir, rank, shard, layout, meta)
     latest.write_text(TAG, encoding="utf-8")
@@ -140,18 +133,17 @@ def _read_safetensors(hf_dir: Path, dtype: torch.dtype | None) -> dict[str, torc
     return {name: tensor.to(dtype) if dtype else tensor for name, tensor in state.items()}
 
 
-def _step_zero_metadata(tp: int, first_launch: FirstLaunch | None) -> dict[str, Any]:
-    """The non-tensor entries of each ``mp_rank`` file: DeepSpeed's own and GPT-NeoX's step counters."""
+def _base_model_metadata(tp: int) -> dict[str, Any]:
+    """The non-tensor entries of each ``mp_rank`` file that DeepSpeed reads on a weights-only load."""
     return {
-        "dp_world_size": first_launch.data_parallel if first_launch else 1,
+        "dp_world_size": 1,
         "mp_world_size": tp,
         "iteration": 0,
-        "total_iters": 0,  # GPT-NeoX reads `iteration or total_iters`: 0 alone would read as absent
         "global_steps": 0,
         "skipped_steps": 0,
         "checkpoint_version": 3.0,
         "optimizer": None,
-        "lr_scheduler": dict(first_launch.lr_scheduler) if first_launch else None,
+        "lr_scheduler": None,
     }
 
 

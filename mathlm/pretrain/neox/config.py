@@ -4,15 +4,22 @@
 train.py CONFIG``) accepts: the Code Llama architecture, the Llemma optimiser and schedule, ZeRO-1, the
 training mixture's data paths and weights, and held-out validation and test mixtures.
 
-Resuming. GPT-NeoX decides what a launch starts from with two arguments: ``load`` (a folder whose
-``latest`` file names a ``global_stepN`` checkpoint) and ``finetune``. With ``finetune: true`` it loads
-the weights only and sets the step to 0 *on every launch*; so a config that loads the base model with
-``finetune`` restarts from Code Llama at every requeue. The exported config instead loads and saves one
-folder, the run's, with ``finetune: false``: ``mathlm convert hf-to-neox BASE --output RUN_DIR
---neox-config CONFIG`` writes the base model there as ``global_step0`` (the state GPT-NeoX needs to
-load it as a resumable step 0, see :class:`FirstLaunch`), so the first launch starts from Code Llama
-and every later launch from the newest checkpoint GPT-NeoX saved (``latest`` moves with each save).
-``keep_last_n_checkpoints`` bounds the folder; ``global_step0`` is the first to be deleted.
+Resuming. GPT-NeoX decides what a launch starts from with ``load`` (a folder whose ``latest`` file
+names a ``global_stepN`` checkpoint) and ``finetune``. With ``finetune: true`` it loads the weights only
+and sets the step to 0, on every launch: a config that loads the base model that way restarts from
+Code Llama at every requeue. Without ``finetune`` it also loads the optimizer (ZeRO files), scheduler
+and random-number states, which a converted base model does not have; DeepSpeed 0.19 stops on the
+missing ZeRO files (tests/pretrain/neox), older releases carried on with fresh optimizer state. So the
+export is three files that GPT-NeoX merges (it refuses a key set in two of them):
+
+* ``NAME.yml``: the run, with ``save`` = the run's checkpoint folder and no ``load``/``finetune``;
+* ``NAME.first-launch.yml``: ``load`` = the converted base model, ``finetune: true``;
+* ``NAME.resume.yml``: ``load`` = the run's checkpoint folder, ``finetune: false``.
+
+A launch passes ``NAME.resume.yml`` when the run folder has a ``latest`` file (GPT-NeoX has saved a
+step there) and ``NAME.first-launch.yml`` otherwise (:func:`launch_command`), so a requeue continues
+from the newest checkpoint and only a run that never saved starts from the base model.
+``keep_last_n_checkpoints`` bounds the run folder.
 
 GPT-NeoX does not take the Llama MLP width directly: with ``activation: swiglu`` it takes
 ``intermediate_size`` N, uses ``int(2 N / 3)`` and rounds the gated projection up to a multiple of
@@ -24,9 +31,8 @@ such an N for any width and :func:`neox_mlp_width` is GPT-NeoX's arithmetic, use
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from mathlm.config import ConfigModel
 from mathlm.errors import MathlmError
@@ -154,7 +160,7 @@ def neox_config(
 ) -> dict[str, Any]:
     """The GPT-NeoX config of a recipe, as a mapping of GPT-NeoX argument names to values.
 
-    ``checkpoints`` is the run's folder, both GPT-NeoX's ``load`` and ``save`` (see the module doc)."""
+    ``checkpoints`` is the run's folder (``save``); ``load`` and ``finetune`` are in the launch overlays."""
     if keep_last < 1:
         raise MathlmError(f"keep_last is {keep_last}; keep at least the newest checkpoint (1)")
     intermediate, multiple_of = neox_mlp_settings(recipe.hidden_size, recipe.llama_intermediate_size)
@@ -232,14 +238,8 @@ def neox_config(
         "test_data_weights": test_weights,
         "tokenizer_type": "SPMTokenizer",
         "vocab_file": tokenizer,
-        # checkpoints: one folder, loaded and saved; the base model is its global_step0 (module doc)
-        "load": checkpoints,
+        # checkpoints: saved here; what a launch loads is in NAME.first-launch.yml / NAME.resume.yml
         "save": checkpoints,
-        "finetune": False,
-        # the converted global_step0 has no random-number states; dropout is 0, so none are needed
-        "no_load_rng": True,
-        # the schedule above, not one stored in a checkpoint, governs every launch (the step is restored)
-        "override_lr_scheduler": True,
         "checkpoint_factor": 500,
         "keep_last_n_checkpoints": keep_last,
         "eval_interval": 500,
@@ -248,75 +248,64 @@ def neox_config(
     }
 
 
-@dataclass(frozen=True)
-class FirstLaunch:
-    """What a converted base model must hold for GPT-NeoX to load it as step 0 of a resumable run.
-
-    Without ``finetune`` GPT-NeoX loads optimizer and scheduler states too. From current GPT-NeoX and
-    DeepSpeed (0.19): the step comes from ``iteration or total_iters`` (so both are 0: ``iteration: 0``
-    alone reads as missing and stops the launch); DeepSpeed hands the scheduler its stored state (a full
-    ``AnnealingLR`` state with ``num_iters: 0``); and before it looks for ZeRO optimizer files it
-    requires the stored data-parallel size to equal the run's. Finding no ZeRO files, it builds the fp32
-    master weights from the loaded bf16 ones: a fresh optimizer at step 0, as ``finetune`` would give."""
-
-    tensor_parallel: int
-    layout: Literal["pipeline", "sequential"]
-    data_parallel: int
-    lr_scheduler: dict[str, Any]
+LAUNCH_OVERLAYS = ("first-launch", "resume")
 
 
-def first_launch_of(neox: dict[str, Any]) -> FirstLaunch:
-    """The :class:`FirstLaunch` of a GPT-NeoX config (keys with ``-`` or ``_``), as GPT-NeoX computes it."""
-    args = {key.replace("-", "_"): value for key, value in neox.items()}
-    missing = [
-        key
-        for key in ("train_batch_size", "train_micro_batch_size_per_gpu", "gradient_accumulation_steps")
-        if not args.get(key)
-    ]
-    if missing:
+def neox_launch_overlays(base: str, checkpoints: str) -> dict[str, dict[str, Any]]:
+    """The two small configs that choose what a launch loads (module doc): the converted base model,
+    weights only, or the run's own newest checkpoint with its optimizer, scheduler and step."""
+    if Path(base) == Path(checkpoints):
         raise MathlmError(
-            f"GPT-NeoX config lacks {', '.join(missing)}: the data-parallel size of the run, which the "
-            "converted checkpoint must record, comes from them (`mathlm export neox-config` writes all three)"
+            f"the base model folder and the run's checkpoint folder are both {base}: keep the converted base "
+            "model in its own folder, GPT-NeoX saves the run's checkpoints into the other"
         )
-    per_rank = args["train_micro_batch_size_per_gpu"] * args["gradient_accumulation_steps"]
-    if args["train_batch_size"] % per_rank:
-        raise MathlmError(
-            f"train_batch_size {args['train_batch_size']} is not a multiple of micro batch x gradient "
-            f"accumulation ({per_rank})"
-        )
-    decay_iters = max(1, args.get("lr_decay_iters") or args["train_iters"])
-    lr = args.get("lr") or args["optimizer"]["params"]["lr"]
-    return FirstLaunch(
-        tensor_parallel=args.get("model_parallel_size", 1),
-        layout="pipeline" if args.get("pipe_parallel_size", 1) >= 1 else "sequential",
-        data_parallel=args["train_batch_size"] // per_rank,
-        lr_scheduler={
-            "start_lr": lr,
-            "warmup_iter": args.get("warmup", 0.01) * decay_iters,
-            "num_iters": 0,
-            "decay_style": args.get("lr_decay_style", "linear"),
-            "end_iter": decay_iters,
-            "min_lr": args.get("min_lr", 0.0),
-        },
+    return {
+        "first-launch": {"load": base, "finetune": True},
+        "resume": {"load": checkpoints, "finetune": False},
+    }
+
+
+def launch_command(config: Path, checkpoints: str) -> str:
+    """The GPT-NeoX launch line for an exported config: resume when the run folder has a ``latest``."""
+    first, resume = (overlay_path(config, name) for name in LAUNCH_OVERLAYS)
+    return (
+        f"python deepy.py train.py {config} $(test -f {checkpoints}/latest && echo {resume} || echo {first})"
     )
 
 
-def write_neox_config(config: dict[str, Any], output: Path, recipe_name: str) -> Path:
-    """Write the config as YAML, with a header saying where it came from and what to check."""
+def overlay_path(config: Path, name: str) -> Path:
+    """``NAME.first-launch.yml`` / ``NAME.resume.yml`` beside ``NAME.yml`` (GPT-NeoX needs distinct file names)."""
+    return config.with_name(f"{config.stem}.{name}{config.suffix or '.yml'}")
+
+
+def write_neox_config(
+    config: dict[str, Any], overlays: dict[str, dict[str, Any]], output: Path, recipe_name: str
+) -> list[Path]:
+    """Write the run config and its two launch overlays as YAML, each with a header saying where it came
+    from and how it is launched; return the paths written."""
     import yaml
 
-    launch = first_launch_of(config)
+    per_rank = config["train_micro_batch_size_per_gpu"] * config["gradient_accumulation_steps"]
+    data_parallel, tensor_parallel = config["train_batch_size"] // per_rank, config["model_parallel_size"]
     header = (
         f"# GPT-NeoX config for the {recipe_name} recipe, written by `mathlm export neox-config`.\n"
-        "# Before the first launch, put the base model into the run folder as its step 0:\n"
-        f"#   mathlm convert hf-to-neox CODE_LLAMA_HF_DIR --output {config['save']} --neox-config {output}\n"
-        "# Every launch (the first, a requeue, a restart) then resumes from the newest checkpoint there.\n"
-        f"# Launch on {launch.data_parallel * launch.tensor_parallel} GPUs ({launch.data_parallel} data-parallel x "
-        f"{launch.tensor_parallel} tensor-parallel). See docs/gpt-neox.md.\n"
+        f"# Launch (from the GPT-NeoX checkout; every launch, including a requeue, uses this same line):\n"
+        f"#   {launch_command(output, config['save'])}\n"
+        "# It resumes from the newest checkpoint in the run folder, or starts from the base model\n"
+        f"# ({overlays['first-launch']['load']}, from `mathlm convert hf-to-neox --tp {tensor_parallel}`) "
+        "when the run has saved none.\n"
+        f"# {data_parallel * tensor_parallel} GPUs: {data_parallel} data-parallel x {tensor_parallel} "
+        "tensor-parallel (DeepSpeed checks train_batch_size). See docs/gpt-neox.md.\n"
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(header + yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return output
+    written = [output]
+    for name in LAUNCH_OVERLAYS:
+        path = overlay_path(output, name)
+        note = f"# Launch overlay of {output.name} ({name}); see the launch line there.\n"
+        path.write_text(note + yaml.safe_dump(overlays[name], sort_keys=False), encoding="utf-8")
+        written.append(path)
+    return written
 
 
 def llama_config_from_neox(
