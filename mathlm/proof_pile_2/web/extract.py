@@ -75,7 +75,21 @@ NEVER_TEXT_TAGS = frozenset(
 """.split()
 )
 NEVER_TEXT_SELECTOR = ", ".join(sorted(NEVER_TEXT_TAGS))
-# Boilerplate by tag, role or visibility: what the page itself declares as furniture.
+# Boilerplate by tag, role or visibility: what the page itself declares as furniture. The style and role
+# tests sit behind ``[style]`` / ``[role]``, so that the many elements without one fail on the first test
+# (about a third of the query's time).
+HIDING_STYLES = ["display:none", "display: none", "visibility:hidden", "visibility: hidden"]
+FURNITURE_ROLES = [
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "search",
+    "menu",
+    "menubar",
+    "dialog",
+    "alertdialog",
+]
 BOILERPLATE_SELECTOR = ", ".join(
     [
         "nav",
@@ -87,19 +101,8 @@ BOILERPLATE_SELECTOR = ", ".join(
         "address",
         "[hidden]",
         "[aria-hidden='true']",
-        "[style*='display:none' i]",
-        "[style*='display: none' i]",
-        "[style*='visibility:hidden' i]",
-        "[style*='visibility: hidden' i]",
-        "[role='navigation']",
-        "[role='banner']",
-        "[role='contentinfo']",
-        "[role='complementary']",
-        "[role='search']",
-        "[role='menu']",
-        "[role='menubar']",
-        "[role='dialog']",
-        "[role='alertdialog']",
+        "[style]:is({})".format(", ".join(f"[style*='{style}' i]" for style in HIDING_STYLES)),
+        "[role]:is({})".format(", ".join(f"[role='{role}']" for role in FURNITURE_ROLES)),
         "body > a[href^='#']",  # "Skip to content" links: an in-page jump outside any text block
     ]
 )

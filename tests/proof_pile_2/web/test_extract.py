@@ -191,6 +191,24 @@ def test_boilerplate_heavy_page_keeps_only_the_article():
     )
 
 
+def test_hidden_and_role_furniture_goes_whatever_its_tag():
+    prose = "The Sylow theorems count p-subgroups of a finite group and bound how many there are."
+    furniture = {
+        "role-nav": '<div role="navigation">{}</div>',
+        "role-banner": '<p role="banner">{}</p>',
+        "role-search": '<section role="search">{}</section>',
+        "role-dialog": '<div role="alertdialog">{}</div>',
+        "hidden-attr": "<p hidden>{}</p>",
+        "aria-hidden": '<p aria-hidden="true">{}</p>',
+        "display-none": '<p style="color: red; DISPLAY: NONE">{}</p>',
+        "visibility": '<div style="visibility:hidden">{}</div>',
+    }
+    body = "".join(markup.format(f"Leftover {name}") for name, markup in furniture.items())
+    kept = f'<div role="main"><p style="color: red">{prose}</p><p role="note">Kept note.</p></div>'
+    page = extract_math_text(f"<html><body>{body}{kept}</body></html>")
+    assert page.text == prose + "\n\nKept note."
+
+
 def test_broken_html_never_raises_and_keeps_its_math():
     page = extract_fixture("broken.html")
     assert page.title == "Lecture notes (draft)"
