@@ -188,6 +188,8 @@ DISPLAYSTYLE_WRAPPER = re.compile(r"^\{\\(?:displaystyle|textstyle)\s*(.*)\}$", 
 CDATA_WRAPPER = re.compile(r"^\s*(?:%\s*)?<!\[CDATA\[|(?:%\s*)?\]\]>\s*$")
 PLACEHOLDER_OPEN, PLACEHOLDER_CLOSE = "\ue000", "\ue001"
 PLACEHOLDER = re.compile(f"{PLACEHOLDER_OPEN}(\\d+){PLACEHOLDER_CLOSE}")
+# A <pre> element needs this in the source (tag names are ASCII case-insensitive).
+PRE_TAG = re.compile("<pre", re.I)
 TAB_RUNS = re.compile(r"\t{2,}")
 BLANK_LINE_RUNS = re.compile(r"\n{3,}")
 BLANK_LINES_INSIDE = re.compile(r"\n\s*\n")
@@ -284,7 +286,13 @@ def decode_html(raw: bytes, content_type: str | None = None) -> str:
 
 
 def extract_math_text(html: str, url: str | None = None) -> ExtractedPage:
-    """Extract the main text of an HTML page, every formula kept as LaTeX between ``$``/``$$``."""
+    """Extract the main text of an HTML page, every formula kept as LaTeX between ``$``/``$$``.
+
+    The page's own placeholder delimiters (private-use characters, as icon fonts use) are dropped first,
+    so that no text of the page can pose as a placeholder.
+    """
+    if PLACEHOLDER_OPEN in html or PLACEHOLDER_CLOSE in html:
+        html = html.replace(PLACEHOLDER_OPEN, "").replace(PLACEHOLDER_CLOSE, "")
     tree = parse_html(html)
     if tree.body is None:
         return ExtractedPage(text="", title=tree.title or "")
@@ -292,7 +300,8 @@ def extract_math_text(html: str, url: str | None = None) -> ExtractedPage:
     # AsciiMath input only changes how backtick spans read: without a backtick the scripts need no look.
     asciimath = may_show_backticks(html) and uses_asciimath(tree)
     lift_math(tree, table)
-    lift_code_blocks(tree, table)
+    if PRE_TAG.search(html):  # a cheap test of the source spares a walk over the tree
+        lift_code_blocks(tree, table)
     remove_boilerplate(tree, furniture_words(html))
     raw_text = extract_plain_text(
         tree,
@@ -311,13 +320,7 @@ def extract_math_text(html: str, url: str | None = None) -> ExtractedPage:
 
 
 def parse_html(html: str) -> HTMLTree:
-    """Parse, replacing lone surrogates (left by a lossy upstream decode) instead of raising.
-
-    The page's own placeholder delimiters (private-use characters, as icon fonts use) are dropped
-    first, so that no text of the page can pose as a placeholder.
-    """
-    if PLACEHOLDER_OPEN in html or PLACEHOLDER_CLOSE in html:
-        html = html.replace(PLACEHOLDER_OPEN, "").replace(PLACEHOLDER_CLOSE, "")
+    """Parse, replacing lone surrogates (left by a lossy upstream decode) instead of raising."""
     try:
         return HTMLTree.parse(html)
     except UnicodeEncodeError:

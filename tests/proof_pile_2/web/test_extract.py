@@ -66,6 +66,12 @@ def test_mathjax_page_drops_previews_rendered_output_and_wordpress_furniture():
     assert "def dot(u, v):\n    return sum(a * b for a, b in zip(u, v))" in text
 
 
+def test_code_block_keeps_its_indentation_whatever_the_tag_case():
+    for tag in ("pre", "PRE", "Pre"):
+        page = extract_math_text(f"<p>Code:</p><{tag}>if x:\n    y = 1</{tag}>")
+        assert page.text == "Code:\n\nif x:\n    y = 1", tag
+
+
 def test_formula_inside_a_code_block_is_still_put_back():
     page = extract_math_text('<pre>x = 1\n<script type="math/tex">\\alpha</script></pre>')
     assert page.text == "x = 1\n$\\alpha$"
