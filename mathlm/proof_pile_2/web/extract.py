@@ -174,7 +174,8 @@ MATH_IMAGE_CLASSES = frozenset(
     {"math", "latex", "tex", "formulaInl", "formulaDsp", "latexcenter", "displayed"}
 )
 DISPLAY_IMAGE_CLASSES = frozenset({"formulaDsp", "latexcenter", "displayed"})
-DISPLAY_MATH_BLOCKS = "div.math, .formulaDsp"
+# The images in (or being) a display-math block: Sphinx's ``div.math``, Doxygen's ``.formulaDsp``.
+DISPLAY_MATH_IMAGES = "div.math img, .formulaDsp img, img.formulaDsp"
 LATEX_IMAGE_URL = re.compile(
     r"codecogs\.com|latex\.php\?|mimetex|mathtex|chart\.apis\.google\.com/chart\?.*cht=tx|"
     r"latex\.artofproblemsolving\.com|/latex\?|tex2img|\.latex\?",
@@ -332,12 +333,13 @@ def parse_html(html: str) -> HTMLTree:
 
 def lift_math(tree: HTMLTree, table: FragmentTable) -> None:
     """Replace every math element with a placeholder (or remove its rendered debris), in document order."""
+    display_images = DisplayImages(tree.body)
     for node in outermost(tree.body.query_selector_all(MATH_SELECTOR).values()):
         if node.tag != "mjx-container" and MATHJAX_RENDERED.intersection(node.class_list.values()):
             table.found_math = True
             node.remove()
             continue
-        fragment = math_fragment(node)
+        fragment = math_fragment(node, display_images)
         if fragment is None:
             continue
         table.found_math = True
@@ -347,13 +349,31 @@ def lift_math(tree: HTMLTree, table: FragmentTable) -> None:
             node.remove()
 
 
-def math_fragment(node) -> Fragment | None:
+class DisplayImages:
+    """The images inside display-math blocks, found with one query when first asked about.
+
+    Asking each image for its ``closest`` block parses the selector and walks the ancestors every time
+    (about 25 us an image; Sphinx pages hold hundreds of formula images). Replacing other formulas never
+    changes an image's ancestors, so the answer stays right while the math is lifted.
+    """
+
+    def __init__(self, body) -> None:
+        self.body = body
+        self.images: set | None = None
+
+    def __contains__(self, image) -> bool:
+        if self.images is None:
+            self.images = set(self.body.query_selector_all(DISPLAY_MATH_IMAGES).values())
+        return image in self.images
+
+
+def math_fragment(node, display_images: DisplayImages) -> Fragment | None:
     """The formula an element stands for; None when it is not math (an ordinary image)."""
     tag = node.tag
     if tag == "script":
         return script_fragment(node)
     if tag == "img":
-        return image_fragment(node)
+        return image_fragment(node, node in display_images)
     if tag == "math":
         return Fragment(math_to_latex(node), MATHML, is_display_math(node))
     if tag == "mjx-container":
@@ -407,7 +427,7 @@ def wikipedia_fragment(node) -> Fragment:
     return Fragment(strip_displaystyle(latex or ""), WIKIPEDIA, display)
 
 
-def image_fragment(node) -> Fragment | None:
+def image_fragment(node, in_display_block: bool) -> Fragment | None:
     """LaTeX rendered as an image: the source is in its alt (or title) text, for a formula service the URL.
 
     An image is a formula when its class says so (Sphinx imgmath ``img.math``, Doxygen ``formulaInl`` /
@@ -421,14 +441,13 @@ def image_fragment(node) -> Fragment | None:
         return Fragment(strip_displaystyle(alt), WIKIPEDIA, any("display" in name for name in classes))
     src = node.getattr("src") or ""
     from_service = bool(LATEX_IMAGE_URL.search(src))
-    block = node.closest(DISPLAY_MATH_BLOCKS)
     latex, delimited_display = unwrap_delimiters(alt)
-    named = block is not None or not MATH_IMAGE_CLASSES.isdisjoint(classes)
+    named = in_display_block or not MATH_IMAGE_CLASSES.isdisjoint(classes)
     if not (from_service or named or (latex != alt and looks_like_latex(latex))):
         return None
     if not looks_like_latex(latex) and from_service:
         latex = latex_from_url(src)
-    display = delimited_display or block is not None or not DISPLAY_IMAGE_CLASSES.isdisjoint(classes)
+    display = delimited_display or in_display_block or not DISPLAY_IMAGE_CLASSES.isdisjoint(classes)
     return Fragment(RENDER_DIRECTIVES.sub("", latex).strip(), LATEX_IMAGE, display)
 
 

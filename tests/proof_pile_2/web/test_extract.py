@@ -72,6 +72,20 @@ def test_code_block_keeps_its_indentation_whatever_the_tag_case():
         assert page.text == "Code:\n\nif x:\n    y = 1", tag
 
 
+def test_formula_images_in_display_blocks_stand_on_their_own_lines():
+    page = extract_math_text(
+        '<p>Let <img class="math" src="a.png" alt="\\alpha"> be given; then</p>'
+        '<div class="math"><p><img src="b.png" alt="\\sum_k a_k"></p></div>'
+        '<p>and by Doxygen <img class="formulaDsp" src="c.png" alt="\\[ x^2 \\]"></p>'
+        '<div class="formulaDsp"><img src="d.png" alt="y_1"></div>'
+        '<div class="figure"><img src="plot.png" alt="a plot"></div>'
+    )
+    assert page.text == (
+        "Let $\\alpha$ be given; then\n\n$$\\sum_k a_k$$\n\nand by Doxygen\n$$x^2$$\n\n$$y_1$$"
+    )
+    assert page.math_fragments == ["\\alpha", "\\sum_k a_k", "x^2", "y_1"]
+
+
 def test_formula_inside_a_code_block_is_still_put_back():
     page = extract_math_text('<pre>x = 1\n<script type="math/tex">\\alpha</script></pre>')
     assert page.text == "x = 1\n$\\alpha$"
