@@ -10,8 +10,12 @@ What is torchtitan's (PyPI ``torchtitan`` 0.3.0, unmodified, imported from site-
 configure it), the optimizer and learning-rate schedule (``OptimizersContainer`` from ``default_adamw``,
 ``LRSchedulersContainer``), gradient accumulation, ``clip_grad_norm_``, its garbage-collection control,
 checkpoint manager (disabled) and metrics processor. The model is ``Llama3Model`` with
-``Llama3TransformerBlock`` layers, its configs made by torchtitan's own ``_build_llama3_layers`` (the
-function its ``debugmodel`` / ``8B`` flavors use) with the benchmark preset's shape.
+``Llama3TransformerBlock`` layers (fused QKV projection, complex RoPE), its configs made by torchtitan's
+own ``_build_llama3_layers`` (the function its ``debugmodel`` / ``8B`` flavors use) with the benchmark
+preset's shape: the same parameter count as mathlm's Hugging Face Llama of that shape
+(``tests/test_train_benchmark.py``). Attention is torchtitan's ``ScaledDotProductAttention`` module, causal
+over each sequence (the kernel family mathlm's trainer uses); its Llama 3 default, FlexAttention, has no
+backward on a CPU in PyTorch (``--peer-attention flex`` selects it on a GPU).
 
 What is ours (glue), and why:
 
@@ -47,6 +51,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
@@ -118,6 +123,12 @@ def import_torchtitan() -> ModuleType:
     """
     import torch._utils as torch_utils
 
+    installed = version("torchtitan")
+    if installed != TORCHTITAN_VERSION:
+        raise RuntimeError(
+            f"torchtitan {installed} is installed; this glue is written against {TORCHTITAN_VERSION} "
+            f"(scripts/install_extras.sh VENV test installs it)"
+        )
     if not hasattr(torch.distributed, "set_timeout"):
         # torchtitan 0.3.0 calls ``torch.distributed.set_timeout(timeout, group)`` after the first step
         # (``dist_utils.set_pg_timeouts``), a public name newer than torch 2.13, which has the same function

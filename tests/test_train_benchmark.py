@@ -47,3 +47,22 @@ def test_benchmark_trains_with_torchtitans_trainer_and_with_ours() -> None:
         r"mathlm / torchtitan on 1 process\(es\): tokens/s ([\d.]+), CPU time per token ([\d.]+)", out
     )
     assert ratio and all(float(x) > 0 for x in ratio.groups()), out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("preset", ["tiny", "llama-40m"])
+def test_torchtitans_llama_has_the_shape_of_ours(preset: str, tmp_path: Path) -> None:
+    """Same preset, same model: torchtitan's Llama3Model and mathlm's HF Llama hold as many parameters."""
+    import torch
+
+    from benchmarks.torchtitan_peer import trainer_config as torchtitan_config
+    from benchmarks.train_throughput import parse_args, trainer_config
+    from mathlm.pretrain.model import build_model
+
+    cfg = trainer_config(parse_args(["--preset", preset]), tmp_path, tmp_path / "run")
+    ours = build_model(cfg.model)
+    with torch.device("meta"):
+        theirs = torchtitan_config(cfg, torch.float32, tmp_path / "dump", "sdpa").model_spec.model.build()
+    assert sum(p.numel() for p in theirs.parameters()) == sum(p.numel() for p in ours.parameters())
+    assert len(theirs.layers) == cfg.model.shape.num_layers
+    assert type(theirs).__module__ == "torchtitan.models.llama3.model"
