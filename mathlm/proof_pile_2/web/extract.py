@@ -633,6 +633,8 @@ def is_declared_furniture(node) -> bool:
         return False
     if node.tag == "header" and node.closest("article, main") is not None:
         return False  # an article's own header holds its title
+    if node.tag == "aside" and "footnote" in f"{node.class_name or ''} {node.getattr('role') or ''}":
+        return False  # docutils and Sphinx write footnotes (``role="doc-footnote"``) as asides: content
     if node.tag == "form":  # ASP.NET pages wrap everything in one <form>
         return (
             len(node.text or "") < MAIN_CONTENT_SHARE * len(node.parent.text or "") if node.parent else True

@@ -312,3 +312,16 @@ def test_section_titles_that_link_back_to_the_contents_are_kept():
     assert "1 Groups\n\nA group is a set" in text
     assert "2 Rings\n\nA ring adds" in text
     assert "3 Fields" not in text
+
+
+def test_footnotes_written_as_asides_are_content_and_sidebars_are_not():
+    html = (
+        "<html><body><main><p>The map is a homomorphism.<a href='#fn1' role='doc-noteref'>[1]</a></p>"
+        "<aside class='footnote-list brackets'><aside class='footnote brackets' id='fn1' role='doc-footnote'>"
+        "<p>Here <math><semantics><mi>f</mi><annotation encoding='application/x-tex'>f(ab)=f(a)f(b)</annotation>"
+        "</semantics></math> for all a and b.</p></aside></aside></main>"
+        "<aside class='sidebar'><p>Popular posts this week</p></aside></body></html>"
+    )
+    text = extract_math_text(html).text
+    assert "Here $f(ab)=f(a)f(b)$ for all a and b." in text
+    assert "Popular posts" not in text
