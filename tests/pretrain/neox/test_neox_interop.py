@@ -83,7 +83,11 @@ def test_real_smollm2_round_trip(tmp_path: Path, smollm2_checkpoint: Path) -> No
 
 
 def test_shards_compute_what_gpt_neox_computes_per_rank(tmp_path: Path) -> None:
-    """Apply each rank's shards the way GPT-NeoX's layers do and compare with the HF modules."""
+    """Apply each rank's shards the way GPT-NeoX's layers do and compare with the HF modules. The splits
+    are those of current GPT-NeoX's megatron/model/transformer.py (read, not imported: GPT-NeoX is not
+    installable here): ``ParallelSelfAttention.forward`` views multi-head rows as [heads, 3 * head_dim],
+    ``gqa_project`` splits grouped-query rows into [queries | keys | values]; ``ParallelMLP`` computes
+    ``act(second half) * first half`` of ``linear1``."""
     from transformers import AutoConfig
 
     for kv_heads in (4, 2):
