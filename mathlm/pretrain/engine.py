@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from mathlm.console import console
 from mathlm.errors import MathlmError
 from mathlm.pretrain.config import EngineConfig, ModelConfig, OptimConfig, ScheduleConfig
 from mathlm.pretrain.distributed import broadcast_object
@@ -299,6 +300,10 @@ class DeepSpeedEngine(Engine):
         if saved != world_size:
             failure = None
             if torch.distributed.get_rank() == 0:
+                console.print(
+                    f"{directory} was saved on {saved} rank(s), this run has {world_size}: loading it "
+                    "through DeepSpeed's universal checkpoint (converted once, kept next to it)"
+                )
                 try:
                     universal_checkpoint(directory)
                 except MathlmError as error:
