@@ -312,8 +312,7 @@ class DeepSpeedEngine(Engine):
             failure = broadcast_object(failure)
             if failure is not None:
                 raise MathlmError(
-                    f"{directory} was saved on {saved} rank(s) and this run has {world_size}: {failure} "
-                    f"(or convert it alone with `mathlm train reshard {directory}`)"
+                    f"cannot resume {directory} (saved on {saved} rank(s)) on {world_size}: {failure}"
                 )
             tag = UNIVERSAL_TAG
         # DeepSpeed reads this switch only inside load_checkpoint; set it for this load alone so that a

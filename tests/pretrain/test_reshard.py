@@ -11,6 +11,8 @@ count at the end of the resumed run against the uninterrupted run's, through the
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -19,10 +21,17 @@ from typer.testing import CliRunner
 
 from mathlm.cli import app
 from mathlm.config import load_config
+from mathlm.errors import MathlmError
 from mathlm.pretrain import checkpoint as ckpt
 from mathlm.pretrain.config import TrainConfig
 from mathlm.pretrain.distributed import LAUNCH_VARIABLES, free_port
-from mathlm.pretrain.reshard import CONVERSION_LOG, UNIVERSAL_TAG, deepspeed_root
+from mathlm.pretrain.reshard import (
+    CONVERSION_LOG,
+    UNIVERSAL_TAG,
+    deepspeed_root,
+    saved_world_size,
+    universal_checkpoint,
+)
 from mathlm.pretrain.trainer import train
 from tests.support.pretrain import TINY_CONFIG, set_options, step_losses, tiny_overrides, torchrun
 
@@ -45,17 +54,23 @@ def train_on(nproc: int, tmp_path: Path, data: Path, *overrides: str) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
 
 
-def universal_state(checkpoint: Path) -> dict[str, dict[str, torch.Tensor]]:
-    """Per parameter: fp32 master weight, Adam moments and step, as `mathlm train reshard` writes them."""
+def universal_state(checkpoint: Path) -> tuple[dict[str, dict[str, torch.Tensor]], set[float]]:
+    """Per parameter fp32 master weight and Adam moments, and the Adam step counts found, as
+    `mathlm train reshard` writes them."""
     result = CliRunner().invoke(app, ["train", "reshard", str(checkpoint), "--workers", "1"])
     assert result.exit_code == 0, result.output
-    state = {}
     zero = deepspeed_root(checkpoint) / UNIVERSAL_TAG / "zero"
-    for folder in sorted(p for p in zero.iterdir() if p.is_dir()):  # and optimizer_state.pt: param groups
-        entry = {key: torch.load(folder / f"{key}.pt")["param"] for key in OPTIMIZER_STATE}
-        entry["step"] = torch.load(folder / "step.pt")
-        state[folder.name] = entry
-    return state
+    tensors, steps = {}, set()
+    for folder in sorted(p for p in zero.iterdir() if p.is_dir()):
+        entry = {key: torch.load(folder / f"{key}.pt") for key in OPTIMIZER_STATE}
+        # ZeRO-1/2 files hold {"param": tensor, "cat_dim": ...}, ZeRO-3 files the tensor itself
+        tensors[folder.name] = {k: v["param"] if isinstance(v, dict) else v for k, v in entry.items()}
+        if (folder / "step.pt").is_file():  # ZeRO-1/2: the step of each parameter
+            steps.add(float(torch.load(folder / "step.pt")))
+    # ZeRO-3 keeps the step of each parameter group in the optimizer's global state
+    optimizer = torch.load(zero / "optimizer_state.pt", weights_only=False).get("optimizer_state_dict", {})
+    steps.update(float(group["step"]) for group in optimizer.get("state", {}).values())
+    return tensors, steps
 
 
 @pytest.mark.slow
@@ -82,10 +97,42 @@ def test_deepspeed_resumes_on_another_world_size(
 
     # weights and optimizer state at step 8 are the uninterrupted run's: the moments and Adam's step
     # count (8, not the 4 a reset optimizer would have reached) carried over
-    reference = universal_state(ckpt.checkpoint_path(full, 8))
-    continued = universal_state(ckpt.checkpoint_path(resumed, 8))
+    reference, reference_steps = universal_state(ckpt.checkpoint_path(full, 8))
+    continued, continued_steps = universal_state(ckpt.checkpoint_path(resumed, 8))
+    assert continued_steps == reference_steps == {8.0}
     assert sorted(continued) == sorted(reference) and len(reference) == 21  # every tensor of tiny.yaml
     for name, entry in continued.items():
-        assert float(entry["step"]) == float(reference[name]["step"]) == 8.0, name
         for key in OPTIMIZER_STATE:
             torch.testing.assert_close(entry[key], reference[name][key], rtol=1e-4, atol=1e-7, msg=name)
+
+
+def fake_checkpoint(run_dir: Path, engine: str) -> Path:
+    """A checkpoint directory with the trainer's files but unreadable DeepSpeed partitions."""
+    checkpoint = ckpt.checkpoint_path(run_dir, 4)
+    tag_dir = deepspeed_root(checkpoint) / "deepspeed"
+    tag_dir.mkdir(parents=True)
+    for rank in range(2):
+        (tag_dir / f"zero_pp_rank_{rank}_mp_rank_00_optim_states.pt").write_bytes(b"not a torch file")
+    (tag_dir / "mp_rank_00_model_states.pt").write_bytes(b"not a torch file")
+    state = ckpt.TrainerState(step=4, engine=engine, world_size=2)
+    (checkpoint / ckpt.STATE_FILE).write_text(json.dumps(asdict(state)))
+    (checkpoint / ckpt.COMPLETE_MARKER).write_text("{}")
+    return checkpoint
+
+
+def test_a_failed_conversion_says_what_to_do_and_leaves_nothing_loadable(tmp_path: Path) -> None:
+    checkpoint = fake_checkpoint(tmp_path / "run", "deepspeed")
+    assert saved_world_size(checkpoint) == 2
+    with pytest.raises(MathlmError, match="Resume on the world size the checkpoint was saved with"):
+        universal_checkpoint(checkpoint)
+    assert not (deepspeed_root(checkpoint) / UNIVERSAL_TAG).exists()
+    with pytest.raises(MathlmError, match="holds no ZeRO optimizer partitions"):
+        saved_world_size(tmp_path / "elsewhere")
+
+
+def test_reshard_command_leaves_fsdp2_checkpoints_alone(tmp_path: Path) -> None:
+    checkpoint = fake_checkpoint(tmp_path / "run", "fsdp2")
+    result = CliRunner().invoke(app, ["train", "reshard", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    assert "already loads on any number of ranks" in " ".join(result.output.split())
+    assert not (deepspeed_root(checkpoint) / UNIVERSAL_TAG).exists()
