@@ -4,9 +4,11 @@ The global batch of a step does not depend on the world size (tests/pretrain/tes
 ``BatchPlan``): 2 ranks x 2 micro-batches or 1 rank x 4 read the same 8 samples, so a resumed run on
 another world size computes the same losses up to float reassociation in the gradient reduction.
 Tolerance: relative 1e-5 on fp32 losses (measured: ZeRO-1 2 -> 1 bit-identical, ZeRO-3 1 -> 2 at most
-4.8e-7 absolute). The optimizer state is compared directly: weights, Adam moments and Adam's step
+9.5e-7 absolute). The optimizer state is compared directly: weights, Adam moments and Adam's step
 count at the end of the resumed run against the uninterrupted run's, through the universal form that
-``mathlm train reshard`` writes of both final checkpoints.
+``mathlm train reshard`` writes of both final checkpoints; per tensor, the largest difference must stay
+within 1e-5 of the tensor's largest value (measured at most 4.9e-7; the moments span 3e-9 to 1e-2, so
+a fixed absolute tolerance would not see a reset of the small ones).
 """
 
 from __future__ import annotations
@@ -103,7 +105,9 @@ def test_deepspeed_resumes_on_another_world_size(
     assert sorted(continued) == sorted(reference) and len(reference) == 21  # every tensor of tiny.yaml
     for name, entry in continued.items():
         for key in OPTIMIZER_STATE:
-            torch.testing.assert_close(entry[key], reference[name][key], rtol=1e-4, atol=1e-7, msg=name)
+            expected = reference[name][key]
+            error = float((entry[key] - expected).abs().max() / expected.abs().max())
+            assert error <= TOLERANCE, f"{name} {key}: max difference {error:.2e} of its largest value"
 
 
 def fake_checkpoint(run_dir: Path, engine: str) -> Path:
