@@ -139,27 +139,46 @@ def export_neox_config(
     mixture: Annotated[Path, typer.Option(help="Mixture config giving the data paths and weights.")] = Path(
         "configs/data/proof_pile_2_mixture.yaml"
     ),
+    valid_mixture: Annotated[
+        Path, typer.Option(help="Mixture of the validation shards (never the training ones).")
+    ] = Path("configs/data/proof_pile_2_validation.yaml"),
+    test_mixture: Annotated[Path, typer.Option(help="Mixture of the test shards.")] = Path(
+        "configs/data/proof_pile_2_test.yaml"
+    ),
     tokenizer: Annotated[str, typer.Option(help="Path of the Code Llama tokenizer.model on the cluster.")] = (
         "checkpoints/codellama/tokenizer.model"
     ),
-    load: Annotated[
-        str, typer.Option(help="GPT-NeoX checkpoint to start from (`mathlm convert hf-to-neox`).")
-    ] = ("checkpoints/codellama-neox"),
-    save: Annotated[
-        str, typer.Option(help="Where GPT-NeoX saves the run's checkpoints.")
+    base: Annotated[
+        str, typer.Option(help="The base model converted by `mathlm convert hf-to-neox` (first launch).")
+    ] = "checkpoints/codellama-neox",
+    checkpoints: Annotated[
+        str, typer.Option(help="The run's checkpoint folder: GPT-NeoX saves here and resumes from here.")
     ] = "checkpoints/llemma-neox",
+    keep_last: Annotated[int, typer.Option(min=1, help="Checkpoints GPT-NeoX keeps in the run folder.")] = 3,
     overrides: SetOption = [],  # noqa: B006 (typer reads the default)
 ) -> None:
-    """Write a GPT-NeoX config for a Llemma recipe (Code Llama shape, Llemma schedule, mixture data paths)."""
+    """Write a GPT-NeoX config for a Llemma recipe (Code Llama shape, Llemma schedule, mixture data paths,
+    validation on the held-out split) and its two launch overlays (first launch from the base model,
+    resume from the run's checkpoints). ``--set`` applies to all three mixtures (``--set root=/data/tokens``)."""
     from mathlm.console import console
     from mathlm.errors import MathlmError
-    from mathlm.pretrain.neox.config import RECIPES, neox_config, write_neox_config
+    from mathlm.pretrain.neox.config import (
+        RECIPES,
+        launch_command,
+        neox_config,
+        neox_launch_overlays,
+        write_neox_config,
+    )
     from mathlm.shards.mixture import load_mixture
 
     if recipe not in RECIPES:
         raise MathlmError(f"--recipe {recipe!r}: expected one of {', '.join(RECIPES)}")
-    config = neox_config(RECIPES[recipe], load_mixture(mixture, overrides), tokenizer, load, save)
-    console.print(f"wrote {write_neox_config(config, output, recipe)}")
+    train, valid, test = (load_mixture(path, overrides) for path in (mixture, valid_mixture, test_mixture))
+    config = neox_config(RECIPES[recipe], train, valid, test, tokenizer, checkpoints, keep_last)
+    overlays = neox_launch_overlays(base, checkpoints)
+    for path in write_neox_config(config, overlays, output, recipe):
+        console.print(f"wrote {path}")
+    console.print(f"launch with: {launch_command(output, checkpoints)}")
 
 
 def _torch_dtype(name: str) -> object:
@@ -176,7 +195,9 @@ def _torch_dtype(name: str) -> object:
 @convert_app.command("hf-to-neox")
 def convert_hf_to_neox(
     source: Annotated[Path, typer.Argument(help="A Hugging Face Llama checkpoint folder (safetensors).")],
-    output: Annotated[Path, typer.Option(help="GPT-NeoX checkpoint folder to write (GPT-NeoX's `load`).")],
+    output: Annotated[
+        Path, typer.Option(help="GPT-NeoX checkpoint folder to write (the launch's base model `load`).")
+    ],
     tp: Annotated[int, typer.Option(help="Tensor-parallel ranks (GPT-NeoX model_parallel_size).")] = 1,
     layout: Annotated[
         str,

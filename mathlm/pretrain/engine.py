@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +69,11 @@ class Engine(ABC):
     def save(self, directory: Path) -> None:
         """Write model, optimizer and scheduler state under ``directory`` (every rank calls this)."""
 
+    def save_async(self, directory: Path) -> Future[object]:
+        """Start writing what :meth:`save` writes and return at once; the future completes when this rank's
+        part is on disk. Only engines with a background writer have it (``checkpoint.async_save``)."""
+        raise NotImplementedError(f"{type(self).__name__} has no asynchronous save")
+
     @abstractmethod
     def load(self, directory: Path) -> None:
         """Restore what :meth:`save` wrote (every rank calls this)."""
@@ -110,6 +117,10 @@ class FSDP2Engine(Engine):
         self.peak_lr = optim.lr
         self.hsdp = layout.dp_replicate > 1
         self.sync_every_micro_batch = engine_cfg.grad_sync == "every_micro_batch"
+        self._save_group: torch.distributed.ProcessGroup | None = (
+            None  # the async writer's, made at first use
+        )
+        self._collective_timeout = timedelta(seconds=engine_cfg.collective_timeout_s)
 
     def forward_backward(self, tokens: torch.Tensor, last_micro_batch: bool) -> torch.Tensor:
         if self.sync_every_micro_batch:
@@ -140,12 +151,36 @@ class FSDP2Engine(Engine):
 
     def save(self, directory: Path) -> None:
         import torch.distributed.checkpoint as dcp
+
+        dcp.save(self._state_to_save(directory), checkpoint_id=str(directory / "dcp"))
+
+    def save_async(self, directory: Path) -> Future[object]:
+        """DCP's ``async_save``: this call copies the rank's shards to host memory (the staging copy, so
+        the next optimizer steps cannot change what is written) and a thread writes them.
+
+        The writer's collectives (planning, the metadata gather) run on a gloo group of their own,
+        created once: on the default group they would interleave with the training loop's collectives,
+        which run at the same time from the main thread.
+        """
+        import torch.distributed as dist
+        import torch.distributed.checkpoint as dcp
+
+        if self._save_group is None:
+            self._save_group = dist.new_group(backend="gloo", timeout=self._collective_timeout)
+        return dcp.async_save(  # type: ignore[return-value]  (a Future without an async stager)
+            self._state_to_save(directory),
+            checkpoint_id=str(directory / "dcp"),
+            process_group=self._save_group,
+        )
+
+    def _state_to_save(self, directory: Path) -> dict[str, Any]:
+        """The sharded model and optimizer state for DCP; rank 0 writes the (small) scheduler state."""
         from torch.distributed.checkpoint.state_dict import get_state_dict
 
         model_state, optim_state = get_state_dict(self.model, self.optimizer)
-        dcp.save({"model": model_state, "optim": optim_state}, checkpoint_id=str(directory / "dcp"))
         if torch.distributed.get_rank() == 0:
             torch.save(self.scheduler.state_dict(), directory / "scheduler.pt")
+        return {"model": model_state, "optim": optim_state}
 
     def load(self, directory: Path) -> None:
         import torch.distributed.checkpoint as dcp

@@ -14,6 +14,9 @@ pipeline engine keeps each layer in its own file (keys without the ``sequential.
 ``mp_rank`` files hold only metadata; with ``pipe_parallel_size: 0`` the ``mp_rank`` file's ``module``
 holds every ``sequential.I.*`` tensor. The tensors and their tensor-parallel split are described in
 :mod:`mathlm.pretrain.neox.layout`. Checkpoints are trusted input (they are pickles, as DeepSpeed's are).
+
+The folder is a base model for GPT-NeoX to load with ``finetune: true`` (weights only): it holds no
+optimizer, scheduler or random-number states (see :mod:`mathlm.pretrain.neox.config` on resuming).
 """
 
 from __future__ import annotations
@@ -56,11 +59,25 @@ def dims_of(config: Any) -> LlamaDims:
 
 
 def convert_hf_to_neox(
-    hf_dir: Path, out_dir: Path, tp: int = 1, layout: Layout = "pipeline", dtype: torch.dtype | None = None
+    hf_dir: Path,
+    out_dir: Path,
+    tp: int = 1,
+    layout: Layout = "pipeline",
+    dtype: torch.dtype | None = None,
 ) -> Path:
-    """Write the HF Llama checkpoint at ``hf_dir`` as a GPT-NeoX checkpoint folder with ``tp`` ranks."""
+    """Write the HF Llama checkpoint at ``hf_dir`` as a GPT-NeoX checkpoint folder with ``tp`` ranks.
+
+    Refuses a folder whose ``latest`` names another step: that is a run's checkpoint folder, and
+    pointing its ``latest`` at the base model would send the run's next launch back to it."""
     from transformers import AutoConfig
 
+    latest = out_dir / "latest"
+    if latest.is_file() and latest.read_text(encoding="utf-8").strip() != TAG:
+        raise MathlmError(
+            f"{out_dir} already holds a run's checkpoints ({latest} names "
+            f"{latest.read_text(encoding='utf-8').strip()}); converting the base model into it would make "
+            "the next launch restart from the base model. Choose another --output."
+        )
     config = AutoConfig.from_pretrained(hf_dir)
     if config.model_type != "llama":
         raise MathlmError(
@@ -70,9 +87,10 @@ def convert_hf_to_neox(
     shards = hf_to_neox(state, dims_of(config), tp)
     step_dir = out_dir / TAG
     step_dir.mkdir(parents=True, exist_ok=True)
+    meta = _base_model_metadata(tp)
     for rank, shard in enumerate(shards):
-        _write_rank(step_dir, rank, tp, shard, layout)
-    (out_dir / "latest").write_text(TAG, encoding="utf-8")
+        _write_rank(step_dir, rank, shard, layout, meta)
+    latest.write_text(TAG, encoding="utf-8")
     (out_dir / HF_CONFIG_NAME).write_text(config.to_json_string(), encoding="utf-8")
     _copy_tokenizer(hf_dir, out_dir / "tokenizer")
     return out_dir
@@ -115,8 +133,9 @@ def _read_safetensors(hf_dir: Path, dtype: torch.dtype | None) -> dict[str, torc
     return {name: tensor.to(dtype) if dtype else tensor for name, tensor in state.items()}
 
 
-def _write_rank(step_dir: Path, rank: int, tp: int, shard: dict[str, torch.Tensor], layout: Layout) -> None:
-    meta = {
+def _base_model_metadata(tp: int) -> dict[str, Any]:
+    """The non-tensor entries of each ``mp_rank`` file that DeepSpeed reads on a weights-only load."""
+    return {
         "dp_world_size": 1,
         "mp_world_size": tp,
         "iteration": 0,
@@ -126,6 +145,11 @@ def _write_rank(step_dir: Path, rank: int, tp: int, shard: dict[str, torch.Tenso
         "optimizer": None,
         "lr_scheduler": None,
     }
+
+
+def _write_rank(
+    step_dir: Path, rank: int, shard: dict[str, torch.Tensor], layout: Layout, meta: dict[str, Any]
+) -> None:
     if layout == "sequential":
         torch.save(meta | {"module": shard}, step_dir / f"mp_rank_{rank:02d}_model_states.pt")
         return

@@ -1,8 +1,25 @@
 """GPT-NeoX training configs for the Llemma recipes, and Llama configs rebuilt from GPT-NeoX ones.
 
 ``mathlm export neox-config --recipe llemma_7b`` writes a YAML that current GPT-NeoX (``deepy.py
-train.py CONFIG``) accepts: the Code Llama architecture, the Llemma optimiser and schedule, ZeRO-1 and
-the data paths and weights of a mixture config.
+train.py CONFIG``) accepts: the Code Llama architecture, the Llemma optimiser and schedule, ZeRO-1, the
+training mixture's data paths and weights, and held-out validation and test mixtures.
+
+Resuming. GPT-NeoX decides what a launch starts from with ``load`` (a folder whose ``latest`` file
+names a ``global_stepN`` checkpoint) and ``finetune``. With ``finetune: true`` it loads the weights only
+and sets the step to 0, on every launch: a config that loads the base model that way restarts from
+Code Llama at every requeue. Without ``finetune`` it also loads the optimizer (ZeRO files), scheduler
+and random-number states, which a converted base model does not have; DeepSpeed 0.19 stops on the
+missing ZeRO files (tests/pretrain/neox), older releases carried on with fresh optimizer state. So the
+export is three files that GPT-NeoX merges (it refuses a key set in two of them):
+
+* ``NAME.yml``: the run, with ``save`` = the run's checkpoint folder and no ``load``/``finetune``;
+* ``NAME.first-launch.yml``: ``load`` = the converted base model, ``finetune: true``;
+* ``NAME.resume.yml``: ``load`` = the run's checkpoint folder, ``finetune: false``.
+
+A launch passes ``NAME.resume.yml`` when the run folder has a ``latest`` file (GPT-NeoX has saved a
+step there) and ``NAME.first-launch.yml`` otherwise (:func:`launch_command`), so a requeue continues
+from the newest checkpoint and only a run that never saved starts from the base model.
+``keep_last_n_checkpoints`` bounds the run folder.
 
 GPT-NeoX does not take the Llama MLP width directly: with ``activation: swiglu`` it takes
 ``intermediate_size`` N, uses ``int(2 N / 3)`` and rounds the gated projection up to a multiple of
@@ -41,6 +58,17 @@ class NeoxRecipe(ConfigModel):
     micro_batch: int
     grad_accum: int
     model_parallel_size: int
+    gpus: int = 256
+
+    @property
+    def data_parallel_size(self) -> int:
+        """Data-parallel ranks: the GPUs over the tensor-parallel group (GPT-NeoX's pipeline is 1 stage)."""
+        return self.gpus // self.model_parallel_size
+
+    @property
+    def train_batch_size(self) -> int:
+        """Sequences per optimizer step; DeepSpeed checks it against micro batch x accumulation x ranks."""
+        return self.micro_batch * self.grad_accum * self.data_parallel_size
 
 
 RECIPES: dict[str, NeoxRecipe] = {
@@ -106,12 +134,39 @@ def neox_data_paths(mixture: MixtureConfig) -> tuple[list[str], list[float]]:
     return paths, weights
 
 
+def held_out_paths(
+    train: MixtureConfig, held_out: MixtureConfig, split: str
+) -> tuple[list[str], list[float]]:
+    """The data paths and weights of a held-out mixture, refused when it shares a shard with training
+    (GPT-NeoX would then report training loss as validation loss)."""
+    paths, weights = neox_data_paths(held_out)
+    shared = sorted(set(paths) & set(neox_data_paths(train)[0]))
+    if shared:
+        raise MathlmError(
+            f"the {split} mixture {held_out.name!r} uses training shards ({', '.join(shared)}); point it at "
+            f"the {split} shards (`mathlm data tokenize --input WORKDIR/SUBSET/{split}`), see docs/gpt-neox.md"
+        )
+    return paths, weights
+
+
 def neox_config(
-    recipe: NeoxRecipe, mixture: MixtureConfig, tokenizer: str, load: str, save: str
+    recipe: NeoxRecipe,
+    mixture: MixtureConfig,
+    validation: MixtureConfig,
+    test: MixtureConfig,
+    tokenizer: str,
+    checkpoints: str,
+    keep_last: int = 3,
 ) -> dict[str, Any]:
-    """The GPT-NeoX config of a recipe, as a mapping of GPT-NeoX argument names to values."""
+    """The GPT-NeoX config of a recipe, as a mapping of GPT-NeoX argument names to values.
+
+    ``checkpoints`` is the run's folder (``save``); ``load`` and ``finetune`` are in the launch overlays."""
+    if keep_last < 1:
+        raise MathlmError(f"keep_last is {keep_last}; keep at least the newest checkpoint (1)")
     intermediate, multiple_of = neox_mlp_settings(recipe.hidden_size, recipe.llama_intermediate_size)
     paths, weights = neox_data_paths(mixture)
+    valid_paths, valid_weights = held_out_paths(mixture, validation, "validation")
+    test_paths, test_weights = held_out_paths(mixture, test, "test")
     return {
         # parallelism
         "pipe_parallel_size": 1,
@@ -159,6 +214,8 @@ def neox_config(
             "reduce_bucket_size": 500_000_000,
             "contiguous_gradients": True,
         },
+        # all three, so DeepSpeed refuses a launch on another number of GPUs than the recipe's
+        "train_batch_size": recipe.train_batch_size,
         "train_micro_batch_size_per_gpu": recipe.micro_batch,
         "gradient_accumulation_steps": recipe.grad_accum,
         "precision": "bfloat16",
@@ -170,40 +227,85 @@ def neox_config(
         "checkpoint_num_layers": 1,
         "partition_activations": True,
         "synchronize_each_layer": True,
-        # data: mmap shards from `mathlm data tokenize`, weights from the mixture config
+        # data: mmap shards from `mathlm data tokenize`; training weights from the mixture config,
+        # validation and test from the held-out splits `mathlm data build` writes
         "data_impl": "mmap",
         "train_data_paths": paths,
         "train_data_weights": weights,
-        "valid_data_paths": paths,
-        "valid_data_weights": weights,
-        "test_data_paths": paths,
-        "test_data_weights": weights,
+        "valid_data_paths": valid_paths,
+        "valid_data_weights": valid_weights,
+        "test_data_paths": test_paths,
+        "test_data_weights": test_weights,
         "tokenizer_type": "SPMTokenizer",
         "vocab_file": tokenizer,
-        # checkpoints: start from the converted Code Llama weights, fresh optimiser and step count
-        "load": load,
-        "save": save,
-        "finetune": True,
+        # checkpoints: saved here; what a launch loads is in NAME.first-launch.yml / NAME.resume.yml
+        "save": checkpoints,
         "checkpoint_factor": 500,
+        "keep_last_n_checkpoints": keep_last,
         "eval_interval": 500,
         "eval_iters": 10,
         "log_interval": 10,
     }
 
 
-def write_neox_config(config: dict[str, Any], output: Path, recipe_name: str) -> Path:
-    """Write the config as YAML, with a header saying where it came from and what to check."""
+LAUNCH_OVERLAYS = ("first-launch", "resume")
+
+
+def neox_launch_overlays(base: str, checkpoints: str) -> dict[str, dict[str, Any]]:
+    """The two small configs that choose what a launch loads (module doc): the converted base model,
+    weights only, or the run's own newest checkpoint with its optimizer, scheduler and step."""
+    if Path(base) == Path(checkpoints):
+        raise MathlmError(
+            f"the base model folder and the run's checkpoint folder are both {base}: keep the converted base "
+            "model in its own folder, GPT-NeoX saves the run's checkpoints into the other"
+        )
+    return {
+        "first-launch": {"load": base, "finetune": True},
+        "resume": {"load": checkpoints, "finetune": False},
+    }
+
+
+def launch_command(config: Path, checkpoints: str) -> str:
+    """The GPT-NeoX launch line for an exported config: resume when the run folder has a ``latest``."""
+    first, resume = (overlay_path(config, name) for name in LAUNCH_OVERLAYS)
+    return (
+        f"python deepy.py train.py {config} $(test -f {checkpoints}/latest && echo {resume} || echo {first})"
+    )
+
+
+def overlay_path(config: Path, name: str) -> Path:
+    """``NAME.first-launch.yml`` / ``NAME.resume.yml`` beside ``NAME.yml`` (GPT-NeoX needs distinct file names)."""
+    return config.with_name(f"{config.stem}.{name}{config.suffix or '.yml'}")
+
+
+def write_neox_config(
+    config: dict[str, Any], overlays: dict[str, dict[str, Any]], output: Path, recipe_name: str
+) -> list[Path]:
+    """Write the run config and its two launch overlays as YAML, each with a header saying where it came
+    from and how it is launched; return the paths written."""
     import yaml
 
+    per_rank = config["train_micro_batch_size_per_gpu"] * config["gradient_accumulation_steps"]
+    data_parallel, tensor_parallel = config["train_batch_size"] // per_rank, config["model_parallel_size"]
     header = (
         f"# GPT-NeoX config for the {recipe_name} recipe, written by `mathlm export neox-config`.\n"
-        "# valid/test data default to the training shards: point them at held-out shards.\n"
-        "# `load` must hold the base model converted with `mathlm convert hf-to-neox --tp "
-        f"{config['model_parallel_size']}`.\n"
+        f"# Launch (from the GPT-NeoX checkout; every launch, including a requeue, uses this same line):\n"
+        f"#   {launch_command(output, config['save'])}\n"
+        "# It resumes from the newest checkpoint in the run folder, or starts from the base model\n"
+        f"# ({overlays['first-launch']['load']}, from `mathlm convert hf-to-neox --tp {tensor_parallel}`) "
+        "when the run has saved none.\n"
+        f"# {data_parallel * tensor_parallel} GPUs: {data_parallel} data-parallel x {tensor_parallel} "
+        "tensor-parallel (DeepSpeed checks train_batch_size). See docs/gpt-neox.md.\n"
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(header + yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return output
+    written = [output]
+    for name in LAUNCH_OVERLAYS:
+        path = overlay_path(output, name)
+        note = f"# Launch overlay of {output.name} ({name}); see the launch line there.\n"
+        path.write_text(note + yaml.safe_dump(overlays[name], sort_keys=False), encoding="utf-8")
+        written.append(path)
+    return written
 
 
 def llama_config_from_neox(

@@ -25,6 +25,25 @@ query rows, then its key rows, then its value rows (``[(n/T + 2 k/T) d]``). The 
 split in two halves inside each rank's shard and NeoX computes ``act(second) * first``, so the first
 half is Llama's ``up_proj`` and the second ``gate_proj``. Rotary embeddings in both use the
 rotate-half convention, so query and key rows need no permutation.
+
+**GPT-NeoX's own converter scripts use other query/key/value layouts than its attention code** (read
+from GPT-NeoX's ``tools/ckpts`` and ``megatron/model/transformer.py``; the latter is what trains):
+
+* ``convert_neox_to_hf.py`` reads every rank's rows as ``[queries | keys | values]``, also for
+  multi-head attention. Its attention code (``ParallelSelfAttention.forward``) computes multi-head
+  attention head by head from ``[q_h; k_h; v_h]``, which is what this module writes. So on a
+  multi-head model (Llemma 7B, Code Llama 7B) its back-converter mixes queries, keys and values of a
+  checkpoint GPT-NeoX trained or this module wrote, and the HF model computes other logits (0.37 off
+  at most on the tests' tiny model); for grouped-query models (34B) the layouts agree.
+* ``convert_hf_llama_to_neox.py`` interleaves per query head (``[q_h; k/n rows; v/n rows]``). For
+  multi-head attention that equals the attention code's layout; for grouped-query attention it is the
+  layout of an older ``gqa_project``, not of the current one (``[queries | keys | values]``). It also
+  names the MLP ``w1/w2/w3`` (current GPT-NeoX: ``linear1/linear2``) and does not pad the vocabulary.
+* ``convert_neox_to_hf.py`` takes the GPT-NeoX ``intermediate_size`` (32,768 for Llama 7B, see
+  :mod:`mathlm.pretrain.neox.config`) as the HF width and so cannot load the 11,008-wide weights.
+
+Convert with ``mathlm convert hf-to-neox`` / ``neox-to-hf`` in both directions: the round trip is
+exact (tests/pretrain/neox), and the shards compute what GPT-NeoX's attention and MLP code computes.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from mathlm.cli import app
 from mathlm.errors import MathlmError
 from mathlm.pretrain.neox.checkpoint import convert_hf_to_neox, convert_neox_to_hf, dims_of
 from mathlm.pretrain.neox.config import RECIPES, neox_mlp_settings, neox_mlp_width
-from mathlm.pretrain.neox.layout import hf_to_neox
+from mathlm.pretrain.neox.layout import LlamaDims, hf_to_neox, neox_to_hf
 
 VOCAB = 101  # odd: tensor parallelism 2 must pad the vocabulary and the way back must drop the padding
 
@@ -83,7 +83,11 @@ def test_real_smollm2_round_trip(tmp_path: Path, smollm2_checkpoint: Path) -> No
 
 
 def test_shards_compute_what_gpt_neox_computes_per_rank(tmp_path: Path) -> None:
-    """Apply each rank's shards the way GPT-NeoX's layers do and compare with the HF modules."""
+    """Apply each rank's shards the way GPT-NeoX's layers do and compare with the HF modules. The splits
+    are those of current GPT-NeoX's megatron/model/transformer.py (read, not imported: GPT-NeoX is not
+    installable here): ``ParallelSelfAttention.forward`` views multi-head rows as [heads, 3 * head_dim],
+    ``gqa_project`` splits grouped-query rows into [queries | keys | values]; ``ParallelMLP`` computes
+    ``act(second half) * first half`` of ``linear1``."""
     from transformers import AutoConfig
 
     for kv_heads in (4, 2):
@@ -204,9 +208,82 @@ def test_export_neox_config_for_llemma_recipes(tmp_path: Path) -> None:
         assert cfg["train_data_paths"][0] == "/data/tokens/arxiv"
         assert sum(cfg["train_data_weights"]) == pytest.approx(1.0)
         assert cfg["zero_optimization"]["stage"] == 1
-        global_batch = (
-            cfg["train_micro_batch_size_per_gpu"] * cfg["gradient_accumulation_steps"] * (256 // tp)
-        )
-        assert global_batch * cfg["seq_length"] == 4_194_304
+        # 256 GPUs: DeepSpeed checks train_batch_size = micro batch x accumulation x data-parallel ranks
+        per_rank = cfg["train_micro_batch_size_per_gpu"] * cfg["gradient_accumulation_steps"]
+        assert cfg["train_batch_size"] == per_rank * (256 // tp)
+        assert cfg["train_batch_size"] * cfg["seq_length"] == 4_194_304
     result = runner.invoke(app, ["export", "neox-config", "--recipe", "llemma_70b", "--output", str(out)])
     assert result.exit_code != 0
+
+
+@pytest.mark.parametrize("kv_heads", [4, 2])
+def test_neox_to_hf_to_neox_gives_back_the_same_shards(tmp_path: Path, kv_heads: int) -> None:
+    """The other direction: a GPT-NeoX checkpoint (2 tensor-parallel ranks) through HF and back is the
+    same tensors, bit for bit, in the same files."""
+    source, _ = _tiny_llama(tmp_path, kv_heads)
+    first = convert_hf_to_neox(source, tmp_path / "neox", tp=2)
+    hf = convert_neox_to_hf(first, tmp_path / "hf_back")
+    second = convert_hf_to_neox(hf, tmp_path / "neox_again", tp=2)
+    files = sorted(p.name for p in (first / "global_step0").glob("layer_*.pt"))
+    assert files == sorted(p.name for p in (second / "global_step0").glob("layer_*.pt"))
+    for name in files:
+        before = torch.load(first / "global_step0" / name, weights_only=True)
+        after = torch.load(second / "global_step0" / name, weights_only=True)
+        assert before.keys() == after.keys()
+        assert all(torch.equal(before[key], after[key]) for key in before)
+
+
+def _read_qkv_as_rank_blocks(pieces: list[torch.Tensor], dims: LlamaDims) -> list[torch.Tensor]:
+    """Query/key/value as GPT-NeoX's tools/ckpts/convert_neox_to_hf.py reads them, for any attention:
+    each rank's rows taken as [its query rows | its key rows | its value rows]."""
+    d, tp = dims.head_dim, len(pieces)
+    sizes = [dims.num_heads * d // tp, dims.num_kv_heads * d // tp, dims.num_kv_heads * d // tp]
+    blocks = [piece.split(sizes, 0) for piece in pieces]
+    return [torch.cat([block[i] for block in blocks], 0) for i in range(3)]
+
+
+@pytest.mark.parametrize("kv_heads", [4, 2])
+def test_gpt_neox_back_converter_reads_multi_head_attention_wrongly(tmp_path: Path, kv_heads: int) -> None:
+    """The caveat in layout.py, shown: GPT-NeoX's back-converter reading of query/key/value agrees with
+    GPT-NeoX's attention code (and ours) for grouped-query attention only. On a multi-head model it
+    mixes queries, keys and values, so its HF model computes other logits."""
+    from transformers import AutoConfig, LlamaForCausalLM
+
+    source, model = _tiny_llama(tmp_path, kv_heads)
+    dims = dims_of(AutoConfig.from_pretrained(source))
+    shards = hf_to_neox(model.state_dict(), dims, tp=2)
+    state = neox_to_hf(shards, dims)
+    for layer in range(dims.num_layers):
+        pieces = [shard[f"sequential.{layer + 2}.attention.query_key_value.weight"] for shard in shards]
+        for name, weight in zip("qkv", _read_qkv_as_rank_blocks(pieces, dims), strict=True):
+            state[f"model.layers.{layer}.self_attn.{name}_proj.weight"] = weight
+    theirs = LlamaForCausalLM(model.config).eval()
+    theirs.load_state_dict(state)
+    difference = (_logits(theirs) - _logits(model)).abs().max().item()
+    print(f"kv_heads={kv_heads}: max |logit difference| {difference:.3f}")
+    if kv_heads == dims.num_heads:
+        assert difference > 0.05, difference
+    else:
+        assert difference == 0.0
+
+
+def test_exported_configs_give_back_code_llama_shapes(tmp_path: Path) -> None:
+    """The YAML a run trained with rebuilds the HF config that GPT-NeoX's back-converter gets wrong: the
+    MLP width from GPT-NeoX's `intermediate_size` arithmetic (32,768 -> 11,008), not the YAML value."""
+    from mathlm.pretrain.neox.config import llama_config_from_neox
+
+    for recipe, width, kv_heads, rope in (("llemma_7b", 11008, 32, 10_000.0), ("llemma_34b", 22016, 8, 1e6)):
+        out = tmp_path / f"{recipe}.yml"
+        result = CliRunner().invoke(app, ["export", "neox-config", "--recipe", recipe, "--output", str(out)])
+        assert result.exit_code == 0, result.output
+        config = llama_config_from_neox(yaml.safe_load(out.read_text(encoding="utf-8")), 32016, 1, 2)
+        assert (
+            config.intermediate_size,
+            config.num_key_value_heads,
+            config.rope_parameters["rope_theta"],
+        ) == (
+            width,
+            kv_heads,
+            rope,
+        )
+        assert not config.tie_word_embeddings and config.max_position_embeddings == 4096
