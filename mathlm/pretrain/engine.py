@@ -20,14 +20,21 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from mathlm.console import console
 from mathlm.errors import MathlmError
 from mathlm.pretrain.config import EngineConfig, ModelConfig, OptimConfig, ScheduleConfig
+from mathlm.pretrain.distributed import broadcast_object
 from mathlm.pretrain.model import WeightSource, build_model, materialize, weight_source
 from mathlm.pretrain.optim import build_optimizer, build_scheduler, parameter_groups, reset_peak_lr
 from mathlm.pretrain.parallel import Layout, parallelize
+from mathlm.pretrain.reshard import (
+    DEEPSPEED_TAG,
+    UNIVERSAL_TAG,
+    deepspeed_root,
+    saved_world_size,
+    universal_checkpoint,
+)
 from mathlm.registry import Registry
-
-DEEPSPEED_TAG = "deepspeed"
 
 
 def causal_lm_loss(model: nn.Module, tokens: torch.Tensor) -> torch.Tensor:
@@ -317,17 +324,46 @@ class DeepSpeedEngine(Engine):
         return self.scheduler.get_last_lr()[0]
 
     def save(self, directory: Path) -> None:
-        self.model.save_checkpoint(str(directory / "deepspeed"), tag=DEEPSPEED_TAG)  # type: ignore[operator]
+        self.model.save_checkpoint(str(deepspeed_root(directory)), tag=DEEPSPEED_TAG)  # type: ignore[operator]
 
     def load(self, directory: Path) -> None:
-        path, _ = self.model.load_checkpoint(  # type: ignore[operator]
-            str(directory / "deepspeed"),
-            tag=DEEPSPEED_TAG,
-            load_optimizer_states=True,
-            load_lr_scheduler_states=True,
-        )
+        """Restore a checkpoint; one saved on another number of ranks goes through its universal form
+        (converted by rank 0 on first use, see :mod:`mathlm.pretrain.reshard`)."""
+        world_size = torch.distributed.get_world_size()
+        saved = saved_world_size(directory)
+        tag = DEEPSPEED_TAG
+        if saved != world_size:
+            failure = None
+            if torch.distributed.get_rank() == 0:
+                console.print(
+                    f"{directory} was saved on {saved} rank(s), this run has {world_size}: loading it "
+                    "through DeepSpeed's universal checkpoint (converted once, kept next to it)"
+                )
+                try:
+                    universal_checkpoint(directory)
+                except MathlmError as error:
+                    failure = str(error)
+            # every rank learns whether the conversion worked, so none waits for a load that never comes
+            failure = broadcast_object(failure)
+            if failure is not None:
+                raise MathlmError(
+                    f"cannot resume {directory} (saved on {saved} rank(s)) on {world_size}: {failure}"
+                )
+            tag = UNIVERSAL_TAG
+        # DeepSpeed reads this switch only inside load_checkpoint; set it for this load alone so that a
+        # later load of a same-size checkpoint takes the ordinary path
+        self.model._config.load_universal_checkpoint = tag == UNIVERSAL_TAG  # type: ignore[union-attr]
+        try:
+            path, _ = self.model.load_checkpoint(  # type: ignore[operator]
+                str(deepspeed_root(directory)),
+                tag=tag,
+                load_optimizer_states=True,
+                load_lr_scheduler_states=True,
+            )
+        finally:
+            self.model._config.load_universal_checkpoint = False  # type: ignore[union-attr]
         if path is None:
-            raise FileNotFoundError(f"no DeepSpeed checkpoint under {directory / 'deepspeed'}")
+            raise FileNotFoundError(f"no DeepSpeed checkpoint under {deepspeed_root(directory)}")
         reset_peak_lr(self.scheduler, self.optim_cfg.lr)
 
 
