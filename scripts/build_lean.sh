@@ -8,8 +8,10 @@
 #   prints the path of the built `lean` on stdout; OUT_DIR defaults to ~/.cache/mathlm/lean
 #
 # The result is a C `main` that hands argc/argv to the library's exported `lean_main`, and next to it
-# `lean-worker`, the wrapper that `lean --server` starts for each file (LEAN_WORKER_PATH). Rebuilding is
-# skipped when the binary is newer than the library.
+# `lean-worker`, the wrapper that `lean --server` starts for each file (LEAN_WORKER_PATH). Each library
+# gets its own folder (OUT_DIR/<hash of its path>): checkouts sharing the cache never swap a binary under
+# each other, nor keep one linked against a deleted venv. Rebuilding is skipped when the binary is newer
+# than the library.
 set -euo pipefail
 python=${1:-python3}
 out=${2:-${MATHLM_CACHE_DIR:-$HOME/.cache/mathlm}/lean}
@@ -20,6 +22,7 @@ print(spec.submodule_search_locations[0])')
 lib="$libdir/libleanshared.so"
 [ -f "$lib" ] || { echo "no libleanshared.so in $libdir" >&2; exit 1; }
 command -v gcc >/dev/null || { echo "gcc not found: apt-get install gcc" >&2; exit 1; }
+out="$out/$(printf '%s' "$lib" | sha1sum | cut -c1-12)"
 mkdir -p "$out"
 if [ ! "$out/lean" -nt "$lib" ]; then
   tmp=$(mktemp -d)

@@ -35,7 +35,7 @@ from mathlm.eval.sandbox import SandboxLimits, SandboxPool
 from mathlm.eval.scoring import SampleResult, score_sample, summarize
 from mathlm.eval.tasks import Task, get_task, published_score
 from mathlm.inference import Backend, PromptResult, SamplingSettings, make_backend, safe_text
-from mathlm.io import write_text_atomic
+from mathlm.io import iter_jsonl_lines, read_jsonl, write_text_atomic
 
 
 class GenerationCache:
@@ -45,13 +45,10 @@ class GenerationCache:
         self.path = path
         self.entries: dict[str, list[str]] = {}
         if path.exists():
-            with path.open(encoding="utf-8") as handle:
-                for line in handle:
-                    try:
-                        entry = json.loads(line)
-                        self.entries[entry["key"]] = entry["generations"]
-                    except (ValueError, KeyError):
-                        continue  # a line cut by a crash mid-write: that problem is generated again
+            for line in iter_jsonl_lines(path):
+                # A line cut by a crash mid-write is skipped: that problem is generated again.
+                if line.record is not None and {"key", "generations"} <= line.record.keys():
+                    self.entries[line.record["key"]] = line.record["generations"]
         path.parent.mkdir(parents=True, exist_ok=True)
 
     @staticmethod
@@ -216,9 +213,9 @@ def write_task_results(directory: Path, task: Task, results: Sequence[SampleResu
 
 
 def read_samples(path: Path) -> Iterator[SampleResult]:
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            yield SampleResult(**json.loads(line))
+    """A task's scored samples; a bad line is an error naming it (skipping one would change the score)."""
+    for record in read_jsonl(path):
+        yield SampleResult(**record)
 
 
 def write_run_summary(

@@ -59,6 +59,24 @@ CLONE_NAMESPACES = (
     0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000 | 0x00000080
 )  # NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET, NEWTIME
 
+# System calls added since Linux 5.1 carry the same number on every architecture (424 and up).
+SYSCALLS_SINCE_424 = {
+    "pidfd_send_signal": 424,
+    "io_uring_setup": 425,
+    "io_uring_enter": 426,
+    "io_uring_register": 427,
+    "open_tree": 428,
+    "move_mount": 429,
+    "fsopen": 430,
+    "fsconfig": 431,
+    "fsmount": 432,
+    "fspick": 433,
+    "pidfd_open": 434,
+    "clone3": 435,
+    "pidfd_getfd": 438,
+    "mount_setattr": 442,
+    "quotactl_fd": 443,
+}
 # x86-64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl); tests cross-check libseccomp.
 SYSCALLS_X86_64 = {
     "socket": 41,
@@ -119,21 +137,7 @@ SYSCALLS_X86_64 = {
     "bpf": 321,
     "execveat": 322,
     "userfaultfd": 323,
-    "pidfd_send_signal": 424,
-    "io_uring_setup": 425,
-    "io_uring_enter": 426,
-    "io_uring_register": 427,
-    "open_tree": 428,
-    "move_mount": 429,
-    "fsopen": 430,
-    "fsconfig": 431,
-    "fsmount": 432,
-    "fspick": 433,
-    "pidfd_open": 434,
-    "clone3": 435,
-    "pidfd_getfd": 438,
-    "mount_setattr": 442,
-    "quotactl_fd": 443,
+    **SYSCALLS_SINCE_424,
 }
 # aarch64 (the generic table, include/uapi/asm-generic/unistd.h): no fork, vfork, iopl, ioperm, uselib,
 # ustat, sysfs or _sysctl there; processes come from clone and clone3 only.
@@ -188,21 +192,7 @@ SYSCALLS_AARCH64 = {
     "execveat": 281,
     "userfaultfd": 282,
     "kexec_file_load": 294,
-    "pidfd_send_signal": 424,
-    "io_uring_setup": 425,
-    "io_uring_enter": 426,
-    "io_uring_register": 427,
-    "open_tree": 428,
-    "move_mount": 429,
-    "fsopen": 430,
-    "fsconfig": 431,
-    "fsmount": 432,
-    "fspick": 433,
-    "pidfd_open": 434,
-    "clone3": 435,
-    "pidfd_getfd": 438,
-    "mount_setattr": 442,
-    "quotactl_fd": 443,
+    **SYSCALLS_SINCE_424,
 }
 ARCHITECTURES = {
     "x86_64": (AUDIT_ARCH_X86_64, SYSCALLS_X86_64),

@@ -5,6 +5,7 @@ scheduler), each rank's RNG state, the trainer state (step, samples consumed = d
 model's HF config and a ``COMPLETE`` marker. Every rank writes into a hidden temporary directory; only
 when all have finished does rank 0 write the marker and rename the directory into place, so a crash
 mid-save leaves a ``.tmp-`` directory that nothing loads, and the previous checkpoint stays the latest.
+The same holds for a background (asynchronous) save: "finished" means its write has ended on every rank.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import random
 import shutil
 import time
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ import numpy as np
 import torch
 
 from mathlm.errors import MathlmError
-from mathlm.pretrain.distributed import DistributedContext, barrier
+from mathlm.pretrain.distributed import DistributedContext, any_rank, barrier
 
 COMPLETE_MARKER = "COMPLETE"
 STATE_FILE = "trainer_state.json"
@@ -103,35 +105,99 @@ def read_model_config(checkpoint: Path) -> dict[str, Any]:
     return json.loads((checkpoint / MODEL_CONFIG_FILE).read_text())
 
 
-def save_checkpoint(
-    engine: Any,
-    state: TrainerState,
-    model_config: dict[str, Any],
-    run_dir: Path,
-    keep_last: int,
-    ctx: DistributedContext,
-) -> Path:
-    """Save atomically (collective: every rank calls it) and prune to the newest ``keep_last``."""
-    final = checkpoint_path(run_dir, state.step)
-    staging = final.with_name(TMP_PREFIX + final.name)
-    if ctx.is_main:
-        shutil.rmtree(staging, ignore_errors=True)
-        (staging / "rng").mkdir(parents=True)
-    barrier()
-    engine.save(staging)
-    torch.save(_rng_state(), staging / "rng" / f"rank_{ctx.rank:05d}.pt")
-    barrier()
-    if ctx.is_main:
-        _write_json(staging / MODEL_CONFIG_FILE, model_config)
-        _write_json(staging / STATE_FILE, asdict(state))
-        _write_json(staging / COMPLETE_MARKER, {"step": state.step, "saved_at": time.time()})
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(staging, final)
-        _fsync_dir(final.parent)
-        _prune(run_dir, keep_last)
-    barrier()
-    return final
+@dataclass
+class _Save:
+    """A save whose files are (being) written into ``staging``; ``write`` is the engine's background write,
+    None when the engine already wrote synchronously."""
+
+    step: int
+    staging: Path
+    final: Path
+    write: Future[object] | None
+
+
+class Checkpointer:
+    """The saves of one run (a collective: every rank makes the same calls at the same steps).
+
+    A save goes into ``.tmp-step_…``; it becomes ``step_…`` with its ``COMPLETE`` marker only when every
+    rank's write has finished, then older checkpoints are pruned to ``keep_last``. With ``async_save`` the
+    engine writes in the background and the loop goes on: :meth:`poll` (each step) completes the save once
+    all writes are done, and the next :meth:`save` or :meth:`wait` (end of the run) waits for it first. At
+    most one save is in flight, so host memory holds at most one staging copy of the state.
+    """
+
+    def __init__(
+        self,
+        engine: Any,
+        model_config: dict[str, Any],
+        run_dir: Path,
+        keep_last: int,
+        ctx: DistributedContext,
+        async_save: bool,
+        latest: Path | None,
+    ) -> None:
+        self.engine = engine
+        self.model_config = model_config
+        self.run_dir = run_dir
+        self.keep_last = keep_last
+        self.ctx = ctx
+        self.async_save = async_save
+        self.latest = latest  # the newest complete checkpoint: what a restart would resume from
+        self._pending: _Save | None = None
+
+    @property
+    def pending(self) -> Path | None:
+        """The checkpoint still being written in the background, if any."""
+        return self._pending.final if self._pending else None
+
+    def save(self, state: TrainerState, blocking: bool) -> None:
+        """Save at ``state.step``; ``blocking`` (or no ``async_save``) returns only once it is complete."""
+        self.wait()
+        final = checkpoint_path(self.run_dir, state.step)
+        staging = final.with_name(TMP_PREFIX + final.name)
+        if self.ctx.is_main:
+            shutil.rmtree(staging, ignore_errors=True)
+            (staging / "rng").mkdir(parents=True)
+        barrier()
+        write = None
+        if self.async_save and not blocking:
+            write = self.engine.save_async(staging)
+        else:
+            self.engine.save(staging)
+        # RNG and trainer state are this step's: taken now, not when the background write ends
+        torch.save(_rng_state(), staging / "rng" / f"rank_{self.ctx.rank:05d}.pt")
+        if self.ctx.is_main:
+            _write_json(staging / MODEL_CONFIG_FILE, self.model_config)
+            _write_json(staging / STATE_FILE, asdict(state))
+        self._pending = _Save(state.step, staging, final, write)
+        if write is None:
+            self.wait()
+
+    def poll(self) -> None:
+        """Complete the background save if every rank's write has finished (a collective: call it on every
+        rank each step; cheap while nothing is pending)."""
+        if self._pending is None or self._pending.write is None:
+            return
+        if not any_rank(not self._pending.write.done(), self.ctx.device):
+            self.wait()
+
+    def wait(self) -> None:
+        """Wait for the pending save (if any) on every rank, then mark it complete and prune."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        if pending.write is not None:
+            pending.write.result()  # re-raises the writer's error: the save stays an unloadable .tmp-
+        barrier()
+        if self.ctx.is_main:
+            _write_json(pending.staging / COMPLETE_MARKER, {"step": pending.step, "saved_at": time.time()})
+            if pending.final.exists():
+                shutil.rmtree(pending.final)
+            os.replace(pending.staging, pending.final)
+            _fsync_dir(pending.final.parent)
+            _prune(self.run_dir, self.keep_last)
+        barrier()
+        self.latest = pending.final
 
 
 def load_checkpoint(

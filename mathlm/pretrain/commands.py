@@ -12,7 +12,8 @@ from mathlm.cli.options import DefaultCommandGroup, SetOption
 train_app = typer.Typer(
     cls=DefaultCommandGroup,
     no_args_is_help=True,
-    help="Continue pretraining a Llama model: `mathlm train CONFIG`, `mathlm train plot RUN`.",
+    help="Continue pretraining a Llama model: `mathlm train CONFIG`, `mathlm train plot RUN`, "
+    "`mathlm train reshard CHECKPOINT`.",
 )
 export_app = typer.Typer(help="Export checkpoints and configs: Hugging Face, GPT-NeoX.", no_args_is_help=True)
 convert_app = typer.Typer(
@@ -68,6 +69,36 @@ def plan(
         )
         raise typer.Exit(1)
     console.print(f"[green]fits[/]: {result.total / 1e9:.1f} GB of {gpu_memory_gb:g} GB per GPU")
+
+
+@train_app.command("reshard")
+def reshard(
+    source: Annotated[
+        Path, typer.Argument(help="A run directory (its latest checkpoint) or a checkpoint directory.")
+    ],
+    workers: Annotated[int, typer.Option(min=1, help="Processes that extract and merge the partitions.")] = 4,
+) -> None:
+    """Convert a DeepSpeed checkpoint to DeepSpeed's universal form, which resumes on any number of ranks.
+
+    The trainer converts on its own when it resumes on another world size; running this first keeps a
+    long conversion (large models) out of the training job."""
+    from mathlm.console import console
+    from mathlm.pretrain.checkpoint import read_state, resolve_checkpoint
+    from mathlm.pretrain.reshard import universal_checkpoint
+
+    checkpoint = resolve_checkpoint(source)
+    state = read_state(checkpoint)
+    if state.engine != "deepspeed":
+        console.print(
+            f"{checkpoint} was written by the {state.engine} engine: its torch DCP checkpoint already "
+            "loads on any number of ranks; nothing to convert"
+        )
+        return
+    universal = universal_checkpoint(checkpoint, workers)
+    console.print(
+        f"wrote {universal} (step {state.step}, saved on {state.world_size} rank(s)); resume from "
+        f"{checkpoint} on any number of ranks"
+    )
 
 
 @train_app.command("plot")

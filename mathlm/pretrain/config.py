@@ -160,6 +160,12 @@ class CheckpointConfig(ConfigModel):
         default="auto",
         description="auto = latest complete checkpoint in run_dir if any; or a checkpoint path",
     )
+    async_save: bool = Field(
+        default=False,
+        description="FSDP2 only: periodic saves are written in a background thread (DCP async_save) while "
+        "training continues; a save becomes COMPLETE only once every rank's write has finished. The final "
+        "and the preemption save are always synchronous",
+    )
 
 
 class LoggingConfig(ConfigModel):
@@ -187,3 +193,12 @@ class TrainConfig(ConfigModel):
     data: DataConfig
     checkpoint: CheckpointConfig = CheckpointConfig()
     logging: LoggingConfig = LoggingConfig()
+
+    @model_validator(mode="after")
+    def _async_save_needs_dcp(self) -> TrainConfig:
+        if self.checkpoint.async_save and self.engine.kind != "fsdp2":
+            raise ValueError(
+                f"checkpoint.async_save needs engine.kind: fsdp2 (PyTorch DCP); the {self.engine.kind} engine "
+                "saves synchronously: set checkpoint.async_save: false"
+            )
+        return self

@@ -196,12 +196,17 @@ class StopSignal:
             signal.signal(signum, self._previous.pop(signum))
 
     def requested(self) -> bool:
-        if self.reason is None and self.request_file is not None and self.request_file.exists():
-            self.reason = "the preemption warning"
+        self._check_request_file()
         stop = any_rank(self.reason is not None, self.device)
         if stop and self.reason is None:
-            self.reason = "a stop request on another rank"
+            # the request file may have appeared just after this rank looked: name it when it is there
+            self._check_request_file()
+            self.reason = self.reason or "a stop request on another rank"
         return stop
+
+    def _check_request_file(self) -> None:
+        if self.reason is None and self.request_file is not None and self.request_file.exists():
+            self.reason = "the preemption warning"
 
     def restore(self) -> None:
         """Put back the handlers that were there before (runs in the same process keep theirs)."""

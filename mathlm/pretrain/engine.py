@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +20,21 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from mathlm.console import console
 from mathlm.errors import MathlmError
 from mathlm.pretrain.config import EngineConfig, ModelConfig, OptimConfig, ScheduleConfig
+from mathlm.pretrain.distributed import broadcast_object
 from mathlm.pretrain.model import WeightSource, build_model, materialize, weight_source
 from mathlm.pretrain.optim import build_optimizer, build_scheduler, parameter_groups, reset_peak_lr
 from mathlm.pretrain.parallel import Layout, parallelize
+from mathlm.pretrain.reshard import (
+    DEEPSPEED_TAG,
+    UNIVERSAL_TAG,
+    deepspeed_root,
+    saved_world_size,
+    universal_checkpoint,
+)
 from mathlm.registry import Registry
-
-DEEPSPEED_TAG = "deepspeed"
 
 
 def causal_lm_loss(model: nn.Module, tokens: torch.Tensor) -> torch.Tensor:
@@ -59,6 +68,11 @@ class Engine(ABC):
     @abstractmethod
     def save(self, directory: Path) -> None:
         """Write model, optimizer and scheduler state under ``directory`` (every rank calls this)."""
+
+    def save_async(self, directory: Path) -> Future[object]:
+        """Start writing what :meth:`save` writes and return at once; the future completes when this rank's
+        part is on disk. Only engines with a background writer have it (``checkpoint.async_save``)."""
+        raise NotImplementedError(f"{type(self).__name__} has no asynchronous save")
 
     @abstractmethod
     def load(self, directory: Path) -> None:
@@ -103,6 +117,10 @@ class FSDP2Engine(Engine):
         self.peak_lr = optim.lr
         self.hsdp = layout.dp_replicate > 1
         self.sync_every_micro_batch = engine_cfg.grad_sync == "every_micro_batch"
+        self._save_group: torch.distributed.ProcessGroup | None = (
+            None  # the async writer's, made at first use
+        )
+        self._collective_timeout = timedelta(seconds=engine_cfg.collective_timeout_s)
 
     def forward_backward(self, tokens: torch.Tensor, last_micro_batch: bool) -> torch.Tensor:
         if self.sync_every_micro_batch:
@@ -133,12 +151,36 @@ class FSDP2Engine(Engine):
 
     def save(self, directory: Path) -> None:
         import torch.distributed.checkpoint as dcp
+
+        dcp.save(self._state_to_save(directory), checkpoint_id=str(directory / "dcp"))
+
+    def save_async(self, directory: Path) -> Future[object]:
+        """DCP's ``async_save``: this call copies the rank's shards to host memory (the staging copy, so
+        the next optimizer steps cannot change what is written) and a thread writes them.
+
+        The writer's collectives (planning, the metadata gather) run on a gloo group of their own,
+        created once: on the default group they would interleave with the training loop's collectives,
+        which run at the same time from the main thread.
+        """
+        import torch.distributed as dist
+        import torch.distributed.checkpoint as dcp
+
+        if self._save_group is None:
+            self._save_group = dist.new_group(backend="gloo", timeout=self._collective_timeout)
+        return dcp.async_save(  # type: ignore[return-value]  (a Future without an async stager)
+            self._state_to_save(directory),
+            checkpoint_id=str(directory / "dcp"),
+            process_group=self._save_group,
+        )
+
+    def _state_to_save(self, directory: Path) -> dict[str, Any]:
+        """The sharded model and optimizer state for DCP; rank 0 writes the (small) scheduler state."""
         from torch.distributed.checkpoint.state_dict import get_state_dict
 
         model_state, optim_state = get_state_dict(self.model, self.optimizer)
-        dcp.save({"model": model_state, "optim": optim_state}, checkpoint_id=str(directory / "dcp"))
         if torch.distributed.get_rank() == 0:
             torch.save(self.scheduler.state_dict(), directory / "scheduler.pt")
+        return {"model": model_state, "optim": optim_state}
 
     def load(self, directory: Path) -> None:
         import torch.distributed.checkpoint as dcp
@@ -282,17 +324,46 @@ class DeepSpeedEngine(Engine):
         return self.scheduler.get_last_lr()[0]
 
     def save(self, directory: Path) -> None:
-        self.model.save_checkpoint(str(directory / "deepspeed"), tag=DEEPSPEED_TAG)  # type: ignore[operator]
+        self.model.save_checkpoint(str(deepspeed_root(directory)), tag=DEEPSPEED_TAG)  # type: ignore[operator]
 
     def load(self, directory: Path) -> None:
-        path, _ = self.model.load_checkpoint(  # type: ignore[operator]
-            str(directory / "deepspeed"),
-            tag=DEEPSPEED_TAG,
-            load_optimizer_states=True,
-            load_lr_scheduler_states=True,
-        )
+        """Restore a checkpoint; one saved on another number of ranks goes through its universal form
+        (converted by rank 0 on first use, see :mod:`mathlm.pretrain.reshard`)."""
+        world_size = torch.distributed.get_world_size()
+        saved = saved_world_size(directory)
+        tag = DEEPSPEED_TAG
+        if saved != world_size:
+            failure = None
+            if torch.distributed.get_rank() == 0:
+                console.print(
+                    f"{directory} was saved on {saved} rank(s), this run has {world_size}: loading it "
+                    "through DeepSpeed's universal checkpoint (converted once, kept next to it)"
+                )
+                try:
+                    universal_checkpoint(directory)
+                except MathlmError as error:
+                    failure = str(error)
+            # every rank learns whether the conversion worked, so none waits for a load that never comes
+            failure = broadcast_object(failure)
+            if failure is not None:
+                raise MathlmError(
+                    f"cannot resume {directory} (saved on {saved} rank(s)) on {world_size}: {failure}"
+                )
+            tag = UNIVERSAL_TAG
+        # DeepSpeed reads this switch only inside load_checkpoint; set it for this load alone so that a
+        # later load of a same-size checkpoint takes the ordinary path
+        self.model._config.load_universal_checkpoint = tag == UNIVERSAL_TAG  # type: ignore[union-attr]
+        try:
+            path, _ = self.model.load_checkpoint(  # type: ignore[operator]
+                str(deepspeed_root(directory)),
+                tag=tag,
+                load_optimizer_states=True,
+                load_lr_scheduler_states=True,
+            )
+        finally:
+            self.model._config.load_universal_checkpoint = False  # type: ignore[union-attr]
         if path is None:
-            raise FileNotFoundError(f"no DeepSpeed checkpoint under {directory / 'deepspeed'}")
+            raise FileNotFoundError(f"no DeepSpeed checkpoint under {deepspeed_root(directory)}")
         reset_peak_lr(self.scheduler, self.optim_cfg.lr)
 
 

@@ -166,10 +166,19 @@ def _train(cfg: TrainConfig, ctx: DistributedContext, lock: RunLock | None) -> T
     eval_start = _evaluate(engine, eval_data)
     if logger and eval_start is not None:
         logger.log(state.step, {"eval_loss": eval_start})
-    last_checkpoint = resume_from
+    checkpointer = ckpt.Checkpointer(
+        engine,
+        model_config,
+        cfg.run_dir,
+        cfg.checkpoint.keep_last,
+        ctx,
+        cfg.checkpoint.async_save,
+        latest=resume_from,
+    )
     loss = float("nan")
     skipped_in_a_row = 0
     rates: list[dict[str, float]] = []
+    stopped = False  # by a stop request every rank agreed on
     stop = StopSignal(ctx.device, cfg.run_dir / ckpt.PREEMPT_REQUEST)
     bar = progress() if ctx.is_main and cfg.logging.progress else None
     task = bar.add_task("training", total=total_steps, completed=state.step) if bar else None
@@ -205,9 +214,9 @@ def _train(cfg: TrainConfig, ctx: DistributedContext, lock: RunLock | None) -> T
                     )
                 if skipped_in_a_row >= cfg.optim.max_skipped_steps:
                     raise NonFiniteLossError(
-                        f"loss is {loss} at step {state.step}, the {skipped_in_a_row}th skipped step in a row; stopped "
-                        f"without saving. Last good checkpoint: {last_checkpoint or 'none'}. Lower optim.lr or raise "
-                        "schedule.warmup_steps and resume from it"
+                        f"loss is {loss} at step {state.step}, the {skipped_in_a_row}th skipped step in a row; "
+                        f"stopped without saving. Last good checkpoint: {checkpointer.latest or 'none'}. Lower "
+                        "optim.lr or raise schedule.warmup_steps and resume from it"
                     )
             else:
                 skipped_in_a_row = 0
@@ -224,19 +233,22 @@ def _train(cfg: TrainConfig, ctx: DistributedContext, lock: RunLock | None) -> T
                         **rate,
                     },
                 )
+            checkpointer.poll()  # a background save whose writes all ended becomes the latest checkpoint
             stopping = stop.requested()
             # no checkpoint right after a skipped update: the weights may be what made the loss non-finite
             if (state.step % cfg.checkpoint.every == 0 or state.step == total_steps or stopping) and not skip:
-                last_checkpoint = ckpt.save_checkpoint(
-                    engine, state, model_config, cfg.run_dir, cfg.checkpoint.keep_last, ctx
-                )
+                # The last save of the run and the preemption save block: the process ends right after
+                # them, so writing in the background would only add a staging copy to the same wait.
+                checkpointer.save(state, blocking=stopping or state.step == total_steps)
             if stopping:
+                checkpointer.wait()  # a background save still in flight (when this step saved nothing)
                 if ctx.is_main:
                     ckpt.mark_preempted(cfg.run_dir, state.step)
                     console.print(
                         f"[yellow]stopped by {stop.reason} after step {state.step}[/]; saved "
-                        f"{last_checkpoint}; run again (or let Slurm requeue) to resume"
+                        f"{checkpointer.latest}; run again (or let Slurm requeue) to resume"
                     )
+                stopped = True
                 break
             if (
                 eval_data
@@ -253,12 +265,14 @@ def _train(cfg: TrainConfig, ctx: DistributedContext, lock: RunLock | None) -> T
         stop.restore()
         if bar:
             bar.stop()
-    eval_end = _evaluate(engine, eval_data)
+    checkpointer.wait()
+    # a stopped run ends now: the time before the kill is for the save, not for an eval pass
+    eval_end = None if stopped else _evaluate(engine, eval_data)
     if logger:
         if eval_end is not None:
             logger.log(state.step, {"eval_loss": eval_end})
         logger.close()
-    summary = _summarise(cfg, state, loss, eval_start, eval_end, rates, last_checkpoint, resume_from)
+    summary = _summarise(cfg, state, loss, eval_start, eval_end, rates, checkpointer.latest, resume_from)
     if ctx.is_main:
         _print_summary(summary)
     return summary

@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import codecs
 import os
-import queue
 import shutil
-import signal
-import subprocess
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -27,6 +24,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from mathlm.errors import MathlmError
+from mathlm.theorem_proving.process import ProverProcess
 
 PROTOCOL_VERSION = "20220205"  # Coq 8.16's; the Add call below is written for it
 COQIDETOP = "coqidetop.opt"
@@ -126,33 +124,18 @@ class Answer:
         return int(found.get("val", "0")) if found is not None else None
 
 
-class CoqIdeProcess:
+class CoqIdeProcess(ProverProcess):
     """One ``coqidetop`` process; calls are sequential (one worker owns it)."""
 
+    label = "coqidetop"
+    died = CoqDied
+    unresponsive = CoqUnresponsive
+    start_error = CoqDied
+
     def __init__(self, command: Sequence[str], cwd: str | None = None) -> None:
-        try:
-            self._proc = subprocess.Popen(
-                list(command),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                cwd=cwd,
-                start_new_session=True,
-            )
-        except OSError as err:
-            raise CoqDied(f"cannot start {command[0]}: {err}") from None
-        self._answers: queue.Queue[ET.Element | None] = queue.Queue()
         self._messages: list[Message] = []
         self._messages_lock = threading.Lock()
-        self._reader = threading.Thread(target=self._read, daemon=True, name="coqidetop-reader")
-        self._reader.start()
-
-    @property
-    def pid(self) -> int:
-        return self._proc.pid
-
-    def alive(self) -> bool:
-        return self._proc.poll() is None
+        super().__init__(command, cwd)
 
     # -- calls -------------------------------------------------------------------------------------
 
@@ -180,37 +163,12 @@ class CoqIdeProcess:
 
     def call(self, xml: str, timeout_s: float) -> Answer:
         """Send one call and wait for its ``<value>``; errors fed back meanwhile come with it."""
-        if not self.alive():
-            raise CoqDied("coqidetop is not running")
         with self._messages_lock:
             self._messages.clear()
-        try:
-            assert self._proc.stdin is not None
-            self._proc.stdin.write(xml.encode("utf-8"))
-            self._proc.stdin.flush()
-        except (BrokenPipeError, OSError) as err:
-            raise CoqDied(f"coqidetop closed its input: {err}") from None
-        try:
-            value = self._answers.get(timeout=timeout_s)
-        except queue.Empty:
-            raise CoqUnresponsive(f"no answer from coqidetop within {timeout_s:g} s") from None
-        if value is None:
-            raise CoqDied("coqidetop exited")
+        value = self._exchange(xml.encode("utf-8"), timeout_s)
         with self._messages_lock:
             messages = list(self._messages)
         return Answer(value.get("val") == "good", value, messages)
-
-    def kill(self) -> None:
-        """Kill the process group (coqidetop may have started workers) and reap it."""
-        if self._proc.poll() is None:
-            try:
-                os.killpg(self._proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self._proc.wait()
-        for stream in (self._proc.stdin, self._proc.stdout):
-            if stream is not None:
-                stream.close()
 
     # -- the reader thread -------------------------------------------------------------------------
 

@@ -22,12 +22,8 @@ can be installed on this machine); the real REPL is what cluster users run (see 
 from __future__ import annotations
 
 import json
-import os
 import queue
 import shutil
-import signal
-import subprocess
-import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -35,6 +31,7 @@ from typing import Any
 
 from mathlm.errors import MathlmError
 from mathlm.theorem_proving.backend import Outcome, ProofState, TacticResult, TheoremStartError, proof_text
+from mathlm.theorem_proving.process import ProverProcess
 
 
 class ReplUnresponsive(Exception):
@@ -45,48 +42,19 @@ class ReplDied(Exception):
     """The REPL process exited."""
 
 
-class LeanRepl:
+class LeanRepl(ProverProcess):
     """One REPL process: JSON commands separated by blank lines on stdin, one JSON answer each."""
 
+    label = "the Lean REPL"
+    died = ReplDied
+    unresponsive = ReplUnresponsive
+    start_error = MathlmError  # a missing REPL binary is the user's to fix, not a crash to count
+
     def __init__(self, command: Sequence[str], cwd: str | Path | None = None) -> None:
-        try:
-            self._proc = subprocess.Popen(
-                list(command),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                cwd=cwd,
-                text=True,
-                start_new_session=True,
-            )
-        except OSError as err:
-            raise MathlmError(f"cannot start the Lean REPL ({command[0]}): {err}") from None
-        self._answers: queue.Queue[dict[str, Any] | None] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True, name="lean-repl-reader").start()
-
-    @property
-    def pid(self) -> int:
-        return self._proc.pid
-
-    def alive(self) -> bool:
-        return self._proc.poll() is None
+        super().__init__(command, cwd, text=True)
 
     def send(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
-        if not self.alive():
-            raise ReplDied("the Lean REPL is not running")
-        try:
-            assert self._proc.stdin is not None
-            self._proc.stdin.write(json.dumps(request, ensure_ascii=False) + "\n\n")
-            self._proc.stdin.flush()
-        except (BrokenPipeError, OSError) as err:
-            raise ReplDied(f"the Lean REPL closed its input: {err}") from None
-        try:
-            answer = self._answers.get(timeout=timeout_s)
-        except queue.Empty:
-            raise ReplUnresponsive(f"no answer from the Lean REPL within {timeout_s:g} s") from None
-        if answer is None:
-            raise ReplDied("the Lean REPL exited")
-        return answer
+        return self._exchange(json.dumps(request, ensure_ascii=False) + "\n\n", timeout_s)
 
     def resident_mb(self) -> float:
         """Resident memory of the process (Linux /proc), 0 when unknown."""
@@ -98,25 +66,20 @@ class LeanRepl:
             pass
         return 0.0
 
-    def kill(self) -> None:
-        if self._proc.poll() is None:
-            try:
-                os.killpg(self._proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self._proc.wait()
-
     def _read(self) -> None:
         """Answers are JSON objects separated by blank lines (pretty-printed over several lines)."""
         assert self._proc.stdout is not None
         lines: list[str] = []
-        for line in self._proc.stdout:
-            if line.strip():
-                lines.append(line)
-                continue
-            if lines:
-                self._put("".join(lines))
-                lines = []
+        try:
+            for line in self._proc.stdout:
+                if line.strip():
+                    lines.append(line)
+                    continue
+                if lines:
+                    self._put("".join(lines))
+                    lines = []
+        except (OSError, ValueError):  # the stream was closed by kill()
+            lines = []
         if lines:
             self._put("".join(lines))
         self._answers.put(None)

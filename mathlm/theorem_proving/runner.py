@@ -34,6 +34,7 @@ from mathlm.config import dump_config
 from mathlm.console import console, progress, summary_table
 from mathlm.errors import MathlmError
 from mathlm.inference import Backend
+from mathlm.io import iter_jsonl_lines
 from mathlm.theorem_proving.backend import ProverBackend, TheoremStartError
 from mathlm.theorem_proving.config import ModelConfig, ProveConfig, ProverConfig, WholeProofConfig
 from mathlm.theorem_proving.prompt import TacticPrompt
@@ -380,13 +381,7 @@ def _read_results(path: Path) -> list[dict[str, Any]]:
     """Rows of a results file; a torn last line (a killed run) is skipped, not fatal."""
     if not path.is_file():
         return []
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return rows
+    return [line.record for line in iter_jsonl_lines(path) if line.record is not None]
 
 
 def _drain_failures(prover: ProverBackend) -> list[str]:

@@ -22,6 +22,7 @@ from tests.support.pretrain import TINY_CONFIG, set_options, step_losses, tiny_o
 
 ENGINES = {
     "fsdp2": ["engine.kind=fsdp2"],
+    "fsdp2-async-save": ["engine.kind=fsdp2", "checkpoint.async_save=true"],
     "zero1": ["engine.kind=deepspeed", "engine.zero_stage=1"],  # Llemma's setting; ZeRO-3 is in test_export
 }
 

@@ -79,8 +79,11 @@ def test_preempted_job_is_requeued_and_resumes(make_job, launch) -> None:
 
     subprocess.run(["scancel", "--batch", "--signal=USR1", job_id], check=True)
     _wait_until(lambda: job_tasks(job_id)[0].restarts == 1 and job_tasks(job_id)[0].state == "PENDING")
-    # A requeued job waits a while before it is eligible again; let it start now. (Only once it is back to
-    # PENDING: while the requeue is still completing, Slurm would set the delayed start time after ours.)
+    # A requeued job waits a while (the credential lifetime) before it is eligible again; let it start now.
+    # Only once it is back to PENDING: while the requeue is still completing, Slurm would set the delayed
+    # start time after ours. And in a later second than its old credential's revocation: slurmd compares
+    # whole seconds and refuses (the job FAILS) a credential from the same second.
+    time.sleep(2)
     subprocess.run(["scontrol", "update", f"JobId={job_id}", "StartTime=now"], check=True)
 
     assert wait(job_id, timeout=120, poll=0.5) == "COMPLETED"

@@ -15,7 +15,6 @@ score the extracted answer with :mod:`mathlm.eval.answers`; program tasks (``gsm
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from mathlm.errors import MathlmError
 from mathlm.eval.answers import Tolerance
 from mathlm.eval.config import TaskConfig
 from mathlm.eval.tasks.hooks import COMPARATORS, EXTRACTORS, PROGRAMS, PROMPTS, load_prompt
+from mathlm.io import iter_jsonl_lines
 from mathlm.registry import Registry
 
 __all__ = [
@@ -213,17 +213,15 @@ def _jsonl_records(path: Path, cfg: TaskConfig) -> Iterator[BenchmarkRecord]:
     """Each line of a custom task's JSONL file as a record; a bad line is an error naming the line."""
     if not path.is_file():
         raise MathlmError(f"custom task {cfg.name!r}: data file not found: {path}")
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                problem, answer = str(row[cfg.problem_field]), str(row[cfg.answer_field])
-            except (ValueError, KeyError, TypeError) as err:
-                raise MathlmError(
-                    f"{path}:{number}: {err!r} (each line needs the fields "
-                    f"{cfg.problem_field!r} and {cfg.answer_field!r})"
-                ) from None
-            record_id = str(row.get(cfg.id_field, number - 1)) if cfg.id_field else str(number - 1)
-            yield BenchmarkRecord(benchmark=cfg.name, id=record_id, problem=problem, answer=answer)
+    for line in iter_jsonl_lines(path):
+        row = line.record
+        if row is None or cfg.problem_field not in row or cfg.answer_field not in row:
+            why = f"{line.reason} ({line.detail})" if row is None else "missing field"
+            raise MathlmError(
+                f"{line.where()}: {why}; each line needs the fields {cfg.problem_field!r} and "
+                f"{cfg.answer_field!r}"
+            )
+        index = str(line.line - 1)
+        record_id = str(row.get(cfg.id_field, index)) if cfg.id_field else index
+        problem, answer = str(row[cfg.problem_field]), str(row[cfg.answer_field])
+        yield BenchmarkRecord(benchmark=cfg.name, id=record_id, problem=problem, answer=answer)

@@ -34,6 +34,18 @@ class DedupConfig(ConfigModel):
         )
 
 
+class SiteBoilerplateConfig(ConfigModel):
+    """Removal of the lines a host repeats across its pages within a task (see ``site_boilerplate.py``)."""
+
+    enabled: bool = Field(True, description="Run the step right after extraction.")
+    min_pages: int = Field(3, ge=2, description="A line must be on at least this many pages of a host...")
+    min_share: float = Field(0.5, gt=0, le=1, description="...and on at least this share of them.")
+    min_kept_share: float = Field(
+        0.3, ge=0, le=1, description="A page that would keep less of its characters is left whole."
+    )
+    window: int = Field(10_000, ge=2, description="Documents of a task judged together (bounds memory).")
+
+
 class WebPipelineConfig(ConfigModel):
     """Settings of the open-web-math pipeline; defaults are OpenWebMath's published thresholds."""
 
@@ -43,6 +55,12 @@ class WebPipelineConfig(ConfigModel):
         0.8, ge=0, le=1, description="Rule math score a page without LaTeX commands needs."
     )
     prefilter_min_chars: int = Field(500, ge=0, description="...and the text length it needs.")
+    extract_timeout_s: float = Field(
+        5.0,
+        gt=0,
+        description="Wall seconds one page may spend in the extractor before it is dropped (dropped_timeout). "
+        "A typical page takes milliseconds; the cap is for pathological pages, with room for a busy node.",
+    )
     min_chars: int = Field(100, ge=0, description="Drop extracted texts shorter than this.")
     max_accented_ratio: float = Field(
         0.015, ge=0, le=1, description="Drop texts with a larger share of accented letters."
@@ -69,4 +87,5 @@ class WebPipelineConfig(ConfigModel):
     max_perplexity: float = Field(30_000, gt=0, description="Extraction-stage perplexity limit.")
     final_max_perplexity: float = Field(15_000, gt=0, description="Final perplexity limit.")
     keep_excluded: bool = Field(False, description="Write every dropped page under WORK/excluded/<filter>/.")
+    site_boilerplate: SiteBoilerplateConfig = Field(default_factory=SiteBoilerplateConfig)
     dedup: DedupConfig = Field(default_factory=DedupConfig)

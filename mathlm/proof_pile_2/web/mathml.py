@@ -10,7 +10,9 @@ element it does not know contributes the LaTeX of its children, so nothing insid
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from resiliparse.parse.html import NodeType
 
@@ -149,6 +151,9 @@ SYMBOLS = {
     "ℂ": r"\mathbb{C}",
     "ℙ": r"\mathbb{P}",
     "ℓ": r"\ell",
+    "℘": r"\wp",
+    "ı": r"\imath",
+    "ȷ": r"\jmath",
     "ℏ": r"\hbar",
     "ℵ": r"\aleph",
     "°": r"^\circ",
@@ -204,6 +209,16 @@ ACCENTS_OVER = {
     "︷": r"\overbrace",
     "ˇ": r"\check",
     "˘": r"\breve",
+    "´": r"\acute",
+    "ˊ": r"\acute",
+    "`": r"\grave",
+    "ˋ": r"\grave",
+    "ˉ": r"\bar",
+    "˚": r"\mathring",
+    "˙˙˙": r"\dddot",
+    "⃛": r"\dddot",
+    "˙˙˙˙": r"\ddddot",
+    "⃜": r"\ddddot",
 }
 ACCENTS_UNDER = {
     "_": r"\underline",
@@ -223,6 +238,27 @@ MATRIX_FENCES = {
 PARENTHESIZED_BINOMIAL = re.compile(r"\((\\binom\{[^{}]*\}\{[^{}]*\})\)")
 _COMMAND_END = re.compile(r"\\[A-Za-z]+$")
 _SCRIPT_END = re.compile(r"[\^_][A-Za-z0-9]$")  # "^n" then "k" would read as "^{nk}" to a person
+# Styled letters as Unicode writes them ("MATHEMATICAL BOLD CAPITAL M", "SCRIPT CAPITAL F"): docutils,
+# Temml and MathML Core output write \mathbf{M} as U+1D40C instead of <mi mathvariant="bold">M</mi>.
+# Longest style names first, so that "BOLD ITALIC" is not read as "BOLD".
+LETTER_STYLES = (
+    ("MATHEMATICAL SANS-SERIF BOLD ITALIC ", r"\mathsf"),
+    ("MATHEMATICAL SANS-SERIF BOLD ", r"\mathsf"),
+    ("MATHEMATICAL SANS-SERIF ITALIC ", r"\mathsf"),
+    ("MATHEMATICAL SANS-SERIF ", r"\mathsf"),
+    ("MATHEMATICAL BOLD ITALIC ", r"\boldsymbol"),
+    ("MATHEMATICAL BOLD SCRIPT ", r"\mathcal"),
+    ("MATHEMATICAL BOLD FRAKTUR ", r"\mathfrak"),
+    ("MATHEMATICAL BOLD ", r"\mathbf"),
+    ("MATHEMATICAL ITALIC ", ""),
+    ("MATHEMATICAL SCRIPT ", r"\mathcal"),
+    ("MATHEMATICAL FRAKTUR ", r"\mathfrak"),
+    ("MATHEMATICAL DOUBLE-STRUCK ", r"\mathbb"),
+    ("MATHEMATICAL MONOSPACE ", r"\mathtt"),
+    ("DOUBLE-STRUCK ", r"\mathbb"),
+    ("SCRIPT ", r"\mathcal"),
+    ("BLACK-LETTER ", r"\mathfrak"),
+)
 MATH_VARIANTS = {
     "double-struck": r"\mathbb",
     "bold": r"\mathbf",
@@ -289,8 +325,44 @@ def convert_children(node) -> str:
 
 
 def symbol_text(text: str) -> str:
-    """Map each character with a LaTeX name (Greek, operators, reserved characters) to that name."""
-    return join(TO_LATEX.get(char, char) for char in text)
+    """Map each character with a LaTeX name (Greek, operators, reserved characters, styled letters)."""
+    return join(TO_LATEX[char] if char in TO_LATEX else styled_letter(char) for char in text)
+
+
+@lru_cache(maxsize=4096)
+def styled_letter(char: str) -> str:
+    """A styled letter or digit as its LaTeX (``𝐌`` -> ``\\mathbf{M}``, ``ℱ`` -> ``\\mathcal{F}``); other
+    characters unchanged."""
+    if char.isascii():
+        return char
+    name = unicodedata.name(char, "")
+    for prefix, command in LETTER_STYLES:
+        if name.startswith(prefix):
+            plain = plain_letter(name[len(prefix) :])
+            if plain is None:
+                return char
+            latex = TO_LATEX.get(plain, plain)
+            if command == r"\mathbf" and latex.startswith("\\"):
+                command = r"\boldsymbol"  # \mathbf does not embolden Greek
+            return command + "{" + latex + "}" if command else latex
+    return char
+
+
+def plain_letter(rest: str) -> str | None:
+    """The unstyled character a styled one's name describes ("CAPITAL M", "SMALL ALPHA", "DIGIT THREE")."""
+    kind, _, letter = rest.partition(" ")
+    candidates = {
+        # Greek first: Latin has an "ALPHA" (U+0251) too, while Greek has no one-letter names.
+        "CAPITAL": (f"GREEK CAPITAL LETTER {letter}", f"LATIN CAPITAL LETTER {letter}"),
+        "SMALL": (f"GREEK SMALL LETTER {letter}", f"LATIN SMALL LETTER {letter}"),
+        "DIGIT": (f"DIGIT {letter}",),
+    }.get(kind, ())
+    for candidate in candidates:
+        try:
+            return unicodedata.lookup(candidate)
+        except KeyError:
+            continue
+    return None
 
 
 def group(latex: str) -> str:

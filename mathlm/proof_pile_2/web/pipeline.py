@@ -6,10 +6,12 @@ dependencies, so the same pipeline runs on a ``LocalPipelineExecutor`` or a ``Sl
 
 Stage ``web/extract`` (one task per WARC file) runs, in order:
 
-    FastWarcReader -> UrlBlacklistFilter -> MathPrefilter -> MathHtmlExtractor -> MinLengthFilter
-    -> AccentedCharsFilter -> LanguageFilter -> MathScoreFilter -> [PerplexityFilter] -> JsonlWriter
+    FastWarcReader -> UrlBlacklistFilter -> MathPrefilter -> MathHtmlExtractor -> [SiteBoilerplateRemover]
+    -> MinLengthFilter -> AccentedCharsFilter -> LanguageFilter -> MathScoreFilter -> [PerplexityFilter]
+    -> JsonlWriter
 
-The URL blacklist runs first: it needs only the URL, so blacklisted pages are never extracted. The
+The URL blacklist runs first: it needs only the URL, so blacklisted pages are never extracted. Lines a
+site repeats across its pages go right after extraction, so the filters judge the text without them. The
 perplexity filter is in the list only when a KenLM model is configured; otherwise the pipeline says
 so (``WebPipeline.skipped`` and a log warning) instead of passing every page through a no-op.
 Then four MinHash stages (``web/dedup-*``, see ``dedup.py``) remove near-duplicates and write the
@@ -36,6 +38,7 @@ from mathlm.proof_pile_2.web.math_score import MathScoreFilter, make_math_scorer
 from mathlm.proof_pile_2.web.perplexity import PerplexityFilter
 from mathlm.proof_pile_2.web.prefilter import MathPrefilter
 from mathlm.proof_pile_2.web.quality import AccentedCharsFilter, MinLengthFilter, UrlBlacklistFilter
+from mathlm.proof_pile_2.web.site_boilerplate import SiteBoilerplateRemover
 from mathlm.proof_pile_2.web.train import describe_training
 from mathlm.proof_pile_2.web.warc import FastWarcReader
 
@@ -134,7 +137,12 @@ def extraction_steps(cfg: WebPipelineConfig, input_dir: str | Path, work_dir: Pa
         FastWarcReader(str(input_dir), glob_pattern=WARC_GLOB),
         UrlBlacklistFilter(cfg.url_blacklist, cfg.url_blacklist_file, **excluded("url_blacklist")),
         MathPrefilter(cfg.prefilter_min_score, cfg.prefilter_min_chars, **excluded("prefilter")),
-        MathHtmlExtractor(),
+        MathHtmlExtractor(timeout=cfg.extract_timeout_s),
+    ]
+    site = cfg.site_boilerplate
+    if site.enabled:
+        steps.append(SiteBoilerplateRemover(site.min_pages, site.min_share, site.min_kept_share, site.window))
+    steps += [
         MinLengthFilter(cfg.min_chars, **excluded("too_short")),
         AccentedCharsFilter(cfg.max_accented_ratio, **excluded("accented_chars")),
         LanguageFilter(cfg.languages, cfg.language_threshold, **excluded("language")),

@@ -15,7 +15,6 @@ ARPA/binary output as ``kenlm_model``: the filter reads both.
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 import os
@@ -30,6 +29,7 @@ from pathlib import Path
 
 from mathlm.console import console
 from mathlm.errors import MathlmError
+from mathlm.io import BadLines, read_jsonl
 from mathlm.proof_pile_2.web.math_score import GENERAL_LABEL, MATH_LABEL, classifier_line
 from mathlm.proof_pile_2.web.perplexity import kenlm_tokens
 
@@ -49,20 +49,18 @@ def read_texts(path: str | Path) -> list[str]:
         raise MathlmError(
             f'corpus not found: {path} (expected a JSONL file with one {{"text": ...}} per line)'
         )
-    texts, bad = [], 0
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            try:
-                text = json.loads(line)["text"] if line.strip() else None
-            except (json.JSONDecodeError, KeyError, TypeError):
-                text, bad = None, bad + 1
-            if isinstance(text, str) and text.strip():
-                texts.append(text)
-    if bad:
-        console.print(
-            f"[yellow]{path}: skipped {bad} malformed line(s) (not JSON or without a text field)[/]"
-        )
+    bad, without_text = BadLines(), 0
+    texts = []
+    for record in read_jsonl(path, on_bad="skip", bad=bad):
+        text = record.get("text")
+        if not isinstance(text, str):
+            without_text += 1
+        elif text.strip():
+            texts.append(text)
+    if bad.total:
+        console.print(f"[yellow]{path}: {bad.summary()}[/]")
+    if without_text:
+        console.print(f'[yellow]{path}: skipped {without_text} record(s) without a string "text" field[/]')
     if not texts:
         raise MathlmError(f'{path}: no records with a non-empty "text" field')
     return texts

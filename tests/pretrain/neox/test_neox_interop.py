@@ -83,7 +83,11 @@ def test_real_smollm2_round_trip(tmp_path: Path, smollm2_checkpoint: Path) -> No
 
 
 def test_shards_compute_what_gpt_neox_computes_per_rank(tmp_path: Path) -> None:
-    """Apply each rank's shards the way GPT-NeoX's layers do and compare with the HF modules."""
+    """Apply each rank's shards the way GPT-NeoX's layers do and compare with the HF modules. The splits
+    are those of current GPT-NeoX's megatron/model/transformer.py (read, not imported: GPT-NeoX is not
+    installable here): ``ParallelSelfAttention.forward`` views multi-head rows as [heads, 3 * head_dim],
+    ``gqa_project`` splits grouped-query rows into [queries | keys | values]; ``ParallelMLP`` computes
+    ``act(second half) * first half`` of ``linear1``."""
     from transformers import AutoConfig
 
     for kv_heads in (4, 2):
@@ -261,3 +265,25 @@ def test_gpt_neox_back_converter_reads_multi_head_attention_wrongly(tmp_path: Pa
         assert difference > 0.05, difference
     else:
         assert difference == 0.0
+
+
+def test_exported_configs_give_back_code_llama_shapes(tmp_path: Path) -> None:
+    """The YAML a run trained with rebuilds the HF config that GPT-NeoX's back-converter gets wrong: the
+    MLP width from GPT-NeoX's `intermediate_size` arithmetic (32,768 -> 11,008), not the YAML value."""
+    from mathlm.pretrain.neox.config import llama_config_from_neox
+
+    for recipe, width, kv_heads, rope in (("llemma_7b", 11008, 32, 10_000.0), ("llemma_34b", 22016, 8, 1e6)):
+        out = tmp_path / f"{recipe}.yml"
+        result = CliRunner().invoke(app, ["export", "neox-config", "--recipe", recipe, "--output", str(out)])
+        assert result.exit_code == 0, result.output
+        config = llama_config_from_neox(yaml.safe_load(out.read_text(encoding="utf-8")), 32016, 1, 2)
+        assert (
+            config.intermediate_size,
+            config.num_key_value_heads,
+            config.rope_parameters["rope_theta"],
+        ) == (
+            width,
+            kv_heads,
+            rope,
+        )
+        assert not config.tie_word_embeddings and config.max_position_embeddings == 4096

@@ -341,3 +341,34 @@ def test_truncated_and_corrupted_pages_never_raise():
             for _ in range(30):
                 chars[rng.randrange(len(chars))] = rng.choice("<>/\"'=&;$\\{}")
             assert isinstance(extract_math_text("".join(chars)).text, str)
+
+
+def test_section_titles_that_link_back_to_the_contents_are_kept():
+    # docutils writes each title as a link back to its contents entry; the contents list itself is a menu.
+    html = (
+        "<html><body><main><h1>Notes</h1>"
+        "<nav class='contents'><ul><li><a href='#one'>1 Groups</a></li><li><a href='#two'>2 Rings</a></li>"
+        "<li><a href='#three'>3 Fields</a></li></ul></nav>"
+        "<section id='one'><h2><a class='toc-backref' href='#toc-1'>1 Groups</a></h2>"
+        "<p>A group is a set with an associative operation, a unit and inverses.</p></section>"
+        "<section id='two'><h2><a class='toc-backref' href='#toc-2'>2 Rings</a></h2>"
+        "<p>A ring adds a second operation that distributes over the first one.</p></section>"
+        "</main></body></html>"
+    )
+    text = extract_math_text(html).text
+    assert "1 Groups\n\nA group is a set" in text
+    assert "2 Rings\n\nA ring adds" in text
+    assert "3 Fields" not in text
+
+
+def test_footnotes_written_as_asides_are_content_and_sidebars_are_not():
+    html = (
+        "<html><body><main><p>The map is a homomorphism.<a href='#fn1' role='doc-noteref'>[1]</a></p>"
+        "<aside class='footnote-list brackets'><aside class='footnote brackets' id='fn1' role='doc-footnote'>"
+        "<p>Here <math><semantics><mi>f</mi><annotation encoding='application/x-tex'>f(ab)=f(a)f(b)</annotation>"
+        "</semantics></math> for all a and b.</p></aside></aside></main>"
+        "<aside class='sidebar'><p>Popular posts this week</p></aside></body></html>"
+    )
+    text = extract_math_text(html).text
+    assert "Here $f(ab)=f(a)f(b)$ for all a and b." in text
+    assert "Popular posts" not in text

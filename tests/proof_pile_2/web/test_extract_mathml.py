@@ -75,6 +75,18 @@ def latex_of(markup: str) -> str:
             r"\mathbb{Z}/\mathfrak{p}",
         ),
         ("<math><menclose notation='box'><mi>x</mi></menclose></math>", r"\boxed{x}"),
+        # Styled letters written as Unicode math alphanumerics (docutils' and MathML Core's output).
+        ("<math><mi>𝐌</mi><mo>=</mo><mi>𝑋</mi><mo>∈</mo><mi>ℱ</mi></math>", r"\mathbf{M}=X\in\mathcal{F}"),
+        (
+            "<math><mi>𝛂</mi><mo>+</mo><mi>𝔑</mi><mo>+</mo><mn>𝟑</mn></math>",
+            r"\boldsymbol{\alpha}+\mathfrak{N}+\mathbf{3}",
+        ),
+        # Accents as docutils writes them: spacing acute/grave/macron and a run of dots.
+        (
+            "<math><mover><mi>a</mi><mo>´</mo></mover><mover><mi>t</mi><mo>˙˙˙</mo></mover></math>",
+            r"\acute{a}\dddot{t}",
+        ),
+        ("<math><mover><mi>ı</mi><mo>ˉ</mo></mover></math>", r"\bar{\imath}"),
         (
             "<math><mmultiscripts><mi>F</mi><mi>i</mi><none/><mprescripts/><mn>2</mn><none/></mmultiscripts></math>",
             "{}_2F_i",

@@ -24,6 +24,7 @@ from mathlm.proof_pile_2.web.perplexity import PerplexityFilter
 from mathlm.proof_pile_2.web.pipeline import WebPipelineConfig, build_web_pipeline
 from mathlm.proof_pile_2.web.prefilter import MathPrefilter
 from mathlm.proof_pile_2.web.quality import AccentedCharsFilter, MinLengthFilter, UrlBlacklistFilter
+from mathlm.proof_pile_2.web.site_boilerplate import SiteBoilerplateRemover
 from mathlm.proof_pile_2.web.train import train_kenlm, train_math_classifier
 from mathlm.proof_pile_2.web.warc import FastWarcReader
 
@@ -97,6 +98,7 @@ def test_stages_are_ordered_with_their_dependencies_and_task_counts(tmp_path: Pa
         UrlBlacklistFilter,
         MathPrefilter,
         MathHtmlExtractor,
+        SiteBoilerplateRemover,
         MinLengthFilter,
         AccentedCharsFilter,
         LanguageFilter,

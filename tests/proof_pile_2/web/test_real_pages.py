@@ -50,7 +50,9 @@ def test_corpus_pages_are_the_packaged_files_with_provenance():
     )
     assert sum(entry["math"] for entry in manifest) >= 60
     assert sum(not entry["math"] for entry in manifest) >= 15
-    assert len(Counter(entry["family"] for entry in manifest if entry["math"])) >= 10
+    families = Counter(entry["family"] for entry in manifest if entry["math"])
+    assert len(families) >= 10
+    assert families["mathml"] >= 2 and families["mathml_tex_annotation"] >= 1  # MathML without and with TeX
 
 
 def test_extractor_holds_the_hand_checked_expectations(bench, pages):

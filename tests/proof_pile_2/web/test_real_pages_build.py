@@ -131,3 +131,13 @@ def test_no_real_page_is_removed_as_contaminated(build) -> None:
         if label.startswith("contaminated")
     }
     assert contaminated == {}
+
+
+@pytest.mark.slow
+def test_site_boilerplate_step_ran_on_the_hosts_with_several_pages(build) -> None:
+    extract = next(stage for stage in build.stats["stages"] if stage["stage"].endswith("web/extract"))
+    site = next(step for step in extract["steps"] if "Site boilerplate" in step["step"])
+    counters = site["counters"]
+    # each package is one host: the prefiltered pages of libitpp-doc, python-mpmath-doc, ... are judged together
+    assert counters["total"] == counters["forwarded"] > 0
+    assert counters["site_pages"] > 0 and counters["lines_removed"] >= 1  # Doxygen's "Detailed Description"
