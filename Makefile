@@ -8,7 +8,8 @@ BIN := $(VENV)/bin
 WORKDIR ?= runs/quickstart
 # torch==2.13.0 resolves to the local CPU wheel on CPU machines and to the CUDA build on GPU clusters.
 EXTRAS_RUN := data,train,eval
-EXTRAS_TEST := data,train,eval,test
+# bench: the peers benchmarks/ runs; the suite smoke-tests the training benchmark against torchtitan.
+EXTRAS_TEST := data,train,eval,bench,test
 
 .PHONY: quickstart test install install-test system-deps clean
 

