@@ -246,13 +246,27 @@ def image_fragments(tree: HTMLTree) -> list[MarkupFragment]:
     return out
 
 
+# Elements whose text is a paragraph of its own: a table cell, a list item, a heading...
+TEXT_BLOCKS = (
+    "p, div, td, th, tr, li, dd, dt, pre, blockquote, h1, h2, h3, h4, h5, h6, table, ul, ol, dl, "
+    "section, article, header, footer, nav, aside, main, figure, figcaption, caption, form, fieldset"
+)
+
+
 def delimited_in_text(tree: HTMLTree) -> list[tuple[str, bool]]:
-    """``$..$``, ``$$..$$``, ``\\(..\\)``, ``\\[..\\]`` written in the page's visible text (``<pre>`` too)."""
+    """``$..$``, ``$$..$$``, ``\\(..\\)``, ``\\[..\\]`` written in the page's visible text (``<pre>`` too).
+
+    A pair of delimiters never spans two blocks (two table cells, a paragraph and the next): TeX renderers
+    pair them within a paragraph, and a stray ``$$`` at the end of one cell is not the start of a formula
+    that the next cell closes. So every block ends with a blank line, which no pair crosses.
+    """
     for node in tree.body.query_selector_all(
         "script, style, math, .katex, .mwe-math-element, textarea"
     ).values():
         if node.parent is not None:
             node.parent.remove_child(node)
+    for block in tree.body.query_selector_all(TEXT_BLOCKS).values():
+        block.append(tree.create_text_node("\n\n"))
     return delimited_math(tree.body.text or "")
 
 

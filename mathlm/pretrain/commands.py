@@ -84,7 +84,7 @@ def reshard(
     long conversion (large models) out of the training job."""
     from mathlm.console import console
     from mathlm.pretrain.checkpoint import read_state, resolve_checkpoint
-    from mathlm.pretrain.reshard import universal_checkpoint
+    from mathlm.pretrain.reshard import UNIVERSAL_TAG, deepspeed_root, universal_checkpoint
 
     checkpoint = resolve_checkpoint(source)
     state = read_state(checkpoint)
@@ -94,10 +94,11 @@ def reshard(
             "loads on any number of ranks; nothing to convert"
         )
         return
+    done = (deepspeed_root(checkpoint) / UNIVERSAL_TAG).is_dir()
     universal = universal_checkpoint(checkpoint, workers)
     console.print(
-        f"wrote {universal} (step {state.step}, saved on {state.world_size} rank(s)); resume from "
-        f"{checkpoint} on any number of ranks"
+        f"{'already converted' if done else 'wrote'} {universal} (step {state.step}, saved on "
+        f"{state.world_size} rank(s)); resume from {checkpoint} on any number of ranks"
     )
 
 

@@ -16,7 +16,7 @@ import yaml
 
 from mathlm.errors import MathlmError
 from mathlm.pretrain import checkpoint as ckpt
-from mathlm.pretrain.engine import DEEPSPEED_TAG
+from mathlm.pretrain.reshard import DEEPSPEED_TAG, deepspeed_root
 
 TOKENIZER_FILES = (
     "tokenizer.json",
@@ -61,7 +61,7 @@ def _read_weights(checkpoint: Path, engine: str, model: torch.nn.Module) -> dict
     if engine == "deepspeed":
         from deepspeed.utils.zero_to_fp32 import get_fp32_state_dict_from_zero_checkpoint
 
-        weights = get_fp32_state_dict_from_zero_checkpoint(str(checkpoint / "deepspeed"), tag=DEEPSPEED_TAG)
+        weights = get_fp32_state_dict_from_zero_checkpoint(str(deepspeed_root(checkpoint)), tag=DEEPSPEED_TAG)
     else:
         import torch.distributed.checkpoint as dcp
 

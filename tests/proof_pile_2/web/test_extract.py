@@ -66,6 +66,26 @@ def test_mathjax_page_drops_previews_rendered_output_and_wordpress_furniture():
     assert "def dot(u, v):\n    return sum(a * b for a, b in zip(u, v))" in text
 
 
+def test_code_block_keeps_its_indentation_whatever_the_tag_case():
+    for tag in ("pre", "PRE", "Pre"):
+        page = extract_math_text(f"<p>Code:</p><{tag}>if x:\n    y = 1</{tag}>")
+        assert page.text == "Code:\n\nif x:\n    y = 1", tag
+
+
+def test_formula_images_in_display_blocks_stand_on_their_own_lines():
+    page = extract_math_text(
+        '<p>Let <img class="math" src="a.png" alt="\\alpha"> be given; then</p>'
+        '<div class="math"><p><img src="b.png" alt="\\sum_k a_k"></p></div>'
+        '<p>and by Doxygen <img class="formulaDsp" src="c.png" alt="\\[ x^2 \\]"></p>'
+        '<div class="formulaDsp"><img src="d.png" alt="y_1"></div>'
+        '<div class="figure"><img src="plot.png" alt="a plot"></div>'
+    )
+    assert page.text == (
+        "Let $\\alpha$ be given; then\n\n$$\\sum_k a_k$$\n\nand by Doxygen\n$$x^2$$\n\n$$y_1$$"
+    )
+    assert page.math_fragments == ["\\alpha", "\\sum_k a_k", "x^2", "y_1"]
+
+
 def test_formula_inside_a_code_block_is_still_put_back():
     page = extract_math_text('<pre>x = 1\n<script type="math/tex">\\alpha</script></pre>')
     assert page.text == "x = 1\n$\\alpha$"
@@ -191,6 +211,24 @@ def test_boilerplate_heavy_page_keeps_only_the_article():
     )
 
 
+def test_hidden_and_role_furniture_goes_whatever_its_tag():
+    prose = "The Sylow theorems count p-subgroups of a finite group and bound how many there are."
+    furniture = {
+        "role-nav": '<div role="navigation">{}</div>',
+        "role-banner": '<p role="banner">{}</p>',
+        "role-search": '<section role="search">{}</section>',
+        "role-dialog": '<div role="alertdialog">{}</div>',
+        "hidden-attr": "<p hidden>{}</p>",
+        "aria-hidden": '<p aria-hidden="true">{}</p>',
+        "display-none": '<p style="color: red; DISPLAY: NONE">{}</p>',
+        "visibility": '<div style="visibility:hidden">{}</div>',
+    }
+    body = "".join(markup.format(f"Leftover {name}") for name, markup in furniture.items())
+    kept = f'<div role="main"><p style="color: red">{prose}</p><p role="note">Kept note.</p></div>'
+    page = extract_math_text(f"<html><body>{body}{kept}</body></html>")
+    assert page.text == prose + "\n\nKept note."
+
+
 def test_broken_html_never_raises_and_keeps_its_math():
     page = extract_fixture("broken.html")
     assert page.title == "Lecture notes (draft)"
@@ -252,6 +290,15 @@ def test_asciimath_backticks_count_only_where_the_page_configures_asciimath():
     assert page.math_fragments == ["sqrt(50)", "sqrt(50) = sqrt(25*2) = 5sqrt(2)", "sqrt(18) = 3sqrt(2)"]
     plain = extract_math_text("<p>Run `make test` first.</p>")
     assert plain.math_fragments == [] and not plain.found_math
+    # Backticks written as character references are backticks too (the scripts are read only when the
+    # page can show one).
+    configured = '<script src="/js/ASCIIMathML.js"></script>'
+    referenced = extract_math_text(
+        f"<html><head>{configured}</head><p>Here &#96;x^2&#x60; and &grave;y&grave;</p>"
+    )
+    assert referenced.math_fragments == ["x^2", "y"]
+    no_backtick = extract_math_text(f"<html><head>{configured}</head><p>No backtick, $x$.</p>")
+    assert no_backtick.math_fragments == ["x"]
 
 
 def test_page_without_math_is_not_math():

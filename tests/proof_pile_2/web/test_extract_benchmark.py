@@ -117,3 +117,13 @@ def test_normalize_tells_a_line_break_before_a_space_from_a_control_space(bench)
     latex = "T = \\left[ \\begin{array}{cc}\n  T_1 & T_2 \\\\\n  0 & 0\n\\end{array} \\right]"
     fragment = bench.MarkupFragment(latex, "x")
     assert bench.formulas_kept([fragment], text) == 1
+
+
+def test_ground_truth_pairs_text_delimiters_within_one_block(bench):
+    # The markdown-it-texmath test page: a source cell ending in a literal ``$$`` beside a rendered cell
+    # that starts with one. The pair across the two cells is no formula; the rendered cell's is.
+    html = (
+        "<table><tr><td>some text\n $\\$a+b=c$$</td><td><p>some text\n$$a+b=c$$</p></td></tr>"
+        "<tr><td>$x$ and</td><td>$y$</td></tr></table><p>Inline <em>$z$</em> stays one $w^2$.</p>"
+    )
+    assert [fragment.latex for fragment in bench.markup_fragments(html)] == ["a+b=c", "x", "y", "z", "w^2"]
