@@ -51,7 +51,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
@@ -123,11 +123,14 @@ def import_torchtitan() -> ModuleType:
     """
     import torch._utils as torch_utils
 
-    installed = version("torchtitan")
+    try:
+        installed = version("torchtitan")
+    except PackageNotFoundError:
+        installed = "no version"
     if installed != TORCHTITAN_VERSION:
         raise RuntimeError(
-            f"torchtitan {installed} is installed; this glue is written against {TORCHTITAN_VERSION} "
-            f"(scripts/install_extras.sh VENV test installs it)"
+            f"torchtitan: {installed} installed; the benchmark's glue is written against {TORCHTITAN_VERSION}, "
+            "which `make install-test` (scripts/install_extras.sh VENV test) installs"
         )
     if not hasattr(torch.distributed, "set_timeout"):
         # torchtitan 0.3.0 calls ``torch.distributed.set_timeout(timeout, group)`` after the first step
