@@ -14,6 +14,10 @@ import os
 import sys
 from pathlib import Path
 
+# Library code is loaded before the baseline: transformers imports its model classes lazily, and with them
+# triton when it is installed (the `bench` extra): about 100 MB of resident set that is not the run's.
+from transformers import LlamaForCausalLM  # noqa: F401  (imported for its side effect)
+
 from mathlm.config import load_config
 from mathlm.pretrain import trainer
 from mathlm.pretrain.config import TrainConfig
