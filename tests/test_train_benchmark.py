@@ -7,6 +7,7 @@ were measured.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -49,20 +50,46 @@ def test_benchmark_trains_with_torchtitans_trainer_and_with_ours() -> None:
     assert ratio and all(float(x) > 0 for x in ratio.groups()), out
 
 
+# Run in a child process: torchtitan is imported under a process-wide shim (torch's device lookup answers
+# "cpu" while it loads), which has no business in the test process; in the full suite, state left by
+# earlier tests also made torchtitan's Llama3Model.Config lose its owner class there.
+SHAPE_PROGRAM = """
+import json, sys, tempfile
+from pathlib import Path
+import torch
+from benchmarks.torchtitan_peer import trainer_config as torchtitan_config
+from benchmarks.train_throughput import parse_args, trainer_config
+from mathlm.pretrain.model import build_model
+
+tmp = Path(tempfile.mkdtemp())
+cfg = trainer_config(parse_args(["--preset", sys.argv[1]]), tmp, tmp / "run")
+ours = build_model(cfg.model)
+with torch.device("meta"):
+    theirs = torchtitan_config(cfg, torch.float32, tmp / "dump", "sdpa").model_spec.model.build()
+print(json.dumps({
+    "ours": sum(p.numel() for p in ours.parameters()),
+    "theirs": sum(p.numel() for p in theirs.parameters()),
+    "layers": len(theirs.layers),
+    "expected_layers": cfg.model.shape.num_layers,
+    "module": type(theirs).__module__,
+}))
+"""
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("preset", ["tiny", "llama-40m"])
-def test_torchtitans_llama_has_the_shape_of_ours(preset: str, tmp_path: Path) -> None:
+def test_torchtitans_llama_has_the_shape_of_ours(preset: str) -> None:
     """Same preset, same model: torchtitan's Llama3Model and mathlm's HF Llama hold as many parameters."""
-    import torch
-
-    from benchmarks.torchtitan_peer import trainer_config as torchtitan_config
-    from benchmarks.train_throughput import parse_args, trainer_config
-    from mathlm.pretrain.model import build_model
-
-    cfg = trainer_config(parse_args(["--preset", preset]), tmp_path, tmp_path / "run")
-    ours = build_model(cfg.model)
-    with torch.device("meta"):
-        theirs = torchtitan_config(cfg, torch.float32, tmp_path / "dump", "sdpa").model_spec.model.build()
-    assert sum(p.numel() for p in theirs.parameters()) == sum(p.numel() for p in ours.parameters())
-    assert len(theirs.layers) == cfg.model.shape.num_layers
-    assert type(theirs).__module__ == "torchtitan.models.llama3.model"
+    done = subprocess.run(
+        [sys.executable, "-c", SHAPE_PROGRAM, preset],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-5000:]
+    shapes = json.loads(done.stdout.strip().splitlines()[-1])
+    assert shapes["theirs"] == shapes["ours"] > 0
+    assert shapes["layers"] == shapes["expected_layers"]
+    assert shapes["module"] == "torchtitan.models.llama3.model"
