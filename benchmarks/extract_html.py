@@ -2,8 +2,12 @@
 
 Pages: the real-page corpus (``tests/data/real_pages``): pages taken verbatim from Debian, PyPI and npm
 packages, each with hand-picked expectations (formulas that must come out as LaTeX, prose that must come
-out, navigation that must not; see its README). Both extractors run on the same pages, one process each,
-``--repeat`` times; pages per CPU-second is pages/s per core.
+out, navigation that must not; see its README). Both extractors run on the same pages, one process each.
+After one untimed pass each, the timed passes alternate: one pass of mathlm, then one of OpenWebMath,
+``--repeat`` rounds. On a shared or virtual machine a core's speed drifts from minute to minute (the same
+pass here took 1.8 to 2.5 CPU-seconds on an idle machine); alternating gives both extractors the same
+drift. Pages per CPU-second is pages/s per core; the ratio is printed over all rounds and per round
+(lowest, median, highest).
 
 Reported per markup family and overall:
 
@@ -40,7 +44,7 @@ from pathlib import Path
 
 from resiliparse.parse.html import HTMLTree
 
-from mathlm.console import console, summary_table
+from mathlm.console import console, summary_table, track
 from mathlm.proof_pile_2.web.extract import (
     TEXT_MATH,
     decode_html,
@@ -67,7 +71,8 @@ def most_likely(node):
     return node
 
 
-# Runs inside the side venv (with ``most_likely`` prepended): extracts every page, reports CPU time.
+# Runs inside the side venv (with ``most_likely`` prepended): one untimed pass that answers with the texts,
+# then, for each "first end" line read from stdin, those pages extracted once, answered with each one's CPU seconds.
 OWM_RUNNER = r"""
 import json, sys, time
 from text_extract.extract import extract_text
@@ -75,20 +80,31 @@ from text_extract.utils import Config
 
 config = most_likely(Config().config)
 pages = json.load(open(sys.argv[1]))
-repeat = int(sys.argv[2])
-texts = []
-start = time.process_time()
-for round_ in range(repeat):
+
+
+def extract_all():
+    texts = []
     for html in pages:
         try:
             result = extract_text(html, config)
-            text = result[0] if result else ""
+            texts.append(result[0] if result else "")
         except Exception:
-            text = ""
-        if round_ == 0:
-            texts.append(text)
-cpu = time.process_time() - start
-json.dump({"texts": texts, "cpu_s": cpu}, sys.stdout)
+            texts.append("")
+    return texts
+
+
+print(json.dumps(extract_all()), flush=True)
+for line in sys.stdin:
+    first, end = map(int, line.split())
+    seconds = []
+    for html in pages[first:end]:
+        start = time.process_time()
+        try:
+            extract_text(html, config)
+        except Exception:
+            pass
+        seconds.append(time.process_time() - start)
+    print(json.dumps(seconds), flush=True)
 """
 
 
@@ -305,29 +321,72 @@ def ensure_owm_python(python: Path | None) -> Path:
     return interpreter
 
 
-def run_owm(python: Path, pages: list[RealPage], repeat: int) -> tuple[list[str], float]:
+@dataclass
+class Timing:
+    """Each extractor's texts (from the untimed pass) and CPU seconds per page and per round."""
+
+    ours: list[str]
+    owm: list[str]
+    ours_page_s: list[float]
+    owm_page_s: list[float]
+    rounds: list[tuple[float, float]] = field(default_factory=list)  # (mathlm, OpenWebMath) per round
+
+    def rate(self, seconds: float, pages: int) -> float:
+        return pages * len(self.rounds) / seconds
+
+    def round_ratios(self) -> list[float]:
+        """mathlm's speed over OpenWebMath's, round by round, lowest first."""
+        return sorted(owm / ours for ours, owm in self.rounds)
+
+
+def time_both(python: Path, pages: list[RealPage], rounds: int, chunk: int) -> Timing:
+    """Warm both extractors with an untimed pass, then time them ``chunk`` pages at a time, alternating.
+
+    mathlm extracts a chunk, then OpenWebMath's extractor (in its own process) the same chunk, and so on:
+    both see the machine in the same state, to within a fraction of a second. Chunks rather than single
+    pages, because every switch between the two processes starts the next one with cold caches, which
+    would cost the extractor with the shorter runs the most. ``rounds`` passes over the corpus.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         pages_file, runner = Path(tmp) / "pages.json", Path(tmp) / "owm_runner.py"
         pages_file.write_text(json.dumps([page.html for page in pages]))
         runner.write_text(inspect.getsource(most_likely) + OWM_RUNNER)
-        done = subprocess.run(
-            [str(python), str(runner), str(pages_file), str(repeat)],
-            capture_output=True,
+        with subprocess.Popen(
+            [str(python), str(runner), str(pages_file)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             text=True,
-            check=True,
             cwd=tmp,
-        )
-    result = json.loads(done.stdout)
-    return result["texts"], result["cpu_s"]
-
-
-def run_ours(pages: list[RealPage], repeat: int) -> tuple[list[str], float]:
-    texts = [extract_math_text(page.html).text for page in pages]
-    start = time.process_time()
-    for _ in range(repeat):
-        for page in pages:
-            extract_math_text(page.html)
-    return texts, time.process_time() - start
+        ) as owm:
+            assert owm.stdin is not None and owm.stdout is not None
+            timing = Timing(
+                ours=[extract_math_text(page.html).text for page in pages],
+                owm=json.loads(owm.stdout.readline()),
+                ours_page_s=[0.0] * len(pages),
+                owm_page_s=[0.0] * len(pages),
+            )
+            for _ in track(range(rounds), description="timing rounds"):
+                ours_round = owm_round = 0.0
+                for first in range(0, len(pages), chunk):
+                    end = min(first + chunk, len(pages))
+                    for index in range(first, end):
+                        start = time.process_time()
+                        extract_math_text(pages[index].html)
+                        seconds = time.process_time() - start
+                        timing.ours_page_s[index] += seconds
+                        ours_round += seconds
+                    owm.stdin.write(f"{first} {end}\n")
+                    owm.stdin.flush()
+                    for index, seconds in zip(
+                        range(first, end), json.loads(owm.stdout.readline()), strict=True
+                    ):
+                        timing.owm_page_s[index] += seconds
+                        owm_round += seconds
+                timing.rounds.append((ours_round, owm_round))
+            owm.stdin.close()
+        if owm.returncode:
+            raise SystemExit(f"OpenWebMath's extractor exited with status {owm.returncode}")
+    return timing
 
 
 @dataclass
@@ -395,35 +454,51 @@ def family_rows(ours: dict[str, Tally], owm: dict[str, Tally]) -> list[dict]:
     return rows
 
 
-def report(
-    pages: list[RealPage], ours: tuple[list[str], float], owm: tuple[list[str], float], repeat: int
-) -> dict:
+def family_speed(pages: list[RealPage], timing: Timing) -> dict[str, float]:
+    """mathlm's speed over OpenWebMath's per markup family, plus ``all`` (CPU time over the same pages)."""
+    seconds: dict[str, list[float]] = {"all": [0.0, 0.0]}
+    for page, ours, owm in zip(pages, timing.ours_page_s, timing.owm_page_s, strict=True):
+        for family in (page.family, "all"):
+            pair = seconds.setdefault(family, [0.0, 0.0])
+            pair[0] += ours
+            pair[1] += owm
+    return {family: owm / ours for family, (ours, owm) in seconds.items()}
+
+
+def report(pages: list[RealPage], timing: Timing) -> dict:
     """Print the speed, the per-family table and the failed expectations; return the figures."""
-    ours_rate = len(pages) * repeat / ours[1]
-    owm_rate = len(pages) * repeat / owm[1]
+    ours_s, owm_s = sum(timing.ours_page_s), sum(timing.owm_page_s)
+    ours_rate, owm_rate = timing.rate(ours_s, len(pages)), timing.rate(owm_s, len(pages))
+    ratios = timing.round_ratios()
+    per_round = f"{ratios[0]:.2f}x / {ratios[len(ratios) // 2]:.2f}x / {ratios[-1]:.2f}x"
     console.print(
         summary_table(
-            "Speed (one process each; pages per CPU-second = pages/s per core)",
+            "Speed (one process each, alternating every --chunk pages; pages per CPU-second = pages/s per core)",
             [
                 {
                     "extractor": "mathlm",
-                    "pages": len(pages) * repeat,
-                    "CPU s": round(ours[1], 2),
+                    "pages": len(pages) * len(timing.rounds),
+                    "CPU s": round(ours_s, 2),
                     "pages/s/core": round(ours_rate, 1),
                     "vs OWM": f"{ours_rate / owm_rate:.2f}x",
+                    "rounds: lowest / median / highest": per_round,
                 },
                 {
                     "extractor": "OpenWebMath 0.1.3",
-                    "pages": len(pages) * repeat,
-                    "CPU s": round(owm[1], 2),
+                    "pages": len(pages) * len(timing.rounds),
+                    "CPU s": round(owm_s, 2),
                     "pages/s/core": round(owm_rate, 1),
                     "vs OWM": "1.00x",
+                    "rounds: lowest / median / highest": "",
                 },
             ],
         )
     )
-    mine, peer = family_tallies(pages, ours[0]), family_tallies(pages, owm[0])
+    mine, peer = family_tallies(pages, timing.ours), family_tallies(pages, timing.owm)
     rows = family_rows(mine, peer)
+    speed = family_speed(pages, timing)
+    for row in rows:
+        row["speed vs OWM"] = f"{speed[row['family']]:.1f}x"
     console.print(summary_table("Real pages per markup family: expectations held, formulas kept", rows))
     for name, tally in (("mathlm", mine["all"]), ("OpenWebMath", peer["all"])):
         shown = [
@@ -440,13 +515,19 @@ def report(
         "speed_ratio": ours_rate / owm_rate,
         "mathlm_pages_per_s": ours_rate,
         "owm_pages_per_s": owm_rate,
+        "round_ratios": ratios,
         "families": rows,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=5, help="extract every page this many times for timing")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="timed rounds: one pass over every page by each extractor"
+    )
+    parser.add_argument(
+        "--chunk", type=int, default=10, help="pages each extractor extracts before the other takes its turn"
+    )
     parser.add_argument(
         "--owm-python",
         type=Path,
@@ -460,9 +541,8 @@ def main() -> None:
         f"{len(pages)} real pages: {sum(page.math for page in pages)} math, "
         f"{sum(not page.math for page in pages)} non-math"
     )
-    owm = run_owm(ensure_owm_python(args.owm_python), pages, args.repeat)
-    ours = run_ours(pages, args.repeat)
-    figures = report(pages, ours, owm, args.repeat)
+    timing = time_both(ensure_owm_python(args.owm_python), pages, args.repeat, args.chunk)
+    figures = report(pages, timing)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
 

@@ -36,6 +36,39 @@ ASCIIMATH = "asciimath"
 CODE = "code"  # a <pre> block carried through verbatim; not math
 PRE_TEX = "pre_tex"  # display TeX printed inside a <pre> block (CAS output), kept verbatim there
 
+# Images that are formulas by their class, and blocks whose images are display formulas.
+MATH_IMAGE_CLASSES = frozenset(
+    {"math", "latex", "tex", "formulaInl", "formulaDsp", "latexcenter", "displayed"}
+)
+DISPLAY_IMAGE_CLASSES = frozenset({"formulaDsp", "latexcenter", "displayed"})
+# The images in (or being) a display-math block: Sphinx's ``div.math``, Doxygen's ``.formulaDsp``.
+DISPLAY_MATH_IMAGES = "div.math img, .formulaDsp img, img.formulaDsp"
+# The images that may be formulas: a superset of what ``image_fragment`` accepts (its class, a display
+# block, a formula service's URL: each LATEX_IMAGE_URL pattern holds "tex", "codecogs" or "chart"; alt or
+# title text opening with a delimiter). A page's other images, often most of them, then never become
+# Python objects (about 9 us each) nor get looked at.
+MATH_IMAGES = ", ".join(
+    [
+        "img:is({})".format(
+            ", ".join(
+                [
+                    *(f".{name}" for name in sorted(MATH_IMAGE_CLASSES)),
+                    "[class*='mwe-math-fallback-image']",
+                    "[src*='tex' i]",
+                    "[src*='codecogs' i]",
+                    "[src*='chart' i]",
+                    "[alt*='$']",
+                    "[alt*='\\\\']",
+                    "[title*='$']",
+                    "[title*='\\\\']",
+                ]
+            )
+        ),
+        "div.math img",
+        ".formulaDsp img",
+    ]
+)
+
 # One query, so that formulas come back in document order (outer elements before their descendants).
 MATH_SELECTOR = ", ".join(
     [
@@ -45,7 +78,7 @@ MATH_SELECTOR = ", ".join(
         "mjx-container",
         ".mwe-math-element",
         "math",
-        "img",
+        MATH_IMAGES,
         ".MathJax_Preview",
         ".MathJax",
         ".MathJax_Display",
@@ -172,13 +205,6 @@ PROTECTED_TAGS = frozenset({"html", "body", "main", "article"})
 # Judged on their links only when their class or id names furniture.
 INLINE_OR_HEADING = HEADING_TAGS | {"span"}
 
-# Images that are formulas by their class, and blocks whose images are display formulas.
-MATH_IMAGE_CLASSES = frozenset(
-    {"math", "latex", "tex", "formulaInl", "formulaDsp", "latexcenter", "displayed"}
-)
-DISPLAY_IMAGE_CLASSES = frozenset({"formulaDsp", "latexcenter", "displayed"})
-# The images in (or being) a display-math block: Sphinx's ``div.math``, Doxygen's ``.formulaDsp``.
-DISPLAY_MATH_IMAGES = "div.math img, .formulaDsp img, img.formulaDsp"
 LATEX_IMAGE_URL = re.compile(
     r"codecogs\.com|latex\.php\?|mimetex|mathtex|chart\.apis\.google\.com/chart\?.*cht=tx|"
     r"latex\.artofproblemsolving\.com|/latex\?|tex2img|\.latex\?",
@@ -194,8 +220,6 @@ PLACEHOLDER_OPEN, PLACEHOLDER_CLOSE = "\ue000", "\ue001"
 PLACEHOLDER = re.compile(f"{PLACEHOLDER_OPEN}(\\d+){PLACEHOLDER_CLOSE}")
 # A <pre> element needs this in the source (tag names are ASCII case-insensitive).
 PRE_TAG = re.compile("<pre", re.I)
-TAB_RUNS = re.compile(r"\t{2,}")
-BLANK_LINE_RUNS = re.compile(r"\n{3,}")
 BLANK_LINES_INSIDE = re.compile(r"\n\s*\n")
 BULLETS = "•◦▪"
 # Inside a formula: any character but a blank line (TeX ends a paragraph there, so a delimiter across one
@@ -582,22 +606,30 @@ class LinkStats:
         self.count: dict = {}
         self.texts: dict = {}
         self.total_chars = 0
-        # ``.parent`` builds a new node object, the costliest step here; links in one block share their
-        # ancestors, so the levels above each parent are looked up once (keyed by the parent's level).
-        above: dict = {}
+        # ``.parent`` builds a new node object, the costliest step here. So the walk goes up level by level,
+        # with each level's elements and the link text and links below them summed first: one ``.parent``
+        # per element and level, however many links share it (a menu's ``li``s share their ``ul``).
+        level: dict = {}
         for link in root.get_elements_by_tag_name("a").values():
             chars = len(link.text or "")
             self.total_chars += chars
-            node, levels = link.parent, LINK_LEVELS
-            while levels and node is not None and node.tag not in PROTECTED_TAGS:
+            parent = link.parent
+            counted = level.get(parent)
+            level[parent] = (chars, 1) if counted is None else (counted[0] + chars, counted[1] + 1)
+        for levels_left in range(LINK_LEVELS, 0, -1):
+            above: dict = {}
+            for node, (chars, count) in level.items():
+                if node is None or node.tag in PROTECTED_TAGS:
+                    continue
                 self.chars[node] = self.chars.get(node, 0) + chars
-                self.count[node] = self.count.get(node, 0) + 1
-                levels -= 1
-                if levels:
-                    key = (node, levels)
-                    if key not in above:
-                        above[key] = node.parent
-                    node = above[key]
+                self.count[node] = self.count.get(node, 0) + count
+                if levels_left > 1:
+                    parent = node.parent
+                    counted = above.get(parent)
+                    above[parent] = (
+                        (chars, count) if counted is None else (counted[0] + chars, counted[1] + count)
+                    )
+            level = above
 
     def blocks(self) -> list:
         """The counted elements that are blocks (or spans), the candidates for link-dense navigation."""
@@ -767,18 +799,26 @@ def tidy_lines(text: str) -> str:
     Line by line with string methods: a few hundred lines per page, where per-match regex callbacks
     cost more than the rest of the text handling together.
     """
-    if "\t\t" in text:
-        text = TAB_RUNS.sub("\t", text)
+    text = squeeze(text, "\t", 1)
     lines = text.split("\n")
     for number, line in enumerate(lines):
         line = line.strip(" \t")
         if line and line[0] in BULLETS:
             line = ("- " + line[1:].lstrip(" \t")).rstrip(" \t")
         lines[number] = line
-    text = "\n".join(lines)
-    if "\n\n\n" in text:
-        text = BLANK_LINE_RUNS.sub("\n\n", text)
-    return text.strip()
+    return squeeze("\n".join(lines), "\n", 2).strip()
+
+
+def squeeze(text: str, char: str, most: int) -> str:
+    """Runs of ``char`` longer than ``most`` cut to ``most``.
+
+    With ``str.replace`` until none is left: each pass shortens every run by a third or more, and a pass
+    is a fast search over the text, where a regular expression stops at every single newline or tab.
+    """
+    longer, kept = char * (most + 1), char * most
+    while longer in text:
+        text = text.replace(longer, kept)
+    return text
 
 
 def assemble(text: str, table: FragmentTable, asciimath: bool) -> ExtractedPage:
@@ -812,10 +852,7 @@ def assemble(text: str, table: FragmentTable, asciimath: bool) -> ExtractedPage:
         if after_block:
             pieces[-1] = pieces[-1].rstrip(" \t")
         pieces.append(fragment.render())
-    out = "".join(pieces)
-    if "\n\n\n" in out:  # a test far cheaper than the regex scan, which is rarely needed
-        out = BLANK_LINE_RUNS.sub("\n\n", out)
-    out = out.strip()
+    out = squeeze("".join(pieces), "\n", 2).strip()
     return ExtractedPage(
         text=out,
         math_fragments=fragments,

@@ -5,16 +5,22 @@ written ``<math>``) carry no TeX source; the model should still see LaTeX, the n
 write, rather than the flattened glyphs ("x2+y2") that plain-text extraction of MathML gives. The
 converter walks resiliparse element nodes and covers the presentation elements that real pages use; an
 element it does not know contributes the LaTeX of its children, so nothing inside it is lost.
+
+The walk is over a small tree of our own (``MathNode``), parsed from the element's serialised HTML, not
+over resiliparse's nodes: every resiliparse node handed to Python costs an object and a weak-reference
+entry (about 8 us), and a page of MathML holds thousands of them (docutils' MathML pages spent 90% of
+their extraction time there). lexbor's serialisation is regular (every attribute double-quoted, every
+non-void element closed, text escaped), so a tokenizer of two regular expressions reads it back exactly.
 """
 
 from __future__ import annotations
 
+import html
 import re
+import string
 import unicodedata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-
-from resiliparse.parse.html import NodeType
 
 TEX_ANNOTATION_ENCODINGS = frozenset(
     {"application/x-tex", "tex", "latex", "application/x-latex", "text/latex"}
@@ -236,8 +242,7 @@ MATRIX_FENCES = {
 }
 # MathML writes a binomial as ( <mfrac linethickness="0"> ); \binom already draws the parentheses.
 PARENTHESIZED_BINOMIAL = re.compile(r"\((\\binom\{[^{}]*\}\{[^{}]*\})\)")
-_COMMAND_END = re.compile(r"\\[A-Za-z]+$")
-_SCRIPT_END = re.compile(r"[\^_][A-Za-z0-9]$")  # "^n" then "k" would read as "^{nk}" to a person
+ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
 # Styled letters as Unicode writes them ("MATHEMATICAL BOLD CAPITAL M", "SCRIPT CAPITAL F"): docutils,
 # Temml and MathML Core output write \mathbf{M} as U+1D40C instead of <mi mathvariant="bold">M</mi>.
 # Longest style names first, so that "BOLD ITALIC" is not read as "BOLD".
@@ -271,11 +276,15 @@ MATH_VARIANTS = {
 
 
 def math_to_latex(math) -> str:
-    """The LaTeX of a ``<math>`` element: its TeX annotation when it carries one, else the conversion."""
-    annotation = tex_annotation(math)
+    """The LaTeX of a ``<math>`` element: its TeX annotation when it carries one, else the conversion.
+
+    Both read the element's serialised markup, which costs less than one query of the DOM.
+    """
+    markup = math.html
+    annotation = markup_tex_annotation(markup)
     if annotation is not None:
         return annotation
-    return PARENTHESIZED_BINOMIAL.sub(r"\1", convert(math).strip())
+    return PARENTHESIZED_BINOMIAL.sub(r"\1", convert(parse_math(markup)).strip())
 
 
 def is_display_math(math) -> bool:
@@ -291,19 +300,108 @@ def tex_annotation(node) -> str | None:
     return None
 
 
-def convert(node) -> str:
+def markup_tex_annotation(markup: str) -> str | None:
+    """``tex_annotation`` of an element given as its serialised markup (resiliparse's ``node.html``).
+
+    Found with ``str.find``: a regular expression's lazy ``.*?`` tests every character on the way.
+    """
+    start = markup.find("<annotation")
+    while start >= 0:
+        name_end = start + len("<annotation")
+        open_end = markup.find(">", name_end)
+        close = markup.find("</annotation>", open_end)
+        if open_end < 0 or close < 0:
+            return None
+        attributes = markup[name_end:open_end]
+        if (attributes[:1].isspace() or not attributes) and (
+            parse_attributes(attributes).get("encoding") or ""
+        ).lower() in TEX_ANNOTATION_ENCODINGS:
+            inside = markup[open_end + 1 : close]
+            if "<" in inside:  # markup inside: its text, as the DOM's textContent
+                inside = parse_math(f"<annotation>{inside}</annotation>").text
+            elif "&" in inside:
+                inside = html.unescape(inside)
+            return inside.strip()
+        start = markup.find("<annotation", name_end)
+    return None
+
+
+# --- the element tree the conversion walks ---------------------------------------------------------------
+
+
+class MathNode:
+    """One element: its tag, attributes and children (elements, or text as ``str``)."""
+
+    __slots__ = ("tag", "attributes", "children")
+
+    def __init__(self, tag: str, attributes: dict[str, str]) -> None:
+        self.tag = tag
+        self.attributes = attributes
+        self.children: list[MathNode | str] = []
+
+    @property
+    def text(self) -> str:
+        """All the text inside, as the DOM's ``textContent``."""
+        return "".join(child if isinstance(child, str) else child.text for child in self.children)
+
+    def getattr(self, name: str, default: str | None = None) -> str | None:
+        return self.attributes.get(name, default)
+
+
+# Groups: end-tag slash, tag name, attributes, text. A comment matches with all four empty.
+MARKUP = re.compile(r"<(/)?([A-Za-z][^\s/>]*)([^>]*)>|<!--.*?-->|([^<]+|<)", re.S)
+ATTRIBUTE = re.compile(r'([^\s="/>]+)(?:="([^"]*)")?')
+# HTML elements without an end tag, which an HTML island inside ``<mtext>`` may hold (``<br>``).
+VOID_TAGS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
+
+
+def parse_math(markup: str) -> MathNode:
+    """The tree of a serialised element (resiliparse's ``node.html``); its root is that element."""
+    root = MathNode("", {})
+    stack = [root]
+    for end, tag, attributes, text in MARKUP.findall(markup):
+        if text:
+            stack[-1].children.append(html.unescape(text) if "&" in text else text)
+        elif not tag:
+            continue  # a comment: no text, no element
+        elif end:
+            tag = tag.lower()
+            for depth in range(len(stack) - 1, 0, -1):  # close the nearest open element of that name
+                if stack[depth].tag == tag:
+                    del stack[depth:]
+                    break
+        else:
+            node = MathNode(tag.lower(), parse_attributes(attributes) if attributes else {})
+            stack[-1].children.append(node)
+            if node.tag not in VOID_TAGS:
+                stack.append(node)
+    elements = [child for child in root.children if isinstance(child, MathNode)]
+    return elements[0] if elements else root
+
+
+def parse_attributes(source: str) -> dict[str, str]:
+    return {
+        name.lower(): html.unescape(value) if "&" in value else value
+        for name, value in ATTRIBUTE.findall(source)
+    }
+
+
+# --- conversion ------------------------------------------------------------------------------------------
+
+
+def convert(node: MathNode | str) -> str:
     """LaTeX for one MathML node (element or text)."""
-    if node.type == NodeType.TEXT:
-        return symbol_text(node.text.strip())
-    if node.type != NodeType.ELEMENT:
-        return ""
+    if isinstance(node, str):
+        return symbol_text(node.strip())
     handler = HANDLERS.get(node.tag, convert_children)
     return handler(node)
 
 
-def elements(node) -> list:
+def elements(node: MathNode) -> list[MathNode]:
     """Element children only: whitespace text between MathML elements carries no meaning."""
-    return [child for child in node.child_nodes.values() if child.type == NodeType.ELEMENT]
+    return [child for child in node.children if isinstance(child, MathNode)]
 
 
 def join(pieces: Iterable[str]) -> str:
@@ -312,16 +410,31 @@ def join(pieces: Iterable[str]) -> str:
     for piece in pieces:
         if not piece:
             continue
-        if out and (
-            _COMMAND_END.search(out) and piece[0].isalpha() or _SCRIPT_END.search(out) and piece[0].isalnum()
-        ):
+        if out and out[-1] in ASCII_ALNUM and swallows(out, piece[0]):
             out += " "
         out += piece
     return out
 
 
-def convert_children(node) -> str:
-    return join(convert(child) for child in node.child_nodes.values())
+def swallows(out: str, first: str) -> bool:
+    """Whether ``first`` written right after ``out`` would join its last token: a control word (``\\pi``
+    then ``r``) or a one-character script (``^n`` then ``k`` would read as ``^{nk}`` to a person).
+
+    Only the end of ``out`` is looked at: a regular expression anchored at ``$`` scans the whole string,
+    which made joining quadratic in a formula's length.
+    """
+    if not first.isalnum():
+        return False
+    if len(out) >= 2 and out[-2] in "^_":
+        return True
+    if first.isalpha():
+        word = out.rstrip(string.ascii_letters)
+        return len(word) < len(out) and word.endswith("\\")
+    return False
+
+
+def convert_children(node: MathNode) -> str:
+    return join(convert(child) for child in node.children)
 
 
 def symbol_text(text: str) -> str:
@@ -537,10 +650,8 @@ def fence(char: str) -> str:
     return {"{": r"\{", "}": r"\}", "⟨": r"\langle", "⟩": r"\rangle", "‖": r"\|"}.get(char, char)
 
 
-def convert_semantics(node) -> str:
-    annotation = tex_annotation(node)
-    if annotation is not None:
-        return annotation
+def convert_semantics(node: MathNode) -> str:
+    """The presentation MathML: a TeX annotation, had there been one, was taken whole by ``math_to_latex``."""
     children = elements(node)
     return convert(children[0]) if children else ""
 

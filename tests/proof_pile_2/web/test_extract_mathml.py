@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
-from resiliparse.parse.html import HTMLTree
+from pathlib import Path
 
-from mathlm.proof_pile_2.web.mathml import is_display_math, math_to_latex
+import pytest
+from resiliparse.parse.html import HTMLTree, NodeType
+
+from mathlm.proof_pile_2.web.mathml import (
+    MathNode,
+    is_display_math,
+    markup_tex_annotation,
+    math_to_latex,
+    parse_math,
+    tex_annotation,
+)
+
+REAL_PAGES = Path(__file__).resolve().parents[2] / "data" / "real_pages" / "pages"
 
 
 def latex_of(markup: str) -> str:
@@ -129,3 +140,42 @@ def test_display_attribute():
     tree = HTMLTree.parse("<math display='block'><mi>x</mi></math><math><mi>y</mi></math>")
     block, inline = tree.body.query_selector_all("math").values()
     assert is_display_math(block) and not is_display_math(inline)
+
+
+def assert_same_tree(mine: MathNode | str, dom) -> None:
+    """The converter's tree of an element equals resiliparse's DOM of it: tags, attributes, text, order."""
+    if isinstance(mine, str):
+        assert dom.type == NodeType.TEXT and mine == dom.text
+        return
+    assert mine.tag == dom.tag
+    assert mine.attributes == {name: dom.getattr(name) for name in dom.attrs}
+    assert mine.text == dom.text
+    children = [
+        child for child in dom.child_nodes.values() if child.type in (NodeType.ELEMENT, NodeType.TEXT)
+    ]
+    assert len(mine.children) == len(children)
+    for child, dom_child in zip(mine.children, children, strict=True):
+        assert_same_tree(child, dom_child)
+
+
+TRICKY = (
+    "<math display='block'><!-- a comment --><mspace width='1em'/><mi mathvariant=normal>x&amp;&lt;&nbsp;y</mi>"
+    '<mtext>a<br>b "q" &gt; c</mtext><mi title=\'a&quot;b\'>z</mi><mo>&#x2212;</mo><mi class="x y">w</mi>'
+    "<semantics><mi>t</mi><annotation encoding='application/x-tex'>a &lt; b<!-- c --></annotation></semantics>"
+    "</math>"
+)
+
+
+@pytest.mark.parametrize(
+    "page", ["docutils-math-experiments-mathml.html", "docutils-mathematics-mathml-pandoc.html", None]
+)
+def test_parsed_markup_matches_the_dom(page: str | None):
+    """The conversion walks a tree parsed from ``node.html``: it must read exactly what the DOM holds, on real
+    MathML (docutils' own MathML pages, one with TeX annotations) and on entities, comments, void elements
+    and quoted attributes."""
+    html = (REAL_PAGES / page).read_text(encoding="utf-8") if page else TRICKY
+    maths = HTMLTree.parse(html).body.query_selector_all("math").values()
+    assert maths
+    for math in maths:
+        assert_same_tree(parse_math(math.html), math)
+        assert markup_tex_annotation(math.html) == tex_annotation(math)
