@@ -19,17 +19,17 @@ TASKS = ("gsm8k", "math")
 
 
 @pytest.mark.slow
-def test_smollm2_on_real_gsm8k_and_math(smollm2: Path, tmp_path: Path) -> None:
+def test_smollm2_on_real_gsm8k_and_math(smollm2_checkpoint: Path, tmp_path: Path) -> None:
     # One problem per task: with its 700-800-token few-shot prompt a problem takes ~10 s on an idle 2-core CPU.
     cfg = EvalConfig(
-        model=str(smollm2),
+        model=str(smollm2_checkpoint),
         tasks=list(TASKS),
         limit=1,
         max_new_tokens=32,
         output=tmp_path / "run",
         model_name="SmolLM2-135M",
     )
-    backend = HFBackend(smollm2, batch_size=1)
+    backend = HFBackend(smollm2_checkpoint, batch_size=1)
 
     summaries = run_eval(cfg, backend=backend)
 
