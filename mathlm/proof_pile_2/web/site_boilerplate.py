@@ -28,6 +28,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.typeshelper import StatHints
 
 from mathlm.errors import MathlmError
+from mathlm.proof_pile_2.web.extract import squeeze
 
 # An unescaped dollar, \( or \[: the line opens or holds a formula (literal dollars are written \$).
 MATH_MARK = re.compile(r"(?<!\\)\$|\\\(|\\\[")
@@ -162,7 +163,7 @@ class SiteBoilerplateRemover(PipelineStep):
         ]
         if len(kept) == len(lines):
             return
-        text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+        text = squeeze("\n".join(kept), "\n", 2).strip()
         if len(text) < self.min_kept_share * len(document.text.strip()):
             self.stat_update("kept_whole")
             return
