@@ -3,12 +3,12 @@
 Pages that render math server-side (MathJax 3 assistive MathML, KaTeX without its TeX annotation, hand
 written ``<math>``) carry no TeX source; the model should still see LaTeX, the notation it will be asked to
 write, rather than the flattened glyphs ("x2+y2") that plain-text extraction of MathML gives. The
-converter walks resiliparse element nodes and covers the presentation elements that real pages use; an
-element it does not know contributes the LaTeX of its children, so nothing inside it is lost.
+converter covers the presentation elements that real pages use; an element it does not know contributes
+the LaTeX of its children, so nothing inside it is lost.
 
 The walk is over a small tree of our own (``MathNode``), parsed from the element's serialised HTML, not
 over resiliparse's nodes: every resiliparse node handed to Python costs an object and a weak-reference
-entry (about 8 us), and a page of MathML holds thousands of them (docutils' MathML pages spent 90% of
+entry (about 9 us), and a page of MathML holds thousands of them (docutils' MathML pages spent 90% of
 their extraction time there). lexbor's serialisation is regular (every attribute double-quoted, every
 non-void element closed, text escaped), so a tokenizer of two regular expressions reads it back exactly.
 """
@@ -309,8 +309,8 @@ def markup_tex_annotation(markup: str) -> str | None:
     while start >= 0:
         name_end = start + len("<annotation")
         open_end = markup.find(">", name_end)
-        close = markup.find("</annotation>", open_end)
-        if open_end < 0 or close < 0:
+        close = markup.find("</annotation>", open_end) if open_end >= 0 else -1
+        if close < 0:
             return None
         attributes = markup[name_end:open_end]
         if (attributes[:1].isspace() or not attributes) and (
